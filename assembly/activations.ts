@@ -1,0 +1,84 @@
+// Activation functions a = f(z) and their backward pass dZ = dA ⊙ f'(z), elementwise except
+// softmax (row-wise). Derivatives are written in terms of whichever of z or a is cheaper.
+import { ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX } from './codes';
+
+/** a = f(z) over a [rows×cols] matrix; a may alias z. `alpha` is the leaky-ReLU slope. */
+export function activate(kind: i32, z: usize, a: usize, rows: i32, cols: i32, alpha: f64): void {
+  if (kind == ACT_SOFTMAX) {
+    softmaxRows(z, a, rows, cols);
+    return;
+  }
+  const count = rows * cols;
+  for (let i = 0; i < count; i++) {
+    const off = <usize>i << 3;
+    const zi = load<f64>(z + off);
+    let ai: f64;
+    if (kind == ACT_SIGMOID) ai = 1.0 / (1.0 + Math.exp(-zi));      // σ(z) = 1 / (1 + e^−z)
+    else if (kind == ACT_TANH) ai = Math.tanh(zi);
+    else if (kind == ACT_RELU) ai = zi > 0 ? zi : 0.0;               // max(0, z)
+    else if (kind == ACT_LEAKY_RELU) ai = zi > 0 ? zi : alpha * zi;  // z > 0 ? z : α·z
+    else ai = zi;                                                     // linear
+    store<f64>(a + off, ai);
+  }
+}
+
+/** Row-wise softmax, shifted by the row maximum so exp never overflows. */
+function softmaxRows(z: usize, a: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const zRow = z + (<usize>r * <usize>cols << 3);
+    const aRow = a + (<usize>r * <usize>cols << 3);
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, load<f64>(zRow + (<usize>j << 3)));
+    let sum: f64 = 0;
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(load<f64>(zRow + (<usize>j << 3)) - max);
+      store<f64>(aRow + (<usize>j << 3), e);
+      sum += e;
+    }
+    const inv = 1.0 / sum;
+    for (let j = 0; j < cols; j++) {
+      const p = aRow + (<usize>j << 3);
+      store<f64>(p, load<f64>(p) * inv);
+    }
+  }
+}
+
+/** dZ = dA ⊙ f'(z) over [rows×cols]; dZ may alias dA. For softmax this is the Jacobian-vector
+ *  product dZ = a ⊙ (dA − Σ_j dA_j·a_j), row by row. */
+export function activateBackward(kind: i32, z: usize, a: usize, dA: usize, dZ: usize, rows: i32, cols: i32, alpha: f64): void {
+  if (kind == ACT_SOFTMAX) {
+    for (let r = 0; r < rows; r++) {
+      const rowOff = <usize>r * <usize>cols << 3;
+      let dot: f64 = 0;
+      for (let j = 0; j < cols; j++) {
+        const off = rowOff + (<usize>j << 3);
+        dot += load<f64>(dA + off) * load<f64>(a + off);
+      }
+      for (let j = 0; j < cols; j++) {
+        const off = rowOff + (<usize>j << 3);
+        store<f64>(dZ + off, load<f64>(a + off) * (load<f64>(dA + off) - dot));
+      }
+    }
+    return;
+  }
+  const count = rows * cols;
+  for (let i = 0; i < count; i++) {
+    const off = <usize>i << 3;
+    const g = load<f64>(dA + off);
+    let d: f64;
+    if (kind == ACT_SIGMOID) {
+      const ai = load<f64>(a + off);
+      d = g * ai * (1.0 - ai);                                   // σ'(z) = a·(1 − a)
+    } else if (kind == ACT_TANH) {
+      const ai = load<f64>(a + off);
+      d = g * (1.0 - ai * ai);                                   // tanh'(z) = 1 − a²
+    } else if (kind == ACT_RELU) {
+      d = load<f64>(z + off) > 0 ? g : 0.0;                      // 1 where z > 0
+    } else if (kind == ACT_LEAKY_RELU) {
+      d = load<f64>(z + off) > 0 ? g : alpha * g;                // 1 or α
+    } else {
+      d = g;                                                     // linear
+    }
+    store<f64>(dZ + off, d);
+  }
+}

@@ -1,0 +1,61 @@
+// Losses: each returns the batch loss (a mean) and writes its gradient. Mean squared error
+// writes dL/dA (the activation's backward pass follows); the two cross-entropies are fused
+// with their output activation and write dL/dZ directly, computed from the logits z for
+// stability (no clipped logarithms needed).
+
+/** L = mean((a − y)²) over `count` elements; grad = dL/da = 2(a − y)/count. */
+export function mse(a: usize, y: usize, grad: usize, count: i32): f64 {
+  const scale = 2.0 / <f64>count;
+  let sum: f64 = 0;
+  for (let i = 0; i < count; i++) {
+    const off = <usize>i << 3;
+    const diff = load<f64>(a + off) - load<f64>(y + off);
+    sum += diff * diff;
+    store<f64>(grad + off, scale * diff);
+  }
+  return sum / <f64>count;
+}
+
+/** Softmax + categorical cross-entropy over [rows×cols]:
+ *  L = (1/rows) Σ_r Σ_j y_rj·(logΣ_k e^{z_rk} − z_rj);  dL/dz_rj = (p_rj·Σ_k y_rk − y_rj)/rows,
+ *  which is the familiar (p − y)/rows when each target row sums to 1. p = softmax(z). */
+export function softmaxCrossEntropy(z: usize, p: usize, y: usize, grad: usize, rows: i32, cols: i32): f64 {
+  const invRows = 1.0 / <f64>rows;
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const rowOff = <usize>r * <usize>cols << 3;
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, load<f64>(z + rowOff + (<usize>j << 3)));
+    let sumExp: f64 = 0;
+    let ySum: f64 = 0;
+    for (let j = 0; j < cols; j++) {
+      const off = rowOff + (<usize>j << 3);
+      sumExp += Math.exp(load<f64>(z + off) - max);
+      ySum += load<f64>(y + off);
+    }
+    const logSumExp = max + Math.log(sumExp);
+    for (let j = 0; j < cols; j++) {
+      const off = rowOff + (<usize>j << 3);
+      const yj = load<f64>(y + off);
+      if (yj != 0) total += yj * (logSumExp - load<f64>(z + off));
+      store<f64>(grad + off, (load<f64>(p + off) * ySum - yj) * invRows);
+    }
+  }
+  return total * invRows;
+}
+
+/** Sigmoid + binary cross-entropy, mean over `count` elements:
+ *  L = mean(max(z,0) − z·y + log(1 + e^−|z|))  (= −[y·log p + (1−y)·log(1−p)], p = σ(z));
+ *  dL/dz = (p − y)/count. */
+export function sigmoidBinaryCrossEntropy(z: usize, p: usize, y: usize, grad: usize, count: i32): f64 {
+  const invCount = 1.0 / <f64>count;
+  let total: f64 = 0;
+  for (let i = 0; i < count; i++) {
+    const off = <usize>i << 3;
+    const zi = load<f64>(z + off);
+    const yi = load<f64>(y + off);
+    total += Math.max(zi, 0) - zi * yi + Math.log1p(Math.exp(-Math.abs(zi)));
+    store<f64>(grad + off, (load<f64>(p + off) - yi) * invCount);
+  }
+  return total * invCount;
+}

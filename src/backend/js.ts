@@ -1,0 +1,207 @@
+// The pure-TypeScript backend: the same kernels as assembly/, over a Float64Array arena.
+// It is the reference the wasm core is checked against, the benchmark baseline, and the
+// fallback where WebAssembly is unavailable. Loops run in cache-friendly order (i-p-j) and
+// nothing allocates.
+import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from './codes';
+import type { Kernels } from './kernels';
+
+export class JsKernels implements Kernels {
+  readonly name = 'js' as const;
+  readonly base = 0;
+  heap = new Float64Array(1024);
+
+  reserve(size: number): void {
+    if (size <= this.heap.length) return;
+    const grown = new Float64Array(Math.max(size, this.heap.length * 2));
+    grown.set(this.heap);
+    this.heap = grown;
+  }
+
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void {
+    const h = this.heap;
+    if (!accumulate) h.fill(0, c, c + m * n);
+    for (let i = 0; i < m; i++) {
+      const cRow = c + i * n;
+      const aRow = a + i * k;
+      for (let p = 0; p < k; p++) {
+        const aip = h[aRow + p]!;
+        const bRow = b + p * n;
+        for (let j = 0; j < n; j++) h[cRow + j] = h[cRow + j]! + aip * h[bRow + j]!;
+      }
+    }
+  }
+
+  matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void {
+    const h = this.heap;
+    if (!accumulate) h.fill(0, c, c + m * n);
+    for (let p = 0; p < k; p++) {
+      const aRow = a + p * m;
+      const bRow = b + p * n;
+      for (let i = 0; i < m; i++) {
+        const api = h[aRow + i]!;
+        const cRow = c + i * n;
+        for (let j = 0; j < n; j++) h[cRow + j] = h[cRow + j]! + api * h[bRow + j]!;
+      }
+    }
+  }
+
+  matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void {
+    const h = this.heap;
+    for (let i = 0; i < m; i++) {
+      const aRow = a + i * k;
+      const cRow = c + i * n;
+      for (let j = 0; j < n; j++) {
+        const bRow = b + j * k;
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += h[aRow + p]! * h[bRow + p]!;
+        h[cRow + j] = accumulate ? h[cRow + j]! + sum : sum;
+      }
+    }
+  }
+
+  addBias(c: number, bias: number, rows: number, cols: number): void {
+    const h = this.heap;
+    for (let r = 0; r < rows; r++) {
+      const cRow = c + r * cols;
+      for (let j = 0; j < cols; j++) h[cRow + j] = h[cRow + j]! + h[bias + j]!;
+    }
+  }
+
+  columnSums(a: number, out: number, rows: number, cols: number, accumulate: boolean): void {
+    const h = this.heap;
+    if (!accumulate) h.fill(0, out, out + cols);
+    for (let r = 0; r < rows; r++) {
+      const aRow = a + r * cols;
+      for (let j = 0; j < cols; j++) h[out + j] = h[out + j]! + h[aRow + j]!;
+    }
+  }
+
+  allFinite(x: number, count: number): boolean {
+    const h = this.heap;
+    let acc = 0;
+    for (let i = x; i < x + count; i++) acc += h[i]! - h[i]!;
+    return acc === 0;
+  }
+
+  activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void {
+    const h = this.heap;
+    if (act === ACT_SOFTMAX) {
+      for (let r = 0; r < rows; r++) {
+        const zRow = z + r * cols;
+        const aRow = a + r * cols;
+        let max = -Infinity;
+        for (let j = 0; j < cols; j++) max = Math.max(max, h[zRow + j]!);
+        let sum = 0;
+        for (let j = 0; j < cols; j++) {
+          const e = Math.exp(h[zRow + j]! - max);
+          h[aRow + j] = e;
+          sum += e;
+        }
+        const inv = 1 / sum;
+        for (let j = 0; j < cols; j++) h[aRow + j] = h[aRow + j]! * inv;
+      }
+      return;
+    }
+    const count = rows * cols;
+    for (let i = 0; i < count; i++) {
+      const zi = h[z + i]!;
+      let ai: number;
+      if (act === ACT_SIGMOID) ai = 1 / (1 + Math.exp(-zi));
+      else if (act === ACT_TANH) ai = Math.tanh(zi);
+      else if (act === ACT_RELU) ai = zi > 0 ? zi : 0;
+      else if (act === ACT_LEAKY_RELU) ai = zi > 0 ? zi : alpha * zi;
+      else ai = zi;
+      h[a + i] = ai;
+    }
+  }
+
+  activateBackward(act: number, z: number, a: number, dA: number, dZ: number, rows: number, cols: number, alpha: number): void {
+    const h = this.heap;
+    if (act === ACT_SOFTMAX) {
+      for (let r = 0; r < rows; r++) {
+        const o = r * cols;
+        let dot = 0;
+        for (let j = 0; j < cols; j++) dot += h[dA + o + j]! * h[a + o + j]!;
+        for (let j = 0; j < cols; j++) h[dZ + o + j] = h[a + o + j]! * (h[dA + o + j]! - dot);
+      }
+      return;
+    }
+    const count = rows * cols;
+    for (let i = 0; i < count; i++) {
+      const g = h[dA + i]!;
+      let d: number;
+      if (act === ACT_SIGMOID) {
+        const ai = h[a + i]!;
+        d = g * ai * (1 - ai);
+      } else if (act === ACT_TANH) {
+        const ai = h[a + i]!;
+        d = g * (1 - ai * ai);
+      } else if (act === ACT_RELU) d = h[z + i]! > 0 ? g : 0;
+      else if (act === ACT_LEAKY_RELU) d = h[z + i]! > 0 ? g : alpha * g;
+      else d = g;
+      h[dZ + i] = d;
+    }
+  }
+
+  mse(a: number, y: number, grad: number, count: number): number {
+    const h = this.heap;
+    const scale = 2 / count;
+    let sum = 0;
+    for (let i = 0; i < count; i++) {
+      const diff = h[a + i]! - h[y + i]!;
+      sum += diff * diff;
+      h[grad + i] = scale * diff;
+    }
+    return sum / count;
+  }
+
+  softmaxCrossEntropy(z: number, p: number, y: number, grad: number, rows: number, cols: number): number {
+    const h = this.heap;
+    const invRows = 1 / rows;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) max = Math.max(max, h[z + o + j]!);
+      let sumExp = 0;
+      let ySum = 0;
+      for (let j = 0; j < cols; j++) {
+        sumExp += Math.exp(h[z + o + j]! - max);
+        ySum += h[y + o + j]!;
+      }
+      const logSumExp = max + Math.log(sumExp);
+      for (let j = 0; j < cols; j++) {
+        const yj = h[y + o + j]!;
+        if (yj !== 0) total += yj * (logSumExp - h[z + o + j]!);
+        h[grad + o + j] = (h[p + o + j]! * ySum - yj) * invRows;
+      }
+    }
+    return total * invRows;
+  }
+
+  sigmoidBinaryCrossEntropy(z: number, p: number, y: number, grad: number, count: number): number {
+    const h = this.heap;
+    const invCount = 1 / count;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const zi = h[z + i]!;
+      const yi = h[y + i]!;
+      total += Math.max(zi, 0) - zi * yi + Math.log1p(Math.exp(-Math.abs(zi)));
+      h[grad + i] = (h[p + i]! - yi) * invCount;
+    }
+    return total * invCount;
+  }
+
+  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): void {
+    const h = this.heap;
+    if (momentum === 0) {
+      for (let i = 0; i < count; i++) h[params + i] = h[params + i]! - lr * h[grads + i]!;
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const v = momentum * h[velocity + i]! - lr * h[grads + i]!;
+      h[velocity + i] = v;
+      h[params + i] = h[params + i]! + v;
+    }
+  }
+}

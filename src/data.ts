@@ -1,0 +1,69 @@
+// Converting user data (number[][] or row-major Float64Array) into checked row-major
+// Float64Arrays, with errors that say which row and column is wrong.
+import { DataError, ShapeError } from './errors';
+import { show } from './validate';
+
+export type Matrix = number[][] | Float64Array;
+
+export interface Rows {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+  /** true when the caller passed a Float64Array (results come back in the same form) */
+  typed: boolean;
+}
+
+/** Checks `value` is a matrix with `cols` columns and only finite numbers. `name` is the
+ *  argument's name in messages ("x", "y"). Float64Array input is used without copying. */
+export function toRows(value: unknown, cols: number, name: string): Rows {
+  if (value instanceof Float64Array) {
+    if (value.length === 0 || value.length % cols !== 0) {
+      throw new ShapeError(
+        `${name}: a Float64Array of length ${value.length} is not a whole number of rows of ${cols} values (expected a positive multiple of ${cols})`,
+      );
+    }
+    for (let i = 0; i < value.length; i++) {
+      if (!Number.isFinite(value[i])) {
+        throw new DataError(`${name}[${Math.floor(i / cols)}][${i % cols}] is ${value[i]}; every value must be a finite number`);
+      }
+    }
+    return { data: value, rows: value.length / cols, cols, typed: true };
+  }
+  if (!Array.isArray(value)) {
+    throw new ShapeError(`${name} must be a number[][] or a row-major Float64Array, got ${show(value)}`);
+  }
+  if (value.length === 0) throw new ShapeError(`${name} has no rows`);
+  const rows = value.length;
+  const data = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row: unknown = value[r];
+    if (!Array.isArray(row)) {
+      throw new ShapeError(`${name}[${r}] must be an array of ${cols} numbers, got ${show(row)}`);
+    }
+    if (row.length !== cols) {
+      throw new ShapeError(`${name}[${r}] has ${row.length} values, expected ${cols}`);
+    }
+    for (let j = 0; j < cols; j++) {
+      const v: unknown = row[j];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new DataError(`${name}[${r}][${j}] is ${show(v)}; every value must be a finite number`);
+      }
+      data[r * cols + j] = v;
+    }
+  }
+  return { data, rows, cols, typed: false };
+}
+
+/** x and y must describe the same number of samples. */
+export function checkSameRows(x: Rows, y: Rows): void {
+  if (x.rows !== y.rows) {
+    throw new ShapeError(`x has ${x.rows} rows but y has ${y.rows}; each input row needs one target row`);
+  }
+}
+
+/** Row-major Float64Array → number[][] */
+export function toNested(data: Float64Array, rows: number, cols: number): number[][] {
+  const out: number[][] = new Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = Array.from(data.subarray(r * cols, (r + 1) * cols));
+  return out;
+}

@@ -1,0 +1,40 @@
+// Typed errors. Every message names the offending value and what was expected, and every call
+// that throws one leaves the network exactly as it was before the call.
+
+/** Base class of every error wasmnet throws on purpose. */
+export class WasmnetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An option or configuration value is unknown, missing, out of range or of the wrong type. */
+export class ConfigError extends WasmnetError {}
+
+/** Data or weights have the wrong shape: row counts, column counts, ragged rows, lengths. */
+export class ShapeError extends WasmnetError {}
+
+/** Data contains a value that is not a finite number (NaN, Infinity, a string, ...). */
+export class DataError extends WasmnetError {}
+
+/** The loss or the gradients became NaN or infinite during training. The network keeps the
+ *  last weights that were finite (the failing update is never applied). */
+export class DivergenceError extends WasmnetError {
+  /** 0-based epoch index (as passed to `onEpochEnd`), or -1 outside `fit`. */
+  readonly epoch: number;
+  /** 0-based batch index within the epoch, or -1 outside `fit`. */
+  readonly batch: number;
+  /** The non-finite loss (or the finite loss whose gradients overflowed). */
+  readonly loss: number;
+  constructor(message: string, epoch: number, batch: number, loss: number) {
+    super(message);
+    this.epoch = epoch;
+    this.batch = batch;
+    this.loss = loss;
+  }
+}
+
+/** The WebAssembly core could not be loaded (call `init()` with a module where compiling
+ *  bytes is forbidden, e.g. Cloudflare Workers). */
+export class InitError extends WasmnetError {}

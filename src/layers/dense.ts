@@ -1,0 +1,89 @@
+// A fully connected layer: Z = X·W + b, A = f(Z), with W [in×out] and b [out] row-major.
+// Forward and backward side by side; both only call kernels on arena offsets.
+import { ACTIVATIONS, ACTIVATION_CODES, DEFAULT_LEAKY_ALPHA, type ActivationName } from '../activations';
+import type { Kernels } from '../backend/kernels';
+import { ConfigError } from '../errors';
+import { checkKeys, checkObject, oneOf, positiveInteger, show } from '../validate';
+
+export interface DenseOptions {
+  /** Default 'linear'. */
+  activation?: ActivationName;
+  /** Slope for z < 0 when activation is 'leakyRelu'. Default 0.01. */
+  alpha?: number;
+}
+
+/** What `dense()` returns: a description of the layer, turned into buffers by a Network. */
+export interface DenseLayer {
+  readonly type: 'dense';
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly alpha: number;
+}
+
+/** A fully connected layer with `units` outputs. */
+export function dense(units: number, options: DenseOptions = {}): DenseLayer {
+  positiveInteger(units, 'dense(units): units');
+  checkObject(options, 'dense() options');
+  checkKeys(options, ['activation', 'alpha'], 'dense()');
+  const activation = oneOf(options.activation ?? 'linear', 'dense() activation', ACTIVATIONS);
+  const alpha = options.alpha ?? DEFAULT_LEAKY_ALPHA;
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
+    throw new ConfigError(`dense() alpha must be a finite number, got ${show(alpha)}`);
+  }
+  if (options.alpha !== undefined && activation !== 'leakyRelu') {
+    throw new ConfigError(`dense() alpha only applies to activation "leakyRelu", not "${activation}"`);
+  }
+  return Object.freeze({ type: 'dense', units, activation, alpha });
+}
+
+/** A dense layer placed in a network's arena (all fields are f64 offsets or sizes). */
+export interface DenseSlots {
+  inputs: number;
+  units: number;
+  act: number;
+  alpha: number;
+  /** parameters and their gradients */
+  w: number;
+  b: number;
+  dw: number;
+  db: number;
+  /** per-batch buffers, [capacity×units] */
+  z: number;
+  a: number;
+}
+
+export function placeDense(layer: DenseLayer, inputs: number, w: number, dw: number): DenseSlots {
+  const b = w + inputs * layer.units;
+  return {
+    inputs,
+    units: layer.units,
+    act: ACTIVATION_CODES[layer.activation],
+    alpha: layer.alpha,
+    w,
+    b,
+    dw,
+    db: dw + (b - w),
+    z: 0,
+    a: 0,
+  };
+}
+
+/** Z = X·W + b; A = f(Z). `x` is [rows×inputs]. */
+export function denseForward(k: Kernels, L: DenseSlots, x: number, rows: number): void {
+  k.matmul(x, L.w, L.z, rows, L.inputs, L.units, false);
+  k.addBias(L.z, L.b, rows, L.units);
+  k.activate(L.act, L.z, L.a, rows, L.units, L.alpha);
+}
+
+/** Given dZ = ∂L/∂Z [rows×units]: dW = Xᵀ·dZ, db = Σ_rows dZ and, unless dX < 0 (first
+ *  layer), dX = dZ·Wᵀ [rows×inputs]. */
+export function denseBackward(k: Kernels, L: DenseSlots, x: number, dZ: number, dX: number, rows: number): void {
+  k.matmulTransA(x, dZ, L.dw, L.inputs, rows, L.units, false);
+  k.columnSums(dZ, L.db, rows, L.units, false);
+  if (dX >= 0) k.matmulTransB(dZ, L.w, dX, rows, L.units, L.inputs, false);
+}
+
+/** dZ = dA ⊙ f'(Z), in place in the dA buffer's place `dZ`. */
+export function activationBackward(k: Kernels, L: DenseSlots, dA: number, dZ: number, rows: number): void {
+  k.activateBackward(L.act, L.z, L.a, dA, dZ, rows, L.units, L.alpha);
+}

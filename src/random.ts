@@ -1,0 +1,74 @@
+// The one seeded generator behind initialisation and shuffling: sfc32 (Chris Doty-Humphrey's
+// Small Fast Counting generator), seeded through splitmix32. Only 32-bit integer operations,
+// so the same seed gives the same numbers in every JavaScript engine.
+
+export class Random {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number) {
+    let s = seed >>> 0;
+    const next = (): number => {
+      // splitmix32: spreads a small seed over the whole state.
+      s = (s + 0x9e3779b9) | 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** Uniform integer in [0, 2³²). */
+  nextUint32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  nextFloat(): number {
+    const hi = this.nextUint32() >>> 5; // 27 bits
+    const lo = this.nextUint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Uniform double in [low, high). */
+  uniform(low: number, high: number): number {
+    return low + (high - low) * this.nextFloat();
+  }
+
+  /** Uniform integer in [0, n) without modulo bias (n ≤ 2³²). */
+  nextInt(n: number): number {
+    const limit = 4294967296 - (4294967296 % n);
+    let x: number;
+    do x = this.nextUint32();
+    while (x >= limit);
+    return x % n;
+  }
+
+  /** Fisher–Yates shuffle of `order` in place. */
+  shuffle(order: Int32Array): void {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = this.nextInt(i + 1);
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+    }
+  }
+}
+
+/** A seed for users who did not pass one (kept on the network as `net.seed`). */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 4294967296) >>> 0;
+}
