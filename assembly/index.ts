@@ -2,7 +2,7 @@
 // The host (src/backend/wasm.ts) lays out every buffer; nothing here allocates.
 
 export { matmul, matmulTransA, matmulTransB } from './gemm';
-export { addBias, columnSums, allFinite } from './rows';
+export { addBias, columnSums } from './rows';
 export { activate, activateBackward } from './activations';
 export { mse, softmaxCrossEntropy, sigmoidBinaryCrossEntropy } from './losses';
 export { sgd } from './optimizers';

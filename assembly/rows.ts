@@ -1,4 +1,4 @@
-// Row-wise helpers around the matrix products: bias add, column sums, finiteness checks.
+// Row-wise helpers around the matrix products: bias add and column sums.
 
 /** C[r][j] += bias[j] for every row r of C[rows×cols]. */
 export function addBias(c: usize, bias: usize, rows: i32, cols: i32): void {
@@ -21,15 +21,4 @@ export function columnSums(a: usize, out: usize, rows: i32, cols: i32, accumulat
       store<f64>(p, load<f64>(p) + load<f64>(aRow + (<usize>j << 3)));
     }
   }
-}
-
-/** 1 when every one of the `count` values is finite, else 0. */
-export function allFinite(x: usize, count: i32): i32 {
-  // v - v is 0 for finite v and NaN for ±Infinity and NaN; NaN propagates through the sum.
-  let acc: f64 = 0;
-  for (let i = 0; i < count; i++) {
-    const v = load<f64>(x + (<usize>i << 3));
-    acc += v - v;
-  }
-  return acc == 0 ? 1 : 0;
 }

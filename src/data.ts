@@ -41,7 +41,7 @@ export function toRows(value: unknown, cols: number, name: string): Rows {
       throw new ShapeError(`${name}[${r}] must be an array of ${cols} numbers, got ${show(row)}`);
     }
     if (row.length !== cols) {
-      throw new ShapeError(`${name}[${r}] has ${row.length} values, expected ${cols}`);
+      throw new ShapeError(`${name}[${r}] has ${row.length} value${row.length === 1 ? '' : 's'}, expected ${cols}`);
     }
     for (let j = 0; j < cols; j++) {
       const v: unknown = row[j];

@@ -76,13 +76,6 @@ export class JsKernels implements Kernels {
     }
   }
 
-  allFinite(x: number, count: number): boolean {
-    const h = this.heap;
-    let acc = 0;
-    for (let i = x; i < x + count; i++) acc += h[i]! - h[i]!;
-    return acc === 0;
-  }
-
   activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void {
     const h = this.heap;
     if (act === ACT_SOFTMAX) {
@@ -192,16 +185,28 @@ export class JsKernels implements Kernels {
     return total * invCount;
   }
 
-  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): void {
+  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): boolean {
     const h = this.heap;
+    let check = 0;
     if (momentum === 0) {
+      for (let i = 0; i < count; i++) {
+        const p = h[params + i]! - lr * h[grads + i]!;
+        check += p - p;
+      }
+      if (check !== 0) return false;
       for (let i = 0; i < count; i++) h[params + i] = h[params + i]! - lr * h[grads + i]!;
-      return;
+      return true;
     }
+    for (let i = 0; i < count; i++) {
+      const p = h[params + i]! + (momentum * h[velocity + i]! - lr * h[grads + i]!);
+      check += p - p;
+    }
+    if (check !== 0) return false;
     for (let i = 0; i < count; i++) {
       const v = momentum * h[velocity + i]! - lr * h[grads + i]!;
       h[velocity + i] = v;
       h[params + i] = h[params + i]! + v;
     }
+    return true;
   }
 }

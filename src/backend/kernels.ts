@@ -23,8 +23,6 @@ export interface Kernels {
   addBias(c: number, bias: number, rows: number, cols: number): void;
   /** out[j] (+)= Σ_r A[r][j] */
   columnSums(a: number, out: number, rows: number, cols: number, accumulate: boolean): void;
-  /** true when all `count` values from `x` are finite */
-  allFinite(x: number, count: number): boolean;
 
   /** a = f(z) (row-wise for softmax); a may alias z */
   activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void;
@@ -38,6 +36,7 @@ export interface Kernels {
   /** sigmoid + binary cross-entropy from logits z and probabilities p; grad = dL/dz */
   sigmoidBinaryCrossEntropy(z: number, p: number, y: number, grad: number, count: number): number;
 
-  /** v = momentum·v − lr·g; θ += v (θ −= lr·g when momentum is 0) over the parameter slab */
-  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): void;
+  /** v = momentum·v − lr·g; θ += v (θ −= lr·g when momentum is 0) over the parameter slab.
+   *  Returns false, changing nothing, when a gradient or an updated value would not be finite. */
+  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): boolean;
 }

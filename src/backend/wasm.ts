@@ -11,13 +11,12 @@ interface CoreExports {
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, acc: number): void;
   addBias(c: number, bias: number, rows: number, cols: number): void;
   columnSums(a: number, out: number, rows: number, cols: number, acc: number): void;
-  allFinite(x: number, count: number): number;
   activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void;
   activateBackward(act: number, z: number, a: number, dA: number, dZ: number, rows: number, cols: number, alpha: number): void;
   mse(a: number, y: number, grad: number, count: number): number;
   softmaxCrossEntropy(z: number, p: number, y: number, grad: number, rows: number, cols: number): number;
   sigmoidBinaryCrossEntropy(z: number, p: number, y: number, grad: number, count: number): number;
-  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): void;
+  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): number;
 }
 
 const PAGE_F64 = 65536 / 8;
@@ -60,9 +59,6 @@ export class WasmKernels implements Kernels {
   columnSums(a: number, out: number, rows: number, cols: number, accumulate: boolean): void {
     this.core.columnSums(a * 8, out * 8, rows, cols, accumulate ? 1 : 0);
   }
-  allFinite(x: number, count: number): boolean {
-    return this.core.allFinite(x * 8, count) === 1;
-  }
   activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void {
     this.core.activate(act, z * 8, a * 8, rows, cols, alpha);
   }
@@ -78,8 +74,8 @@ export class WasmKernels implements Kernels {
   sigmoidBinaryCrossEntropy(z: number, p: number, y: number, grad: number, count: number): number {
     return this.core.sigmoidBinaryCrossEntropy(z * 8, p * 8, y * 8, grad * 8, count);
   }
-  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): void {
-    this.core.sgd(params * 8, grads * 8, velocity * 8, count, lr, momentum);
+  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): boolean {
+    return this.core.sgd(params * 8, grads * 8, velocity * 8, count, lr, momentum) === 1;
   }
 }
 

@@ -36,6 +36,24 @@ export function dense(units: number, options: DenseOptions = {}): DenseLayer {
   return Object.freeze({ type: 'dense', units, activation, alpha });
 }
 
+/** Re-checks a layer given to a Network (it may be a hand-written object rather than the
+ *  result of dense()); returns a clean, frozen copy. */
+export function checkLayer(layer: unknown, index: number): DenseLayer {
+  if (typeof layer !== 'object' || layer === null || (layer as { type?: unknown }).type !== 'dense') {
+    throw new ConfigError(`layers[${index}] must be a layer made by dense(units, options), got ${show(layer)}`);
+  }
+  const { type: _type, units, activation, alpha, ...rest } = layer as DenseLayer;
+  const extra = Object.keys(rest);
+  if (extra.length > 0) throw new ConfigError(`layers[${index}]: unknown field "${extra[0]}"`);
+  positiveInteger(units, `layers[${index}].units`);
+  const checkedActivation = oneOf(activation ?? 'linear', `layers[${index}].activation`, ACTIVATIONS);
+  const checkedAlpha = alpha ?? DEFAULT_LEAKY_ALPHA;
+  if (typeof checkedAlpha !== 'number' || !Number.isFinite(checkedAlpha)) {
+    throw new ConfigError(`layers[${index}].alpha must be a finite number, got ${show(alpha)}`);
+  }
+  return Object.freeze({ type: 'dense', units, activation: checkedActivation, alpha: checkedAlpha });
+}
+
 /** A dense layer placed in a network's arena (all fields are f64 offsets or sizes). */
 export interface DenseSlots {
   inputs: number;

@@ -1,20 +1,9 @@
 // The training loop: epochs of shuffled mini-batches, per-epoch logs and callbacks, and
 // cooperative yielding so that progress can render while training runs.
-import type { Matrix, Rows } from '../data';
-import type { Random } from '../random';
+import type { Rows } from '../data';
+import type { Engine } from '../engine';
 import { checkKeys, checkObject, positiveInteger, show } from '../validate';
 import { ConfigError } from '../errors';
-
-/** What a network exposes to the loop (internal methods of Network). */
-export interface TrainingTarget {
-  readonly loss: string;
-  checkData(x: Matrix, y: Matrix): { input: Rows; target: Rows };
-  reserveRows(rows: number): number;
-  loadRows(input: Rows, target: Rows | null, start: number, rows: number, order: Int32Array | null): void;
-  step(rows: number, epoch: number, batch: number): number;
-  countCorrect(rows: number): number;
-  random(): Random;
-}
 
 /** Metrics of one epoch, measured on the training batches as they were trained. */
 export interface EpochLogs {
@@ -51,12 +40,20 @@ export interface History {
 
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'yieldEvery'] as const;
 
-export async function fit(net: TrainingTarget, x: Matrix, y: Matrix, options: FitOptions): Promise<History> {
-  // Check everything before touching the network.
+interface FitSettings {
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  onEpochEnd: FitOptions['onEpochEnd'];
+  yieldEvery: number;
+}
+
+/** Checks every option (before the data, before touching the network) and fills defaults. */
+export function resolveFitOptions(options: FitOptions): FitSettings {
   checkObject(options, 'fit options');
   checkKeys(options, FIT_KEYS, 'fit options');
   const epochs = positiveInteger(options.epochs ?? 1, 'fit options.epochs');
-  const requestedBatch = positiveInteger(options.batchSize ?? 32, 'fit options.batchSize');
+  const batchSize = positiveInteger(options.batchSize ?? 32, 'fit options.batchSize');
   const shuffle = options.shuffle ?? true;
   if (typeof shuffle !== 'boolean') throw new ConfigError(`fit options.shuffle must be true or false, got ${show(shuffle)}`);
   const onEpochEnd = options.onEpochEnd;
@@ -67,15 +64,19 @@ export async function fit(net: TrainingTarget, x: Matrix, y: Matrix, options: Fi
   if (typeof yieldEvery !== 'number' || Number.isNaN(yieldEvery) || yieldEvery < 0) {
     throw new ConfigError(`fit options.yieldEvery must be a number of milliseconds ≥ 0, got ${show(yieldEvery)}`);
   }
-  const { input, target } = net.checkData(x, y);
+  return { epochs, batchSize, shuffle, onEpochEnd: onEpochEnd as FitOptions['onEpochEnd'], yieldEvery };
+}
 
+/** Runs the loop on an engine; the Network checked `input`, `target` and the settings. */
+export async function fit(net: Engine, input: Rows, target: Rows, settings: FitSettings): Promise<History> {
+  const { epochs, shuffle, onEpochEnd, yieldEvery } = settings;
   const samples = input.rows;
-  const batchSize = Math.min(requestedBatch, samples);
+  const batchSize = Math.min(settings.batchSize, samples);
   const classification = net.loss !== 'mse';
   net.reserveRows(batchSize);
   const order = new Int32Array(samples);
   for (let i = 0; i < samples; i++) order[i] = i;
-  const rng = net.random();
+  const rng = net.rng;
 
   const history: History = { epochs: 0, loss: [] };
   if (classification) history.accuracy = [];
