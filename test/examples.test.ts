@@ -1,0 +1,32 @@
+// The README points at these scripts: they must run and print what the README says.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const run = (file: string): string =>
+  execFileSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', cwd: new URL('..', import.meta.url) });
+
+describe('examples', () => {
+  it('examples/xor.ts learns XOR', () => {
+    const out = run('examples/xor.ts');
+    expect(out).toMatch(/0 xor 0 = [0-9.]+ → 0/);
+    expect(out).toMatch(/0 xor 1 = [0-9.]+ → 1/);
+    expect(out).toMatch(/1 xor 0 = [0-9.]+ → 1/);
+    expect(out).toMatch(/1 xor 1 = [0-9.]+ → 0/);
+  });
+
+  it('examples/iris.ts reaches ≥ 95% held-out accuracy', () => {
+    const out = run('examples/iris.ts');
+    const accuracy = Number(/held-out accuracy: ([0-9.]+)%/.exec(out)?.[1]);
+    expect(accuracy).toBeGreaterThanOrEqual(95);
+  });
+
+  it('examples/mnist.ts (the `npm start` job, 2 epochs here) trains on real digits to ≥ 88%', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/mnist.ts', '--epochs', '2'], {
+      encoding: 'utf8',
+      cwd: new URL('..', import.meta.url),
+    });
+    expect(out).toContain('8000 training digits, 2000 test digits');
+    const accuracy = Number(/test accuracy: ([0-9.]+)%/.exec(out)?.[1]);
+    expect(accuracy).toBeGreaterThanOrEqual(88);
+  });
+});
