@@ -50,28 +50,30 @@ interface Operands {
   a: number;
   b: number;
   c: number;
+  scratch: number;
 }
 
 /** Cache-line (8 f64) alignment, so neither backend is measured on a split-line layout. */
 const align = (offset: number): number => Math.ceil(offset / 8) * 8;
 
-function place(kernels: Kernels, a: Float64Array, b: Float64Array, cSize: number): Operands {
+function place(kernels: Kernels, a: Float64Array, b: Float64Array, cSize: number, k: number, n: number): Operands {
   const aAt = align(kernels.base);
   const bAt = align(aAt + a.length);
   const cAt = align(bAt + b.length);
-  kernels.reserve(cAt + cSize);
+  const scratch = align(cAt + cSize);
+  kernels.reserve(scratch + kernels.gemmScratchSize(k, n));
   const heap = kernels.heap; // read after reserve, which may replace the arena
   heap.set(a, aAt);
   heap.set(b, bAt);
   heap.fill(0, cAt, cAt + cSize);
-  return { kernels, a: aAt, b: bAt, c: cAt };
+  return { kernels, a: aAt, b: bAt, c: cAt, scratch };
 }
 
 function runCalls(op: Operands, kase: KernelCase, calls: number): number {
-  const { kernels, a, b, c } = op;
+  const { kernels, a, b, c, scratch } = op;
   const { form, m, k, n } = kase;
   return timeSync(() => {
-    for (let i = 0; i < calls; i++) kernels[form](a, b, c, m, k, n, false);
+    for (let i = 0; i < calls; i++) kernels[form](a, b, c, m, k, n, false, scratch);
   });
 }
 
@@ -80,8 +82,8 @@ export async function benchKernel(kase: KernelCase, plan: BenchPlan, rng: Rng): 
   // Every form reads m·k values of A and k·n of B (transposed or not) and writes m·n of C.
   const a = rng.fill(m * k, -1, 1);
   const b = rng.fill(k * n, -1, 1);
-  const wasm = place(new WasmKernels(), a, b, m * n);
-  const js = place(new JsKernels(), a, b, m * n);
+  const wasm = place(new WasmKernels(), a, b, m * n, k, n);
+  const js = place(new JsKernels(), a, b, m * n, k, n);
 
   runCalls(wasm, kase, 1);
   runCalls(js, kase, 1);

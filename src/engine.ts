@@ -30,6 +30,7 @@ export class Engine {
   private yBuf = 0;
   private dABuf = 0;
   private dZBuf = 0;
+  private scratch = 0;
 
   constructor(
     backend: BackendName,
@@ -92,6 +93,13 @@ export class Engine {
     }
     this.dABuf = take(rows * this.maxUnits);
     this.dZBuf = take(rows * this.maxUnits);
+    // The matrix products' workspace: enough for every (k, n) a step uses — forward X·W
+    // (k = inputs, n = units), dW = Xᵀ·dZ (k = rows, n = units), dX = dZ·Wᵀ (k = units, n = inputs).
+    let scratch = 0;
+    for (const s of this.slots) {
+      scratch = Math.max(scratch, this.k.gemmScratchSize(s.inputs, s.units), this.k.gemmScratchSize(rows, s.units), this.k.gemmScratchSize(s.units, s.inputs));
+    }
+    this.scratch = take(scratch);
     this.k.reserve(at);
     this.capacity = rows;
     return rows;
@@ -113,7 +121,7 @@ export class Engine {
   forward(rows: number): void {
     let input = this.xBuf;
     for (const s of this.slots) {
-      denseForward(this.k, s, input, rows);
+      denseForward(this.k, s, input, rows, this.scratch);
       input = s.a;
     }
   }
@@ -140,7 +148,7 @@ export class Engine {
     for (let l = this.slots.length - 1; l >= 0; l--) {
       const s = this.slots[l]!;
       const input = l > 0 ? this.slots[l - 1]!.a : this.xBuf;
-      denseBackward(this.k, s, input, this.dZBuf, l > 0 ? this.dABuf : -1, rows);
+      denseBackward(this.k, s, input, this.dZBuf, l > 0 ? this.dABuf : -1, rows, this.scratch);
       if (l > 0) activationBackward(this.k, this.slots[l - 1]!, this.dABuf, this.dZBuf, rows);
     }
   }

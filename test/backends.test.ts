@@ -69,8 +69,11 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
   // A common working region above the wasm module's static data; the JS arena is given the
   // same size so every offset means the same thing in both.
   const START = wasm.base + 16;
-  const SIZE = 4096;
-  for (const k of both) k.reserve(START + SIZE);
+  const SIZE = 160_000;
+  // The matrix products' workspace sits past the checked region (its contents are undefined).
+  const SCRATCH = START + SIZE + 16;
+  const SCRATCH_SIZE = wasm.gemmScratchSize(4096, 4096);
+  for (const k of both) k.reserve(SCRATCH + SCRATCH_SIZE);
   const rand = mulberry32(0xc0ffee);
 
   /** Fills the whole working region of both arenas with the same random garbage (so stale
@@ -131,6 +134,13 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
     [4, 6, 8],
     [3, 2, 7],
     [13, 11, 17],
+    // Large enough for the packed path (m·k·n ≥ 4096): full and partial 4×4 tiles, k > 256
+    // (several k-blocks), n > 512 (several column blocks).
+    [64, 64, 64],
+    [5, 260, 7],
+    [37, 300, 29],
+    [9, 20, 600],
+    [6, 270, 515],
   ];
   type Form = 'matmul' | 'matmulTransA' | 'matmulTransB';
   /** naive triple loop: C (+)= op(A)·op(B) */
@@ -165,7 +175,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
             put(a, A);
             put(b, B);
             put(c, C0);
-            run((kk) => kk[form](a, b, c, m, k, n, accumulate), [[c, m * n]]);
+            run((kk) => kk[form](a, b, c, m, k, n, accumulate, SCRATCH), [[c, m * n]]);
             agree(c, m * n, `${form} ${m}×${k}×${n}`, reference(form, A, B, C0, m, k, n, accumulate));
           }
         });
@@ -183,7 +193,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
       const c = b + k * n;
       put(a, A);
       put(b, B);
-      run((kk) => kk.matmul(a, b, c, m, k, n, false), [[c, m * n]]);
+      run((kk) => kk.matmul(a, b, c, m, k, n, false, SCRATCH), [[c, m * n]]);
       agree(c, m * n, `matmul packed ${m}×${k}×${n}`, reference('matmul', A, B, new Float64Array(m * n), m, k, n, false));
       expectClose(read(wasm, a, m * k), A, 'A untouched');
       expectClose(read(wasm, b, k * n), B, 'B untouched');

@@ -17,7 +17,12 @@ export class JsKernels implements Kernels {
     this.heap = grown;
   }
 
-  matmul(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void {
+  /** The JS loops read their operands in place: no scratch. */
+  gemmScratchSize(_k: number, _n: number): number {
+    return 0;
+  }
+
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, _scratch?: number): void {
     const h = this.heap;
     if (!accumulate) h.fill(0, c, c + m * n);
     for (let i = 0; i < m; i++) {
@@ -31,7 +36,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void {
+  matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, _scratch?: number): void {
     const h = this.heap;
     if (!accumulate) h.fill(0, c, c + m * n);
     for (let p = 0; p < k; p++) {
@@ -45,7 +50,7 @@ export class JsKernels implements Kernels {
     }
   }
 
-  matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void {
+  matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, _scratch?: number): void {
     const h = this.heap;
     for (let i = 0; i < m; i++) {
       const aRow = a + i * k;

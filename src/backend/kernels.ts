@@ -13,12 +13,14 @@ export interface Kernels {
   /** Make the arena hold at least `size` f64s (offsets 0 .. size-1). Keeps the contents. */
   reserve(size: number): void;
 
-  /** C[m×n] (+)= A[m×k] · B[k×n] */
-  matmul(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void;
+  /** f64s of scratch a matrix product with inner size k and n columns needs (0 for js). */
+  gemmScratchSize(k: number, n: number): number;
+  /** C[m×n] (+)= A[m×k] · B[k×n]; `scratch` holds gemmScratchSize(k, n) f64s */
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void;
   /** C[m×n] (+)= A[k×m]ᵀ · B[k×n] */
-  matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void;
+  matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void;
   /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ */
-  matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void;
+  matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void;
   /** C[r][j] += bias[j] */
   addBias(c: number, bias: number, rows: number, cols: number): void;
   /** out[j] (+)= Σ_r A[r][j] */

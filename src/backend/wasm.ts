@@ -6,9 +6,10 @@ import type { Kernels } from './kernels';
 interface CoreExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  matmul(a: number, b: number, c: number, m: number, k: number, n: number, acc: number): void;
-  matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, acc: number): void;
-  matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, acc: number): void;
+  gemmScratchSize(k: number, n: number): number;
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
+  matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
+  matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
   addBias(c: number, bias: number, rows: number, cols: number): void;
   columnSums(a: number, out: number, rows: number, cols: number, acc: number): void;
   activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void;
@@ -44,14 +45,17 @@ export class WasmKernels implements Kernels {
     this.heap = new Float64Array(this.core.memory.buffer);
   }
 
-  matmul(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void {
-    this.core.matmul(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0);
+  gemmScratchSize(k: number, n: number): number {
+    return this.core.gemmScratchSize(k, n);
   }
-  matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void {
-    this.core.matmulTransA(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0);
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void {
+    this.core.matmul(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0, scratch * 8);
   }
-  matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean): void {
-    this.core.matmulTransB(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0);
+  matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void {
+    this.core.matmulTransA(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0, scratch * 8);
+  }
+  matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void {
+    this.core.matmulTransB(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0, scratch * 8);
   }
   addBias(c: number, bias: number, rows: number, cols: number): void {
     this.core.addBias(c * 8, bias * 8, rows, cols);

@@ -86,19 +86,19 @@ export function placeDense(layer: DenseLayer, inputs: number, w: number, dw: num
   };
 }
 
-/** Z = X·W + b; A = f(Z). `x` is [rows×inputs]. */
-export function denseForward(k: Kernels, L: DenseSlots, x: number, rows: number): void {
-  k.matmul(x, L.w, L.z, rows, L.inputs, L.units, false);
+/** Z = X·W + b; A = f(Z). `x` is [rows×inputs]; `scratch` is the matrix products' workspace. */
+export function denseForward(k: Kernels, L: DenseSlots, x: number, rows: number, scratch: number): void {
+  k.matmul(x, L.w, L.z, rows, L.inputs, L.units, false, scratch);
   k.addBias(L.z, L.b, rows, L.units);
   k.activate(L.act, L.z, L.a, rows, L.units, L.alpha);
 }
 
 /** Given dZ = ∂L/∂Z [rows×units]: dW = Xᵀ·dZ, db = Σ_rows dZ and, unless dX < 0 (first
  *  layer), dX = dZ·Wᵀ [rows×inputs]. */
-export function denseBackward(k: Kernels, L: DenseSlots, x: number, dZ: number, dX: number, rows: number): void {
-  k.matmulTransA(x, dZ, L.dw, L.inputs, rows, L.units, false);
+export function denseBackward(k: Kernels, L: DenseSlots, x: number, dZ: number, dX: number, rows: number, scratch: number): void {
+  k.matmulTransA(x, dZ, L.dw, L.inputs, rows, L.units, false, scratch);
   k.columnSums(dZ, L.db, rows, L.units, false);
-  if (dX >= 0) k.matmulTransB(dZ, L.w, dX, rows, L.units, L.inputs, false);
+  if (dX >= 0) k.matmulTransB(dZ, L.w, dX, rows, L.units, L.inputs, false, scratch);
 }
 
 /** dZ = dA ⊙ f'(Z), in place in the dA buffer's place `dZ`. */
