@@ -1,15 +1,24 @@
 // The engine behind a Network: one arena (wasm instance memory or Float64Array) laid out as
 //   [ parameters | gradients | optimizer state | batch buffers (x, y, per-layer Z and A, deltas) ]
-// The three slabs share one layout, so an optimizer step is one kernel call. Batch buffers are
-// sized for `capacity` rows and re-planned (parameters untouched) when a bigger batch comes.
+// The three slabs share one layout, so an optimizer step is one kernel call. Between the slabs
+// and the batch buffers sits the network description that the fused step reads (layer
+// shapes, activations, buffer offsets, loss, learning rate): forward, loss, backward and
+// update for a batch are ONE call into the backend. Batch buffers are sized for `capacity`
+// rows and re-planned (parameters untouched) when a bigger batch comes.
 // Nothing here validates user input: Network does that before calling in.
+import {
+  DESC_HEADER, DESC_LAYER, D_DA, D_DZ, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS, D_LOSS_VALUE, D_MOMENTUM, D_OPTIMIZER, D_PARAMS,
+  D_PARAM_COUNT, D_SCRATCH, D_STATUS, D_VELOCITY, D_X, D_Y, LOSS_MSE, LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, L_A, L_ACT,
+  L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STEP_FORWARD,
+  STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN,
+} from './backend/codes';
 import type { BackendName, Kernels } from './backend/kernels';
 import { JsKernels } from './backend/js';
 import { WasmKernels } from './backend/wasm';
 import type { Rows } from './data';
 import { DivergenceError } from './errors';
 import { defaultInitializer, initializeWeights } from './initializers';
-import { activationBackward, denseBackward, denseForward, placeDense, type DenseLayer, type DenseSlots } from './layers/dense';
+import { placeDense, type DenseLayer, type DenseSlots } from './layers/dense';
 import { countCorrect, type LossName } from './losses';
 import type { ResolvedOptimizer } from './optimizers';
 import type { Random } from './random';
@@ -23,6 +32,7 @@ export class Engine {
   private readonly params: number;
   private readonly grads: number;
   private readonly velocity: number;
+  private readonly desc: number;
   private readonly batchStart: number;
   private readonly maxUnits: number;
   private capacity = 0;
@@ -31,6 +41,9 @@ export class Engine {
   private dABuf = 0;
   private dZBuf = 0;
   private scratch = 0;
+  /** Σ loss·rows over the steps since `takeLossSum` (kept here, not returned per batch:
+   *  returning a double from every step would allocate a heap number per batch). */
+  private lossSum = 0;
 
   constructor(
     backend: BackendName,
@@ -55,7 +68,8 @@ export class Engine {
     this.params = even(this.k.base);
     this.grads = this.params + even(count);
     this.velocity = this.grads + even(count);
-    this.batchStart = this.velocity + even(count);
+    this.desc = this.velocity + even(count);
+    this.batchStart = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
     inputs = inputSize;
     this.slots = layers.map((layer, i) => {
       const slot = placeDense(layer, inputs, this.params + offsets[i]!, this.grads + offsets[i]!);
@@ -69,6 +83,41 @@ export class Engine {
     heap.fill(0, this.params, this.batchStart);
     this.slots.forEach((slot, i) => {
       initializeWeights(heap, slot.w, slot.inputs, slot.units, defaultInitializer(layers[i]!.activation), rng);
+    });
+    this.writeDescription();
+  }
+
+  /** Writes the network description the fused step reads (again after buffers move). */
+  private writeDescription(): void {
+    const h = this.k.heap;
+    const d = this.desc;
+    h[d + D_LAYERS] = this.slots.length;
+    h[d + D_LOSS] = this.loss === 'categoricalCrossentropy' ? LOSS_SOFTMAX_CE : this.loss === 'binaryCrossentropy' ? LOSS_SIGMOID_BCE : LOSS_MSE;
+    h[d + D_X] = this.xBuf;
+    h[d + D_Y] = this.yBuf;
+    h[d + D_DA] = this.dABuf;
+    h[d + D_DZ] = this.dZBuf;
+    h[d + D_SCRATCH] = this.scratch;
+    h[d + D_PARAMS] = this.params;
+    h[d + D_GRADS] = this.grads;
+    h[d + D_VELOCITY] = this.velocity;
+    h[d + D_PARAM_COUNT] = this.paramCount;
+    h[d + D_LEARNING_RATE] = this.optimizer.learningRate;
+    h[d + D_MOMENTUM] = this.optimizer.momentum;
+    h[d + D_STATUS] = STATUS_OK;
+    h[d + D_OPTIMIZER] = 0; // sgd
+    this.slots.forEach((s, l) => {
+      const at = d + DESC_HEADER + l * DESC_LAYER;
+      h[at + L_INPUTS] = s.inputs;
+      h[at + L_UNITS] = s.units;
+      h[at + L_ACT] = s.act;
+      h[at + L_ALPHA] = s.alpha;
+      h[at + L_W] = s.w;
+      h[at + L_B] = s.b;
+      h[at + L_DW] = s.dw;
+      h[at + L_DB] = s.db;
+      h[at + L_Z] = s.z;
+      h[at + L_A] = s.a;
     });
   }
 
@@ -102,6 +151,7 @@ export class Engine {
     this.scratch = take(scratch);
     this.k.reserve(at);
     this.capacity = rows;
+    this.writeDescription();
     return rows;
   }
 
@@ -118,66 +168,43 @@ export class Engine {
     return this.k.heap.subarray(last.a, last.a + rows * last.units);
   }
 
+  /** Forward pass over the loaded batch (outputs readable with `output`). */
   forward(rows: number): void {
-    let input = this.xBuf;
-    for (const s of this.slots) {
-      denseForward(this.k, s, input, rows, this.scratch);
-      input = s.a;
-    }
+    this.k.step(this.desc, rows, STEP_FORWARD);
   }
 
-  /** Batch loss; leaves ∂loss/∂Z of the last layer in the dZ buffer. */
-  lossAndGradient(rows: number): number {
-    const out = this.slots[this.slots.length - 1]!;
-    const count = rows * out.units;
-    switch (this.loss) {
-      case 'categoricalCrossentropy':
-        return this.k.softmaxCrossEntropy(out.z, out.a, this.yBuf, this.dZBuf, rows, out.units);
-      case 'binaryCrossentropy':
-        return this.k.sigmoidBinaryCrossEntropy(out.z, out.a, this.yBuf, this.dZBuf, count);
-      case 'mse': {
-        const loss = this.k.mse(out.a, this.yBuf, this.dABuf, count);
-        activationBackward(this.k, out, this.dABuf, this.dZBuf, rows);
-        return loss;
-      }
-    }
+  /** Forward pass and batch loss, no gradients. */
+  evaluateBatch(rows: number): number {
+    this.k.step(this.desc, rows, STEP_LOSS);
+    return this.k.heap[this.desc + D_LOSS_VALUE]!;
   }
 
-  /** From ∂loss/∂Z of the last layer (dZ buffer) to every parameter gradient. */
-  backward(rows: number): void {
-    for (let l = this.slots.length - 1; l >= 0; l--) {
-      const s = this.slots[l]!;
-      const input = l > 0 ? this.slots[l - 1]!.a : this.xBuf;
-      denseBackward(this.k, s, input, this.dZBuf, l > 0 ? this.dABuf : -1, rows, this.scratch);
-      if (l > 0) activationBackward(this.k, this.slots[l - 1]!, this.dABuf, this.dZBuf, rows);
-    }
+  /** Forward, loss and every parameter gradient (left in the gradient slab); no update. */
+  gradients(rows: number): number {
+    this.k.step(this.desc, rows, STEP_GRADIENTS);
+    return this.k.heap[this.desc + D_LOSS_VALUE]!;
   }
 
-  /** Forward, loss, backward and update on the loaded batch; returns the loss. The update is
-   *  skipped (and DivergenceError thrown) when the loss or a gradient is not finite. */
-  step(rows: number, epoch: number, batch: number): number {
-    this.forward(rows);
-    const loss = this.lossAndGradient(rows);
-    const where = epoch >= 0 ? ` at epoch ${epoch} (0-based), batch ${batch}` : '';
-    if (!Number.isFinite(loss)) {
-      throw new DivergenceError(
-        `training diverged: the loss is ${loss}${where}; the weights were left as they were before this batch (try a smaller learning rate, or scale the inputs)`,
-        epoch,
-        batch,
-        loss,
-      );
-    }
-    this.backward(rows);
-    const { learningRate, momentum } = this.optimizer;
-    if (!this.k.sgd(this.params, this.grads, this.velocity, this.paramCount, learningRate, momentum)) {
-      throw new DivergenceError(
-        `training diverged: the gradients or the updated weights overflowed${where} (loss ${loss}); the weights were left as they were before this batch (try a smaller learning rate)`,
-        epoch,
-        batch,
-        loss,
-      );
-    }
-    return loss;
+  /** Forward, loss, backward and update on the loaded batch in one backend call; returns the
+   *  loss. The update is refused (and DivergenceError thrown) when the loss, a gradient or an
+   *  updated weight is not finite, so the weights stay as they were before the batch. */
+  step(rows: number, epoch: number, batch: number): void {
+    const status = this.k.step(this.desc, rows, STEP_TRAIN);
+    const loss = this.k.heap[this.desc + D_LOSS_VALUE]!;
+    if (status !== STATUS_OK) throw divergence(status === STATUS_LOSS_NOT_FINITE, loss, epoch, batch);
+    this.lossSum += loss * rows;
+  }
+
+  /** The loss of the last step's batch (before its update). */
+  lastLoss(): number {
+    return this.k.heap[this.desc + D_LOSS_VALUE]!;
+  }
+
+  /** Σ loss·rows of the steps since the last call, and restarts the sum. */
+  takeLossSum(): number {
+    const sum = this.lossSum;
+    this.lossSum = 0;
+    return sum;
   }
 
   /** Correct predictions in the loaded batch (after forward). */
@@ -185,6 +212,18 @@ export class Engine {
     const last = this.slots[this.slots.length - 1]!;
     return countCorrect(this.loss, this.k.heap, last.a, this.k.heap, this.yBuf, rows, last.units);
   }
+}
+
+function divergence(lossNotFinite: boolean, loss: number, epoch: number, batch: number): DivergenceError {
+  const where = epoch >= 0 ? ` at epoch ${epoch} (0-based), batch ${batch}` : '';
+  const what = lossNotFinite ? `the loss is ${loss}${where}` : `the gradients or the updated weights overflowed${where} (loss ${loss})`;
+  const hint = lossNotFinite ? 'try a smaller learning rate, or scale the inputs' : 'try a smaller learning rate';
+  return new DivergenceError(
+    `training diverged: ${what}; the weights were left as they were before this batch (${hint})`,
+    epoch,
+    batch,
+    loss,
+  );
 }
 
 function copyRows(heap: Float64Array, dst: number, src: Rows, start: number, rows: number, order: Int32Array | null): void {

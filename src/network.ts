@@ -116,8 +116,7 @@ export class Network {
     for (let start = 0; start < input.rows; start += chunk) {
       const rows = Math.min(chunk, input.rows - start);
       e.loadRows(input, target, start, rows, null);
-      e.forward(rows);
-      lossSum += e.lossAndGradient(rows) * rows;
+      lossSum += e.evaluateBatch(rows) * rows;
       if (classification) correct += e.countCorrect(rows);
     }
     const result: Evaluation = { loss: lossSum / input.rows };
@@ -137,7 +136,8 @@ export class Network {
     const { input, target } = this.checkData(x, y);
     this.engine.reserveRows(input.rows);
     this.engine.loadRows(input, target, 0, input.rows, null);
-    return this.engine.step(input.rows, -1, -1);
+    this.engine.step(input.rows, -1, -1);
+    return this.engine.lastLoss();
   }
 
   /** Backpropagation without an update: the mean loss over all rows and ∂loss/∂(every weight
@@ -147,9 +147,7 @@ export class Network {
     const e = this.engine;
     e.reserveRows(input.rows);
     e.loadRows(input, target, 0, input.rows, null);
-    e.forward(input.rows);
-    const loss = e.lossAndGradient(input.rows);
-    e.backward(input.rows);
+    const loss = e.gradients(input.rows);
     const heap = e.k.heap;
     const gradients = e.slots.map((s) => ({
       weights: heap.slice(s.dw, s.dw + s.inputs * s.units),

@@ -4,6 +4,7 @@
 // nothing allocates.
 import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from './codes';
 import type { Kernels } from './kernels';
+import { runStep } from './step';
 
 export class JsKernels implements Kernels {
   readonly name = 'js' as const;
@@ -213,5 +214,9 @@ export class JsKernels implements Kernels {
       h[params + i] = h[params + i]! + v;
     }
     return true;
+  }
+
+  step(desc: number, rows: number, mode: number): number {
+    return runStep(this, desc, rows, mode);
   }
 }

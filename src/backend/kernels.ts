@@ -41,4 +41,9 @@ export interface Kernels {
   /** v = momentum·v − lr·g; θ += v (θ −= lr·g when momentum is 0) over the parameter slab.
    *  Returns false, changing nothing, when a gradient or an updated value would not be finite. */
   sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): boolean;
+
+  /** The fused step (assembly/step.ts, src/backend/step.ts) over the network description at
+   *  `desc`: forward, + loss, + gradients, + update by `mode`. Writes the loss into the
+   *  description's D_LOSS_VALUE slot and returns a STATUS_* code. */
+  step(desc: number, rows: number, mode: number): number;
 }

@@ -6,6 +6,7 @@ import type { Kernels } from './kernels';
 interface CoreExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
+  step(desc: number, rows: number, mode: number): number;
   gemmScratchSize(k: number, n: number): number;
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
@@ -80,6 +81,9 @@ export class WasmKernels implements Kernels {
   }
   sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): boolean {
     return this.core.sgd(params * 8, grads * 8, velocity * 8, count, lr, momentum) === 1;
+  }
+  step(desc: number, rows: number, mode: number): number {
+    return this.core.step(desc * 8, rows, mode);
   }
 }
 

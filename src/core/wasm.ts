@@ -1,91 +1,135 @@
 // Loading the WebAssembly core. The module is compiled once per process (from the inlined
 // bytes by default) and instantiated once per network, so each network owns its memory and
 // the garbage collector reclaims it with the network: no dispose() needed.
+//
+// Where the default core comes from is decided at build time by ./default-core: the inlined
+// base64 bytes in the default entries, an imported `WebAssembly.Module` in the `workerd` entry
+// (Cloudflare Workers forbid compiling bytes). Nothing here imports a `node:` module or uses
+// eval, so this file runs unchanged in Node, Bun, Deno, browsers and Workers.
 import { InitError } from '../errors';
-import { wasmBase64 } from './wasm-inline.generated';
+import { defaultCore } from './default-core';
 
-/** Anything `init` accepts: nothing (the inlined core), a compiled module, the .wasm bytes, a
+declare global {
+  // Lets the declarations below type-check in projects whose `lib` has no DOM and whose
+  // @types/node declares no WebAssembly (Node-only projects with skipLibCheck off). It merges
+  // with the real declaration (lib.dom, Deno, Bun and Workers types) wherever there is one.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace WebAssembly {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Module {}
+  }
+}
+
+/** The .wasm bytes: an `ArrayBuffer` or a view of one (`Uint8Array`, Node's `Buffer`...). */
+export type WasmBytes = ArrayBuffer | ArrayBufferView;
+
+/** Anything `init` accepts: nothing (the bundled core), a compiled module, the .wasm bytes, a
  *  fetch `Response` (or a promise of one), or a URL to fetch. */
-export type WasmSource = WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
+export type WasmSource = WebAssembly.Module | WasmBytes | Response | PromiseLike<Response> | URL | string;
 
 let compiled: WebAssembly.Module | undefined;
 let compiling: Promise<void> | undefined;
 
-function isModule(x: unknown): boolean {
-  // instanceof fails for modules from another realm (edge runtimes, iframes).
-  return Object.prototype.toString.call(x) === '[object WebAssembly.Module]';
+function tag(x: unknown): string {
+  return Object.prototype.toString.call(x);
 }
 
-function isBufferSource(x: unknown): boolean {
-  return x instanceof ArrayBuffer || ArrayBuffer.isView(x);
+function isModule(x: unknown): x is WebAssembly.Module {
+  // instanceof fails for modules from another realm (edge runtimes, iframes, vm contexts).
+  return tag(x) === '[object WebAssembly.Module]';
 }
 
-function inlineBytes(): Uint8Array<ArrayBuffer> {
-  const binary = atob(wasmBase64);
-  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+function isBytes(x: unknown): x is BufferSource {
+  return ArrayBuffer.isView(x) || tag(x) === '[object ArrayBuffer]' || tag(x) === '[object SharedArrayBuffer]';
+}
+
+/** Engines accept an ArrayBuffer or a typed array; V8 refuses a DataView, so view it as bytes. */
+function asBytes(x: BufferSource): BufferSource {
+  return ArrayBuffer.isView(x) && !(x instanceof Uint8Array) ? new Uint8Array(x.buffer, x.byteOffset, x.byteLength) : x;
+}
+
+function isUrl(x: unknown): x is URL | string {
+  return typeof x === 'string' || tag(x) === '[object URL]';
 }
 
 async function compileFrom(source: unknown): Promise<WebAssembly.Module> {
-  if (source === undefined) return WebAssembly.compile(inlineBytes());
-  if (isModule(source)) return source as WebAssembly.Module;
-  if (isBufferSource(source)) return WebAssembly.compile(source as BufferSource);
-  if (typeof source === 'string' || (source as object) instanceof URL) return compileFrom(fetch(source as string | URL));
-  const response = (await source) as unknown as Response;
+  if (source === undefined) source = defaultCore();
+  if (isModule(source)) return source;
+  if (isBytes(source)) return WebAssembly.compile(asBytes(source));
+  if (isUrl(source)) return compileFrom(fetchWasm(source));
+  const response = (await source) as Response | null | undefined;
   if (typeof response?.arrayBuffer !== 'function') {
     throw new TypeError(`init() expects a WebAssembly.Module, the .wasm bytes, a Response or a URL, got ${describe(source)}`);
   }
-  if (typeof WebAssembly.compileStreaming === 'function' && response.headers?.get('content-type') === 'application/wasm') {
+  if (response.ok === false) {
+    throw new Error(`fetching the core answered HTTP ${response.status}${response.url ? ` for ${response.url}` : ''}`);
+  }
+  const type = response.headers?.get('content-type') ?? '';
+  if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\s*(;|$)/i.test(type)) {
     return WebAssembly.compileStreaming(response);
   }
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** Loads the WebAssembly core. Safe to call many times (later calls are no-ops). Without an
- *  argument it compiles the inlined bytes; pass a `WebAssembly.Module` where compiling bytes is
- *  forbidden (Cloudflare Workers). */
+async function fetchWasm(url: URL | string): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch (error) {
+    const hint = String(url).startsWith('file:')
+      ? ' (this runtime cannot fetch file: URLs; read the file and pass the bytes, e.g. init(readFileSync(path)))'
+      : '';
+    throw new Error(`fetch(${String(url)}) failed: ${String(error)}${hint}`);
+  }
+}
+
+function hintFor(error: unknown): string {
+  return /disallowed|code generation/i.test(String(error))
+    ? '; this runtime forbids compiling WebAssembly from bytes: import the module (`import core from "wasmnet/core.wasm"`) and pass it to init(core), or use the package\'s `workerd` entry'
+    : '';
+}
+
+/** Loads the WebAssembly core. Safe to call many times: once a call has succeeded (or while
+ *  one is in flight) later calls return the same promise and ignore their argument. Without an
+ *  argument it uses the bundled core (inlined bytes; an imported module in the `workerd`
+ *  entry). A failed call can be retried. */
 export function init(source?: WasmSource): Promise<void> {
   if (compiled) return Promise.resolve();
   compiling ??= compileFrom(source).then(
     (module) => {
-      compiled = module;
+      compiled ??= module;
     },
     (error: unknown) => {
       compiling = undefined;
-      throw new InitError(`could not load the wasmnet WebAssembly core: ${String(error)}`);
+      throw new InitError(`could not load the wasmnet WebAssembly core: ${String(error)}${hintFor(error)}`);
     },
   );
   return compiling;
 }
 
-/** Synchronous `init` from a compiled module or the .wasm bytes (or the inlined core). */
-export function initSync(source?: WebAssembly.Module | BufferSource): void {
+/** Synchronous `init` from a compiled module or the .wasm bytes (or, without an argument, the
+ *  bundled core). A no-op once the core is loaded. */
+export function initSync(source?: WebAssembly.Module | WasmBytes): void {
   if (compiled) return;
-  if (source !== undefined && !isModule(source) && !isBufferSource(source)) {
+  if (source !== undefined && !isModule(source) && !isBytes(source)) {
     throw new InitError(`initSync expects a WebAssembly.Module or the .wasm bytes, got ${describe(source)}`);
   }
+  const from = source ?? defaultCore();
   try {
-    compiled =
-      source === undefined
-        ? new WebAssembly.Module(inlineBytes())
-        : isModule(source)
-          ? (source as WebAssembly.Module)
-          : new WebAssembly.Module(source as BufferSource);
+    compiled = isModule(from) ? from : new WebAssembly.Module(asBytes(from));
   } catch (error) {
     throw new InitError(
-      `could not compile the wasmnet WebAssembly core synchronously (${String(error)}); ` +
-        'call `await init()` first, or `init(module)` with an imported WebAssembly.Module where compiling bytes is forbidden',
+      `could not compile the wasmnet WebAssembly core synchronously (${String(error)})${hintFor(error)}; ` +
+        'or call `await init()` first',
     );
   }
 }
 
-/** The compiled core, compiling the inlined bytes on first use if `init` was not awaited. */
+/** The compiled core, compiling the bundled bytes on first use if `init` was not awaited. */
 export function coreModule(): WebAssembly.Module {
   if (!compiled) initSync();
   return compiled!;
 }
 
 function describe(x: unknown): string {
-  return x === null ? 'null' : typeof x === 'object' ? Object.prototype.toString.call(x) : typeof x;
+  return x === null ? 'null' : typeof x === 'object' ? tag(x) : typeof x;
 }

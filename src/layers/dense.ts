@@ -86,22 +86,18 @@ export function placeDense(layer: DenseLayer, inputs: number, w: number, dw: num
   };
 }
 
-/** Z = X·W + b; A = f(Z). `x` is [rows×inputs]; `scratch` is the matrix products' workspace. */
-export function denseForward(k: Kernels, L: DenseSlots, x: number, rows: number, scratch: number): void {
-  k.matmul(x, L.w, L.z, rows, L.inputs, L.units, false, scratch);
-  k.addBias(L.z, L.b, rows, L.units);
-  k.activate(L.act, L.z, L.a, rows, L.units, L.alpha);
+/** Z = X·W + b; A = f(Z). x is [rows×inputs], w [inputs×units], z and a [rows×units]
+ *  (offsets into the arena); `scratch` is the matrix products' workspace. */
+export function denseForward(k: Kernels, x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number): void {
+  k.matmul(x, w, z, rows, inputs, units, false, scratch);
+  k.addBias(z, b, rows, units);
+  k.activate(act, z, a, rows, units, alpha);
 }
 
-/** Given dZ = ∂L/∂Z [rows×units]: dW = Xᵀ·dZ, db = Σ_rows dZ and, unless dX < 0 (first
- *  layer), dX = dZ·Wᵀ [rows×inputs]. */
-export function denseBackward(k: Kernels, L: DenseSlots, x: number, dZ: number, dX: number, rows: number, scratch: number): void {
-  k.matmulTransA(x, dZ, L.dw, L.inputs, rows, L.units, false, scratch);
-  k.columnSums(dZ, L.db, rows, L.units, false);
-  if (dX >= 0) k.matmulTransB(dZ, L.w, dX, rows, L.units, L.inputs, false, scratch);
-}
-
-/** dZ = dA ⊙ f'(Z), in place in the dA buffer's place `dZ`. */
-export function activationBackward(k: Kernels, L: DenseSlots, dA: number, dZ: number, rows: number): void {
-  k.activateBackward(L.act, L.z, L.a, dA, dZ, rows, L.units, L.alpha);
+/** Given dZ = ∂L/∂Z [rows×units]: dW = Xᵀ·dZ, db = Σ_rows dZ and, when dX ≥ 0,
+ *  dX = dZ·Wᵀ [rows×inputs]. */
+export function denseBackward(k: Kernels, x: number, w: number, dZ: number, dW: number, db: number, dX: number, rows: number, inputs: number, units: number, scratch: number): void {
+  k.matmulTransA(x, dZ, dW, inputs, rows, units, false, scratch);
+  k.columnSums(dZ, db, rows, units, false);
+  if (dX >= 0) k.matmulTransB(dZ, w, dX, rows, units, inputs, false, scratch);
 }

@@ -84,16 +84,16 @@ export async function fit(net: Engine, input: Rows, target: Rows, settings: FitS
 
   for (let epoch = 0; epoch < epochs; epoch++) {
     if (shuffle) rng.shuffle(order);
-    let lossSum = 0;
     let correct = 0;
+    net.takeLossSum();
     for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
       const rows = Math.min(batchSize, samples - start);
       net.loadRows(input, target, start, rows, order);
-      lossSum += net.step(rows, epoch, batch) * rows;
+      net.step(rows, epoch, batch);
       // Outputs of the forward pass are still in place: count them before the next batch.
       if (classification) correct += net.countCorrect(rows);
     }
-    const logs: EpochLogs = { loss: lossSum / samples };
+    const logs: EpochLogs = { loss: net.takeLossSum() / samples };
     if (classification) logs.accuracy = correct / samples;
     history.loss.push(logs.loss);
     if (classification) history.accuracy!.push(logs.accuracy!);
