@@ -1,0 +1,186 @@
+// Every form init() and initSync() accept, each in a fresh copy of the module graph (the
+// compiled core is per-process state), plus their errors, retries and idempotence.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const wasmPath = join(__dirname, '..', 'build', 'core.wasm');
+const bytes = new Uint8Array(readFileSync(wasmPath));
+
+type Lib = typeof import('../src/index');
+type Core = typeof import('../src/core/wasm');
+let lib: Lib;
+let core: Core;
+
+beforeEach(async () => {
+  vi.resetModules();
+  lib = await import('../src/index');
+  core = await import('../src/core/wasm');
+});
+
+let server: Server;
+let base: string;
+const requests: string[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    if (req.url === '/core.wasm') res.writeHead(200, { 'content-type': 'application/wasm' }).end(bytes);
+    else if (req.url === '/octet/core.wasm') res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+    else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** The loaded core works: a network on the wasm backend computes the same as on the JS one. */
+function expectWorkingCore(): void {
+  const config = { inputSize: 2, layers: [lib.dense(3, { activation: 'tanh' }), lib.dense(1)], loss: 'mse', seed: 3 } as const;
+  const wasm = new lib.Network({ ...config, backend: 'wasm' }).predict([[0.5, -1]]);
+  const js = new lib.Network({ ...config, backend: 'js' }).predict([[0.5, -1]]);
+  expect(wasm[0]![0]).toBeCloseTo(js[0]![0]!, 12);
+}
+
+function isModule(x: unknown): boolean {
+  return Object.prototype.toString.call(x) === '[object WebAssembly.Module]';
+}
+
+describe('init(source)', () => {
+  it('nothing: compiles the inlined core', async () => {
+    await lib.init();
+    expect(isModule(core.coreModule())).toBe(true);
+    expectWorkingCore();
+  });
+
+  it('a WebAssembly.Module: used as is', async () => {
+    const module = new WebAssembly.Module(bytes);
+    await lib.init(module);
+    expect(core.coreModule()).toBe(module);
+    expectWorkingCore();
+  });
+
+  it('a WebAssembly.Module from another realm', async () => {
+    const module = runInNewContext('new WebAssembly.Module(bytes)', { bytes }) as WebAssembly.Module;
+    expect(module instanceof WebAssembly.Module).toBe(false);
+    await lib.init(module);
+    expect(core.coreModule()).toBe(module);
+    expectWorkingCore();
+  });
+
+  it.each([
+    ['Uint8Array', () => bytes.slice()],
+    ['ArrayBuffer', () => bytes.slice().buffer],
+    ['Node Buffer', () => readFileSync(wasmPath)],
+    ['DataView', () => new DataView(bytes.slice().buffer)],
+  ])('the bytes as %s', async (_, make) => {
+    await lib.init(make());
+    expectWorkingCore();
+  });
+
+  it('a Response served as application/wasm (compileStreaming)', async () => {
+    await lib.init(new Response(bytes, { headers: { 'content-type': 'application/wasm' } }));
+    expectWorkingCore();
+  });
+
+  it('a Response with another content type (compiled from its bytes)', async () => {
+    await lib.init(new Response(bytes));
+    expectWorkingCore();
+  });
+
+  it('a promise of a Response: init(fetch(url))', async () => {
+    await lib.init(fetch(`${base}/octet/core.wasm`));
+    expectWorkingCore();
+  });
+
+  it('a URL object', async () => {
+    await lib.init(new URL('/core.wasm', base));
+    expect(requests).toContain('/core.wasm');
+    expectWorkingCore();
+  });
+
+  it('a URL string', async () => {
+    await lib.init(`${base}/octet/core.wasm`);
+    expectWorkingCore();
+  });
+});
+
+describe('init errors', () => {
+  it('an HTTP error names the status and URL, and a later init can still succeed', async () => {
+    const failed = lib.init(`${base}/missing.wasm`);
+    await expect(failed).rejects.toThrow(lib.InitError);
+    await expect(failed).rejects.toThrow(/HTTP 404 for http:\/\/127\.0\.0\.1:\d+\/missing\.wasm/);
+    await lib.init(bytes);
+    expectWorkingCore();
+  });
+
+  it('a file: URL (fetch cannot load it in Node) says to pass the bytes instead', async () => {
+    await expect(lib.init(pathToFileURL(wasmPath))).rejects.toThrow(/cannot fetch file: URLs.*pass the bytes/);
+  });
+
+  it('bytes that are not WebAssembly', async () => {
+    await expect(lib.init(new Uint8Array([1, 2, 3, 4]))).rejects.toThrow(/could not load the wasmnet WebAssembly core: CompileError/);
+  });
+
+  it('something else', async () => {
+    await expect(lib.init({} as never)).rejects.toThrow(/expects a WebAssembly\.Module, the \.wasm bytes, a Response or a URL, got \[object Object\]/);
+    await expect(lib.init(null as never)).rejects.toThrow(lib.InitError);
+    await expect(lib.init(42 as never)).rejects.toThrow(/got number/);
+  });
+});
+
+describe('initSync(source)', () => {
+  it('nothing: the inlined core', () => {
+    lib.initSync();
+    expectWorkingCore();
+  });
+
+  it('a WebAssembly.Module', () => {
+    const module = new WebAssembly.Module(bytes);
+    lib.initSync(module);
+    expect(core.coreModule()).toBe(module);
+  });
+
+  it('the bytes', () => {
+    lib.initSync(readFileSync(wasmPath));
+    expectWorkingCore();
+  });
+
+  it('refuses other values and bad bytes with InitError', () => {
+    expect(() => lib.initSync('core.wasm' as never)).toThrow(/initSync expects a WebAssembly\.Module or the \.wasm bytes, got string/);
+    expect(() => lib.initSync(new Uint8Array([0, 1, 2]))).toThrow(lib.InitError);
+    lib.initSync(bytes); // still loadable afterwards
+    expectWorkingCore();
+  });
+});
+
+describe('idempotence', () => {
+  it('concurrent init calls share one compilation; later calls ignore their argument', async () => {
+    const module = new WebAssembly.Module(bytes);
+    const first = lib.init(module);
+    const second = lib.init(new Uint8Array([1, 2, 3]));
+    expect(second).toBe(first);
+    await Promise.all([first, second]);
+    await lib.init({} as never); // a no-op once loaded
+    lib.initSync(new Uint8Array([1, 2, 3])); // likewise
+    expect(core.coreModule()).toBe(module);
+  });
+
+  it('a network created before init() compiles the inlined core synchronously', async () => {
+    expectWorkingCore();
+    const module = core.coreModule();
+    await lib.init();
+    expect(core.coreModule()).toBe(module);
+  });
+
+  it('initSync during a pending init keeps the first loaded module', async () => {
+    const pending = lib.init(new Response(bytes));
+    const module = new WebAssembly.Module(bytes);
+    lib.initSync(module);
+    await pending;
+    expect(core.coreModule()).toBe(module);
+  });
+});
