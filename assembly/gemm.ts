@@ -12,6 +12,8 @@
 // forms share one micro-kernel. Small products skip packing (it would cost more than it saves).
 // `scratch` must hold gemmScratchSize(k, n) f64s.
 
+import { zeroF64 } from './memory';
+
 const MR = 4; // rows of C per micro-tile
 const NR = 4; // columns of C per micro-tile
 const KC = 256; // depth of a packed block: the A panel (KC×MR) stays in L1
@@ -48,7 +50,7 @@ export function matmulTransB(a: usize, b: usize, c: usize, m: i32, k: i32, n: i3
 // @inline so that each export gets its own copy with transA/transB known at compile time.
 @inline function gemm(transA: bool, transB: bool, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, scratch: usize): void {
   if (k == 0) {
-    if (!accumulate) memory.fill(c, 0, (<usize>m * <usize>n) << 3);
+    if (!accumulate) zeroF64(c, m * n);
     return;
   }
   const packedA = scratch;
@@ -196,7 +198,7 @@ export function matmulTransB(a: usize, b: usize, c: usize, m: i32, k: i32, n: i3
 // ---- small products: straightforward vectorised loops -----------------------------------------
 
 function smallMatmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
-  if (!accumulate) memory.fill(c, 0, (<usize>m * <usize>n) << 3);
+  if (!accumulate) zeroF64(c, m * n);
   const rowBytes = <usize>n << 3;
   const vecEnd = n & ~1;
   for (let i = 0; i < m; i++) {
@@ -220,7 +222,7 @@ function smallMatmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accum
 }
 
 function smallMatmulTransA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
-  if (!accumulate) memory.fill(c, 0, (<usize>m * <usize>n) << 3);
+  if (!accumulate) zeroF64(c, m * n);
   const rowBytes = <usize>n << 3;
   const vecEnd = n & ~1;
   for (let p = 0; p < k; p++) {

@@ -1,5 +1,7 @@
 // Row-wise helpers around the matrix products: bias add and column sums.
 
+import { zeroF64 } from './memory';
+
 /** C[r][j] += bias[j] for every row r of C[rows×cols]. */
 export function addBias(c: usize, bias: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
@@ -13,7 +15,7 @@ export function addBias(c: usize, bias: usize, rows: i32, cols: i32): void {
 
 /** out[j] (+)= Σ_r A[r][j] over A[rows×cols]: the bias gradient db = Σ_rows dZ. */
 export function columnSums(a: usize, out: usize, rows: i32, cols: i32, accumulate: i32): void {
-  if (!accumulate) memory.fill(out, 0, <usize>cols << 3);
+  if (!accumulate) zeroF64(out, cols);
   for (let r = 0; r < rows; r++) {
     const aRow = a + (<usize>r * <usize>cols << 3);
     for (let j = 0; j < cols; j++) {
