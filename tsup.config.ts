@@ -1,14 +1,44 @@
-import { defineConfig } from 'tsup';
+import { join } from 'node:path';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: { compilerOptions: { stripInternal: true } },
+type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
+
+const shared = {
   platform: 'neutral',
   target: 'es2022',
   sourcemap: false,
-  clean: false, // the build script empties dist/ first (parallel format builds race on clean)
+  clean: false, // the build script empties dist/ first (parallel builds race on clean)
   treeshake: true,
   external: [/^node:/],
   removeNodeProtocol: false,
-});
+} satisfies Options;
+
+/** The workerd build: src/core/default-core.ts (the inlined base64 core) is swapped for
+ *  default-core.workerd.ts, whose `import core from './core.wasm'` stays an import of the
+ *  dist/core.wasm that sits beside the built entry. */
+const workerdCore: EsbuildPlugin = {
+  name: 'wasmnet-workerd-core',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/default-core$/ }, (args) => ({
+      path: join(args.resolveDir, 'default-core.workerd.ts'),
+    }));
+    build.onResolve({ filter: /^\.\/core\.wasm$/ }, () => ({ path: './core.wasm', external: true }));
+  },
+};
+
+export default defineConfig([
+  {
+    ...shared,
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: { compilerOptions: { stripInternal: true } },
+  },
+  {
+    ...shared,
+    // ESM only: Workers load ES modules. Its types are dist/index.d.ts (the same API).
+    entry: { 'index.workerd': 'src/index.workerd.ts' },
+    format: ['esm'],
+    dts: false,
+    esbuildPlugins: [workerdCore],
+  },
+]);
