@@ -1,0 +1,174 @@
+// Checks the package as users get it: builds, packs (`npm pack`), unpacks the tarball, then
+//   - its file list, package.json (zero runtime dependencies, sideEffects, every export target);
+//   - the built entries: no eval / new Function, no `node:` or other module import from the
+//     default (ESM, CJS) entries, only `./core.wasm` from the workerd entry, which must not
+//     carry the inlined base64 core;
+//   - the gzipped size of the ESM entry including the inlined wasm (budget 40 KB);
+//   - publint --strict and @arethetypeswrong/cli on the tarball.
+// Usage: node scripts/check-package.mjs [--no-build] [--json report.json] [--keep]
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { Checks, build, describeFailure, pack, parseArgs, root, run, tail } from './package-tools.mjs';
+
+const args = parseArgs(process.argv.slice(2));
+const BUDGET_GZ = 40_000; // bytes: "40 KB gz for the whole library"
+
+const checks = new Checks('package checks');
+const work = mkdtempSync(join(tmpdir(), 'wasmnet-package-'));
+let tarball;
+let files = [];
+const pkgDir = join(work, 'package');
+
+console.log('== package checks');
+const ready = await checks.check('build and npm pack', async () => {
+  if (!args['no-build']) await build();
+  ({ tarball, files } = await pack(work));
+  const untar = await run('tar', ['-xzf', tarball, '-C', work]);
+  if (untar.code !== 0) throw new Error(describeFailure(untar, 'tar -xzf'));
+  return `${tarball.split('/').pop()} (${statSync(tarball).size} bytes)`;
+});
+
+if (ready) {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const read = (file) => readFileSync(join(pkgDir, file), 'utf8');
+
+  await checks.check('tarball holds dist/ and nothing from src/, test/ or build/', () => {
+    const expected = [
+      'README.md',
+      'dist/core.wasm',
+      'dist/index.cjs',
+      'dist/index.d.cts',
+      'dist/index.d.ts',
+      'dist/index.js',
+      'dist/index.workerd.js',
+      'package.json',
+    ];
+    const optional = new Set(['LICENSE', 'LICENSE.md']);
+    const actual = files.filter((f) => !optional.has(f)).sort();
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      throw new Error(`files are ${actual.join(', ')}; expected ${expected.join(', ')}`);
+    }
+    return `${files.length} files`;
+  });
+
+  await checks.check('package.json: zero runtime dependencies, sideEffects false, every export target exists', () => {
+    for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) {
+      if (pkg[field] && Object.keys(pkg[field]).length > 0) throw new Error(`${field} is not empty: ${Object.keys(pkg[field]).join(', ')}`);
+    }
+    if (pkg.sideEffects !== false) throw new Error(`sideEffects is ${JSON.stringify(pkg.sideEffects)}, expected false`);
+    const targets = [];
+    const walk = (node, path) => {
+      if (typeof node === 'string') targets.push([path, node]);
+      else for (const [key, value] of Object.entries(node)) walk(value, `${path} → ${key}`);
+    };
+    walk(pkg.exports, 'exports');
+    for (const field of ['main', 'module', 'types']) targets.push([field, pkg[field]]);
+    for (const [path, target] of targets) {
+      try {
+        statSync(join(pkgDir, target));
+      } catch {
+        throw new Error(`${path} points to ${target}, which is not in the tarball`);
+      }
+    }
+    const dot = pkg.exports['.'];
+    for (const condition of ['workerd', 'import', 'require']) {
+      if (!dot[condition]?.types || Object.keys(dot[condition])[0] !== 'types') {
+        throw new Error(`exports["."].${condition} needs "types" as its first key`);
+      }
+    }
+    return `${targets.length} targets`;
+  });
+
+  const imports = (code) => {
+    const found = [];
+    const patterns = [
+      /^\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+)["']/gm, // static import (bundlers emit them at line starts)
+      /^\s*export\s*[\w$*{}\s,]*?\s*from\s*["']([^"']+)["']/gm, // re-export
+      /\bimport\s*\(\s*["'`]([^"'`]*)/g, // dynamic import
+      /\brequire\s*\(\s*["'`]([^"'`]*)/g, // require
+    ];
+    for (const pattern of patterns) for (const m of code.matchAll(pattern)) found.push(m[1]);
+    if (/\bimport\s*\(\s*[^"'`\s]/.test(code)) found.push('<computed dynamic import>');
+    if (/\brequire\s*\(\s*[^"'`\s]/.test(code)) found.push('<computed require>');
+    return found;
+  };
+
+  const entries = {
+    'dist/index.js': [],
+    'dist/index.cjs': [],
+    'dist/index.workerd.js': ['./core.wasm'],
+  };
+
+  await checks.check('no eval, new Function or Function() in any built file', () => {
+    for (const file of files.filter((f) => /\.(c|m)?js$/.test(f))) {
+      const code = read(file);
+      const hit = code.match(/\beval\s*\(|\bnew\s+Function\b|(?<![.\w$])Function\s*\(|setTimeout\s*\(\s*["'`]/);
+      if (hit) throw new Error(`${file} contains "${hit[0]}" at offset ${hit.index}`);
+    }
+  });
+
+  for (const [file, allowed] of Object.entries(entries)) {
+    await checks.check(`${file}: imports ${allowed.length ? allowed.join(', ') + ' only' : 'nothing'} (no node: builtins)`, () => {
+      const code = read(file);
+      const found = imports(code);
+      const extra = found.filter((spec) => !allowed.includes(spec));
+      if (extra.length > 0) throw new Error(`imports ${extra.join(', ')}`);
+      if (/["'`]node:/.test(code)) throw new Error('mentions a node: module specifier');
+      if (/\bimport\.meta\b/.test(code) && file.endsWith('.cjs')) throw new Error('uses import.meta in CommonJS');
+      return found.length ? `imports: ${found.join(', ')}` : 'no imports';
+    });
+  }
+
+  const wasm = readFileSync(join(pkgDir, 'dist/core.wasm'));
+  const inlined = wasm.toString('base64');
+
+  await checks.check('default entries inline the core; the workerd entry does not', () => {
+    for (const file of ['dist/index.js', 'dist/index.cjs']) {
+      if (!read(file).includes(inlined)) throw new Error(`${file} does not contain dist/core.wasm as base64`);
+    }
+    const workerd = read('dist/index.workerd.js');
+    if (workerd.includes(inlined.slice(0, 64)) || /AGFzbQ/.test(workerd)) {
+      throw new Error('dist/index.workerd.js contains base64 WebAssembly');
+    }
+    const saved = read('dist/index.js').length - workerd.length;
+    if (saved < inlined.length * 0.9) throw new Error(`the workerd entry is only ${saved} bytes smaller than the default one`);
+    return `workerd entry ${workerd.length} bytes vs ${read('dist/index.js').length}`;
+  });
+
+  await checks.check(`size: dist/index.js gzipped ≤ ${BUDGET_GZ / 1000} KB`, () => {
+    const code = readFileSync(join(pkgDir, 'dist/index.js'));
+    const gz = gzipSync(code, { level: 9 }).length;
+    const br = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    const workerd = readFileSync(join(pkgDir, 'dist/index.workerd.js'));
+    const workerdGz = gzipSync(workerd, { level: 9 }).length + gzipSync(wasm, { level: 9 }).length;
+    const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+    console.log(`    size: dist/index.js ${kb(code.length)} raw (core.wasm ${kb(wasm.length)} inlined as base64), ${kb(gz)} gzip, ${kb(br)} brotli`);
+    console.log(`    size: workerd entry + core.wasm ${kb(workerd.length + wasm.length)} raw, ${kb(workerdGz)} gzip`);
+    if (gz > BUDGET_GZ) throw new Error(`${gz} bytes gzipped, over the ${BUDGET_GZ}-byte budget`);
+    return `${kb(gz)} gz (${kb(br)} brotli)`;
+  });
+
+  await checks.check('publint --strict (tarball)', async () => {
+    const bin = join(root, 'node_modules', '.bin', 'publint');
+    const result = await run(bin, ['run', tarball, '--strict'], { timeout: 120_000 });
+    if (result.code !== 0) throw new Error(describeFailure(result, 'publint'));
+    return tail(result.stdout, 1);
+  });
+
+  await checks.check('@arethetypeswrong/cli (tarball)', async () => {
+    const bin = join(root, 'node_modules', '.bin', 'attw');
+    // ./core.wasm is an asset for bundlers (Workers' CompiledWasm), not a TypeScript module.
+    const result = await run(bin, [tarball, '--exclude-entrypoints', './core.wasm', '--format', 'table-flipped', '--no-color'], {
+      timeout: 120_000,
+    });
+    if (result.code !== 0) throw new Error(describeFailure(result, 'attw'));
+    return tail(result.stdout, 40).includes('No problems found') ? 'no problems found' : '';
+  });
+}
+
+const ok = checks.finish(args.json ? join(process.cwd(), args.json) : undefined);
+if (!args.keep) rmSync(work, { recursive: true, force: true });
+else console.log(`kept ${work}`);
+process.exit(ok ? 0 : 1);
