@@ -67,3 +67,31 @@ export function toNested(data: Float64Array, rows: number, cols: number): number
   for (let r = 0; r < rows; r++) out[r] = Array.from(data.subarray(r * cols, (r + 1) * cols));
   return out;
 }
+
+/** A brain.js-style training sample. */
+export interface Sample {
+  input: readonly number[] | Float64Array;
+  output: readonly number[] | Float64Array;
+}
+
+/** true for a list of { input, output } samples rather than a matrix */
+export function isSampleList(value: unknown): value is readonly Sample[] {
+  return Array.isArray(value) && value.length > 0 && typeof value[0] === 'object' && value[0] !== null && !Array.isArray(value[0]) && 'input' in value[0];
+}
+
+/** Samples → checked input and target rows (messages name samples[i].input / .output). */
+export function fromSamples(samples: readonly Sample[], inputSize: number, outputSize: number): { input: Rows; target: Rows } {
+  const inputs: unknown[] = [];
+  const outputs: unknown[] = [];
+  samples.forEach((sample, i) => {
+    if (typeof sample !== 'object' || sample === null || !('input' in sample) || !('output' in sample)) {
+      throw new ShapeError(`samples[${i}] must be { input, output }, got ${show(sample)}`);
+    }
+    inputs.push(Array.from(sample.input as ArrayLike<number>));
+    outputs.push(Array.from(sample.output as ArrayLike<number>));
+  });
+  return {
+    input: toRows(inputs, inputSize, 'samples[].input'),
+    target: toRows(outputs, outputSize, 'samples[].output'),
+  };
+}

@@ -24,6 +24,8 @@ import type { ResolvedOptimizer } from './optimizers';
 import type { Random } from './random';
 
 const even = (n: number): number => n + (n & 1); // keeps every buffer 16-byte aligned
+/** Rows per forward pass when predicting or evaluating many rows. */
+export const INFERENCE_CHUNK = 256;
 
 export class Engine {
   readonly paramCount: number;
@@ -205,6 +207,52 @@ export class Engine {
     const sum = this.lossSum;
     this.lossSum = 0;
     return sum;
+  }
+
+  /** Σ |a − y| over the loaded batch's outputs (after a forward pass): the mae metric's sum. */
+  sumAbsError(rows: number): number {
+    const last = this.slots[this.slots.length - 1]!;
+    const h = this.k.heap;
+    let sum = 0;
+    for (let i = 0; i < rows * last.units; i++) sum += Math.abs(h[last.a + i]! - h[this.yBuf + i]!);
+    return sum;
+  }
+
+  /** Loss (mean), correct-prediction count and Σ|a − y| over every row, in inference mode,
+   *  a chunk of rows at a time. */
+  evaluateRows(input: Rows, target: Rows): { loss: number; correct: number; absError: number } {
+    const chunk = this.reserveRows(Math.min(input.rows, INFERENCE_CHUNK));
+    const classification = this.loss !== 'mse';
+    let lossSum = 0;
+    let correct = 0;
+    let absError = 0;
+    for (let start = 0; start < input.rows; start += chunk) {
+      const rows = Math.min(chunk, input.rows - start);
+      this.loadRows(input, target, start, rows, null);
+      lossSum += this.evaluateBatch(rows) * rows;
+      if (classification) correct += this.countCorrect(rows);
+      absError += this.sumAbsError(rows);
+    }
+    return { loss: lossSum / input.rows, correct, absError };
+  }
+
+  /** The learning rate the next update uses (schedules change it between epochs). */
+  get learningRate(): number {
+    return this.k.heap[this.desc + D_LEARNING_RATE]!;
+  }
+
+  set learningRate(value: number) {
+    this.k.heap[this.desc + D_LEARNING_RATE] = value;
+  }
+
+  /** A copy of every weight and bias (the parameter slab). */
+  snapshotParams(): Float64Array {
+    return this.k.heap.slice(this.params, this.params + this.paramCount);
+  }
+
+  /** Puts back a copy made by `snapshotParams`. */
+  restoreParams(snapshot: Float64Array): void {
+    this.k.heap.set(snapshot, this.params);
   }
 
   /** Correct predictions in the loaded batch (after forward). */

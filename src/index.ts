@@ -7,5 +7,5 @@ export type { LossName } from './losses';
 export type { OptimizerConfig, SgdConfig } from './optimizers';
 export type { FitOptions, History, EpochLogs } from './training/fit';
 export type { BackendName } from './backend/kernels';
-export type { Matrix } from './data';
+export type { Matrix, Sample } from './data';
 export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError } from './errors';

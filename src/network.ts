@@ -1,8 +1,8 @@
 // Network: the model users build, train and query. It checks every input, then hands the
 // work to its Engine (src/engine.ts), which owns the arena and runs the kernels.
 import type { BackendName } from './backend/kernels';
-import { checkSameRows, toNested, toRows, type Matrix, type Rows } from './data';
-import { Engine } from './engine';
+import { checkSameRows, fromSamples, isSampleList, toNested, toRows, type Matrix, type Rows, type Sample } from './data';
+import { Engine, INFERENCE_CHUNK } from './engine';
 import { ConfigError, DataError, ShapeError } from './errors';
 import { checkLayer, type DenseLayer } from './layers/dense';
 import { LOSSES, checkLossPair, isClassification, type LossName } from './losses';
@@ -15,7 +15,7 @@ export interface NetworkConfig {
   /** Number of input features. */
   inputSize: number;
   /** The layers, first to last; the last one's units are the output size. */
-  layers: DenseLayer[];
+  layers: readonly DenseLayer[];
   /** 'mse' (any output), 'categoricalCrossentropy' (softmax output), 'binaryCrossentropy' (sigmoid output). */
   loss: LossName;
   /** Default `{ type: 'sgd', learningRate: 0.01, momentum: 0 }`. */
@@ -46,8 +46,6 @@ export interface Gradients {
 }
 
 const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend'] as const;
-/** Rows per forward pass when predicting or evaluating more rows than the batch buffers hold. */
-const INFERENCE_CHUNK = 256;
 
 export class Network {
   readonly inputSize: number;
@@ -108,26 +106,23 @@ export class Network {
   /** Mean loss over all samples (and accuracy for classification losses). Does not train. */
   evaluate(x: Matrix, y: Matrix): Evaluation {
     const { input, target } = this.checkData(x, y);
-    const e = this.engine;
-    const chunk = e.reserveRows(inferenceChunk(input.rows));
-    const classification = isClassification(this.loss);
-    let lossSum = 0;
-    let correct = 0;
-    for (let start = 0; start < input.rows; start += chunk) {
-      const rows = Math.min(chunk, input.rows - start);
-      e.loadRows(input, target, start, rows, null);
-      lossSum += e.evaluateBatch(rows) * rows;
-      if (classification) correct += e.countCorrect(rows);
-    }
-    const result: Evaluation = { loss: lossSum / input.rows };
-    if (classification) result.accuracy = correct / input.rows;
+    const { loss, correct } = this.engine.evaluateRows(input, target);
+    const result: Evaluation = { loss };
+    if (isClassification(this.loss)) result.accuracy = correct / input.rows;
     return result;
   }
 
-  /** Trains with mini-batch gradient descent; resolves to the per-epoch history. */
-  async fit(x: Matrix, y: Matrix, options: FitOptions = {}): Promise<History> {
-    const settings = resolveFitOptions(options);
-    const { input, target } = this.checkData(x, y);
+  /** Trains with mini-batch gradient descent; resolves to the per-epoch history. Data is
+   *  either x and y matrices, or brain.js-style samples `[{ input: [...], output: [...] }]`. */
+  fit(x: Matrix, y: Matrix, options?: FitOptions): Promise<History>;
+  fit(samples: readonly Sample[], options?: FitOptions): Promise<History>;
+  async fit(...args: [Matrix, Matrix, FitOptions?] | [readonly Sample[], FitOptions?]): Promise<History> {
+    const pairs = isSampleList(args[0]);
+    const options = pairs ? args[1] : args[2];
+    const settings = resolveFitOptions(options === undefined ? {} : (options as FitOptions));
+    const { input, target } = pairs
+      ? fromSamples(args[0] as readonly Sample[], this.inputSize, this.outputSize)
+      : this.checkData(args[0] as Matrix, args[1] as Matrix);
     return fit(this.engine, input, target, settings);
   }
 
@@ -207,7 +202,7 @@ export class Network {
   }
 }
 
-/** Rows per forward pass when predicting or evaluating: all of them, up to INFERENCE_CHUNK. */
+/** Rows per forward pass when predicting: all of them, up to INFERENCE_CHUNK. */
 function inferenceChunk(rows: number): number {
   return Math.min(rows, INFERENCE_CHUNK);
 }
