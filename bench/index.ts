@@ -1,33 +1,86 @@
-// `npm run bench [-- --quick]`: kernel and training throughput of the wasm backend against the
-// pure-TS backend, printed as markdown and saved as JSON. Reports numbers only; it never fails
-// on timings.
+// `npm run bench [-- --quick] [--only=kernels,training,mnist] [--libs=wasmnet-wasm,tfjs-wasm,…]`:
+// GEMM kernel throughput (wasm vs js), training throughput of wasmnet against its peers (tfjs
+// cpu/wasm, convnetjs, brain.js) and the real-data MNIST line, printed as markdown (stdout) and
+// saved as JSON under bench/results/. Reports numbers only; it never fails on timings.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchKernels } from './kernels';
-import { environment, header, kernelTable, trainingTable } from './report';
+import { benchKernels, type KernelResult } from './kernels';
+import { benchMnist, type MnistLine } from './mnist';
+import { ALL_PEERS, BASELINE, DEFAULT_PEERS, findPeer, type Peer } from './peers/index';
+import { environment, header, kernelTable, mnistTable, trainingTable } from './report';
 import { FULL_PLAN, progress, QUICK_PLAN } from './stats';
-import { benchTrainings } from './training';
+import { benchTrainings, type WorkloadResult } from './training';
 
-const args = process.argv.slice(2);
-const unknown = args.filter((a) => a !== '--quick');
-if (unknown.length > 0) {
-  console.error(`usage: npm run bench [-- --quick]   (unknown argument: ${unknown.join(' ')})`);
+const SECTIONS = ['kernels', 'training', 'mnist'] as const;
+type Section = (typeof SECTIONS)[number];
+/** Other names accepted by --only. */
+const ALIASES: Record<string, Section> = { peers: 'training', gemm: 'kernels', digits: 'mnist' };
+
+const USAGE = [
+  'usage: npm run bench [-- --quick] [--only=SECTIONS] [--libs=LIBS]',
+  '  --quick         few short repetitions (rough numbers), 784-512-512-10 without peers, 1 MNIST epoch',
+  `  --only=SECTIONS comma-separated: ${SECTIONS.join(', ')} (default: all; "peers" = training)`,
+  `  --libs=LIBS     comma-separated libraries for training and mnist (wasmnet-wasm, the ratio baseline, is always added):`,
+  `                  ${ALL_PEERS.map((p) => p.id).join(', ')}`,
+  '  A run with --only or --libs writes bench/results/partial.json; a full run writes latest.json, --quick quick.json.',
+].join('\n');
+
+function usage(problem: string): never {
+  console.error(`${problem}\n${USAGE}`);
   process.exit(2);
 }
-const plan = args.includes('--quick') ? QUICK_PLAN : FULL_PLAN;
+
+const args = process.argv.slice(2);
+let quick = false;
+let sections: Section[] = [...SECTIONS];
+let libs: Peer[] | null = null;
+for (const arg of args) {
+  const [flag, value] = arg.split(/=(.*)/s) as [string, string | undefined];
+  if (flag === '--quick' && value === undefined) quick = true;
+  else if (flag === '--help' || flag === '-h') usage('');
+  else if (flag === '--only' && value) {
+    sections = value.split(',').map((name) => {
+      const section = (SECTIONS as readonly string[]).includes(name) ? (name as Section) : ALIASES[name];
+      return section ?? usage(`unknown section: ${name}`);
+    });
+  } else if (flag === '--libs' && value) {
+    const chosen = value.split(',').map((id) => findPeer(id) ?? usage(`unknown library: ${id}`));
+    libs = [BASELINE, ...chosen.filter((p) => p !== BASELINE)];
+  } else usage(`unknown argument: ${arg}`);
+}
+const plan = quick ? QUICK_PLAN : FULL_PLAN;
+const partial = sections.length < SECTIONS.length || libs !== null;
 
 const started = performance.now();
-const env = environment(plan);
-const kernels = await benchKernels(plan);
-const training = await benchTrainings(plan);
+const env = environment(plan, args);
+const trainingPeers = libs ?? DEFAULT_PEERS;
+const mnistPeers = libs ?? plan.mnistLibs.map((id) => findPeer(id)!);
+
+const out: string[] = [header(env, plan)];
+let kernels: KernelResult[] | undefined;
+let training: WorkloadResult[] | undefined;
+let mnist: MnistLine | undefined;
+if (sections.includes('kernels')) {
+  kernels = await benchKernels(plan);
+  out.push(kernelTable(kernels, plan));
+}
+if (sections.includes('training')) {
+  training = await benchTrainings(trainingPeers, plan);
+  out.push(trainingTable(training, trainingPeers, plan));
+}
+if (sections.includes('mnist')) {
+  mnist = await benchMnist(mnistPeers, plan);
+  out.push(mnistTable(mnist));
+}
 const seconds = (performance.now() - started) / 1000;
 
-console.log([header(env, plan), kernelTable(kernels, plan), trainingTable(training, plan)].join('\n\n'));
+console.log(out.join('\n\n'));
 
-// A quick run writes beside, not over, the full results.
+// A quick or partial run writes beside, not over, the full results.
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, 'results', plan.quick ? 'quick.json' : 'latest.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ environment: env, plan, seconds, kernels, training }, null, 2)}\n`);
-progress(`\nwrote ${relative(process.cwd(), out)} (${seconds.toFixed(0)} s)`);
+const file = partial ? 'partial.json' : plan.quick ? 'quick.json' : 'latest.json';
+const path = join(here, 'results', file);
+mkdirSync(dirname(path), { recursive: true });
+writeFileSync(path, `${JSON.stringify({ environment: env, plan, sections, seconds, kernels, training, mnist }, null, 2)}\n`);
+progress(`\nwrote ${relative(process.cwd(), path)} (${seconds.toFixed(0)} s)`);

@@ -9,14 +9,47 @@ export interface BenchPlan {
   kernelReps: number;
   /** Minimum duration of one kernel repetition, in ms (the call is looped to reach it). */
   kernelRepMs: number;
-  /** Timed training runs per network and backend (after warm-up). */
+  /** Timed training runs per workload and library (after warm-up), interleaved across libraries. */
   trainRuns: number;
-  /** Minimum duration of one training run, in ms (epochs are repeated to reach it). */
+  /** Target duration of one training run, in ms (epochs are repeated, or for a slow library a
+   *  run is cut to whole batches of a partial epoch, to get near it). */
   trainRunMs: number;
+  /** Minimum warm-up per library and workload, in ms of training, before the timed runs. */
+  warmupMs: number;
+  /** A library whose single batch takes longer than this (ms) is reported as "n/a (too slow)". */
+  maxBatchMs: number;
+  /** Peers (libraries other than wasmnet) are skipped on these workloads, to keep the run short. */
+  skipPeersOn: string[];
+  /** Epochs of the real-data MNIST line. */
+  mnistEpochs: number;
+  /** Libraries of the MNIST line. */
+  mnistLibs: string[];
 }
 
-export const FULL_PLAN: BenchPlan = { quick: false, kernelReps: 9, kernelRepMs: 60, trainRuns: 7, trainRunMs: 300 };
-export const QUICK_PLAN: BenchPlan = { quick: true, kernelReps: 3, kernelRepMs: 15, trainRuns: 2, trainRunMs: 50 };
+export const FULL_PLAN: BenchPlan = {
+  quick: false,
+  kernelReps: 9,
+  kernelRepMs: 60,
+  trainRuns: 7,
+  trainRunMs: 500,
+  warmupMs: 1_500,
+  maxBatchMs: 10_000,
+  skipPeersOn: [],
+  mnistEpochs: 5,
+  mnistLibs: ['wasmnet-wasm', 'wasmnet-js', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'],
+};
+export const QUICK_PLAN: BenchPlan = {
+  quick: true,
+  kernelReps: 3,
+  kernelRepMs: 15,
+  trainRuns: 3,
+  trainRunMs: 80,
+  warmupMs: 150,
+  maxBatchMs: 3_000,
+  skipPeersOn: ['wide'],
+  mnistEpochs: 1,
+  mnistLibs: ['wasmnet-wasm', 'wasmnet-js', 'tfjs-wasm'],
+};
 
 /** Median and spread of one backend's repetitions (values are rates: higher is faster). */
 export interface Series {

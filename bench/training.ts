@@ -1,173 +1,176 @@
-// End-to-end training throughput: `Network.fit` as a user calls it (shuffling, batch copies,
-// divergence checks included), wasm backend against js backend on identical data and seeds.
-import { dense, Network, type BackendName, type NetworkConfig } from '../src/index';
-import { calibrate, progress, Rng, series, timeAsync, type BenchPlan, type Series } from './stats';
+// End-to-end training throughput of every library on the four workloads: same data, same initial
+// weights, same shapes, batch size and learning rate. Each library first trains an unshuffled
+// check run whose mean loss shows that it trains the same model; then, after warm-up, timed runs
+// are interleaved across libraries (rotating who goes first) so machine noise lands on all.
+import { BASELINE, type Peer, type Trainer, type TrainRun } from './peers/index';
+import { progress, series, timeAsync, type BenchPlan, type Series } from './stats';
+import { initialWeights, topology, workloads, type Workload } from './workloads';
 
-export interface TrainingCase {
-  name: string;
-  /** Layer sizes, input first ("784-128-10"). */
-  topology: string;
-  samples: number;
-  batchSize: number;
-  config: Omit<NetworkConfig, 'backend'>;
-  x: Float64Array;
-  y: Float64Array;
+export interface LibraryResult {
+  peer: string;
+  label: string;
+  /** 'n/a': could not be measured; `reason` says why. */
+  status: 'ok' | 'n/a';
+  reason?: string;
+  /** The batch it trains with ("32", or "1 (online)" for brain.js). */
+  batching: string;
+  /** Samples per second, one value per timed run. */
+  rate?: Series;
+  /** What one timed run trains: `epochs` passes over `samples` rows. */
+  run?: { epochs: number; samples: number };
+  /** Mean loss of the unshuffled check run (the first `checkSamples` rows, from the shared
+   *  initial weights): equal across libraries (f32 rounding aside) when they train the same model. */
+  checkLoss?: number;
+  /** False when the library trains a different model (brain.js: no softmax/cross-entropy). */
+  sameModel: boolean;
+  /** median(wasmnet wasm) / median(this). */
+  ratio?: number;
+  info?: Record<string, unknown>;
 }
 
-export interface TrainingResult {
+export interface WorkloadResult {
+  id: string;
   name: string;
   topology: string;
-  samples: number;
-  batchSize: number;
+  activations: string;
   loss: string;
-  /** Samples per second per run. */
-  wasm: Series;
-  js: Series;
-  /** Epochs per timed run (chosen so a run lasts long enough to measure). */
-  epochsPerRun: { wasm: number; js: number };
-  /** median(wasm) / median(js) */
-  ratio: number;
-  /** Mean loss of each fresh network's first epoch: equal (up to rounding) when both backends
-   *  train the same model on the same data, which is what makes the rates comparable. */
-  firstEpochLoss: { wasm: number; js: number };
+  batchSize: number;
+  samples: number;
+  learningRate: number;
+  checkSamples: number;
+  libraries: LibraryResult[];
 }
 
-const SEED = 42;
-const SGD = { type: 'sgd', learningRate: 0.1 } as const;
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 120);
 
-function oneHot(labels: number[], classes: number): Float64Array {
-  const y = new Float64Array(labels.length * classes);
-  labels.forEach((label, i) => (y[i * classes + label] = 1));
-  return y;
+interface Contender {
+  peer: Peer;
+  result: LibraryResult;
+  trainer?: Trainer;
+  run?: TrainRun;
+  rates: number[];
 }
 
-/** 2048 random "images" with pixels in [0, 1) and random labels: the shape of MNIST, not its content. */
-function mnistLike(rng: Rng): TrainingCase {
-  const samples = 2048;
-  const labels = Array.from({ length: samples }, () => rng.int(10));
-  return {
-    name: 'MNIST-shaped',
-    topology: '784-128-10',
-    samples,
-    batchSize: 32,
-    config: {
-      inputSize: 784,
-      layers: [dense(128, { activation: 'relu' }), dense(10, { activation: 'softmax' })],
-      loss: 'categoricalCrossentropy',
-      optimizer: SGD,
-      seed: SEED,
-    },
-    x: rng.fill(samples * 784, 0, 1),
-    y: oneHot(labels, 10),
+/** The run whose length is about `targetMs` at `rate` samples/s: whole epochs, or for a slow
+ *  library whole batches of a partial epoch (at least one batch). */
+function runFor(w: Workload, rate: number, targetMs: number): TrainRun {
+  const want = (rate * targetMs * 1.2) / 1000; // overshoot: later (optimised) runs are faster
+  if (want >= w.samples) return { epochs: Math.max(1, Math.round(want / w.samples)), samples: w.samples, shuffle: true, loss: false };
+  const batches = Math.max(1, Math.round(want / w.batchSize));
+  return { epochs: 1, samples: Math.min(w.samples, batches * w.batchSize), shuffle: true, loss: false };
+}
+
+/** Milliseconds of one `train` call (the backend switch before it is not timed), and its loss. */
+async function timeRun(c: Contender, run: TrainRun): Promise<{ ms: number; loss: number }> {
+  await c.trainer!.activate?.();
+  let loss = NaN;
+  const ms = await timeAsync(async () => {
+    loss = await c.trainer!.train(run);
+  });
+  return { ms, loss };
+}
+
+const runSamples = (run: TrainRun): number => run.epochs * run.samples;
+
+async function benchWorkload(w: Workload, peers: Peer[], plan: BenchPlan): Promise<WorkloadResult> {
+  const init = initialWeights(w);
+  const checkSamples = Math.min(w.samples, w.checkBatches * w.batchSize);
+  const contenders: Contender[] = peers.map((peer) => ({
+    peer,
+    rates: [],
+    result: { peer: peer.id, label: peer.label, status: 'ok', batching: peer.batching?.(w) ?? String(w.batchSize), sameModel: peer.sameModel(w) },
+  }));
+  const fail = (c: Contender, reason: string): void => {
+    c.result.status = 'n/a';
+    c.result.reason = reason;
+    c.trainer?.dispose();
+    c.trainer = undefined;
   };
-}
+  const live = (): Contender[] => contenders.filter((c) => c.result.status === 'ok');
 
-function xor(): TrainingCase {
-  return {
-    name: 'XOR',
-    topology: '2-3-1',
-    samples: 4,
-    batchSize: 4,
-    config: {
-      inputSize: 2,
-      layers: [dense(3, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })],
-      loss: 'mse',
-      optimizer: SGD,
-      seed: SEED,
-    },
-    x: Float64Array.of(0, 0, 0, 1, 1, 0, 1, 1),
-    y: Float64Array.of(0, 1, 1, 0),
-  };
-}
+  // Build, check run (doubles as the first warm-up), and calibration, one library at a time.
+  for (const c of contenders) {
+    const skip = plan.skipPeersOn.includes(w.id) && !c.peer.id.startsWith('wasmnet') ? 'skipped in --quick' : c.peer.unsupported?.(w);
+    if (skip) {
+      fail(c, skip);
+      continue;
+    }
+    progress(`  ${c.peer.id} …`);
+    try {
+      c.trainer = await c.peer.build(w, init);
+      const check = await timeRun(c, { epochs: 1, samples: checkSamples, shuffle: false, loss: true });
+      const checkMs = check.ms;
+      c.result.checkLoss = check.loss;
+      const perBatch = checkMs / Math.ceil(checkSamples / w.batchSize);
+      if (perBatch > plan.maxBatchMs) {
+        fail(c, `too slow: ${(perBatch / 1000).toFixed(1)} s per batch`);
+        continue;
+      }
+      let rate = (checkSamples * 1000) / checkMs;
+      // Warm-up runs at the estimated length, for at least plan.warmupMs (the JIT of a JS
+      // library keeps improving for a while) and until a run lasts long enough to trust its rate.
+      let warm = checkMs;
+      for (let i = 0; i < 20; i++) {
+        const run = runFor(w, rate, plan.trainRunMs);
+        const { ms } = await timeRun(c, run);
+        warm += ms;
+        rate = (runSamples(run) * 1000) / ms;
+        if (warm >= plan.warmupMs && (ms >= plan.trainRunMs * 0.7 || run.samples < w.samples)) break;
+      }
+      c.run = runFor(w, rate, plan.trainRunMs);
+      c.result.run = { epochs: c.run.epochs, samples: c.run.samples };
+    } catch (e) {
+      fail(c, `error: ${errorText(e)}`);
+    }
+  }
 
-/** 150 samples, 4 features, 3 classes, like the iris data set: three noisy clusters. */
-function irisLike(rng: Rng): TrainingCase {
-  const samples = 150;
-  const centres = [
-    [5.0, 3.4, 1.5, 0.2],
-    [5.9, 2.8, 4.3, 1.3],
-    [6.6, 3.0, 5.6, 2.0],
-  ];
-  const labels: number[] = [];
-  const x = new Float64Array(samples * 4);
-  for (let i = 0; i < samples; i++) {
-    const label = i % 3;
-    labels.push(label);
-    for (let j = 0; j < 4; j++) x[i * 4 + j] = centres[label]![j]! + rng.uniform(-0.5, 0.5);
+  // Timed runs, interleaved: every library once per round, the first one rotating.
+  for (let round = 0; round < plan.trainRuns; round++) {
+    const order = live();
+    for (let i = 0; i < order.length; i++) {
+      const c = order[(i + round) % order.length]!;
+      try {
+        const { ms } = await timeRun(c, c.run!);
+        c.rates.push((runSamples(c.run!) * 1000) / ms);
+      } catch (e) {
+        fail(c, `error: ${errorText(e)}`);
+      }
+    }
+  }
+
+  for (const c of contenders) {
+    if (c.result.status === 'ok') c.result.rate = series(c.rates);
+    try {
+      c.result.info = c.trainer?.info?.();
+    } catch {
+      // diagnostics only
+    }
+    c.trainer?.dispose();
+  }
+  const base = contenders.find((c) => c.peer.id === BASELINE.id)?.result.rate?.median;
+  for (const c of contenders) {
+    if (base !== undefined && c.result.rate) c.result.ratio = base / c.result.rate.median;
   }
   return {
-    name: 'iris-like',
-    topology: '4-16-3',
-    samples,
-    batchSize: 16,
-    config: {
-      inputSize: 4,
-      layers: [dense(16, { activation: 'relu' }), dense(3, { activation: 'softmax' })],
-      loss: 'categoricalCrossentropy',
-      optimizer: SGD,
-      seed: SEED,
-    },
-    x,
-    y: oneHot(labels, 3),
+    id: w.id,
+    name: w.name,
+    topology: topology(w),
+    activations: w.activations.join('/'),
+    loss: w.loss,
+    batchSize: w.batchSize,
+    samples: w.samples,
+    learningRate: w.learningRate,
+    checkSamples,
+    libraries: contenders.map((c) => c.result),
   };
 }
 
-export function trainingCases(): TrainingCase[] {
-  const rng = new Rng(0xda7a);
-  return [mnistLike(rng), irisLike(rng), xor()];
-}
-
-async function benchTraining(kase: TrainingCase, plan: BenchPlan): Promise<TrainingResult> {
-  const net = (backend: BackendName): Network => new Network({ ...kase.config, backend });
-  const nets = { wasm: net('wasm'), js: net('js') };
-  const lastLoss = { wasm: NaN, js: NaN };
-  // yieldEvery: Infinity keeps event-loop turns out of the measurement.
-  const run = (backend: BackendName, epochs: number): Promise<number> =>
-    timeAsync(async () => {
-      const history = await nets[backend].fit(kase.x, kase.y, { epochs, batchSize: kase.batchSize, yieldEvery: Infinity });
-      lastLoss[backend] = history.loss[history.loss.length - 1]!;
-    });
-
-  await run('wasm', 1);
-  await run('js', 1);
-  const firstEpochLoss = { ...lastLoss };
-
-  const epochs = {
-    wasm: await calibrate((count) => run('wasm', count), plan.trainRunMs),
-    js: await calibrate((count) => run('js', count), plan.trainRunMs),
-  };
-  // One untimed run each at the final epoch count finishes the warm-up.
-  await run('wasm', epochs.wasm);
-  await run('js', epochs.js);
-
-  const rate = (epochCount: number, ms: number): number => (kase.samples * epochCount * 1000) / ms;
-  const wasmRates: number[] = [];
-  const jsRates: number[] = [];
-  for (let i = 0; i < plan.trainRuns; i++) {
-    wasmRates.push(rate(epochs.wasm, await run('wasm', epochs.wasm)));
-    jsRates.push(rate(epochs.js, await run('js', epochs.js)));
-  }
-  const wasm = series(wasmRates);
-  const js = series(jsRates);
-  return {
-    name: kase.name,
-    topology: kase.topology,
-    samples: kase.samples,
-    batchSize: kase.batchSize,
-    loss: kase.config.loss,
-    wasm,
-    js,
-    epochsPerRun: epochs,
-    ratio: wasm.median / js.median,
-    firstEpochLoss,
-  };
-}
-
-export async function benchTrainings(plan: BenchPlan): Promise<TrainingResult[]> {
-  const results: TrainingResult[] = [];
-  for (const kase of trainingCases()) {
-    progress(`training ${kase.name} ${kase.topology} …`);
-    results.push(await benchTraining(kase, plan));
+export async function benchTrainings(peers: Peer[], plan: BenchPlan): Promise<WorkloadResult[]> {
+  for (const peer of peers) await peer.setup?.();
+  const results: WorkloadResult[] = [];
+  for (const w of workloads()) {
+    progress(`training ${w.name} ${topology(w)} (batch ${w.batchSize}) …`);
+    results.push(await benchWorkload(w, peers, plan));
   }
   return results;
 }
