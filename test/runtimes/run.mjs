@@ -48,7 +48,20 @@ if (!setup) finish();
 
 const tools = toolsDir();
 let toolsError;
-if (['node 24', 'bun', 'deno', 'chromium', 'workerd'].some(selected)) {
+// Every check that needs the pinned runtimes (or their @cloudflare/workers-types).
+const needTools = [
+  'node 24 LTS (ESM, import)',
+  'node 24 LTS (CJS, require)',
+  'bun',
+  'deno',
+  'chromium (no bundler: import map to dist/index.js)',
+  'chromium (no bundler: init(URL) of wasmnet/core.wasm)',
+  'chromium (bundled by esbuild)',
+  'workerd (wrangler bundle, "workerd" condition, init())',
+  'workerd (wrangler bundle, init(core) of wasmnet/core.wasm)',
+  'types: Workers project (@cloudflare/workers-types, no DOM lib, workerd condition)',
+];
+if (needTools.some(selected)) {
   const ok = await checks.check('install the runtimes (test/runtimes/tools, npm ci)', async () => (await ensureTools()).note);
   if (!ok) toolsError = 'the runtimes could not be installed (see above)';
 }
@@ -183,26 +196,54 @@ const typeChecks = [
   ['types: node16, .mts and .cts with @types/node and no DOM lib', 'tsconfig.node16-no-dom.json', ['dist/index.d.ts', 'dist/index.d.cts']],
   ['types: bundler', 'tsconfig.bundler.json', ['dist/index.d.ts']],
   ['types: bundler with customConditions ["workerd"]', 'tsconfig.workerd.json', ['dist/index.d.ts']],
+  ['types: Workers project (@cloudflare/workers-types, no DOM lib, workerd condition)', 'tsconfig.workers-types.json', ['dist/index.d.ts']],
 ].filter(([name]) => selected(name));
-if (typeChecks.length > 0) {
-  // The Node-without-DOM consumer uses the repository's @types/node.
-  const noDom = join(consumer, 'types', 'tsconfig.node16-no-dom.json');
-  const config = JSON.parse(readFileSync(noDom, 'utf8'));
-  config.compilerOptions.typeRoots = [join(root, 'node_modules', '@types')];
-  writeFileSync(noDom, JSON.stringify(config, null, 2));
+/** Points a consumer tsconfig's typeRoots at a directory outside the consumer. */
+function typeRoots(config, dir) {
+  const file = join(consumer, 'types', config);
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  json.compilerOptions.typeRoots = [dir];
+  writeFileSync(file, JSON.stringify(json, null, 2));
 }
+// The Node-without-DOM consumer uses the repository's @types/node; the Workers consumer uses
+// @cloudflare/workers-types from the pinned runtimes.
+typeRoots('tsconfig.node16-no-dom.json', join(root, 'node_modules', '@types'));
+typeRoots('tsconfig.workers-types.json', bin('@cloudflare'));
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-for (const [name, config, expected] of typeChecks) {
-  await checks.check(name, async () => {
-    const result = await run(process.execPath, [tsc, '-p', config, '--listFiles'], { cwd: join(consumer, 'types') });
+// tsc runs two at a time (two cores); each check still reports on its own.
+const tscRuns = typeChecks.map(([, config]) => () =>
+  toolsError && config === 'tsconfig.workers-types.json'
+    ? Promise.resolve({ skipped: toolsError })
+    : run(process.execPath, [tsc, '-p', config, '--listFiles'], { cwd: join(consumer, 'types') }),
+);
+const tscResults = await pool(tscRuns, 2);
+for (const [i, [name, config, expected]] of typeChecks.entries()) {
+  await checks.check(name, () => {
+    const result = tscResults[i];
+    if (result.skipped) throw new Error(result.skipped);
     const errors = result.stdout.split('\n').filter((l) => /error TS\d+/.test(l));
     if (result.code !== 0) throw new Error(`tsc -p ${config}:\n${errors.join('\n') || tail(result.stdout + result.stderr)}`);
     const used = result.stdout.split('\n').filter((l) => l.includes('node_modules/wasmnet/'));
     for (const file of expected) {
       if (!used.some((l) => l.endsWith(file))) throw new Error(`expected ${file} to be used, tsc read: ${used.join(', ') || 'no wasmnet file'}`);
     }
-    return used.map((l) => l.slice(l.indexOf('node_modules/wasmnet/') + 'node_modules/wasmnet/'.length)).join(', ');
+    const files = used.map((l) => l.slice(l.indexOf('node_modules/wasmnet/') + 'node_modules/wasmnet/'.length)).join(', ');
+    return `${files} (tsc ${result.ms} ms)`;
   });
+}
+
+/** Runs async tasks, at most `limit` at a time; resolves to their results in order. */
+async function pool(tasks, limit) {
+  const out = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return out;
 }
 
 finish();
