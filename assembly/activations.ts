@@ -1,8 +1,20 @@
 // Activation functions a = f(z) and their backward pass dZ = dA ⊙ f'(z), elementwise except
 // softmax (row-wise). Derivatives are written in terms of whichever of z or a is cheaper.
-import { ACT_LINEAR, ACT_SIGMOID, ACT_TANH, ACT_RELU, ACT_LEAKY_RELU, ACT_SOFTMAX } from './codes';
+import {
+  ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
+} from './codes';
 
-/** a = f(z) over a [rows×cols] matrix; a may alias z. `alpha` is the leaky-ReLU slope. */
+// SELU's constants (Klambauer et al. 2017) and GELU's tanh approximation (Hendrycks & Gimpel).
+const SELU_LAMBDA: f64 = 1.0507009873554804934193349852946;
+const SELU_ALPHA: f64 = 1.6732632423543772848170429916717;
+const GELU_C: f64 = 0.7978845608028654; // √(2/π)
+const GELU_K: f64 = 0.044715;
+
+@inline function sigmoid(z: f64): f64 {
+  return 1.0 / (1.0 + Math.exp(-z));
+}
+
+/** a = f(z) over a [rows×cols] matrix; a may alias z. `alpha` is leakyRelu's slope or elu's α. */
 export function activate(kind: i32, z: usize, a: usize, rows: i32, cols: i32, alpha: f64): void {
   if (kind == ACT_SOFTMAX) {
     softmaxRows(z, a, rows, cols);
@@ -13,10 +25,15 @@ export function activate(kind: i32, z: usize, a: usize, rows: i32, cols: i32, al
     const off = <usize>i << 3;
     const zi = load<f64>(z + off);
     let ai: f64;
-    if (kind == ACT_SIGMOID) ai = 1.0 / (1.0 + Math.exp(-zi));      // σ(z) = 1 / (1 + e^−z)
+    if (kind == ACT_SIGMOID) ai = sigmoid(zi);                        // σ(z) = 1 / (1 + e^−z)
     else if (kind == ACT_TANH) ai = Math.tanh(zi);
     else if (kind == ACT_RELU) ai = zi > 0 ? zi : 0.0;               // max(0, z)
     else if (kind == ACT_LEAKY_RELU) ai = zi > 0 ? zi : alpha * zi;  // z > 0 ? z : α·z
+    else if (kind == ACT_ELU) ai = zi > 0 ? zi : alpha * Math.expm1(zi); // z > 0 ? z : α(e^z − 1)
+    else if (kind == ACT_SELU) ai = SELU_LAMBDA * (zi > 0 ? zi : SELU_ALPHA * Math.expm1(zi));
+    else if (kind == ACT_SOFTPLUS) ai = Math.max(zi, 0) + Math.log1p(Math.exp(-Math.abs(zi))); // log(1 + e^z)
+    else if (kind == ACT_GELU) ai = 0.5 * zi * (1.0 + Math.tanh(GELU_C * (zi + GELU_K * zi * zi * zi)));
+    else if (kind == ACT_SWISH) ai = zi * sigmoid(zi);                // z·σ(z)
     else ai = zi;                                                     // linear
     store<f64>(a + off, ai);
   }
@@ -76,6 +93,20 @@ export function activateBackward(kind: i32, z: usize, a: usize, dA: usize, dZ: u
       d = load<f64>(z + off) > 0 ? g : 0.0;                      // 1 where z > 0
     } else if (kind == ACT_LEAKY_RELU) {
       d = load<f64>(z + off) > 0 ? g : alpha * g;                // 1 or α
+    } else if (kind == ACT_ELU) {
+      d = load<f64>(z + off) > 0 ? g : g * (load<f64>(a + off) + alpha); // α·e^z = a + α
+    } else if (kind == ACT_SELU) {
+      d = load<f64>(z + off) > 0 ? g * SELU_LAMBDA : g * (load<f64>(a + off) + SELU_LAMBDA * SELU_ALPHA);
+    } else if (kind == ACT_SOFTPLUS) {
+      d = g * sigmoid(load<f64>(z + off));                       // softplus' = σ(z)
+    } else if (kind == ACT_GELU) {
+      const zi = load<f64>(z + off);
+      const t = Math.tanh(GELU_C * (zi + GELU_K * zi * zi * zi));
+      d = g * (0.5 * (1.0 + t) + 0.5 * zi * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * zi * zi));
+    } else if (kind == ACT_SWISH) {
+      const zi = load<f64>(z + off);
+      const s = sigmoid(zi);
+      d = g * s * (1.0 + zi * (1.0 - s));                         // σ·(1 + z·(1 − σ))
     } else {
       d = g;                                                     // linear
     }

@@ -1,8 +1,93 @@
-// Numeric codes shared with src/backend/codes.ts (a test checks both sides agree).
+// Every number the host and the core must agree on: activation, loss, optimizer and layer
+// codes, and the layout of the network description the fused step reads. src/backend/codes.ts
+// holds the same names; test/backends.test.ts checks each against the core's exports.
 
+// activations
 export const ACT_LINEAR: i32 = 0;
 export const ACT_SIGMOID: i32 = 1;
 export const ACT_TANH: i32 = 2;
 export const ACT_RELU: i32 = 3;
 export const ACT_LEAKY_RELU: i32 = 4;
 export const ACT_SOFTMAX: i32 = 5;
+export const ACT_ELU: i32 = 6;
+export const ACT_SELU: i32 = 7;
+export const ACT_SOFTPLUS: i32 = 8;
+export const ACT_GELU: i32 = 9;
+export const ACT_SWISH: i32 = 10;
+
+// losses
+export const LOSS_MSE: i32 = 0;
+export const LOSS_SOFTMAX_CE: i32 = 1;
+export const LOSS_SIGMOID_BCE: i32 = 2;
+export const LOSS_MAE: i32 = 3;
+export const LOSS_HUBER: i32 = 4;
+export const LOSS_SPARSE_SOFTMAX_CE: i32 = 5;
+
+// optimizers
+export const OPT_SGD: i32 = 0;
+export const OPT_ADAM: i32 = 1;
+export const OPT_RMSPROP: i32 = 2;
+export const OPT_ADAGRAD: i32 = 3;
+
+// layers
+export const LAYER_DENSE: i32 = 0;
+export const LAYER_DROPOUT: i32 = 1;
+
+// what a step does
+export const STEP_FORWARD: i32 = 0; // inference forward pass
+export const STEP_LOSS: i32 = 1; // + loss (with weight penalties)
+export const STEP_GRADIENTS: i32 = 2; // + every gradient (inference mode: no dropout)
+export const STEP_TRAIN: i32 = 3; // training forward (dropout on), loss, gradients, update
+
+export const STATUS_OK: i32 = 0;
+export const STATUS_LOSS_NOT_FINITE: i32 = 1;
+export const STATUS_UPDATE_NOT_FINITE: i32 = 2;
+
+// The network description: an f64 array; offsets in it count f64 elements of the arena.
+export const DESC_HEADER: i32 = 40;
+export const DESC_LAYER: i32 = 16;
+// header slots
+export const D_LAYERS: i32 = 0;
+export const D_LOSS: i32 = 1;
+export const D_X: i32 = 2;
+export const D_Y: i32 = 3;
+export const D_DA: i32 = 4;
+export const D_DZ: i32 = 5;
+export const D_SCRATCH: i32 = 6;
+export const D_PARAMS: i32 = 7;
+export const D_GRADS: i32 = 8;
+export const D_STATE1: i32 = 9; // optimizer state slab 1 (momentum / Adam m / RMSprop and Adagrad accumulators)
+export const D_STATE2: i32 = 10; // optimizer state slab 2 (Adam v / RMSprop momentum)
+export const D_PARAM_COUNT: i32 = 11;
+export const D_OPTIMIZER: i32 = 12;
+export const D_LEARNING_RATE: i32 = 13;
+export const D_MOMENTUM: i32 = 14;
+export const D_NESTEROV: i32 = 15;
+export const D_BETA1: i32 = 16;
+export const D_BETA2: i32 = 17;
+export const D_EPSILON: i32 = 18;
+export const D_RHO: i32 = 19;
+export const D_WEIGHT_DECAY: i32 = 20;
+export const D_STEP_COUNT: i32 = 21; // updates applied so far (Adam's t)
+export const D_CLIP_NORM: i32 = 22; // 0: no clipping
+export const D_LOSS_PARAM: i32 = 23; // Huber's delta
+export const D_RNG: i32 = 24; // 4 slots: the dropout generator's sfc32 state (uint32 values)
+export const D_STATUS: i32 = 28; // written by the step
+export const D_LOSS_VALUE: i32 = 29; // written by the step: batch loss incl. weight penalties
+export const D_PENALTY: i32 = 30; // written by the step: the weight-penalty part of the loss
+export const D_GRAD_NORM: i32 = 31; // written by the step: gradient norm before clipping
+// per-layer slots (DESC_HEADER + layer·DESC_LAYER + slot)
+export const L_KIND: i32 = 0;
+export const L_INPUTS: i32 = 1;
+export const L_UNITS: i32 = 2;
+export const L_ACT: i32 = 3;
+export const L_ALPHA: i32 = 4;
+export const L_W: i32 = 5;
+export const L_B: i32 = 6;
+export const L_DW: i32 = 7;
+export const L_DB: i32 = 8;
+export const L_Z: i32 = 9; // dense: pre-activation; dropout: the mask
+export const L_A: i32 = 10; // the layer's output
+export const L_L1: i32 = 11;
+export const L_L2: i32 = 12;
+export const L_RATE: i32 = 13; // dropout rate

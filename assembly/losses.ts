@@ -59,3 +59,52 @@ export function sigmoidBinaryCrossEntropy(z: usize, p: usize, y: usize, grad: us
   }
   return total * invCount;
 }
+
+/** L = mean(|a − y|); dL/da = sign(a − y)/count (0 where a = y). */
+export function mae(a: usize, y: usize, grad: usize, count: i32): f64 {
+  const inv = 1.0 / <f64>count;
+  let sum: f64 = 0;
+  for (let i = 0; i < count; i++) {
+    const off = <usize>i << 3;
+    const diff = load<f64>(a + off) - load<f64>(y + off);
+    sum += Math.abs(diff);
+    store<f64>(grad + off, diff > 0 ? inv : diff < 0 ? -inv : 0.0);
+  }
+  return sum * inv;
+}
+
+/** Huber: per element ½d² where |d| ≤ δ, else δ·(|d| − ½δ), d = a − y; mean over `count`.
+ *  dL/da = clamp(d, −δ, δ)/count. */
+export function huber(a: usize, y: usize, grad: usize, count: i32, delta: f64): f64 {
+  const inv = 1.0 / <f64>count;
+  let sum: f64 = 0;
+  for (let i = 0; i < count; i++) {
+    const off = <usize>i << 3;
+    const d = load<f64>(a + off) - load<f64>(y + off);
+    const ad = Math.abs(d);
+    sum += ad <= delta ? 0.5 * d * d : delta * (ad - 0.5 * delta);
+    store<f64>(grad + off, (ad <= delta ? d : d > 0 ? delta : -delta) * inv);
+  }
+  return sum * inv;
+}
+
+/** Softmax + cross-entropy with integer labels (one per row, in y[rows]):
+ *  L = (1/rows) Σ_r (logΣ_k e^{z_rk} − z_r,label);  dL/dz_rj = (p_rj − [j = label])/rows. */
+export function sparseSoftmaxCrossEntropy(z: usize, p: usize, labels: usize, grad: usize, rows: i32, cols: i32): f64 {
+  const invRows = 1.0 / <f64>rows;
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const rowOff = <usize>r * <usize>cols << 3;
+    const label = <i32>load<f64>(labels + (<usize>r << 3));
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, load<f64>(z + rowOff + (<usize>j << 3)));
+    let sumExp: f64 = 0;
+    for (let j = 0; j < cols; j++) sumExp += Math.exp(load<f64>(z + rowOff + (<usize>j << 3)) - max);
+    total += max + Math.log(sumExp) - load<f64>(z + rowOff + (<usize>label << 3));
+    for (let j = 0; j < cols; j++) {
+      const off = rowOff + (<usize>j << 3);
+      store<f64>(grad + off, (load<f64>(p + off) - (j == label ? 1.0 : 0.0)) * invRows);
+    }
+  }
+  return total * invRows;
+}

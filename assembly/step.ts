@@ -1,35 +1,28 @@
 // The fused training step: forward, loss, backward and the optimizer update for one batch in
-// a single call, driven by a network description the host writes into memory. Crossing from
-// JavaScript into wasm once per batch (instead of ~10 times per layer) is what makes small
-// networks fast. Mirrors src/backend/step.ts, which does the same with the JS kernels.
-//
-// The description is an array of f64 (offsets are counted in f64 elements):
-//   header  [layers, loss, x, y, dA, dZ, scratch, params, grads, velocity, paramCount,
-//            learningRate, momentum, status, optimizer, lossValue]   (last two written here)
-//   then per layer [inputs, units, activation, alpha, w, b, dW, db, z, a]
+// a single call, driven by a network description the host writes into memory (layout in
+// codes.ts). Crossing from JavaScript into wasm once per batch, instead of ~10 times per
+// layer, is what makes small networks fast. Mirrors src/backend/step.ts, which does the same
+// with the JS kernels.
 import { activateBackward } from './activations';
+import {
+  DESC_HEADER, DESC_LAYER, D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_GRAD_NORM, D_LAYERS, D_LEARNING_RATE,
+  D_LOSS, D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_PENALTY, D_RHO, D_RNG,
+  D_SCRATCH, D_STATE1, D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
+  LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
+  L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
+  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN,
+} from './codes';
 import { denseBackward, denseForward } from './dense';
-import { mse, sigmoidBinaryCrossEntropy, softmaxCrossEntropy } from './losses';
-import { sgd } from './optimizers';
-
-export const DESC_HEADER: i32 = 16;
-export const DESC_LAYER: i32 = 10;
-
-export const LOSS_MSE: i32 = 0;
-export const LOSS_SOFTMAX_CE: i32 = 1;
-export const LOSS_SIGMOID_BCE: i32 = 2;
-
-export const STEP_FORWARD: i32 = 0;
-export const STEP_LOSS: i32 = 1;
-export const STEP_GRADIENTS: i32 = 2;
-export const STEP_TRAIN: i32 = 3;
-
-export const STATUS_OK: i32 = 0;
-export const STATUS_LOSS_NOT_FINITE: i32 = 1;
-export const STATUS_UPDATE_NOT_FINITE: i32 = 2;
+import { dropoutBackward, dropoutForward } from './dropout';
+import { huber, mae, mse, sigmoidBinaryCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './losses';
+import { adagrad, adam, rmsprop, sgd } from './optimizers';
+import { clipGlobalNorm, weightPenalty } from './regularizers';
 
 @inline function slot(desc: usize, i: i32): f64 {
   return load<f64>(desc + (<usize>i << 3));
+}
+@inline function setSlot(desc: usize, i: i32, v: f64): void {
+  store<f64>(desc + (<usize>i << 3), v);
 }
 @inline function int(desc: usize, i: i32): i32 {
   return <i32>slot(desc, i);
@@ -37,82 +30,129 @@ export const STATUS_UPDATE_NOT_FINITE: i32 = 2;
 @inline function ptr(desc: usize, i: i32): usize {
   return <usize>slot(desc, i) << 3;
 }
-@inline function layerField(desc: usize, layer: i32, field: i32): i32 {
-  return DESC_HEADER + layer * DESC_LAYER + field;
+/** slot `field` of layer `l` */
+@inline function lf(l: i32, field: i32): i32 {
+  return DESC_HEADER + l * DESC_LAYER + field;
 }
 
-// per-layer fields
-const INPUTS = 0, UNITS = 1, ACT = 2, ALPHA = 3, W = 4, B = 5, DW = 6, DB = 7, Z = 8, A = 9;
-
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
- *  batch loss into the header (0 for a forward pass) and returns a STATUS_* code. The loss
+ *  batch loss into the description (0 for a forward pass) and returns a STATUS_* code. The loss
  *  goes through memory rather than the return value so that the JavaScript caller never has
  *  to box a double (which would allocate on every batch). */
 export function step(desc: usize, rows: i32, mode: i32): i32 {
   const status = run(desc, rows, mode);
-  store<f64>(desc + (13 << 3), <f64>status);
+  setSlot(desc, D_STATUS, <f64>status);
   return status;
 }
 
-@inline function setLoss(desc: usize, loss: f64): void {
-  store<f64>(desc + (15 << 3), loss);
-}
-
 function run(desc: usize, rows: i32, mode: i32): i32 {
-  const layers = int(desc, 0);
-  const x = ptr(desc, 2);
-  const scratch = ptr(desc, 6);
-  setLoss(desc, 0);
+  const layers = int(desc, D_LAYERS);
+  const x = ptr(desc, D_X);
+  const scratch = ptr(desc, D_SCRATCH);
+  const training = mode == STEP_TRAIN;
+  setSlot(desc, D_LOSS_VALUE, 0);
+  setSlot(desc, D_PENALTY, 0);
 
   // forward
   let input = x;
   for (let l = 0; l < layers; l++) {
-    const z = ptr(desc, layerField(desc, l, Z));
-    const a = ptr(desc, layerField(desc, l, A));
-    denseForward(input, ptr(desc, layerField(desc, l, W)), ptr(desc, layerField(desc, l, B)), z, a, rows,
-      int(desc, layerField(desc, l, INPUTS)), int(desc, layerField(desc, l, UNITS)),
-      int(desc, layerField(desc, l, ACT)), slot(desc, layerField(desc, l, ALPHA)), scratch);
+    const a = ptr(desc, lf(l, L_A));
+    const units = int(desc, lf(l, L_UNITS));
+    if (int(desc, lf(l, L_KIND)) == LAYER_DROPOUT) {
+      if (training) dropoutForward(input, a, ptr(desc, lf(l, L_Z)), rows * units, slot(desc, lf(l, L_RATE)), desc + (<usize>D_RNG << 3));
+      else memory.copy(a, input, (<usize>rows * <usize>units) << 3);
+    } else {
+      denseForward(input, ptr(desc, lf(l, L_W)), ptr(desc, lf(l, L_B)), ptr(desc, lf(l, L_Z)), a, rows,
+        int(desc, lf(l, L_INPUTS)), units, int(desc, lf(l, L_ACT)), slot(desc, lf(l, L_ALPHA)), scratch);
+    }
     input = a;
   }
   if (mode == STEP_FORWARD) return STATUS_OK;
 
-  // loss, leaving ∂loss/∂Z of the last layer in dZ
+  // loss, leaving ∂loss/∂Z of the last layer (always dense) in dZ
   const last = layers - 1;
-  const y = ptr(desc, 3);
-  const dA = ptr(desc, 4);
-  const dZ = ptr(desc, 5);
-  const units = int(desc, layerField(desc, last, UNITS));
-  const zOut = ptr(desc, layerField(desc, last, Z));
-  const aOut = ptr(desc, layerField(desc, last, A));
-  const lossKind = int(desc, 1);
+  const y = ptr(desc, D_Y);
+  const dA = ptr(desc, D_DA);
+  const dZ = ptr(desc, D_DZ);
+  const units = int(desc, lf(last, L_UNITS));
+  const zOut = ptr(desc, lf(last, L_Z));
+  const aOut = ptr(desc, lf(last, L_A));
+  const lossKind = int(desc, D_LOSS);
   let loss: f64;
   if (lossKind == LOSS_SOFTMAX_CE) {
     loss = softmaxCrossEntropy(zOut, aOut, y, dZ, rows, units);
+  } else if (lossKind == LOSS_SPARSE_SOFTMAX_CE) {
+    loss = sparseSoftmaxCrossEntropy(zOut, aOut, y, dZ, rows, units);
   } else if (lossKind == LOSS_SIGMOID_BCE) {
     loss = sigmoidBinaryCrossEntropy(zOut, aOut, y, dZ, rows * units);
   } else {
-    loss = mse(aOut, y, dA, rows * units);
-    activateBackward(int(desc, layerField(desc, last, ACT)), zOut, aOut, dA, dZ, rows, units, slot(desc, layerField(desc, last, ALPHA)));
+    if (lossKind == LOSS_MAE) loss = mae(aOut, y, dA, rows * units);
+    else if (lossKind == LOSS_HUBER) loss = huber(aOut, y, dA, rows * units, slot(desc, D_LOSS_PARAM));
+    else loss = mse(aOut, y, dA, rows * units);
+    activateBackward(int(desc, lf(last, L_ACT)), zOut, aOut, dA, dZ, rows, units, slot(desc, lf(last, L_ALPHA)));
   }
-  setLoss(desc, loss);
+  // weight penalties (their gradients are added after backpropagation, below)
+  let penalty: f64 = 0;
+  for (let l = 0; l < layers; l++) {
+    const l1 = slot(desc, lf(l, L_L1));
+    const l2 = slot(desc, lf(l, L_L2));
+    if (l1 != 0 || l2 != 0) {
+      penalty += weightPenalty(ptr(desc, lf(l, L_W)), 0, int(desc, lf(l, L_INPUTS)) * int(desc, lf(l, L_UNITS)), l1, l2, false);
+    }
+  }
+  loss += penalty;
+  setSlot(desc, D_PENALTY, penalty);
+  setSlot(desc, D_LOSS_VALUE, loss);
   if (mode == STEP_LOSS) return STATUS_OK;
   if (!isFinite(loss)) return STATUS_LOSS_NOT_FINITE;
 
-  // backward: dW = Xᵀ·dZ, db = Σ dZ, dA_prev = dZ·Wᵀ, dZ_prev = dA_prev ⊙ f'(Z_prev)
+  // backward. dZ holds ∂L/∂Z of layer l when l is dense; dA holds ∂L/∂(output of layer l)
+  // when l is a dropout. Dense: dW = Xᵀ·dZ, db = Σ dZ, dA ← dZ·Wᵀ. Dropout: dA ⊙= mask.
+  // Then, if the layer below is dense: dZ ← dA ⊙ f'(Z) of that layer.
   for (let l = last; l >= 0; l--) {
-    const prevA = l > 0 ? ptr(desc, layerField(desc, l - 1, A)) : x;
-    denseBackward(prevA, ptr(desc, layerField(desc, l, W)), dZ, ptr(desc, layerField(desc, l, DW)), ptr(desc, layerField(desc, l, DB)),
-      l > 0 ? dA : 0, rows, int(desc, layerField(desc, l, INPUTS)), int(desc, layerField(desc, l, UNITS)), scratch);
-    if (l > 0) {
-      activateBackward(int(desc, layerField(desc, l - 1, ACT)), ptr(desc, layerField(desc, l - 1, Z)), prevA, dA, dZ, rows,
-        int(desc, layerField(desc, l - 1, UNITS)), slot(desc, layerField(desc, l - 1, ALPHA)));
+    const prevA = l > 0 ? ptr(desc, lf(l - 1, L_A)) : x;
+    if (int(desc, lf(l, L_KIND)) == LAYER_DROPOUT) {
+      if (l > 0) dropoutBackward(dA, ptr(desc, lf(l, L_Z)), rows * int(desc, lf(l, L_UNITS)));
+    } else {
+      denseBackward(prevA, ptr(desc, lf(l, L_W)), dZ, ptr(desc, lf(l, L_DW)), ptr(desc, lf(l, L_DB)),
+        l > 0 ? dA : 0, rows, int(desc, lf(l, L_INPUTS)), int(desc, lf(l, L_UNITS)), scratch);
+    }
+    if (l > 0 && int(desc, lf(l - 1, L_KIND)) != LAYER_DROPOUT) {
+      activateBackward(int(desc, lf(l - 1, L_ACT)), ptr(desc, lf(l - 1, L_Z)), prevA, dA, dZ, rows,
+        int(desc, lf(l - 1, L_UNITS)), slot(desc, lf(l - 1, L_ALPHA)));
+    }
+  }
+  for (let l = 0; l < layers; l++) {
+    const l1 = slot(desc, lf(l, L_L1));
+    const l2 = slot(desc, lf(l, L_L2));
+    if (l1 != 0 || l2 != 0) {
+      weightPenalty(ptr(desc, lf(l, L_W)), ptr(desc, lf(l, L_DW)), int(desc, lf(l, L_INPUTS)) * int(desc, lf(l, L_UNITS)), l1, l2, true);
     }
   }
   if (mode == STEP_GRADIENTS) return STATUS_OK;
 
   // update (refused, changing nothing, if any new value would not be finite)
-  if (!sgd(ptr(desc, 7), ptr(desc, 8), ptr(desc, 9), int(desc, 10), slot(desc, 11), slot(desc, 12))) {
-    return STATUS_UPDATE_NOT_FINITE;
+  const params = ptr(desc, D_PARAMS);
+  const grads = ptr(desc, D_GRADS);
+  const count = int(desc, D_PARAM_COUNT);
+  const clip = slot(desc, D_CLIP_NORM);
+  if (clip > 0) setSlot(desc, D_GRAD_NORM, clipGlobalNorm(grads, count, clip));
+  const lr = slot(desc, D_LEARNING_RATE);
+  const optimizer = int(desc, D_OPTIMIZER);
+  const t = slot(desc, D_STEP_COUNT) + 1;
+  let applied: i32;
+  if (optimizer == OPT_ADAM) {
+    applied = adam(params, grads, ptr(desc, D_STATE1), ptr(desc, D_STATE2), count, lr, slot(desc, D_BETA1), slot(desc, D_BETA2),
+      slot(desc, D_EPSILON), t, slot(desc, D_WEIGHT_DECAY));
+  } else if (optimizer == OPT_RMSPROP) {
+    applied = rmsprop(params, grads, ptr(desc, D_STATE1), ptr(desc, D_STATE2), count, lr, slot(desc, D_RHO), slot(desc, D_EPSILON),
+      slot(desc, D_MOMENTUM));
+  } else if (optimizer == OPT_ADAGRAD) {
+    applied = adagrad(params, grads, ptr(desc, D_STATE1), count, lr, slot(desc, D_EPSILON));
+  } else {
+    applied = sgd(params, grads, ptr(desc, D_STATE1), count, lr, slot(desc, D_MOMENTUM), int(desc, D_NESTEROV));
   }
+  if (!applied) return STATUS_UPDATE_NOT_FINITE;
+  setSlot(desc, D_STEP_COUNT, t);
   return STATUS_OK;
 }

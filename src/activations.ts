@@ -1,8 +1,10 @@
-// Activation names users write, the kernel codes they map to, and the initialiser each one
-// defaults to. The math itself is in assembly/activations.ts and src/backend/js.ts.
-import { ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from './backend/codes';
+// Activation names users write, the kernel codes they map to, and their defaults. The math
+// is in assembly/activations.ts and src/backend/js.ts.
+import {
+  ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_LINEAR, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
+} from './backend/codes';
 
-export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax'] as const;
+export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax', 'elu', 'selu', 'softplus', 'gelu', 'swish'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 export const ACTIVATION_CODES: Record<ActivationName, number> = {
@@ -12,7 +14,15 @@ export const ACTIVATION_CODES: Record<ActivationName, number> = {
   relu: ACT_RELU,
   leakyRelu: ACT_LEAKY_RELU,
   softmax: ACT_SOFTMAX,
+  elu: ACT_ELU,
+  selu: ACT_SELU,
+  softplus: ACT_SOFTPLUS,
+  gelu: ACT_GELU,
+  swish: ACT_SWISH,
 };
 
-/** Slope for z < 0 of leakyRelu when none is given. */
-export const DEFAULT_LEAKY_ALPHA = 0.01;
+/** Activations that take an `alpha`, and its default: leakyRelu's slope for z < 0 and elu's α. */
+export const ALPHA_DEFAULTS: Partial<Record<ActivationName, number>> = {
+  leakyRelu: 0.01,
+  elu: 1,
+};

@@ -1,42 +1,63 @@
 // The engine behind a Network: one arena (wasm instance memory or Float64Array) laid out as
-//   [ parameters | gradients | optimizer state | batch buffers (x, y, per-layer Z and A, deltas) ]
-// The three slabs share one layout, so an optimizer step is one kernel call. Between the slabs
-// and the batch buffers sits the network description that the fused step reads (layer
-// shapes, activations, buffer offsets, loss, learning rate): forward, loss, backward and
-// update for a batch are ONE call into the backend. Batch buffers are sized for `capacity`
-// rows and re-planned (parameters untouched) when a bigger batch comes.
+//   [ parameters | gradients | optimizer state 1 | optimizer state 2 | description | batch buffers ]
+// The four slabs share one layout (W₀ b₀ W₁ b₁ …), so an optimizer step is one kernel call.
+// The network description is what the fused step reads (layer kinds and shapes, activations,
+// buffer offsets, loss, optimizer and its hyperparameters, step count, dropout generator):
+// forward, loss, backward and update for a batch are ONE call into the backend. Batch buffers
+// (x, y, each layer's Z and A, two delta buffers, the matrix products' workspace) are sized
+// for `capacity` rows and re-planned (slabs untouched) when a bigger batch comes.
 // Nothing here validates user input: Network does that before calling in.
 import {
-  DESC_HEADER, DESC_LAYER, D_DA, D_DZ, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS, D_LOSS_VALUE, D_MOMENTUM, D_OPTIMIZER, D_PARAMS,
-  D_PARAM_COUNT, D_SCRATCH, D_STATUS, D_VELOCITY, D_X, D_Y, LOSS_MSE, LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, L_A, L_ACT,
-  L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STEP_FORWARD,
-  STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN,
+  DESC_HEADER, DESC_LAYER, D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
+  D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_RHO, D_RNG, D_SCRATCH, D_STATE1,
+  D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DENSE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
+  L_KIND, L_L1, L_L2, L_RATE, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
+  STEP_TRAIN,
 } from './backend/codes';
 import type { BackendName, Kernels } from './backend/kernels';
 import { JsKernels } from './backend/js';
 import { WasmKernels } from './backend/wasm';
 import type { Rows } from './data';
 import { DivergenceError } from './errors';
-import { defaultInitializer, initializeWeights } from './initializers';
-import { placeDense, type DenseLayer, type DenseSlots } from './layers/dense';
-import { countCorrect, type LossName } from './losses';
-import type { ResolvedOptimizer } from './optimizers';
-import type { Random } from './random';
+import { defaultInitializer, initialize } from './initializers';
+import { placeDense, type LayerSlots } from './layers/dense';
+import { placeDropout } from './layers/dropout';
+import type { Layer } from './layers/index';
+import { countCorrect, isClassification, type LossName, type ResolvedLoss } from './losses';
+import { OPTIMIZER_CODES, type ResolvedOptimizer } from './optimizers';
+import { Random } from './random';
 
 const even = (n: number): number => n + (n & 1); // keeps every buffer 16-byte aligned
 /** Rows per forward pass when predicting or evaluating many rows. */
 export const INFERENCE_CHUNK = 256;
 
+/** Everything that changes during training, besides the weights: what save/load carries. */
+export interface TrainingState {
+  /** optimizer state slabs (momentum, Adam's m and v, accumulators), each paramCount long */
+  state1: Float64Array;
+  state2: Float64Array;
+  /** updates applied so far (Adam's t) */
+  stepCount: number;
+  learningRate: number;
+  /** sfc32 states of the shuffling and the dropout generators */
+  shuffleRandom: number[];
+  dropoutRandom: number[];
+}
+
 export class Engine {
   readonly paramCount: number;
-  readonly slots: DenseSlots[];
+  readonly slots: LayerSlots[];
   readonly k: Kernels;
+  readonly loss: LossName;
   private readonly params: number;
   private readonly grads: number;
-  private readonly velocity: number;
+  private readonly state1: number;
+  private readonly state2: number;
   private readonly desc: number;
   private readonly batchStart: number;
-  private readonly maxUnits: number;
+  /** widest layer input or output: the delta buffers' row width */
+  private readonly maxWidth: number;
+  private readonly targetWidth: number;
   private capacity = 0;
   private xBuf = 0;
   private yBuf = 0;
@@ -50,74 +71,107 @@ export class Engine {
   constructor(
     backend: BackendName,
     readonly inputSize: number,
-    layers: readonly DenseLayer[],
-    readonly loss: LossName,
+    layers: readonly Layer[],
+    lossConfig: ResolvedLoss,
+    targetWidth: number,
     readonly optimizer: Readonly<ResolvedOptimizer>,
-    /** Draws the initial weights here, then the shuffles in fit. */
+    /** Draws the initial weights, then the dropout generator's seed, then the shuffles. */
     readonly rng: Random,
   ) {
     this.k = backend === 'wasm' ? new WasmKernels() : new JsKernels();
-    // Parameter slab: W₀ b₀ W₁ b₁ … ; gradients and optimizer state mirror it.
-    let inputs = inputSize;
+    this.loss = lossConfig.name;
+    this.targetWidth = targetWidth;
+    // Parameter slab: W₀ b₀ W₁ b₁ … (dropout layers have none); the other slabs mirror it.
+    let width = inputSize;
     let count = 0;
     const offsets: number[] = [];
     for (const layer of layers) {
       offsets.push(count);
-      count += (inputs + 1) * layer.units;
-      inputs = layer.units;
+      if (layer.type === 'dense') {
+        count += (width + 1) * layer.units;
+        width = layer.units;
+      }
     }
     this.paramCount = count;
     this.params = even(this.k.base);
     this.grads = this.params + even(count);
-    this.velocity = this.grads + even(count);
-    this.desc = this.velocity + even(count);
+    this.state1 = this.grads + even(count);
+    this.state2 = this.state1 + even(count);
+    this.desc = this.state2 + even(count);
     this.batchStart = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
-    inputs = inputSize;
+    width = inputSize;
+    let maxWidth = inputSize;
     this.slots = layers.map((layer, i) => {
-      const slot = placeDense(layer, inputs, this.params + offsets[i]!, this.grads + offsets[i]!);
-      inputs = layer.units;
+      const slot = layer.type === 'dense' ? placeDense(layer, width, this.params + offsets[i]!, this.grads + offsets[i]!) : placeDropout(layer, width);
+      width = slot.units;
+      maxWidth = Math.max(maxWidth, width);
       return slot;
     });
-    this.maxUnits = Math.max(...layers.map((l) => l.units));
+    this.maxWidth = maxWidth;
     this.k.reserve(this.batchStart);
 
-    const heap = this.k.heap;
-    heap.fill(0, this.params, this.batchStart);
-    this.slots.forEach((slot, i) => {
-      initializeWeights(heap, slot.w, slot.inputs, slot.units, defaultInitializer(layers[i]!.activation), rng);
-    });
-    this.writeDescription();
-  }
-
-  /** Writes the network description the fused step reads (again after buffers move). */
-  private writeDescription(): void {
     const h = this.k.heap;
+    h.fill(0, this.params, this.batchStart);
+    this.slots.forEach((slot, i) => {
+      const layer = layers[i]!;
+      if (layer.type !== 'dense') return;
+      initialize(h, slot.w, slot.inputs * slot.units, slot.inputs, slot.units, layer.kernelInitializer ?? defaultInitializer(layer.activation), rng);
+      initialize(h, slot.b, slot.units, 0, slot.units, layer.biasInitializer ?? { type: 'zeros' }, rng);
+    });
+    if (optimizer.type === 'adagrad') h.fill(optimizer.initialAccumulatorValue, this.state1, this.state1 + count);
+
+    // The settings part of the description (the layout part follows in writeLayout).
     const d = this.desc;
     h[d + D_LAYERS] = this.slots.length;
-    h[d + D_LOSS] = this.loss === 'categoricalCrossentropy' ? LOSS_SOFTMAX_CE : this.loss === 'binaryCrossentropy' ? LOSS_SIGMOID_BCE : LOSS_MSE;
+    h[d + D_LOSS] = lossConfig.code;
+    h[d + D_LOSS_PARAM] = lossConfig.param;
+    h[d + D_PARAMS] = this.params;
+    h[d + D_GRADS] = this.grads;
+    h[d + D_STATE1] = this.state1;
+    h[d + D_STATE2] = this.state2;
+    h[d + D_PARAM_COUNT] = count;
+    h[d + D_OPTIMIZER] = OPTIMIZER_CODES[optimizer.type];
+    h[d + D_LEARNING_RATE] = optimizer.learningRate;
+    h[d + D_MOMENTUM] = optimizer.momentum;
+    h[d + D_NESTEROV] = optimizer.nesterov ? 1 : 0;
+    h[d + D_BETA1] = optimizer.beta1;
+    h[d + D_BETA2] = optimizer.beta2;
+    h[d + D_EPSILON] = optimizer.epsilon;
+    h[d + D_RHO] = optimizer.rho;
+    h[d + D_WEIGHT_DECAY] = optimizer.weightDecay;
+    h[d + D_CLIP_NORM] = optimizer.clipNorm;
+    h[d + D_STEP_COUNT] = 0;
+    h[d + D_STATUS] = STATUS_OK;
+    for (let i = 0; i < 4; i++) h[d + D_RNG + i] = rng.nextUint32();
+    this.slots.forEach((s, l) => {
+      const at = d + DESC_HEADER + l * DESC_LAYER;
+      h[at + L_KIND] = s.kind;
+      h[at + L_INPUTS] = s.inputs;
+      h[at + L_UNITS] = s.units;
+      h[at + L_ACT] = s.act;
+      h[at + L_ALPHA] = s.alpha;
+      h[at + L_L1] = s.l1;
+      h[at + L_L2] = s.l2;
+      h[at + L_RATE] = s.rate;
+      h[at + L_W] = s.w;
+      h[at + L_B] = s.b;
+      h[at + L_DW] = s.dw;
+      h[at + L_DB] = s.db;
+    });
+    this.writeLayout();
+  }
+
+  /** Writes the batch buffers' offsets into the description (after they move). */
+  private writeLayout(): void {
+    const h = this.k.heap;
+    const d = this.desc;
     h[d + D_X] = this.xBuf;
     h[d + D_Y] = this.yBuf;
     h[d + D_DA] = this.dABuf;
     h[d + D_DZ] = this.dZBuf;
     h[d + D_SCRATCH] = this.scratch;
-    h[d + D_PARAMS] = this.params;
-    h[d + D_GRADS] = this.grads;
-    h[d + D_VELOCITY] = this.velocity;
-    h[d + D_PARAM_COUNT] = this.paramCount;
-    h[d + D_LEARNING_RATE] = this.optimizer.learningRate;
-    h[d + D_MOMENTUM] = this.optimizer.momentum;
-    h[d + D_STATUS] = STATUS_OK;
-    h[d + D_OPTIMIZER] = 0; // sgd
     this.slots.forEach((s, l) => {
       const at = d + DESC_HEADER + l * DESC_LAYER;
-      h[at + L_INPUTS] = s.inputs;
-      h[at + L_UNITS] = s.units;
-      h[at + L_ACT] = s.act;
-      h[at + L_ALPHA] = s.alpha;
-      h[at + L_W] = s.w;
-      h[at + L_B] = s.b;
-      h[at + L_DW] = s.dw;
-      h[at + L_DB] = s.db;
       h[at + L_Z] = s.z;
       h[at + L_A] = s.a;
     });
@@ -137,24 +191,49 @@ export class Engine {
       return start;
     };
     this.xBuf = take(rows * this.inputSize);
-    this.yBuf = take(rows * this.outputSize);
+    this.yBuf = take(rows * this.targetWidth);
     for (const s of this.slots) {
       s.z = take(rows * s.units);
       s.a = take(rows * s.units);
     }
-    this.dABuf = take(rows * this.maxUnits);
-    this.dZBuf = take(rows * this.maxUnits);
+    this.dABuf = take(rows * this.maxWidth);
+    this.dZBuf = take(rows * this.maxWidth);
     // The matrix products' workspace: enough for every (k, n) a step uses — forward X·W
     // (k = inputs, n = units), dW = Xᵀ·dZ (k = rows, n = units), dX = dZ·Wᵀ (k = units, n = inputs).
     let scratch = 0;
     for (const s of this.slots) {
+      if (s.kind !== LAYER_DENSE) continue;
       scratch = Math.max(scratch, this.k.gemmScratchSize(s.inputs, s.units), this.k.gemmScratchSize(rows, s.units), this.k.gemmScratchSize(s.units, s.inputs));
     }
     this.scratch = take(scratch);
     this.k.reserve(at);
     this.capacity = rows;
-    this.writeDescription();
+    this.writeLayout();
     return rows;
+  }
+
+  /** The optimizer state, step count, learning rate and generator states (for saving). */
+  exportState(): TrainingState {
+    const h = this.k.heap;
+    return {
+      state1: h.slice(this.state1, this.state1 + this.paramCount),
+      state2: h.slice(this.state2, this.state2 + this.paramCount),
+      stepCount: h[this.desc + D_STEP_COUNT]!,
+      learningRate: h[this.desc + D_LEARNING_RATE]!,
+      shuffleRandom: this.rng.getState(),
+      dropoutRandom: Array.from(h.subarray(this.desc + D_RNG, this.desc + D_RNG + 4)),
+    };
+  }
+
+  /** Puts back what exportState returned (lengths checked by the caller). */
+  importState(state: TrainingState): void {
+    const h = this.k.heap;
+    h.set(state.state1, this.state1);
+    h.set(state.state2, this.state2);
+    h[this.desc + D_STEP_COUNT] = state.stepCount;
+    h[this.desc + D_LEARNING_RATE] = state.learningRate;
+    this.rng.setState(state.shuffleRandom);
+    h.set(state.dropoutRandom, this.desc + D_RNG);
   }
 
   /** Copies `rows` samples (in `order`, or sequentially) from `start` into the batch buffers. */
@@ -214,6 +293,14 @@ export class Engine {
     const last = this.slots[this.slots.length - 1]!;
     const h = this.k.heap;
     let sum = 0;
+    if (this.loss === 'sparseCategoricalCrossentropy') {
+      // against the one-hot encoding of each label
+      for (let r = 0; r < rows; r++) {
+        const label = h[this.yBuf + r]!;
+        for (let j = 0; j < last.units; j++) sum += Math.abs(h[last.a + r * last.units + j]! - (j === label ? 1 : 0));
+      }
+      return sum;
+    }
     for (let i = 0; i < rows * last.units; i++) sum += Math.abs(h[last.a + i]! - h[this.yBuf + i]!);
     return sum;
   }
@@ -222,7 +309,7 @@ export class Engine {
    *  a chunk of rows at a time. */
   evaluateRows(input: Rows, target: Rows): { loss: number; correct: number; absError: number } {
     const chunk = this.reserveRows(Math.min(input.rows, INFERENCE_CHUNK));
-    const classification = this.loss !== 'mse';
+    const classification = isClassification(this.loss);
     let lossSum = 0;
     let correct = 0;
     let absError = 0;

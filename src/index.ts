@@ -2,9 +2,12 @@
 export { init, initSync, type WasmSource } from './core/wasm';
 export { Network, type NetworkConfig, type LayerWeights, type Evaluation, type Gradients } from './network';
 export { dense, type DenseLayer, type DenseOptions } from './layers/dense';
+export { dropout, type DropoutLayer } from './layers/dropout';
+export type { Layer } from './layers/index';
+export type { InitializerName, InitializerConfig } from './initializers';
 export type { ActivationName } from './activations';
-export type { LossName } from './losses';
-export type { OptimizerConfig, SgdConfig } from './optimizers';
+export type { LossName, LossConfig } from './losses';
+export type { OptimizerConfig, OptimizerName, SgdConfig, AdamConfig, AdamWConfig, RmspropConfig, AdagradConfig } from './optimizers';
 export type { FitOptions, History, EpochLogs } from './training/fit';
 export type { BackendName } from './backend/kernels';
 export type { Matrix, Sample } from './data';

@@ -1,18 +1,72 @@
-// Weight initialisation from the network's seeded generator. Biases start at zero.
+// Initial weights, drawn from the network's seeded generator. Names and scales follow Keras:
+// fan-scaled uniform U(−limit, limit) with limit = √(3·scale/fan), or a normal with
+// stddev = √(scale/fan) truncated at two deviations (Keras's VarianceScaling divides by
+// 0.8796… so the truncated draw keeps that variance), where
+//   glorot: scale 1, fan = (fanIn + fanOut)/2;  he: scale 2, fan = fanIn;  lecun: scale 1, fan = fanIn.
 import type { ActivationName } from './activations';
+import { ConfigError } from './errors';
 import type { Random } from './random';
+import { checkKeys, oneOf, show } from './validate';
 
-export type InitializerName = 'glorotUniform' | 'heUniform';
+export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal', 'zeros', 'ones'] as const;
+export type InitializerName = (typeof INITIALIZERS)[number];
+/** A name, or `{ type: 'constant', value }`. */
+export type InitializerConfig = InitializerName | { type: 'constant'; value: number };
 
-/** Glorot/Xavier for sigmoid, tanh, linear and softmax; He for the ReLU family. */
-export function defaultInitializer(activation: ActivationName): InitializerName {
-  return activation === 'relu' || activation === 'leakyRelu' ? 'heUniform' : 'glorotUniform';
+export type ResolvedInitializer = { type: InitializerName } | { type: 'constant'; value: number };
+
+/** Glorot for sigmoid, tanh, linear, softmax and the smooth ones; He for the ReLU family;
+ *  LeCun normal for selu (what makes it self-normalising). */
+export function defaultInitializer(activation: ActivationName): ResolvedInitializer {
+  if (activation === 'relu' || activation === 'leakyRelu' || activation === 'elu') return { type: 'heUniform' };
+  if (activation === 'selu') return { type: 'lecunNormal' };
+  return { type: 'glorotUniform' };
 }
 
-/** Fills `out` (a fanIn×fanOut weight matrix) with U(−limit, limit), where
- *  glorotUniform: limit = √(6 / (fanIn + fanOut)), heUniform: limit = √(6 / fanIn). */
-export function initializeWeights(out: Float64Array, offset: number, fanIn: number, fanOut: number, name: InitializerName, rng: Random): void {
-  const limit = name === 'heUniform' ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
-  const count = fanIn * fanOut;
-  for (let i = 0; i < count; i++) out[offset + i] = rng.uniform(-limit, limit);
+export function resolveInitializer(config: unknown, name: string): ResolvedInitializer {
+  if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
+    const c = config as { type?: unknown; value?: unknown };
+    if (c.type !== 'constant') throw new ConfigError(`${name} as an object must be { type: 'constant', value }, got type ${show(c.type)}`);
+    checkKeys(c, ['type', 'value'], name);
+    if (typeof c.value !== 'number' || !Number.isFinite(c.value)) throw new ConfigError(`${name}.value must be a finite number, got ${show(c.value)}`);
+    return { type: 'constant', value: c.value };
+  }
+  return { type: oneOf(config, name, INITIALIZERS) };
+}
+
+/** Keras's correction: the stddev of a standard normal truncated to [−2, 2]. */
+const TRUNCATED_STDDEV = 0.87962566103423978;
+
+/** Fills count = fanIn·fanOut values (or a bias of fanOut values, fanIn = 0) at `offset`. */
+export function initialize(out: Float64Array, offset: number, count: number, fanIn: number, fanOut: number, init: ResolvedInitializer, rng: Random): void {
+  if (init.type === 'constant') {
+    out.fill(init.value, offset, offset + count);
+    return;
+  }
+  const { type } = init;
+  if (type === 'zeros' || type === 'ones') {
+    out.fill(type === 'zeros' ? 0 : 1, offset, offset + count);
+    return;
+  }
+  const family = type.startsWith('glorot') ? 'glorot' : type.startsWith('he') ? 'he' : 'lecun';
+  const fan = family === 'glorot' ? (fanIn + fanOut) / 2 : fanIn;
+  const scale = (family === 'he' ? 2 : 1) / Math.max(1, fan);
+  if (type.endsWith('Uniform')) {
+    const limit = Math.sqrt(3 * scale);
+    for (let i = 0; i < count; i++) out[offset + i] = rng.uniform(-limit, limit);
+  } else {
+    const stddev = Math.sqrt(scale) / TRUNCATED_STDDEV;
+    for (let i = 0; i < count; i++) out[offset + i] = stddev * truncatedNormal(rng);
+  }
+}
+
+/** A standard normal draw conditioned on [−2, 2], by rejection from U(−2, 2): accept x with
+ *  probability e^(−x²/2) (≈ 60% accepted). Only uniform draws and one exp per proposal, so it
+ *  is reproducible across engines (an engine's last-bit difference in exp could only flip a
+ *  draw landing within 1e-16 of the threshold). */
+function truncatedNormal(rng: Random): number {
+  for (;;) {
+    const x = rng.uniform(-2, 2);
+    if (rng.nextFloat() < Math.exp(-0.5 * x * x)) return x;
+  }
 }

@@ -1,16 +1,54 @@
-// Loss names, which output activation each supports, and classification accuracy.
+// Loss names and options, which output activation each supports, and accuracy counting.
 // The math is in assembly/losses.ts and src/backend/js.ts.
 import type { ActivationName } from './activations';
+import { LOSS_HUBER, LOSS_MAE, LOSS_MSE, LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE } from './backend/codes';
 import { ConfigError } from './errors';
+import { checkKeys, oneOf, positiveNumber, show } from './validate';
 
-export const LOSSES = ['mse', 'categoricalCrossentropy', 'binaryCrossentropy'] as const;
+export const LOSSES = ['mse', 'mae', 'huber', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy'] as const;
 export type LossName = (typeof LOSSES)[number];
+
+/** A loss by name, or Huber with its threshold: `{ type: 'huber', delta: 1 }`. */
+export type LossConfig = LossName | { type: 'huber'; delta?: number };
+
+export interface ResolvedLoss {
+  name: LossName;
+  code: number;
+  /** Huber's delta (0 for the others) */
+  param: number;
+}
+
+export const LOSS_CODES: Record<LossName, number> = {
+  mse: LOSS_MSE,
+  mae: LOSS_MAE,
+  huber: LOSS_HUBER,
+  categoricalCrossentropy: LOSS_SOFTMAX_CE,
+  sparseCategoricalCrossentropy: LOSS_SPARSE_SOFTMAX_CE,
+  binaryCrossentropy: LOSS_SIGMOID_BCE,
+};
+
+export function resolveLoss(config: unknown): ResolvedLoss {
+  if (config === undefined) {
+    throw new ConfigError(`loss is required: one of ${LOSSES.map((l) => `"${l}"`).join(', ')}`);
+  }
+  if (typeof config === 'object' && config !== null) {
+    const c = config as { type?: unknown; delta?: unknown };
+    if (c.type !== 'huber') throw new ConfigError(`loss as an object must be { type: 'huber', delta }, got type ${show(c.type)}`);
+    checkKeys(c, ['type', 'delta'], 'loss');
+    return { name: 'huber', code: LOSS_HUBER, param: positiveNumber(c.delta ?? 1, 'loss.delta') };
+  }
+  const name = oneOf(config, 'loss', LOSSES);
+  return { name, code: LOSS_CODES[name], param: name === 'huber' ? 1 : 0 };
+}
 
 /** Output activation each loss requires (undefined: any activation). The cross-entropies are
  *  fused with their activation, which makes dL/dz exact and cheap: (p − y)/n. */
 const REQUIRED_OUTPUT: Record<LossName, ActivationName | undefined> = {
   mse: undefined,
+  mae: undefined,
+  huber: undefined,
   categoricalCrossentropy: 'softmax',
+  sparseCategoricalCrossentropy: 'softmax',
   binaryCrossentropy: 'sigmoid',
 };
 
@@ -23,23 +61,31 @@ export function checkLossPair(loss: LossName, outputActivation: ActivationName):
   }
 }
 
-/** Classification losses report accuracy; regression (mse) does not. */
+/** Classification losses report accuracy; regression losses do not. */
 export function isClassification(loss: LossName): boolean {
-  return loss !== 'mse';
+  return loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy' || loss === 'binaryCrossentropy';
 }
 
-/** Number of correct predictions among `rows` rows: argmax match for categorical outputs,
- *  p ≥ 0.5 ⇔ y ≥ 0.5 per element for binary outputs (then divided by cols by the caller). */
+/** Target columns per row: one integer label for the sparse loss, else the output width. */
+export function targetWidth(loss: LossName, outputSize: number): number {
+  return loss === 'sparseCategoricalCrossentropy' ? 1 : outputSize;
+}
+
+/** Number of correct predictions among `rows` rows: argmax match for categorical outputs
+ *  (against the label for the sparse loss), p ≥ 0.5 ⇔ y ≥ 0.5 per element for binary outputs
+ *  (then divided by cols). */
 export function countCorrect(loss: LossName, pred: Float64Array, p: number, y: Float64Array, yOff: number, rows: number, cols: number): number {
   let correct = 0;
-  if (loss === 'categoricalCrossentropy') {
+  if (loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy') {
+    const sparse = loss === 'sparseCategoricalCrossentropy';
     for (let r = 0; r < rows; r++) {
       let bestP = 0;
       let bestY = 0;
       for (let j = 1; j < cols; j++) {
         if (pred[p + r * cols + j]! > pred[p + r * cols + bestP]!) bestP = j;
-        if (y[yOff + r * cols + j]! > y[yOff + r * cols + bestY]!) bestY = j;
+        if (!sparse && y[yOff + r * cols + j]! > y[yOff + r * cols + bestY]!) bestY = j;
       }
+      if (sparse) bestY = y[yOff + r]!;
       if (bestP === bestY) correct++;
     }
     return correct;

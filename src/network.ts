@@ -1,11 +1,12 @@
 // Network: the model users build, train and query. It checks every input, then hands the
 // work to its Engine (src/engine.ts), which owns the arena and runs the kernels.
+import { LAYER_DENSE } from './backend/codes';
 import type { BackendName } from './backend/kernels';
 import { checkSameRows, fromSamples, isSampleList, toNested, toRows, type Matrix, type Rows, type Sample } from './data';
 import { Engine, INFERENCE_CHUNK } from './engine';
 import { ConfigError, DataError, ShapeError } from './errors';
-import { checkLayer, type DenseLayer } from './layers/dense';
-import { LOSSES, checkLossPair, isClassification, type LossName } from './losses';
+import { checkLayer, type Layer } from './layers/index';
+import { checkLossPair, isClassification, resolveLoss, targetWidth, type LossConfig, type LossName, type ResolvedLoss } from './losses';
 import { resolveOptimizer, type OptimizerConfig, type ResolvedOptimizer } from './optimizers';
 import { Random, randomSeed } from './random';
 import { fit, resolveFitOptions, type FitOptions, type History } from './training/fit';
@@ -14,11 +15,15 @@ import { checkKeys, checkObject, oneOf, positiveInteger, show } from './validate
 export interface NetworkConfig {
   /** Number of input features. */
   inputSize: number;
-  /** The layers, first to last; the last one's units are the output size. */
-  layers: readonly DenseLayer[];
-  /** 'mse' (any output), 'categoricalCrossentropy' (softmax output), 'binaryCrossentropy' (sigmoid output). */
-  loss: LossName;
-  /** Default `{ type: 'sgd', learningRate: 0.01, momentum: 0 }`. */
+  /** dense() and dropout() layers, first to last; the last must be dense, and its units are
+   *  the output size. */
+  layers: readonly Layer[];
+  /** 'mse', 'mae', 'huber' (or `{ type: 'huber', delta }`) with any output;
+   *  'categoricalCrossentropy' or 'sparseCategoricalCrossentropy' (integer labels) with a
+   *  softmax output; 'binaryCrossentropy' with a sigmoid output. */
+  loss: LossConfig;
+  /** 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad' or an object with options; default
+   *  `{ type: 'sgd', learningRate: 0.01 }`. */
   optimizer?: OptimizerConfig;
   /** Seeds initialisation and shuffling: the same seed gives the same run, bit for bit.
    *  Default: a random seed, readable afterwards as `net.seed`. */
@@ -27,7 +32,8 @@ export interface NetworkConfig {
   backend?: BackendName;
 }
 
-/** One dense layer's parameters: `weights` is inputs×units row-major, `bias` has `units` values. */
+/** One dense layer's parameters: `weights` is inputs×units row-major, `bias` has `units` values.
+ *  getWeights/setWeights/computeGradients have one entry per dense layer (dropout layers have none). */
 export interface LayerWeights {
   weights: Float64Array;
   bias: Float64Array;
@@ -50,14 +56,17 @@ const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backen
 export class Network {
   readonly inputSize: number;
   readonly outputSize: number;
-  readonly layers: readonly DenseLayer[];
+  readonly layers: readonly Layer[];
   readonly loss: LossName;
+  /** Huber's delta (undefined for the other losses). */
+  readonly lossDelta: number | undefined;
   readonly optimizer: Readonly<ResolvedOptimizer>;
   readonly seed: number;
   readonly backend: BackendName;
   /** Total number of trainable values (weights and biases). */
   readonly paramCount: number;
   private readonly engine: Engine;
+  private readonly resolvedLoss: ResolvedLoss;
 
   constructor(config: NetworkConfig) {
     checkObject(config, 'Network config');
@@ -67,11 +76,13 @@ export class Network {
       throw new ConfigError(`layers must be a non-empty array of layers such as dense(8), got ${show(config.layers)}`);
     }
     const layers = Object.freeze(config.layers.map((layer, i) => checkLayer(layer, i)));
-    if (config.loss === undefined) {
-      throw new ConfigError(`loss is required: one of ${LOSSES.map((l) => `"${l}"`).join(', ')}`);
-    }
-    this.loss = oneOf(config.loss, 'loss', LOSSES);
     const last = layers[layers.length - 1]!;
+    if (last.type !== 'dense') {
+      throw new ConfigError(`the last layer must be dense (it produces the output), got a ${last.type} layer`);
+    }
+    this.resolvedLoss = resolveLoss(config.loss);
+    this.loss = this.resolvedLoss.name;
+    this.lossDelta = this.loss === 'huber' ? this.resolvedLoss.param : undefined;
     checkLossPair(this.loss, last.activation);
     this.optimizer = Object.freeze(resolveOptimizer(config.optimizer));
     if (config.seed !== undefined && (typeof config.seed !== 'number' || !Number.isInteger(config.seed))) {
@@ -81,7 +92,15 @@ export class Network {
     this.backend = oneOf(config.backend ?? 'wasm', 'backend', ['wasm', 'js'] as const);
     this.layers = layers;
     this.outputSize = last.units;
-    this.engine = new Engine(this.backend, this.inputSize, this.layers, this.loss, this.optimizer, new Random(this.seed));
+    this.engine = new Engine(
+      this.backend,
+      this.inputSize,
+      this.layers,
+      this.resolvedLoss,
+      targetWidth(this.loss, this.outputSize),
+      this.optimizer,
+      new Random(this.seed),
+    );
     this.paramCount = this.engine.paramCount;
   }
 
@@ -120,9 +139,11 @@ export class Network {
     const pairs = isSampleList(args[0]);
     const options = pairs ? args[1] : args[2];
     const settings = resolveFitOptions(options === undefined ? {} : (options as FitOptions));
-    const { input, target } = pairs
-      ? fromSamples(args[0] as readonly Sample[], this.inputSize, this.outputSize)
+    const data = pairs
+      ? fromSamples(args[0] as readonly Sample[], this.inputSize, targetWidth(this.loss, this.outputSize))
       : this.checkData(args[0] as Matrix, args[1] as Matrix);
+    if (pairs) this.checkLabels(data.target, 'samples[].output');
+    const { input, target } = data;
     return fit(this.engine, input, target, settings);
   }
 
@@ -144,7 +165,7 @@ export class Network {
     e.loadRows(input, target, 0, input.rows, null);
     const loss = e.gradients(input.rows);
     const heap = e.k.heap;
-    const gradients = e.slots.map((s) => ({
+    const gradients = this.denseSlots().map((s) => ({
       weights: heap.slice(s.dw, s.dw + s.inputs * s.units),
       bias: heap.slice(s.db, s.db + s.units),
     }));
@@ -154,7 +175,7 @@ export class Network {
   /** Copies of every layer's weights ([inputs×units] row-major) and biases. */
   getWeights(): LayerWeights[] {
     const heap = this.engine.k.heap;
-    return this.engine.slots.map((s) => ({
+    return this.denseSlots().map((s) => ({
       weights: heap.slice(s.w, s.w + s.inputs * s.units),
       bias: heap.slice(s.b, s.b + s.units),
     }));
@@ -162,9 +183,9 @@ export class Network {
 
   /** Copies weights in. Every length and value is checked before anything changes. */
   setWeights(weights: readonly LayerWeights[]): void {
-    const slots = this.engine.slots;
+    const slots = this.denseSlots();
     if (!Array.isArray(weights) || weights.length !== slots.length) {
-      throw new ShapeError(`setWeights expects an array of ${slots.length} { weights, bias } entries (one per layer), got ${show(weights)}`);
+      throw new ShapeError(`setWeights expects an array of ${slots.length} { weights, bias } entries (one per dense layer), got ${show(weights)}`);
     }
     slots.forEach((s, i) => {
       const entry = weights[i];
@@ -183,22 +204,43 @@ export class Network {
 
   /** A table of layers, output shapes and parameter counts. */
   summary(): string {
-    const lines = ['layer        activation   output     params'];
-    let inputs = this.inputSize;
+    const lines = ['layer        kind      activation   output       params'];
+    let width = this.inputSize;
     this.layers.forEach((l, i) => {
-      const params = (inputs + 1) * l.units;
-      lines.push(`${`dense_${i}`.padEnd(13)}${l.activation.padEnd(13)}${`[*, ${l.units}]`.padEnd(11)}${params}`);
-      inputs = l.units;
+      const name = `${l.type}_${i}`.padEnd(13);
+      if (l.type === 'dense') {
+        lines.push(`${name}${'dense'.padEnd(10)}${l.activation.padEnd(13)}${`[*, ${l.units}]`.padEnd(13)}${(width + 1) * l.units}`);
+        width = l.units;
+      } else {
+        lines.push(`${name}${`dropout`.padEnd(10)}${`rate ${l.rate}`.padEnd(13)}${`[*, ${width}]`.padEnd(13)}0`);
+      }
     });
-    lines.push(`total params: ${this.paramCount}   loss: ${this.loss}   backend: ${this.backend}`);
+    const o = this.optimizer;
+    lines.push(`total params: ${this.paramCount}   loss: ${this.loss}   optimizer: ${o.type} (learning rate ${o.learningRate})   backend: ${this.backend}`);
     return lines.join('\n');
+  }
+
+  private denseSlots() {
+    return this.engine.slots.filter((s) => s.kind === LAYER_DENSE);
   }
 
   private checkData(x: Matrix, y: Matrix): { input: Rows; target: Rows } {
     const input = toRows(x, this.inputSize, 'x');
-    const target = toRows(y, this.outputSize, 'y');
+    const target = toRows(y, targetWidth(this.loss, this.outputSize), 'y');
     checkSameRows(input, target);
+    this.checkLabels(target, 'y');
     return { input, target };
+  }
+
+  /** sparseCategoricalCrossentropy targets are class indices: integers in [0, outputSize). */
+  private checkLabels(target: Rows, name: string): void {
+    if (this.loss !== 'sparseCategoricalCrossentropy') return;
+    for (let r = 0; r < target.rows; r++) {
+      const label = target.data[r]!;
+      if (!Number.isInteger(label) || label < 0 || label >= this.outputSize) {
+        throw new DataError(`${name}[${r}][0] is ${label}; sparseCategoricalCrossentropy needs class indices, integers in [0, ${this.outputSize})`);
+      }
+    }
   }
 }
 

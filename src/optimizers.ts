@@ -1,41 +1,119 @@
-// Optimizer configuration. The update rule runs over the whole parameter slab in one kernel
-// call (assembly/optimizers.ts, src/backend/js.ts).
+// Optimizer configuration with Keras's names and defaults. The update rules run over the
+// whole parameter slab in one kernel call (assembly/optimizers.ts, src/backend/js.ts).
+import { OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, OPT_SGD } from './backend/codes';
 import { ConfigError } from './errors';
 import { checkKeys, numberInRange, positiveNumber, show } from './validate';
 
-export const OPTIMIZERS = ['sgd'] as const;
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
-/** Mini-batch stochastic gradient descent: v = momentum·v − learningRate·g; θ += v. */
-export interface SgdConfig {
-  type: 'sgd';
-  /** Step size, > 0. Default 0.01. */
+interface Common {
+  /** Step size, > 0. */
   learningRate?: number;
-  /** In [0, 1). 0 (the default) is plain SGD. */
+  /** Rescale the gradients so their global L2 norm is at most this (like Keras's
+   *  `global_clipnorm`). Default: no clipping. */
+  clipNorm?: number;
+}
+/** v = momentum·v − lr·g; θ += v (Nesterov: θ += momentum·v − lr·g). Default lr 0.01. */
+export interface SgdConfig extends Common {
+  type: 'sgd';
+  /** In [0, 1). Default 0. */
   momentum?: number;
+  /** Default false. */
+  nesterov?: boolean;
+}
+/** Adam (Kingma & Ba), Keras defaults: lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
+export interface AdamConfig extends Common {
+  type: 'adam';
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+/** Adam with decoupled weight decay (θ −= lr·weightDecay·θ each step). Default weightDecay 0.004. */
+export interface AdamWConfig extends Common {
+  type: 'adamw';
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  weightDecay?: number;
+}
+/** RMSprop, Keras defaults: lr 0.001, rho 0.9, momentum 0, epsilon 1e-7. */
+export interface RmspropConfig extends Common {
+  type: 'rmsprop';
+  rho?: number;
+  momentum?: number;
+  epsilon?: number;
+}
+/** Adagrad, Keras defaults: lr 0.001, initialAccumulatorValue 0.1, epsilon 1e-7. */
+export interface AdagradConfig extends Common {
+  type: 'adagrad';
+  initialAccumulatorValue?: number;
+  epsilon?: number;
 }
 
-export type OptimizerConfig = SgdConfig | OptimizerName;
+export type OptimizerConfig = SgdConfig | AdamConfig | AdamWConfig | RmspropConfig | AdagradConfig | OptimizerName;
 
+/** Every hyperparameter, filled in (what toJSON saves). */
 export interface ResolvedOptimizer {
-  type: 'sgd';
+  type: OptimizerName;
   learningRate: number;
   momentum: number;
+  nesterov: boolean;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  rho: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  /** 0: no clipping */
+  clipNorm: number;
 }
 
-export function resolveOptimizer(config: OptimizerConfig | undefined): ResolvedOptimizer {
-  if (config === undefined) return { type: 'sgd', learningRate: 0.01, momentum: 0 };
-  if (typeof config === 'string') config = { type: config } as SgdConfig;
-  if (typeof config !== 'object' || config === null) {
-    throw new ConfigError(`optimizer must be an object such as { type: 'sgd', learningRate: 0.1 } or a name, got ${show(config)}`);
+export const OPTIMIZER_CODES: Record<OptimizerName, number> = {
+  sgd: OPT_SGD,
+  adam: OPT_ADAM,
+  adamw: OPT_ADAM,
+  rmsprop: OPT_RMSPROP,
+  adagrad: OPT_ADAGRAD,
+};
+
+const KEYS: Record<OptimizerName, readonly string[]> = {
+  sgd: ['learningRate', 'momentum', 'nesterov'],
+  adam: ['learningRate', 'beta1', 'beta2', 'epsilon'],
+  adamw: ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay'],
+  rmsprop: ['learningRate', 'rho', 'momentum', 'epsilon'],
+  adagrad: ['learningRate', 'initialAccumulatorValue', 'epsilon'],
+};
+
+export function resolveOptimizer(config: unknown): ResolvedOptimizer {
+  if (config === undefined) config = 'sgd';
+  if (typeof config === 'string') config = { type: config };
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ConfigError(`optimizer must be an object such as { type: 'adam', learningRate: 0.001 } or a name, got ${show(config)}`);
   }
-  if (config.type !== 'sgd') {
-    throw new ConfigError(`optimizer.type must be one of ${OPTIMIZERS.map((o) => `"${o}"`).join(', ')}, got ${show(config.type)}`);
+  const c = config as Record<string, unknown>;
+  if (typeof c.type !== 'string' || !(OPTIMIZERS as readonly string[]).includes(c.type)) {
+    throw new ConfigError(`optimizer.type must be one of ${OPTIMIZERS.map((o) => `"${o}"`).join(', ')}, got ${show(c.type)}`);
   }
-  checkKeys(config, ['type', 'learningRate', 'momentum'], 'optimizer');
+  const type = c.type as OptimizerName;
+  checkKeys(c, ['type', 'clipNorm', ...KEYS[type]], `optimizer (${type})`);
+  const unitInterval = (name: string, fallback: number): number => numberInRange(c[name] ?? fallback, `optimizer.${name}`, 0, 1, false);
+  if (c.nesterov !== undefined && typeof c.nesterov !== 'boolean') {
+    throw new ConfigError(`optimizer.nesterov must be true or false, got ${show(c.nesterov)}`);
+  }
+  const adamLike = type === 'adam' || type === 'adamw';
   return {
-    type: 'sgd',
-    learningRate: positiveNumber(config.learningRate ?? 0.01, 'optimizer.learningRate'),
-    momentum: numberInRange(config.momentum ?? 0, 'optimizer.momentum', 0, 1, false),
+    type,
+    learningRate: positiveNumber(c.learningRate ?? (type === 'sgd' ? 0.01 : 0.001), 'optimizer.learningRate'),
+    momentum: type === 'sgd' || type === 'rmsprop' ? unitInterval('momentum', 0) : 0,
+    nesterov: type === 'sgd' ? ((c.nesterov as boolean | undefined) ?? false) : false,
+    beta1: adamLike ? unitInterval('beta1', 0.9) : 0,
+    beta2: adamLike ? unitInterval('beta2', 0.999) : 0,
+    epsilon: type === 'sgd' ? 0 : positiveNumber(c.epsilon ?? 1e-7, 'optimizer.epsilon'),
+    rho: type === 'rmsprop' ? unitInterval('rho', 0.9) : 0,
+    weightDecay: type === 'adamw' ? numberInRange(c.weightDecay ?? 0.004, 'optimizer.weightDecay', 0, 1, true) : 0,
+    initialAccumulatorValue:
+      type === 'adagrad' ? numberInRange(c.initialAccumulatorValue ?? 0.1, 'optimizer.initialAccumulatorValue', 0, Number.MAX_VALUE, true) : 0,
+    clipNorm: c.clipNorm === undefined ? 0 : positiveNumber(c.clipNorm, 'optimizer.clipNorm'),
   };
 }

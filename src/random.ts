@@ -25,6 +25,19 @@ export class Random {
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
+  /** The generator's four state words (for saving). */
+  getState(): number[] {
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
+  }
+
+  /** Restores what getState returned. */
+  setState(state: readonly number[]): void {
+    this.a = state[0]! | 0;
+    this.b = state[1]! | 0;
+    this.c = state[2]! | 0;
+    this.d = state[3]! | 0;
+  }
+
   /** Uniform integer in [0, 2³²). */
   nextUint32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;

@@ -257,7 +257,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
       };
       const refuse = (what: string, rate = lr): void => {
         const results: boolean[] = [];
-        run((k) => results.push(k.sgd(t, g, v, count, rate, momentum)), []); // nothing may change
+        run((k) => results.push(k.sgd(t, g, v, count, rate, momentum, false)), []); // nothing may change
         expect(results, `${what}, momentum ${momentum}`).toEqual([false, false]);
       };
       for (const bad of [NaN, Infinity, -Infinity]) {
@@ -275,7 +275,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
       plant([[count, NaN]]);
       const results: boolean[] = [];
       const outputs: [number, number][] = momentum === 0 ? [[t, count]] : [[t, count], [v, count]];
-      run((k) => results.push(k.sgd(t, g, v, count, lr, momentum)), outputs);
+      run((k) => results.push(k.sgd(t, g, v, count, lr, momentum, false)), outputs);
       expect(results).toEqual([true, true]);
       const vNew = momentum === 0 ? gr.map((x) => -lr * x) : ve.map((x, i) => momentum * x - lr * gr[i]!);
       agree(t, count, `sgd after a NaN past the range, momentum ${momentum}`, th.map((x, i) => x + vNew[i]!));
@@ -284,6 +284,14 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
 
   // Reference activations (from the definitions, not from either backend).
   const ALPHA = 0.2;
+  const SELU_L = 1.0507009873554805;
+  const SELU_A = 1.6732632423543772;
+  /** d/dv of 0.5·v·(1 + tanh(u)), u = c·(v + k·v³): 0.5(1 + tanh u) + 0.5·v·sech²u·c·(1 + 3k·v²) */
+  function geluSlope(v: number): number {
+    const c = Math.sqrt(2 / Math.PI);
+    const u = c * (v + 0.044715 * v ** 3);
+    return 0.5 * (1 + Math.tanh(u)) + 0.5 * v * (1 / Math.cosh(u) ** 2) * c * (1 + 3 * 0.044715 * v * v);
+  }
   function refActivate(act: number, z: Float64Array, rows: number, cols: number): Float64Array {
     const a = new Float64Array(z.length);
     if (act === codes.ACT_SOFTMAX) {
@@ -304,6 +312,11 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
         : act === codes.ACT_TANH ? Math.tanh(v)
         : act === codes.ACT_RELU ? Math.max(v, 0)
         : act === codes.ACT_LEAKY_RELU ? (v > 0 ? v : ALPHA * v)
+        : act === codes.ACT_ELU ? (v > 0 ? v : ALPHA * (Math.exp(v) - 1))
+        : act === codes.ACT_SELU ? SELU_L * (v > 0 ? v : SELU_A * (Math.exp(v) - 1))
+        : act === codes.ACT_SOFTPLUS ? Math.log(1 + Math.exp(v))
+        : act === codes.ACT_GELU ? 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))
+        : act === codes.ACT_SWISH ? v / (1 + Math.exp(-v))
         : NaN;
     }
     return a;
@@ -333,6 +346,11 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
         : act === codes.ACT_TANH ? 1 - a[i]! * a[i]!
         : act === codes.ACT_RELU ? (v > 0 ? 1 : 0)
         : act === codes.ACT_LEAKY_RELU ? (v > 0 ? 1 : ALPHA)
+        : act === codes.ACT_ELU ? (v > 0 ? 1 : ALPHA * Math.exp(v))
+        : act === codes.ACT_SELU ? (v > 0 ? SELU_L : SELU_L * SELU_A * Math.exp(v))
+        : act === codes.ACT_SOFTPLUS ? 1 / (1 + Math.exp(-v))
+        : act === codes.ACT_GELU ? geluSlope(v)
+        : act === codes.ACT_SWISH ? (1 + Math.exp(-v)) ** -1 * (1 + v * (1 - (1 + Math.exp(-v)) ** -1))
         : NaN;
       d[i] = dA[i]! * slope;
     }
@@ -341,9 +359,9 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
 
   const ACT_CODES = Object.entries(codes).filter(([name]) => name.startsWith('ACT_')) as [string, number][];
 
-  it('codes.ts lists the six activations', () => {
+  it('codes.ts lists the eleven activations', () => {
     expect(ACT_CODES.map(([n]) => n).sort()).toEqual(
-      ['ACT_LEAKY_RELU', 'ACT_LINEAR', 'ACT_RELU', 'ACT_SIGMOID', 'ACT_SOFTMAX', 'ACT_TANH'],
+      ['ACT_ELU', 'ACT_GELU', 'ACT_LEAKY_RELU', 'ACT_LINEAR', 'ACT_RELU', 'ACT_SELU', 'ACT_SIGMOID', 'ACT_SOFTMAX', 'ACT_SOFTPLUS', 'ACT_SWISH', 'ACT_TANH'],
     );
   });
 
@@ -505,7 +523,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
         put(v, ve);
         const outputs: [number, number][] = momentum === 0 ? [[t, count]] : [[t, count], [v, count]];
         const results: boolean[] = [];
-        run((k) => results.push(k.sgd(t, gOff, v, count, lr, momentum)), outputs);
+        run((k) => results.push(k.sgd(t, gOff, v, count, lr, momentum, false)), outputs);
         expect(results).toEqual([true, true]);
         if (momentum === 0) {
           agree(t, count, `sgd plain ${count}`, th.map((x, i) => x - lr * gr[i]!));
@@ -518,13 +536,16 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
     }
   });
 
-  it("codes.ts equals the wasm core's exported constants", () => {
+  it("codes.ts equals the wasm core's exported constants, name for name", () => {
     const core = coreConstants();
-    const coreActs = Object.keys(core).filter((n) => n.startsWith('ACT_')).sort();
-    expect(coreActs).toEqual(ACT_CODES.map(([n]) => n).sort());
-    for (const [name, value] of ACT_CODES) expect(core[name], name).toBe(value);
-    // distinct codes
-    expect(new Set(ACT_CODES.map(([, v]) => v)).size).toBe(ACT_CODES.length);
+    const ours = Object.entries(codes) as [string, number][];
+    expect(Object.keys(core).sort()).toEqual(ours.map(([n]) => n).sort());
+    for (const [name, value] of ours) expect(core[name], name).toBe(value);
+    // codes within each family are distinct
+    for (const prefix of ['ACT_', 'LOSS_', 'OPT_', 'LAYER_', 'STEP_', 'STATUS_', 'D_', 'L_']) {
+      const values = ours.filter(([n]) => n.startsWith(prefix) && !n.startsWith('DESC_')).map(([, v]) => v);
+      expect(new Set(values).size, prefix).toBe(values.length);
+    }
   });
 });
 

@@ -138,27 +138,27 @@ const configCases: ConfigCase[] = [
   {
     name: 'a number in layers',
     config: (b) => ({ ...base(b), layers: [dense(4), 4] }),
-    message: /layers\[1\] must be a layer made by dense\(units, options\), got 4/,
+    message: /layers\[1\] must be a layer made by dense\(units, options\) or dropout\(rate\), got 4/,
   },
   {
     name: 'the dense function itself (not called) in layers',
     config: (b) => ({ ...base(b), layers: [dense] }),
-    message: /layers\[0\] must be a layer made by dense\(units, options\), got a function/,
+    message: /layers\[0\] must be a layer made by dense\(units, options\) or dropout\(rate\), got a function/,
   },
   {
     name: 'a string in layers',
     config: (b) => ({ ...base(b), layers: [dense(4), 'dense'] }),
-    message: /layers\[1\] must be a layer made by dense\(units, options\), got "dense"/,
+    message: /layers\[1\] must be a layer made by dense\(units, options\) or dropout\(rate\), got "dense"/,
   },
   {
     name: 'null in layers',
     config: (b) => ({ ...base(b), layers: [null, dense(2)] }),
-    message: /layers\[0\] must be a layer made by dense\(units, options\), got null/,
+    message: /layers\[0\] must be a layer made by dense\(units, options\) or dropout\(rate\), got null/,
   },
   {
     name: 'an object without type in layers',
     config: (b) => ({ ...base(b), layers: [{ units: 4, activation: 'relu' }, dense(2)] }),
-    message: /layers\[0\] must be a layer made by dense\(units, options\), got an object/,
+    message: /layers\[0\] must be a layer made by dense\(units, options\) or dropout\(rate\), got an object/,
   },
   // Hand-written layer objects (DenseLayer is an exported interface) bypass dense()'s checks.
   {
@@ -179,13 +179,13 @@ const configCases: ConfigCase[] = [
   {
     name: 'unknown loss name',
     config: (b) => ({ ...base(b), loss: 'crossentropy' }),
-    message: /loss must be one of "mse", "categoricalCrossentropy", "binaryCrossentropy", got "crossentropy"/,
+    message: /loss must be one of "mse", "mae", "huber", "categoricalCrossentropy", "sparseCategoricalCrossentropy", "binaryCrossentropy", got "crossentropy"/,
   },
   { name: 'loss name in the wrong case', config: (b) => ({ ...base(b), loss: 'MSE' }), message: /loss must be one of "mse".*got "MSE"/ },
   {
     name: 'loss missing',
     config: (b) => ({ ...base(b), loss: undefined }),
-    message: /loss is required: one of "mse", "categoricalCrossentropy", "binaryCrossentropy"/,
+    message: /loss is required: one of "mse", "mae", "huber", "categoricalCrossentropy", "sparseCategoricalCrossentropy", "binaryCrossentropy"/,
   },
   {
     name: 'categoricalCrossentropy with a sigmoid output',
@@ -203,24 +203,24 @@ const configCases: ConfigCase[] = [
     message: /loss "binaryCrossentropy" needs a "sigmoid" output layer, but the last layer's activation is "softmax"/,
   },
   {
-    name: 'optimizer "adam" (by name)',
-    config: (b) => ({ ...base(b), optimizer: 'adam' }),
-    message: /optimizer\.type must be one of "sgd", got "adam"/,
+    name: 'optimizer "nadam" (by name, not supported)',
+    config: (b) => ({ ...base(b), optimizer: 'nadam' }),
+    message: /optimizer\.type must be one of "sgd", "adam", "adamw", "rmsprop", "adagrad", got "nadam"/,
   },
   {
-    name: 'optimizer { type: "adam" }',
-    config: (b) => ({ ...base(b), optimizer: { type: 'adam', learningRate: 0.001 } }),
-    message: /optimizer\.type must be one of "sgd", got "adam"/,
+    name: 'optimizer { type: "adam", momentum } (an SGD option)',
+    config: (b) => ({ ...base(b), optimizer: { type: 'adam', learningRate: 0.001, momentum: 0.9 } as never }),
+    message: /optimizer \(adam\): unknown option "momentum"; expected one of "type", "clipNorm", "learningRate", "beta1", "beta2", "epsilon"/,
   },
   {
     name: 'optimizer without type',
     config: (b) => ({ ...base(b), optimizer: { learningRate: 0.1 } }),
-    message: /optimizer\.type must be one of "sgd", got undefined/,
+    message: /optimizer\.type must be one of "sgd", "adam", "adamw", "rmsprop", "adagrad", got undefined/,
   },
   {
     name: 'optimizer is a number',
     config: (b) => ({ ...base(b), optimizer: 0.1 }),
-    message: /optimizer must be an object such as \{ type: 'sgd', learningRate: 0\.1 \} or a name, got 0\.1/,
+    message: /optimizer must be an object such as \{ type: 'adam', learningRate: 0\.001 \} or a name, got 0\.1/,
   },
   ...[0, -0.1, NaN, Infinity, -Infinity].map(
     (lr): ConfigCase => ({
@@ -244,7 +244,7 @@ const configCases: ConfigCase[] = [
   {
     name: 'typo "learningrate" in optimizer',
     config: (b) => ({ ...base(b), optimizer: { type: 'sgd', learningrate: 0.1 } }),
-    message: /optimizer: unknown option "learningrate"; expected one of "type", "learningRate", "momentum"/,
+    message: /optimizer \(sgd\): unknown option "learningrate"; expected one of "type", "clipNorm", "learningRate", "momentum", "nesterov"/,
   },
   {
     name: 'typo "bakend" in config',
@@ -276,16 +276,16 @@ describe.each(BACKENDS)('Network config errors (%s)', (backend) => {
 
 describe('dense() errors', () => {
   const cases: { name: string; make: () => unknown; message: RegExp }[] = [
-    { name: 'dense(0)', make: () => dense(0), message: /dense\(units\): units must be a positive integer, got 0/ },
-    { name: 'dense(2.5)', make: () => dense(2.5), message: /dense\(units\): units must be a positive integer, got 2\.5/ },
-    { name: 'dense(-1)', make: () => dense(-1), message: /dense\(units\): units must be a positive integer, got -1/ },
-    { name: 'dense(NaN)', make: () => dense(NaN), message: /dense\(units\): units must be a positive integer, got NaN/ },
-    { name: 'dense("4")', make: () => dense(bad('4')), message: /dense\(units\): units must be a positive integer, got "4"/ },
-    { name: 'dense()', make: () => bad<(u?: number) => unknown>(dense)(), message: /dense\(units\): units must be a positive integer, got undefined/ },
+    { name: 'dense(0)', make: () => dense(0), message: /dense\(\) units must be a positive integer, got 0/ },
+    { name: 'dense(2.5)', make: () => dense(2.5), message: /dense\(\) units must be a positive integer, got 2\.5/ },
+    { name: 'dense(-1)', make: () => dense(-1), message: /dense\(\) units must be a positive integer, got -1/ },
+    { name: 'dense(NaN)', make: () => dense(NaN), message: /dense\(\) units must be a positive integer, got NaN/ },
+    { name: 'dense("4")', make: () => dense(bad('4')), message: /dense\(\) units must be a positive integer, got "4"/ },
+    { name: 'dense()', make: () => bad<(u?: number) => unknown>(dense)(), message: /dense\(\) units must be a positive integer, got undefined/ },
     {
       name: 'activation "relu6"',
       make: () => dense(4, { activation: bad('relu6') }),
-      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", got "relu6"/,
+      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", "elu", "selu", "softplus", "gelu", "swish", got "relu6"/,
     },
     { name: 'activation "ReLU"', make: () => dense(4, { activation: bad('ReLU') }), message: /dense\(\) activation must be one of .*"relu".*got "ReLU"/ },
     {
@@ -296,12 +296,12 @@ describe('dense() errors', () => {
     {
       name: 'alpha with relu',
       make: () => dense(4, { activation: 'relu', alpha: 0.2 }),
-      message: /alpha only applies to activation "leakyRelu", not "relu"/,
+      message: /alpha only applies to activations "leakyRelu" and "elu", not "relu"/,
     },
     {
       name: 'alpha with the default (linear) activation',
       make: () => dense(4, { alpha: 0.2 }),
-      message: /alpha only applies to activation "leakyRelu", not "linear"/,
+      message: /alpha only applies to activations "leakyRelu" and "elu", not "linear"/,
     },
     {
       name: 'alpha NaN with leakyRelu',
@@ -577,7 +577,7 @@ describe.each(BACKENDS)('setWeights errors (%s)', (backend) => {
       name: 'one layer instead of two',
       weights: () => fresh().slice(0, 1),
       error: ShapeError,
-      message: /setWeights expects an array of 2 \{ weights, bias \} entries \(one per layer\), got an array of length 1/,
+      message: /setWeights expects an array of 2 \{ weights, bias \} entries \(one per dense layer\), got an array of length 1/,
     },
     {
       name: 'three layers instead of two',

@@ -1,15 +1,51 @@
-// Activation codes shared with assembly/codes.ts; test/backends.test.ts checks they agree.
+// Every number the host and the core must agree on (mirror of assembly/codes.ts, where each
+// is explained); test/backends.test.ts checks each value against the core's exports.
+
+// activations
 export const ACT_LINEAR = 0;
 export const ACT_SIGMOID = 1;
 export const ACT_TANH = 2;
 export const ACT_RELU = 3;
 export const ACT_LEAKY_RELU = 4;
 export const ACT_SOFTMAX = 5;
+export const ACT_ELU = 6;
+export const ACT_SELU = 7;
+export const ACT_SOFTPLUS = 8;
+export const ACT_GELU = 9;
+export const ACT_SWISH = 10;
 
-// The fused step's network description (assembly/step.ts): an f64 array in the arena.
-export const DESC_HEADER = 16;
-export const DESC_LAYER = 10;
-/** header slots */
+// losses
+export const LOSS_MSE = 0;
+export const LOSS_SOFTMAX_CE = 1;
+export const LOSS_SIGMOID_BCE = 2;
+export const LOSS_MAE = 3;
+export const LOSS_HUBER = 4;
+export const LOSS_SPARSE_SOFTMAX_CE = 5;
+
+// optimizers
+export const OPT_SGD = 0;
+export const OPT_ADAM = 1;
+export const OPT_RMSPROP = 2;
+export const OPT_ADAGRAD = 3;
+
+// layers
+export const LAYER_DENSE = 0;
+export const LAYER_DROPOUT = 1;
+
+// what a step does
+export const STEP_FORWARD = 0; // inference forward pass
+export const STEP_LOSS = 1; // + loss (with weight penalties)
+export const STEP_GRADIENTS = 2; // + every gradient (inference mode: no dropout)
+export const STEP_TRAIN = 3; // training forward (dropout on), loss, gradients, update
+
+export const STATUS_OK = 0;
+export const STATUS_LOSS_NOT_FINITE = 1;
+export const STATUS_UPDATE_NOT_FINITE = 2;
+
+// The network description: an f64 array; offsets in it count f64 elements of the arena.
+export const DESC_HEADER = 40;
+export const DESC_LAYER = 16;
+// header slots
 export const D_LAYERS = 0;
 export const D_LOSS = 1;
 export const D_X = 2;
@@ -19,35 +55,38 @@ export const D_DZ = 5;
 export const D_SCRATCH = 6;
 export const D_PARAMS = 7;
 export const D_GRADS = 8;
-export const D_VELOCITY = 9;
-export const D_PARAM_COUNT = 10;
-export const D_LEARNING_RATE = 11;
-export const D_MOMENTUM = 12;
-export const D_STATUS = 13;
-export const D_OPTIMIZER = 14;
-/** written by the step: the batch loss */
-export const D_LOSS_VALUE = 15;
-/** per-layer slots, after the header, DESC_LAYER each */
-export const L_INPUTS = 0;
-export const L_UNITS = 1;
-export const L_ACT = 2;
-export const L_ALPHA = 3;
-export const L_W = 4;
-export const L_B = 5;
-export const L_DW = 6;
-export const L_DB = 7;
-export const L_Z = 8;
-export const L_A = 9;
-
-export const LOSS_MSE = 0;
-export const LOSS_SOFTMAX_CE = 1;
-export const LOSS_SIGMOID_BCE = 2;
-
-export const STEP_FORWARD = 0;
-export const STEP_LOSS = 1;
-export const STEP_GRADIENTS = 2;
-export const STEP_TRAIN = 3;
-
-export const STATUS_OK = 0;
-export const STATUS_LOSS_NOT_FINITE = 1;
-export const STATUS_UPDATE_NOT_FINITE = 2;
+export const D_STATE1 = 9; // optimizer state slab 1 (momentum / Adam m / RMSprop and Adagrad accumulators)
+export const D_STATE2 = 10; // optimizer state slab 2 (Adam v / RMSprop momentum)
+export const D_PARAM_COUNT = 11;
+export const D_OPTIMIZER = 12;
+export const D_LEARNING_RATE = 13;
+export const D_MOMENTUM = 14;
+export const D_NESTEROV = 15;
+export const D_BETA1 = 16;
+export const D_BETA2 = 17;
+export const D_EPSILON = 18;
+export const D_RHO = 19;
+export const D_WEIGHT_DECAY = 20;
+export const D_STEP_COUNT = 21; // updates applied so far (Adam's t)
+export const D_CLIP_NORM = 22; // 0: no clipping
+export const D_LOSS_PARAM = 23; // Huber's delta
+export const D_RNG = 24; // 4 slots: the dropout generator's sfc32 state (uint32 values)
+export const D_STATUS = 28; // written by the step
+export const D_LOSS_VALUE = 29; // written by the step: batch loss incl. weight penalties
+export const D_PENALTY = 30; // written by the step: the weight-penalty part of the loss
+export const D_GRAD_NORM = 31; // written by the step: gradient norm before clipping
+// per-layer slots (DESC_HEADER + layer·DESC_LAYER + slot)
+export const L_KIND = 0;
+export const L_INPUTS = 1;
+export const L_UNITS = 2;
+export const L_ACT = 3;
+export const L_ALPHA = 4;
+export const L_W = 5;
+export const L_B = 6;
+export const L_DW = 7;
+export const L_DB = 8;
+export const L_Z = 9; // dense: pre-activation; dropout: the mask
+export const L_A = 10; // the layer's output
+export const L_L1 = 11;
+export const L_L2 = 12;
+export const L_RATE = 13; // dropout rate

@@ -2,9 +2,17 @@
 // It is the reference the wasm core is checked against, the benchmark baseline, and the
 // fallback where WebAssembly is unavailable. Loops run in cache-friendly order (i-p-j) and
 // no kernel allocates.
-import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from './codes';
+import {
+  ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
+} from './codes';
 import type { Kernels } from './kernels';
 import { runStep } from './step';
+
+const SELU_LAMBDA = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const GELU_C = 0.7978845608028654; // √(2/π)
+const GELU_K = 0.044715;
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 export class JsKernels implements Kernels {
   readonly name = 'js' as const;
@@ -159,10 +167,15 @@ export class JsKernels implements Kernels {
     for (let i = 0; i < count; i++) {
       const zi = h[z + i]!;
       let ai: number;
-      if (act === ACT_SIGMOID) ai = 1 / (1 + Math.exp(-zi));
+      if (act === ACT_SIGMOID) ai = sigmoid(zi);
       else if (act === ACT_TANH) ai = Math.tanh(zi);
       else if (act === ACT_RELU) ai = zi > 0 ? zi : 0;
       else if (act === ACT_LEAKY_RELU) ai = zi > 0 ? zi : alpha * zi;
+      else if (act === ACT_ELU) ai = zi > 0 ? zi : alpha * Math.expm1(zi);
+      else if (act === ACT_SELU) ai = SELU_LAMBDA * (zi > 0 ? zi : SELU_ALPHA * Math.expm1(zi));
+      else if (act === ACT_SOFTPLUS) ai = Math.max(zi, 0) + Math.log1p(Math.exp(-Math.abs(zi)));
+      else if (act === ACT_GELU) ai = 0.5 * zi * (1 + Math.tanh(GELU_C * (zi + GELU_K * zi * zi * zi)));
+      else if (act === ACT_SWISH) ai = zi * sigmoid(zi);
       else ai = zi;
       h[a + i] = ai;
     }
@@ -191,7 +204,18 @@ export class JsKernels implements Kernels {
         d = g * (1 - ai * ai);
       } else if (act === ACT_RELU) d = h[z + i]! > 0 ? g : 0;
       else if (act === ACT_LEAKY_RELU) d = h[z + i]! > 0 ? g : alpha * g;
-      else d = g;
+      else if (act === ACT_ELU) d = h[z + i]! > 0 ? g : g * (h[a + i]! + alpha);
+      else if (act === ACT_SELU) d = h[z + i]! > 0 ? g * SELU_LAMBDA : g * (h[a + i]! + SELU_LAMBDA * SELU_ALPHA);
+      else if (act === ACT_SOFTPLUS) d = g * sigmoid(h[z + i]!);
+      else if (act === ACT_GELU) {
+        const zi = h[z + i]!;
+        const t = Math.tanh(GELU_C * (zi + GELU_K * zi * zi * zi));
+        d = g * (0.5 * (1 + t) + 0.5 * zi * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * zi * zi));
+      } else if (act === ACT_SWISH) {
+        const zi = h[z + i]!;
+        const sg = sigmoid(zi);
+        d = g * sg * (1 + zi * (1 - sg));
+      } else d = g;
       h[dZ + i] = d;
     }
   }
@@ -245,29 +269,204 @@ export class JsKernels implements Kernels {
     return total * invCount;
   }
 
-  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): boolean {
+  mae(a: number, y: number, grad: number, count: number): number {
+    const h = this.heap;
+    const inv = 1 / count;
+    let sum = 0;
+    for (let i = 0; i < count; i++) {
+      const diff = h[a + i]! - h[y + i]!;
+      sum += Math.abs(diff);
+      h[grad + i] = diff > 0 ? inv : diff < 0 ? -inv : 0;
+    }
+    return sum * inv;
+  }
+
+  huber(a: number, y: number, grad: number, count: number, delta: number): number {
+    const h = this.heap;
+    const inv = 1 / count;
+    let sum = 0;
+    for (let i = 0; i < count; i++) {
+      const d = h[a + i]! - h[y + i]!;
+      const ad = Math.abs(d);
+      sum += ad <= delta ? 0.5 * d * d : delta * (ad - 0.5 * delta);
+      h[grad + i] = (ad <= delta ? d : d > 0 ? delta : -delta) * inv;
+    }
+    return sum * inv;
+  }
+
+  sparseSoftmaxCrossEntropy(z: number, p: number, labels: number, grad: number, rows: number, cols: number): number {
+    const h = this.heap;
+    const invRows = 1 / rows;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const label = h[labels + r]!;
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) max = Math.max(max, h[z + o + j]!);
+      let sumExp = 0;
+      for (let j = 0; j < cols; j++) sumExp += Math.exp(h[z + o + j]! - max);
+      total += max + Math.log(sumExp) - h[z + o + label]!;
+      for (let j = 0; j < cols; j++) h[grad + o + j] = (h[p + o + j]! - (j === label ? 1 : 0)) * invRows;
+    }
+    return total * invRows;
+  }
+
+  // Optimizers: the rules of assembly/optimizers.ts (see there), with the same check-then-write
+  // passes so that an update producing a non-finite value changes nothing.
+
+  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number, nesterov: boolean): boolean {
     const h = this.heap;
     let check = 0;
-    if (momentum === 0) {
-      for (let i = 0; i < count; i++) {
-        const p = h[params + i]! - lr * h[grads + i]!;
-        check += p - p;
-      }
-      if (check !== 0) return false;
-      for (let i = 0; i < count; i++) h[params + i] = h[params + i]! - lr * h[grads + i]!;
-      return true;
-    }
     for (let i = 0; i < count; i++) {
-      const p = h[params + i]! + (momentum * h[velocity + i]! - lr * h[grads + i]!);
-      check += p - p;
+      const g = h[grads + i]!;
+      if (momentum === 0) {
+        const p = h[params + i]! - lr * g;
+        check += p - p;
+      } else {
+        const v = momentum * h[velocity + i]! - lr * g;
+        const p = h[params + i]! + (nesterov ? momentum * v - lr * g : v);
+        check += p - p + (v - v);
+      }
     }
     if (check !== 0) return false;
     for (let i = 0; i < count; i++) {
-      const v = momentum * h[velocity + i]! - lr * h[grads + i]!;
-      h[velocity + i] = v;
-      h[params + i] = h[params + i]! + v;
+      const g = h[grads + i]!;
+      if (momentum === 0) {
+        h[params + i] = h[params + i]! - lr * g;
+      } else {
+        const v = momentum * h[velocity + i]! - lr * g;
+        h[velocity + i] = v;
+        h[params + i] = h[params + i]! + (nesterov ? momentum * v - lr * g : v);
+      }
     }
     return true;
+  }
+
+  adam(params: number, grads: number, m: number, v: number, count: number, lr: number, beta1: number, beta2: number, epsilon: number, t: number, weightDecay: number): boolean {
+    const h = this.heap;
+    const lrT = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
+    const decay = lr * weightDecay;
+    let check = 0;
+    for (let i = 0; i < count; i++) {
+      const g = h[grads + i]!;
+      const mi = beta1 * h[m + i]! + (1 - beta1) * g;
+      const vi = beta2 * h[v + i]! + (1 - beta2) * g * g;
+      const p0 = h[params + i]!;
+      const p = p0 - decay * p0 - (lrT * mi) / (Math.sqrt(vi) + epsilon);
+      check += p - p + (vi - vi);
+    }
+    if (check !== 0) return false;
+    for (let i = 0; i < count; i++) {
+      const g = h[grads + i]!;
+      const mi = beta1 * h[m + i]! + (1 - beta1) * g;
+      const vi = beta2 * h[v + i]! + (1 - beta2) * g * g;
+      h[m + i] = mi;
+      h[v + i] = vi;
+      const p0 = h[params + i]!;
+      h[params + i] = p0 - decay * p0 - (lrT * mi) / (Math.sqrt(vi) + epsilon);
+    }
+    return true;
+  }
+
+  rmsprop(params: number, grads: number, s: number, u: number, count: number, lr: number, rho: number, epsilon: number, momentum: number): boolean {
+    const h = this.heap;
+    let check = 0;
+    for (let i = 0; i < count; i++) {
+      const g = h[grads + i]!;
+      const si = rho * h[s + i]! + (1 - rho) * g * g;
+      let step = (lr * g) / (Math.sqrt(si) + epsilon);
+      if (momentum !== 0) step += momentum * h[u + i]!;
+      const p = h[params + i]! - step;
+      check += p - p + (si - si);
+    }
+    if (check !== 0) return false;
+    for (let i = 0; i < count; i++) {
+      const g = h[grads + i]!;
+      const si = rho * h[s + i]! + (1 - rho) * g * g;
+      h[s + i] = si;
+      let step = (lr * g) / (Math.sqrt(si) + epsilon);
+      if (momentum !== 0) {
+        step += momentum * h[u + i]!;
+        h[u + i] = step;
+      }
+      h[params + i] = h[params + i]! - step;
+    }
+    return true;
+  }
+
+  adagrad(params: number, grads: number, s: number, count: number, lr: number, epsilon: number): boolean {
+    const h = this.heap;
+    let check = 0;
+    for (let i = 0; i < count; i++) {
+      const g = h[grads + i]!;
+      const si = h[s + i]! + g * g;
+      const p = h[params + i]! - (lr * g) / (Math.sqrt(si) + epsilon);
+      check += p - p + (si - si);
+    }
+    if (check !== 0) return false;
+    for (let i = 0; i < count; i++) {
+      const g = h[grads + i]!;
+      const si = h[s + i]! + g * g;
+      h[s + i] = si;
+      h[params + i] = h[params + i]! - (lr * g) / (Math.sqrt(si) + epsilon);
+    }
+    return true;
+  }
+
+  weightPenalty(w: number, dw: number, count: number, l1: number, l2: number, withGradient: boolean): number {
+    const h = this.heap;
+    let sumAbs = 0;
+    let sumSq = 0;
+    for (let i = 0; i < count; i++) {
+      const wi = h[w + i]!;
+      sumAbs += Math.abs(wi);
+      sumSq += wi * wi;
+      if (withGradient) h[dw + i] = h[dw + i]! + l1 * (wi > 0 ? 1 : wi < 0 ? -1 : 0) + 2 * l2 * wi;
+    }
+    return l1 * sumAbs + l2 * sumSq;
+  }
+
+  clipGlobalNorm(g: number, count: number, maxNorm: number): number {
+    const h = this.heap;
+    let sumSq = 0;
+    for (let i = 0; i < count; i++) sumSq += h[g + i]! * h[g + i]!;
+    const norm = Math.sqrt(sumSq);
+    if (norm > maxNorm) {
+      const scale = maxNorm / norm;
+      for (let i = 0; i < count; i++) h[g + i] = h[g + i]! * scale;
+    }
+    return norm;
+  }
+
+  dropoutForward(x: number, out: number, mask: number, count: number, rate: number, state: number): void {
+    const h = this.heap;
+    const threshold = rate * 4294967296;
+    const keep = 1 / (1 - rate);
+    // sfc32 (as in src/random.ts) over the state stored in the network description
+    let a = h[state]! | 0;
+    let b = h[state + 1]! | 0;
+    let c = h[state + 2]! | 0;
+    let d = h[state + 3]! | 0;
+    for (let i = 0; i < count; i++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      const m = t >>> 0 < threshold ? 0 : keep;
+      h[mask + i] = m;
+      h[out + i] = h[x + i]! * m;
+    }
+    h[state] = a >>> 0;
+    h[state + 1] = b >>> 0;
+    h[state + 2] = c >>> 0;
+    h[state + 3] = d >>> 0;
+  }
+
+  dropoutBackward(d: number, mask: number, count: number): void {
+    const h = this.heap;
+    for (let i = 0; i < count; i++) h[d + i] = h[d + i]! * h[mask + i]!;
   }
 
   step(desc: number, rows: number, mode: number): number {

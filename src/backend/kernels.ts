@@ -38,9 +38,28 @@ export interface Kernels {
   /** sigmoid + binary cross-entropy from logits z and probabilities p; grad = dL/dz */
   sigmoidBinaryCrossEntropy(z: number, p: number, y: number, grad: number, count: number): number;
 
-  /** v = momentum·v − lr·g; θ += v (θ −= lr·g when momentum is 0) over the parameter slab.
-   *  Returns false, changing nothing, when a gradient or an updated value would not be finite. */
-  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): boolean;
+  /** mean(|a − y|); grad = dL/da */
+  mae(a: number, y: number, grad: number, count: number): number;
+  /** mean Huber loss with threshold delta; grad = dL/da */
+  huber(a: number, y: number, grad: number, count: number, delta: number): number;
+  /** softmax + cross-entropy with integer labels (one per row at `labels`); grad = dL/dz */
+  sparseSoftmaxCrossEntropy(z: number, p: number, labels: number, grad: number, rows: number, cols: number): number;
+
+  // Optimizer updates over the parameter slab (assembly/optimizers.ts has the formulas). Each
+  // returns false, changing nothing, when a gradient or an updated value would not be finite.
+  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number, nesterov: boolean): boolean;
+  adam(params: number, grads: number, m: number, v: number, count: number, lr: number, beta1: number, beta2: number, epsilon: number, t: number, weightDecay: number): boolean;
+  rmsprop(params: number, grads: number, s: number, u: number, count: number, lr: number, rho: number, epsilon: number, momentum: number): boolean;
+  adagrad(params: number, grads: number, s: number, count: number, lr: number, epsilon: number): boolean;
+
+  /** returns l1·Σ|w| + l2·Σw² and, with `withGradient`, adds l1·sign(w) + 2·l2·w to dw */
+  weightPenalty(w: number, dw: number, count: number, l1: number, l2: number, withGradient: boolean): number;
+  /** scales g so that its L2 norm is at most maxNorm; returns the norm before */
+  clipGlobalNorm(g: number, count: number, maxNorm: number): number;
+  /** out = x ⊙ mask with a fresh inverted-dropout mask drawn from the sfc32 state at `state` */
+  dropoutForward(x: number, out: number, mask: number, count: number, rate: number, state: number): void;
+  /** d ⊙= mask */
+  dropoutBackward(d: number, mask: number, count: number): void;
 
   /** The fused step (assembly/step.ts, src/backend/step.ts) over the network description at
    *  `desc`: forward, + loss, + gradients, + update by `mode`. Writes the loss into the

@@ -1,18 +1,21 @@
 // The fused step in TypeScript: forward, loss, backward and update for one batch, driven by
-// the network description in the arena. It is the JS backend's `step`, and the twin of
-// assembly/step.ts (which the wasm backend runs in a single call); tests run this one over
-// the wasm kernels too and expect the very same bits as the fused wasm step.
+// the network description in the arena (layout in codes.ts). It is the JS backend's `step`,
+// and the line-by-line twin of assembly/step.ts (which the wasm backend runs in one call);
+// tests run this one over the wasm kernels too and expect the very same bits.
 import {
-  DESC_HEADER, DESC_LAYER, D_DA, D_DZ, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS, D_LOSS_VALUE, D_MOMENTUM, D_PARAMS,
-  D_PARAM_COUNT, D_SCRATCH, D_STATUS, D_VELOCITY, D_X, D_Y, LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, L_A, L_ACT, L_ALPHA,
-  L_B, L_DB, L_DW, L_INPUTS, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_UPDATE_NOT_FINITE,
-  STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
+  DESC_HEADER, DESC_LAYER, D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_GRAD_NORM, D_LAYERS, D_LEARNING_RATE,
+  D_LOSS, D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_PENALTY, D_RHO, D_RNG,
+  D_SCRATCH, D_STATE1, D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
+  LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
+  L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
+  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN,
 } from './codes';
 import { denseBackward, denseForward } from '../layers/dense';
 import type { Kernels } from './kernels';
 
-function layerField(h: Float64Array, desc: number, layer: number, f: number): number {
-  return h[desc + DESC_HEADER + layer * DESC_LAYER + f]!;
+/** slot `field` of layer `l` */
+function lf(h: Float64Array, desc: number, l: number, field: number): number {
+  return h[desc + DESC_HEADER + l * DESC_LAYER + field]!;
 }
 
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
@@ -29,12 +32,21 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   const layers = h[desc + D_LAYERS]!;
   const x = h[desc + D_X]!;
   const scratch = h[desc + D_SCRATCH]!;
+  const training = mode === STEP_TRAIN;
   h[desc + D_LOSS_VALUE] = 0;
+  h[desc + D_PENALTY] = 0;
 
   let input = x;
   for (let l = 0; l < layers; l++) {
-    denseForward(k, input, layerField(h, desc, l, L_W), layerField(h, desc, l, L_B), layerField(h, desc, l, L_Z), layerField(h, desc, l, L_A), rows, layerField(h, desc, l, L_INPUTS), layerField(h, desc, l, L_UNITS), layerField(h, desc, l, L_ACT), layerField(h, desc, l, L_ALPHA), scratch);
-    input = layerField(h, desc, l, L_A);
+    const a = lf(h, desc, l, L_A);
+    const units = lf(h, desc, l, L_UNITS);
+    if (lf(h, desc, l, L_KIND) === LAYER_DROPOUT) {
+      if (training) k.dropoutForward(input, a, lf(h, desc, l, L_Z), rows * units, lf(h, desc, l, L_RATE), desc + D_RNG);
+      else h.copyWithin(a, input, input + rows * units);
+    } else {
+      denseForward(k, input, lf(h, desc, l, L_W), lf(h, desc, l, L_B), lf(h, desc, l, L_Z), a, rows, lf(h, desc, l, L_INPUTS), units, lf(h, desc, l, L_ACT), lf(h, desc, l, L_ALPHA), scratch);
+    }
+    input = a;
   }
   if (mode === STEP_FORWARD) return STATUS_OK;
 
@@ -42,30 +54,70 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   const y = h[desc + D_Y]!;
   const dA = h[desc + D_DA]!;
   const dZ = h[desc + D_DZ]!;
-  const units = layerField(h, desc, last, L_UNITS);
-  const zOut = layerField(h, desc, last, L_Z);
-  const aOut = layerField(h, desc, last, L_A);
+  const units = lf(h, desc, last, L_UNITS);
+  const zOut = lf(h, desc, last, L_Z);
+  const aOut = lf(h, desc, last, L_A);
   const lossKind = h[desc + D_LOSS]!;
   let loss: number;
   if (lossKind === LOSS_SOFTMAX_CE) loss = k.softmaxCrossEntropy(zOut, aOut, y, dZ, rows, units);
+  else if (lossKind === LOSS_SPARSE_SOFTMAX_CE) loss = k.sparseSoftmaxCrossEntropy(zOut, aOut, y, dZ, rows, units);
   else if (lossKind === LOSS_SIGMOID_BCE) loss = k.sigmoidBinaryCrossEntropy(zOut, aOut, y, dZ, rows * units);
   else {
-    loss = k.mse(aOut, y, dA, rows * units);
-    k.activateBackward(layerField(h, desc, last, L_ACT), zOut, aOut, dA, dZ, rows, units, layerField(h, desc, last, L_ALPHA));
+    if (lossKind === LOSS_MAE) loss = k.mae(aOut, y, dA, rows * units);
+    else if (lossKind === LOSS_HUBER) loss = k.huber(aOut, y, dA, rows * units, h[desc + D_LOSS_PARAM]!);
+    else loss = k.mse(aOut, y, dA, rows * units);
+    k.activateBackward(lf(h, desc, last, L_ACT), zOut, aOut, dA, dZ, rows, units, lf(h, desc, last, L_ALPHA));
   }
+  let penalty = 0;
+  for (let l = 0; l < layers; l++) {
+    const l1 = lf(h, desc, l, L_L1);
+    const l2 = lf(h, desc, l, L_L2);
+    if (l1 !== 0 || l2 !== 0) penalty += k.weightPenalty(lf(h, desc, l, L_W), 0, lf(h, desc, l, L_INPUTS) * lf(h, desc, l, L_UNITS), l1, l2, false);
+  }
+  loss += penalty;
+  h[desc + D_PENALTY] = penalty;
   h[desc + D_LOSS_VALUE] = loss;
   if (mode === STEP_LOSS) return STATUS_OK;
   if (!Number.isFinite(loss)) return STATUS_LOSS_NOT_FINITE;
 
-  // dW = Xᵀ·dZ, db = Σ dZ, dA_prev = dZ·Wᵀ, dZ_prev = dA_prev ⊙ f'(Z_prev)
+  // dZ holds ∂L/∂Z of layer l when l is dense; dA holds ∂L/∂(output of l) when l is a dropout.
   for (let l = last; l >= 0; l--) {
-    const inputs = layerField(h, desc, l, L_INPUTS);
-    const prevA = l > 0 ? layerField(h, desc, l - 1, L_A) : x;
-    denseBackward(k, prevA, layerField(h, desc, l, L_W), dZ, layerField(h, desc, l, L_DW), layerField(h, desc, l, L_DB), l > 0 ? dA : -1, rows, inputs, layerField(h, desc, l, L_UNITS), scratch);
-    if (l > 0) k.activateBackward(layerField(h, desc, l - 1, L_ACT), layerField(h, desc, l - 1, L_Z), prevA, dA, dZ, rows, inputs, layerField(h, desc, l - 1, L_ALPHA));
+    const prevA = l > 0 ? lf(h, desc, l - 1, L_A) : x;
+    if (lf(h, desc, l, L_KIND) === LAYER_DROPOUT) {
+      if (l > 0) k.dropoutBackward(dA, lf(h, desc, l, L_Z), rows * lf(h, desc, l, L_UNITS));
+    } else {
+      denseBackward(k, prevA, lf(h, desc, l, L_W), dZ, lf(h, desc, l, L_DW), lf(h, desc, l, L_DB), l > 0 ? dA : -1, rows, lf(h, desc, l, L_INPUTS), lf(h, desc, l, L_UNITS), scratch);
+    }
+    if (l > 0 && lf(h, desc, l - 1, L_KIND) !== LAYER_DROPOUT) {
+      k.activateBackward(lf(h, desc, l - 1, L_ACT), lf(h, desc, l - 1, L_Z), prevA, dA, dZ, rows, lf(h, desc, l - 1, L_UNITS), lf(h, desc, l - 1, L_ALPHA));
+    }
+  }
+  for (let l = 0; l < layers; l++) {
+    const l1 = lf(h, desc, l, L_L1);
+    const l2 = lf(h, desc, l, L_L2);
+    if (l1 !== 0 || l2 !== 0) k.weightPenalty(lf(h, desc, l, L_W), lf(h, desc, l, L_DW), lf(h, desc, l, L_INPUTS) * lf(h, desc, l, L_UNITS), l1, l2, true);
   }
   if (mode === STEP_GRADIENTS) return STATUS_OK;
 
-  const applied = k.sgd(h[desc + D_PARAMS]!, h[desc + D_GRADS]!, h[desc + D_VELOCITY]!, h[desc + D_PARAM_COUNT]!, h[desc + D_LEARNING_RATE]!, h[desc + D_MOMENTUM]!);
-  return applied ? STATUS_OK : STATUS_UPDATE_NOT_FINITE;
+  const params = h[desc + D_PARAMS]!;
+  const grads = h[desc + D_GRADS]!;
+  const count = h[desc + D_PARAM_COUNT]!;
+  const clip = h[desc + D_CLIP_NORM]!;
+  if (clip > 0) h[desc + D_GRAD_NORM] = k.clipGlobalNorm(grads, count, clip);
+  const lr = h[desc + D_LEARNING_RATE]!;
+  const optimizer = h[desc + D_OPTIMIZER]!;
+  const t = h[desc + D_STEP_COUNT]! + 1;
+  let applied: boolean;
+  if (optimizer === OPT_ADAM) {
+    applied = k.adam(params, grads, h[desc + D_STATE1]!, h[desc + D_STATE2]!, count, lr, h[desc + D_BETA1]!, h[desc + D_BETA2]!, h[desc + D_EPSILON]!, t, h[desc + D_WEIGHT_DECAY]!);
+  } else if (optimizer === OPT_RMSPROP) {
+    applied = k.rmsprop(params, grads, h[desc + D_STATE1]!, h[desc + D_STATE2]!, count, lr, h[desc + D_RHO]!, h[desc + D_EPSILON]!, h[desc + D_MOMENTUM]!);
+  } else if (optimizer === OPT_ADAGRAD) {
+    applied = k.adagrad(params, grads, h[desc + D_STATE1]!, count, lr, h[desc + D_EPSILON]!);
+  } else {
+    applied = k.sgd(params, grads, h[desc + D_STATE1]!, count, lr, h[desc + D_MOMENTUM]!, h[desc + D_NESTEROV] === 1);
+  }
+  if (!applied) return STATUS_UPDATE_NOT_FINITE;
+  h[desc + D_STEP_COUNT] = t;
+  return STATUS_OK;
 }

@@ -18,7 +18,17 @@ interface CoreExports {
   mse(a: number, y: number, grad: number, count: number): number;
   softmaxCrossEntropy(z: number, p: number, y: number, grad: number, rows: number, cols: number): number;
   sigmoidBinaryCrossEntropy(z: number, p: number, y: number, grad: number, count: number): number;
-  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): number;
+  mae(a: number, y: number, grad: number, count: number): number;
+  huber(a: number, y: number, grad: number, count: number, delta: number): number;
+  sparseSoftmaxCrossEntropy(z: number, p: number, labels: number, grad: number, rows: number, cols: number): number;
+  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number, nesterov: number): number;
+  adam(params: number, grads: number, m: number, v: number, count: number, lr: number, beta1: number, beta2: number, epsilon: number, t: number, weightDecay: number): number;
+  rmsprop(params: number, grads: number, s: number, u: number, count: number, lr: number, rho: number, epsilon: number, momentum: number): number;
+  adagrad(params: number, grads: number, s: number, count: number, lr: number, epsilon: number): number;
+  weightPenalty(w: number, dw: number, count: number, l1: number, l2: number, withGradient: number): number;
+  clipGlobalNorm(g: number, count: number, maxNorm: number): number;
+  dropoutForward(x: number, out: number, mask: number, count: number, rate: number, state: number): void;
+  dropoutBackward(d: number, mask: number, count: number): void;
 }
 
 const PAGE_F64 = 65536 / 8;
@@ -79,8 +89,38 @@ export class WasmKernels implements Kernels {
   sigmoidBinaryCrossEntropy(z: number, p: number, y: number, grad: number, count: number): number {
     return this.core.sigmoidBinaryCrossEntropy(z * 8, p * 8, y * 8, grad * 8, count);
   }
-  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number): boolean {
-    return this.core.sgd(params * 8, grads * 8, velocity * 8, count, lr, momentum) === 1;
+  mae(a: number, y: number, grad: number, count: number): number {
+    return this.core.mae(a * 8, y * 8, grad * 8, count);
+  }
+  huber(a: number, y: number, grad: number, count: number, delta: number): number {
+    return this.core.huber(a * 8, y * 8, grad * 8, count, delta);
+  }
+  sparseSoftmaxCrossEntropy(z: number, p: number, labels: number, grad: number, rows: number, cols: number): number {
+    return this.core.sparseSoftmaxCrossEntropy(z * 8, p * 8, labels * 8, grad * 8, rows, cols);
+  }
+  sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number, nesterov: boolean): boolean {
+    return this.core.sgd(params * 8, grads * 8, velocity * 8, count, lr, momentum, nesterov ? 1 : 0) === 1;
+  }
+  adam(params: number, grads: number, m: number, v: number, count: number, lr: number, beta1: number, beta2: number, epsilon: number, t: number, weightDecay: number): boolean {
+    return this.core.adam(params * 8, grads * 8, m * 8, v * 8, count, lr, beta1, beta2, epsilon, t, weightDecay) === 1;
+  }
+  rmsprop(params: number, grads: number, s: number, u: number, count: number, lr: number, rho: number, epsilon: number, momentum: number): boolean {
+    return this.core.rmsprop(params * 8, grads * 8, s * 8, u * 8, count, lr, rho, epsilon, momentum) === 1;
+  }
+  adagrad(params: number, grads: number, s: number, count: number, lr: number, epsilon: number): boolean {
+    return this.core.adagrad(params * 8, grads * 8, s * 8, count, lr, epsilon) === 1;
+  }
+  weightPenalty(w: number, dw: number, count: number, l1: number, l2: number, withGradient: boolean): number {
+    return this.core.weightPenalty(w * 8, dw * 8, count, l1, l2, withGradient ? 1 : 0);
+  }
+  clipGlobalNorm(g: number, count: number, maxNorm: number): number {
+    return this.core.clipGlobalNorm(g * 8, count, maxNorm);
+  }
+  dropoutForward(x: number, out: number, mask: number, count: number, rate: number, state: number): void {
+    this.core.dropoutForward(x * 8, out * 8, mask * 8, count, rate, state * 8);
+  }
+  dropoutBackward(d: number, mask: number, count: number): void {
+    this.core.dropoutBackward(d * 8, mask * 8, count);
   }
   step(desc: number, rows: number, mode: number): number {
     return this.core.step(desc * 8, rows, mode);

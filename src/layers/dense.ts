@@ -1,15 +1,23 @@
 // A fully connected layer: Z = X·W + b, A = f(Z), with W [in×out] and b [out] row-major.
 // Forward and backward side by side; both only call kernels on arena offsets.
-import { ACTIVATIONS, ACTIVATION_CODES, DEFAULT_LEAKY_ALPHA, type ActivationName } from '../activations';
+import { ACTIVATIONS, ACTIVATION_CODES, ALPHA_DEFAULTS, type ActivationName } from '../activations';
+import { LAYER_DENSE } from '../backend/codes';
 import type { Kernels } from '../backend/kernels';
 import { ConfigError } from '../errors';
-import { checkKeys, checkObject, oneOf, positiveInteger, show } from '../validate';
+import { resolveInitializer, type InitializerConfig, type ResolvedInitializer } from '../initializers';
+import { checkKeys, checkObject, numberInRange, oneOf, positiveInteger, show } from '../validate';
 
 export interface DenseOptions {
   /** Default 'linear'. */
   activation?: ActivationName;
-  /** Slope for z < 0 when activation is 'leakyRelu'. Default 0.01. */
+  /** leakyRelu's slope for z < 0 (default 0.01) or elu's α (default 1). */
   alpha?: number;
+  /** How W starts. Default: glorotUniform, or heUniform for relu/leakyRelu/elu, lecunNormal for selu. */
+  kernelInitializer?: InitializerConfig;
+  /** How b starts. Default 'zeros'. */
+  biasInitializer?: InitializerConfig;
+  /** Weight penalty added to the loss: l1·Σ|W| + l2·ΣW² (biases are not penalised). */
+  kernelRegularizer?: { l1?: number; l2?: number };
 }
 
 /** What `dense()` returns: a description of the layer, turned into buffers by a Network. */
@@ -17,66 +25,86 @@ export interface DenseLayer {
   readonly type: 'dense';
   readonly units: number;
   readonly activation: ActivationName;
-  readonly alpha: number;
+  /** present for leakyRelu and elu */
+  readonly alpha?: number;
+  readonly kernelInitializer?: ResolvedInitializer;
+  readonly biasInitializer?: ResolvedInitializer;
+  readonly kernelRegularizer?: { readonly l1: number; readonly l2: number };
 }
+
+const OPTION_KEYS = ['activation', 'alpha', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer'] as const;
 
 /** A fully connected layer with `units` outputs. */
 export function dense(units: number, options: DenseOptions = {}): DenseLayer {
-  positiveInteger(units, 'dense(units): units');
   checkObject(options, 'dense() options');
-  checkKeys(options, ['activation', 'alpha'], 'dense()');
-  const activation = oneOf(options.activation ?? 'linear', 'dense() activation', ACTIVATIONS);
-  const alpha = options.alpha ?? DEFAULT_LEAKY_ALPHA;
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
-    throw new ConfigError(`dense() alpha must be a finite number, got ${show(alpha)}`);
-  }
-  if (options.alpha !== undefined && activation !== 'leakyRelu') {
-    throw new ConfigError(`dense() alpha only applies to activation "leakyRelu", not "${activation}"`);
-  }
-  return Object.freeze({ type: 'dense', units, activation, alpha });
+  return resolveDense(units, options, 'dense()');
 }
 
-/** Re-checks a layer given to a Network (it may be a hand-written object rather than the
- *  result of dense()); returns a clean, frozen copy. */
-export function checkLayer(layer: unknown, index: number): DenseLayer {
-  if (typeof layer !== 'object' || layer === null || (layer as { type?: unknown }).type !== 'dense') {
-    throw new ConfigError(`layers[${index}] must be a layer made by dense(units, options), got ${show(layer)}`);
+/** Checks a dense layer's fields (from dense() or a hand-written or saved object). */
+export function resolveDense(units: unknown, options: Record<string, unknown> | DenseOptions, where: string): DenseLayer {
+  positiveInteger(units, `${where} units`);
+  checkKeys(options, OPTION_KEYS, where);
+  const o = options as Record<string, unknown>;
+  const activation = oneOf(o.activation ?? 'linear', `${where} activation`, ACTIVATIONS);
+  const layer: { -readonly [K in keyof DenseLayer]: DenseLayer[K] } = { type: 'dense', units: units as number, activation };
+  const alphaDefault = ALPHA_DEFAULTS[activation];
+  if (o.alpha !== undefined && alphaDefault === undefined) {
+    throw new ConfigError(`${where} alpha only applies to activations "leakyRelu" and "elu", not "${activation}"`);
   }
-  const { type: _type, units, activation, alpha, ...rest } = layer as DenseLayer;
-  const extra = Object.keys(rest);
-  if (extra.length > 0) throw new ConfigError(`layers[${index}]: unknown field "${extra[0]}"`);
-  positiveInteger(units, `layers[${index}].units`);
-  const checkedActivation = oneOf(activation ?? 'linear', `layers[${index}].activation`, ACTIVATIONS);
-  const checkedAlpha = alpha ?? DEFAULT_LEAKY_ALPHA;
-  if (typeof checkedAlpha !== 'number' || !Number.isFinite(checkedAlpha)) {
-    throw new ConfigError(`layers[${index}].alpha must be a finite number, got ${show(alpha)}`);
+  if (alphaDefault !== undefined) {
+    const alpha = o.alpha ?? alphaDefault;
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
+      throw new ConfigError(`${where} alpha must be a finite number, got ${show(alpha)}`);
+    }
+    layer.alpha = alpha;
   }
-  return Object.freeze({ type: 'dense', units, activation: checkedActivation, alpha: checkedAlpha });
+  if (o.kernelInitializer !== undefined) layer.kernelInitializer = Object.freeze(resolveInitializer(o.kernelInitializer, `${where} kernelInitializer`));
+  if (o.biasInitializer !== undefined) layer.biasInitializer = Object.freeze(resolveInitializer(o.biasInitializer, `${where} biasInitializer`));
+  if (o.kernelRegularizer !== undefined) {
+    checkObject(o.kernelRegularizer, `${where} kernelRegularizer`);
+    const r = o.kernelRegularizer as Record<string, unknown>;
+    checkKeys(r, ['l1', 'l2'], `${where} kernelRegularizer`);
+    layer.kernelRegularizer = Object.freeze({
+      l1: numberInRange(r.l1 ?? 0, `${where} kernelRegularizer.l1`, 0, Number.MAX_VALUE, true),
+      l2: numberInRange(r.l2 ?? 0, `${where} kernelRegularizer.l2`, 0, Number.MAX_VALUE, true),
+    });
+  }
+  return Object.freeze(layer);
 }
 
-/** A dense layer placed in a network's arena (all fields are f64 offsets or sizes). */
-export interface DenseSlots {
+/** A layer placed in a network's arena (all fields are f64 offsets, sizes or codes). */
+export interface LayerSlots {
+  /** LAYER_DENSE or LAYER_DROPOUT */
+  kind: number;
   inputs: number;
   units: number;
   act: number;
   alpha: number;
+  l1: number;
+  l2: number;
+  /** dropout rate */
+  rate: number;
   /** parameters and their gradients */
   w: number;
   b: number;
   dw: number;
   db: number;
-  /** per-batch buffers, [capacity×units] */
+  /** per-batch buffers, [capacity×units]: pre-activation (dropout: its mask) and output */
   z: number;
   a: number;
 }
 
-export function placeDense(layer: DenseLayer, inputs: number, w: number, dw: number): DenseSlots {
+export function placeDense(layer: DenseLayer, inputs: number, w: number, dw: number): LayerSlots {
   const b = w + inputs * layer.units;
   return {
+    kind: LAYER_DENSE,
     inputs,
     units: layer.units,
     act: ACTIVATION_CODES[layer.activation],
-    alpha: layer.alpha,
+    alpha: layer.alpha ?? 0,
+    l1: layer.kernelRegularizer?.l1 ?? 0,
+    l2: layer.kernelRegularizer?.l2 ?? 0,
+    rate: 0,
     w,
     b,
     dw,
