@@ -112,7 +112,8 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
   for (let l = last; l >= 0; l--) {
     const prevA = l > 0 ? ptr(desc, lf(l - 1, L_A)) : x;
     if (int(desc, lf(l, L_KIND)) == LAYER_DROPOUT) {
-      if (l > 0) dropoutBackward(dA, ptr(desc, lf(l, L_Z)), rows * int(desc, lf(l, L_UNITS)));
+      // identity at inference; in training the gradient passes only where values did
+      if (l > 0 && training) dropoutBackward(dA, ptr(desc, lf(l, L_Z)), rows * int(desc, lf(l, L_UNITS)));
     } else {
       denseBackward(prevA, ptr(desc, lf(l, L_W)), dZ, ptr(desc, lf(l, L_DW)), ptr(desc, lf(l, L_DB)),
         l > 0 ? dA : 0, rows, int(desc, lf(l, L_INPUTS)), int(desc, lf(l, L_UNITS)), scratch);

@@ -26,7 +26,11 @@ export function defaultInitializer(activation: ActivationName): ResolvedInitiali
 export function resolveInitializer(config: unknown, name: string): ResolvedInitializer {
   if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
     const c = config as { type?: unknown; value?: unknown };
-    if (c.type !== 'constant') throw new ConfigError(`${name} as an object must be { type: 'constant', value }, got type ${show(c.type)}`);
+    if (c.type !== 'constant') {
+      // { type: name } is the resolved form a layer stores (and a saved model carries)
+      checkKeys(c, ['type'], name);
+      return { type: oneOf(c.type, `${name}.type`, INITIALIZERS) };
+    }
     checkKeys(c, ['type', 'value'], name);
     if (typeof c.value !== 'number' || !Number.isFinite(c.value)) throw new ConfigError(`${name}.value must be a finite number, got ${show(c.value)}`);
     return { type: 'constant', value: c.value };

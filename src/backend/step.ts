@@ -84,7 +84,8 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   for (let l = last; l >= 0; l--) {
     const prevA = l > 0 ? lf(h, desc, l - 1, L_A) : x;
     if (lf(h, desc, l, L_KIND) === LAYER_DROPOUT) {
-      if (l > 0) k.dropoutBackward(dA, lf(h, desc, l, L_Z), rows * lf(h, desc, l, L_UNITS));
+      // identity at inference; in training the gradient passes only where values did
+      if (l > 0 && training) k.dropoutBackward(dA, lf(h, desc, l, L_Z), rows * lf(h, desc, l, L_UNITS));
     } else {
       denseBackward(k, prevA, lf(h, desc, l, L_W), dZ, lf(h, desc, l, L_DW), lf(h, desc, l, L_DB), l > 0 ? dA : -1, rows, lf(h, desc, l, L_INPUTS), lf(h, desc, l, L_UNITS), scratch);
     }
