@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import esbuild from 'esbuild';
 import { Checks, build, describeFailure, pack, parseArgs, root, run, tail } from './package-tools.mjs';
 
 const args = parseArgs(process.argv.slice(2));
@@ -81,17 +82,22 @@ if (ready) {
     return `${targets.length} targets`;
   });
 
-  const imports = (code) => {
-    const found = [];
-    const patterns = [
-      /^\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+)["']/gm, // static import (bundlers emit them at line starts)
-      /^\s*export\s*[\w$*{}\s,]*?\s*from\s*["']([^"']+)["']/gm, // re-export
-      /\bimport\s*\(\s*["'`]([^"'`]*)/g, // dynamic import
-      /\brequire\s*\(\s*["'`]([^"'`]*)/g, // require
-    ];
-    for (const pattern of patterns) for (const m of code.matchAll(pattern)) found.push(m[1]);
-    if (/\bimport\s*\(\s*[^"'`\s]/.test(code)) found.push('<computed dynamic import>');
-    if (/\brequire\s*\(\s*[^"'`\s]/.test(code)) found.push('<computed require>');
+  // Every import, dynamic import and require() of a file, found by esbuild's parser (its
+  // metafile), plus any import()/require() of a computed name, which no bundler can follow.
+  const imports = (file) => {
+    const { metafile } = esbuild.buildSync({
+      entryPoints: [join(pkgDir, file)],
+      bundle: true,
+      write: false,
+      metafile: true,
+      external: ['*'],
+      platform: 'neutral',
+      logLevel: 'silent',
+    });
+    const found = Object.values(metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    const code = read(file);
+    if (/\bimport\s*\(\s*[^"'`\s)]/.test(code)) found.push('<computed dynamic import>');
+    if (/\brequire\s*\(\s*[^"'`\s)]/.test(code)) found.push('<computed require>');
     return found;
   };
 
@@ -112,7 +118,7 @@ if (ready) {
   for (const [file, allowed] of Object.entries(entries)) {
     await checks.check(`${file}: imports ${allowed.length ? allowed.join(', ') + ' only' : 'nothing'} (no node: builtins)`, () => {
       const code = read(file);
-      const found = imports(code);
+      const found = imports(file);
       const extra = found.filter((spec) => !allowed.includes(spec));
       if (extra.length > 0) throw new Error(`imports ${extra.join(', ')}`);
       if (/["'`]node:/.test(code)) throw new Error('mentions a node: module specifier');
