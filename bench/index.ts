@@ -3,6 +3,7 @@
 // cpu/wasm, convnetjs, brain.js) and the real-data MNIST line, printed as markdown (stdout) and
 // saved as JSON under bench/results/. Reports numbers only; it never fails on timings.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchKernels, type KernelResult } from './kernels';
@@ -82,5 +83,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const file = partial ? 'partial.json' : plan.quick ? 'quick.json' : 'latest.json';
 const path = join(here, 'results', file);
 mkdirSync(dirname(path), { recursive: true });
-writeFileSync(path, `${JSON.stringify({ environment: env, plan, sections, seconds, kernels, training, mnist }, null, 2)}\n`);
-progress(`\nwrote ${relative(process.cwd(), path)} (${seconds.toFixed(0)} s)`);
+const loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
+writeFileSync(path, `${JSON.stringify({ environment: env, loadAverageAtEnd, plan, sections, seconds, kernels, training, mnist }, null, 2)}\n`);
+progress(`\nwrote ${relative(process.cwd(), path)} (${seconds.toFixed(0)} s; load average ${env.loadAverage} at start, ${loadAverageAtEnd} at end)`);

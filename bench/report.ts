@@ -17,6 +17,8 @@ export interface Environment {
   command: string;
   /** HEAD commit, with "+dirty" when the work tree has changes; null outside a git checkout. */
   commit: string | null;
+  /** 1-minute load average when the run started (the machine is shared: > cores means contention). */
+  loadAverage: number;
 }
 
 function cpuModel(): string {
@@ -49,6 +51,7 @@ export function environment(plan: BenchPlan, args: string[] = plan.quick ? ['--q
     platform: `${process.platform} ${process.arch}`,
     command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
     commit: gitCommit(),
+    loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
 
@@ -70,7 +73,7 @@ export function header(env: Environment, plan: BenchPlan): string {
     `# wasmnet benchmark${plan.quick ? ' (quick smoke run: few repetitions, numbers are rough)' : ''}`,
     '',
     `${env.date} · node ${env.node} · ${env.cpu} (${env.cores} logical cores, ${env.platform})` +
-      `${env.commit ? ` · commit ${env.commit}` : ''} · \`${env.command}\``,
+      `${env.commit ? ` · commit ${env.commit}` : ''} · load average ${env.loadAverage} at start · \`${env.command}\``,
   ].join('\n');
 }
 

@@ -30,7 +30,7 @@ export const FULL_PLAN: BenchPlan = {
   quick: false,
   kernelReps: 9,
   kernelRepMs: 60,
-  trainRuns: 7,
+  trainRuns: 9,
   trainRunMs: 500,
   warmupMs: 1_500,
   maxBatchMs: 10_000,
