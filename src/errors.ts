@@ -38,3 +38,7 @@ export class DivergenceError extends WasmnetError {
 /** The WebAssembly core could not be loaded (call `init()` with a module where compiling
  *  bytes is forbidden, e.g. Cloudflare Workers). */
 export class InitError extends WasmnetError {}
+
+/** Saved model data that cannot be read: not a wasmnet model, truncated, corrupted, from a
+ *  newer format version, or with weights that do not fit the architecture it describes. */
+export class FormatError extends WasmnetError {}

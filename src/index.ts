@@ -1,6 +1,7 @@
 // wasmnet: dense neural networks for every JavaScript runtime, with f64 WebAssembly kernels.
 export { init, initSync, type WasmSource } from './core/wasm';
-export { Network, type NetworkConfig, type LayerWeights, type Evaluation, type Gradients } from './network';
+export { Network, type NetworkConfig, type LayerWeights, type Evaluation, type Gradients, type LoadOptions } from './network';
+export type { SavedModel } from './io/format';
 export { dense, type DenseLayer, type DenseOptions } from './layers/dense';
 export { dropout, type DropoutLayer } from './layers/dropout';
 export type { Layer } from './layers/index';
@@ -9,6 +10,10 @@ export type { ActivationName } from './activations';
 export type { LossName, LossConfig } from './losses';
 export type { OptimizerConfig, OptimizerName, SgdConfig, AdamConfig, AdamWConfig, RmspropConfig, AdagradConfig } from './optimizers';
 export type { FitOptions, History, EpochLogs } from './training/fit';
+export type { BatchLogs, Callback, CallbackResult, TrainingControl, LogKey, MetricName, LearningRateSchedule, AbortSignalLike } from './training/fit';
+export { earlyStopping, type EarlyStopping, type EarlyStoppingOptions } from './training/callbacks';
+export { stepDecay, exponentialDecay, cosineDecay, learningRateScheduler, type StepDecayOptions, type ExponentialDecayOptions, type CosineDecayOptions } from './training/schedules';
+export { progressBar, type ProgressBarOptions, type ProgressStream } from './training/progress';
 export type { BackendName } from './backend/kernels';
 export type { Matrix, Sample } from './data';
-export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError } from './errors';
+export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError } from './errors';

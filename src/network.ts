@@ -4,10 +4,11 @@ import { LAYER_DENSE } from './backend/codes';
 import type { BackendName } from './backend/kernels';
 import { checkSameRows, fromSamples, isSampleList, toNested, toRows, type Matrix, type Rows, type Sample } from './data';
 import { Engine, INFERENCE_CHUNK } from './engine';
-import { ConfigError, DataError, ShapeError } from './errors';
+import { ConfigError, DataError, FormatError, ShapeError } from './errors';
+import { decodeBytes, decodeJSON, encodeBytes, encodeJSON, type ModelData, type SavedModel } from './io/format';
 import { checkLayer, type Layer } from './layers/index';
 import { checkLossPair, isClassification, resolveLoss, targetWidth, type LossConfig, type LossName, type ResolvedLoss } from './losses';
-import { resolveOptimizer, type OptimizerConfig, type ResolvedOptimizer } from './optimizers';
+import { optimizerConfigOf, resolveOptimizer, type OptimizerConfig, type ResolvedOptimizer } from './optimizers';
 import { Random, randomSeed } from './random';
 import { fit, resolveFitOptions, type FitOptions, type History } from './training/fit';
 import { checkKeys, checkObject, oneOf, positiveInteger, show } from './validate';
@@ -43,6 +44,12 @@ export interface LayerWeights {
 export interface Evaluation {
   loss: number;
   accuracy?: number;
+}
+
+/** Options for Network.fromJSON / fromBytes. */
+export interface LoadOptions {
+  /** Run the loaded network on this backend instead of the one it was saved with. */
+  backend?: BackendName;
 }
 
 /** The gradients of the mean batch loss with respect to every parameter. */
@@ -218,6 +225,76 @@ export class Network {
     const o = this.optimizer;
     lines.push(`total params: ${this.paramCount}   loss: ${this.loss}   optimizer: ${o.type} (learning rate ${o.learningRate})   backend: ${this.backend}`);
     return lines.join('\n');
+  }
+
+  // ---- saving and loading --------------------------------------------------------------------
+
+  /** The whole model as a JSON-ready object: architecture, options, weights (bit-exact
+   *  base64) and training state. `JSON.stringify(net)` uses it. */
+  toJSON(): SavedModel {
+    return encodeJSON(this.modelData());
+  }
+
+  /** The same content as `toJSON`, compactly: a header and raw little-endian f64s. */
+  toBytes(): Uint8Array {
+    return encodeBytes(this.modelData());
+  }
+
+  /** Rebuilds a network saved by `toJSON` (the object, or its JSON string). It predicts and
+   *  continues training exactly as the original would. `backend` overrides the saved one. */
+  static fromJSON(json: SavedModel | string, options: LoadOptions = {}): Network {
+    return Network.fromModelData(decodeJSON(json), options);
+  }
+
+  /** Rebuilds a network saved by `toBytes`. */
+  static fromBytes(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Network {
+    return Network.fromModelData(decodeBytes(bytes), options);
+  }
+
+  private modelData(): ModelData {
+    const state = this.engine.exportState();
+    return {
+      config: {
+        inputSize: this.inputSize,
+        layers: this.layers,
+        loss: this.loss === 'huber' ? { type: 'huber', delta: this.lossDelta } : this.loss,
+        optimizer: optimizerConfigOf(this.optimizer),
+        seed: this.seed,
+        backend: this.backend,
+      },
+      params: this.engine.snapshotParams(),
+      state1: state.state1,
+      state2: state.state2,
+      training: {
+        stepCount: state.stepCount,
+        learningRate: state.learningRate,
+        shuffleRandom: state.shuffleRandom,
+        dropoutRandom: state.dropoutRandom,
+      },
+    };
+  }
+
+  private static fromModelData(data: ModelData, options: LoadOptions): Network {
+    checkObject(options, 'load options');
+    checkKeys(options, ['backend'], 'load options');
+    const backend = (options.backend ?? data.config.backend) as BackendName;
+    let net: Network;
+    try {
+      net = new Network({ ...(data.config as unknown as NetworkConfig), backend });
+    } catch (error) {
+      if (error instanceof ConfigError) throw new FormatError(`saved model has an invalid config: ${error.message}`);
+      throw error;
+    }
+    for (const [name, slab] of [['weights', data.params], ['training.state1', data.state1], ['training.state2', data.state2]] as const) {
+      if (slab.length !== net.paramCount) {
+        throw new FormatError(`saved model: ${name} has ${slab.length} values, but its architecture has ${net.paramCount} parameters`);
+      }
+      const bad = slab.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new FormatError(`saved model: ${name}[${bad}] is ${slab[bad]}; saved values must be finite`);
+    }
+    net.engine.restoreParams(data.params);
+    net.engine.importState({ ...data.training, state1: data.state1, state2: data.state2 });
+    return net;
   }
 
   private denseSlots() {

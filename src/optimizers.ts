@@ -117,3 +117,11 @@ export function resolveOptimizer(config: unknown): ResolvedOptimizer {
     clipNorm: c.clipNorm === undefined ? 0 : positiveNumber(c.clipNorm, 'optimizer.clipNorm'),
   };
 }
+
+/** The smallest config that resolves to `o` again (what a saved model stores). */
+export function optimizerConfigOf(o: ResolvedOptimizer): Record<string, unknown> {
+  const config: Record<string, unknown> = { type: o.type };
+  for (const key of KEYS[o.type]) config[key] = o[key as keyof ResolvedOptimizer];
+  if (o.clipNorm > 0) config.clipNorm = o.clipNorm;
+  return config;
+}
