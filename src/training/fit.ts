@@ -1,50 +1,40 @@
-// The training loop: epochs of shuffled mini-batches, per-epoch logs and callbacks, and
-// cooperative yielding so that progress can render while training runs.
-import type { Rows } from '../data';
+// The training loop: epochs of shuffled mini-batches, validation, metrics, callbacks with a
+// control object (stop, learning rate, weight snapshots), learning-rate schedules, an abort
+// signal, and cooperative yielding so that progress can render while training runs.
+// The per-batch path allocates nothing unless a batch callback is registered.
+import { isSampleList, toRows, type Rows, type Sample } from '../data';
 import type { Engine } from '../engine';
+import { ConfigError, DataError, ShapeError } from '../errors';
+import { isClassification } from '../losses';
 import { checkKeys, checkObject, positiveInteger, show } from '../validate';
-import { ConfigError } from '../errors';
+import type {
+  AbortSignalLike, BatchLogs, Callback, EpochLogs, FitOptions, History, LearningRateSchedule, LogKey, MetricName, TrainingControl,
+} from './types';
 
-/** Metrics of one epoch, measured on the training batches as they were trained. */
-export interface EpochLogs {
-  /** Mean loss over the epoch's samples (each batch's loss before its update). */
-  loss: number;
-  /** Fraction of samples classified correctly (classification losses only). */
-  accuracy?: number;
-}
+export type {
+  AbortSignalLike, BatchLogs, Callback, CallbackResult, EpochLogs, FitOptions, History, LearningRateSchedule, LogKey, MetricName,
+  TrainingControl,
+} from './types';
 
-export interface FitOptions {
-  /** Passes over the data. Default 1. */
-  epochs?: number;
-  /** Samples per gradient step; the last batch of an epoch may be smaller. Default 32
-   *  (capped at the number of samples). */
-  batchSize?: number;
-  /** Reshuffle the samples (with the network's seeded generator) before each epoch. Default true. */
-  shuffle?: boolean;
-  /** Called after every epoch with its 0-based index; may return a promise, which is awaited. */
-  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
-  /** Yield to the event loop after an epoch once this many milliseconds of training have
-   *  passed since the last yield, so UIs and progress bars can update. Default 16; 0 yields
-   *  after every epoch; Infinity never yields. */
-  yieldEvery?: number;
-}
+const FIT_KEYS = [
+  'epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'yieldEvery', 'validationSplit', 'validationData', 'metrics', 'callbacks',
+  'learningRate', 'signal', 'onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onTrainEnd',
+] as const;
+const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
+export const METRICS: readonly MetricName[] = ['accuracy', 'mae'];
 
-/** Per-epoch record of a `fit` call. */
-export interface History {
-  /** Number of epochs run. */
-  epochs: number;
-  loss: number[];
-  /** Present for classification losses. */
-  accuracy?: number[];
-}
-
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'onEpochEnd', 'yieldEvery'] as const;
-
-interface FitSettings {
+/** The checked options (data-dependent checks happen in `fit`, still before any training). */
+export interface FitSettings {
   epochs: number;
   batchSize: number;
   shuffle: boolean;
-  onEpochEnd: FitOptions['onEpochEnd'];
+  validationSplit: number | undefined;
+  validationData: FitOptions['validationData'];
+  metrics: readonly MetricName[] | undefined;
+  learningRate: number | LearningRateSchedule | undefined;
+  /** option hooks first (as one callback object), then `callbacks` in order */
+  callbacks: Callback[];
+  signal: AbortSignalLike | null;
   yieldEvery: number;
 }
 
@@ -56,58 +46,393 @@ export function resolveFitOptions(options: FitOptions): FitSettings {
   const batchSize = positiveInteger(options.batchSize ?? 32, 'fit options.batchSize');
   const shuffle = options.shuffle ?? true;
   if (typeof shuffle !== 'boolean') throw new ConfigError(`fit options.shuffle must be true or false, got ${show(shuffle)}`);
-  const onEpochEnd = options.onEpochEnd;
-  if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') {
-    throw new ConfigError(`fit options.onEpochEnd must be a function, got ${show(onEpochEnd)}`);
+
+  const split = options.validationSplit;
+  if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
+    throw new ConfigError(`fit options.validationSplit must be a fraction strictly between 0 and 1 (the share of rows held out), got ${show(split)}`);
+  }
+  const validationData: unknown = options.validationData;
+  if (validationData !== undefined) {
+    if (split !== undefined) throw new ConfigError('fit options: give validationSplit or validationData, not both');
+    if (!Array.isArray(validationData) || (!isSampleList(validationData) && (validationData as unknown[]).length !== 2)) {
+      throw new ConfigError(
+        `fit options.validationData must be [x, y] or a list of { input, output } samples, got ${show(validationData)}`,
+      );
+    }
+  }
+
+  let metrics: MetricName[] | undefined;
+  if (options.metrics !== undefined) {
+    if (!Array.isArray(options.metrics)) {
+      throw new ConfigError(`fit options.metrics must be an array such as ['accuracy', 'mae'], got ${show(options.metrics)}`);
+    }
+    metrics = [];
+    for (const m of options.metrics as unknown[]) {
+      if (typeof m !== 'string' || !(METRICS as readonly string[]).includes(m)) {
+        throw new ConfigError(`fit options.metrics: unknown metric ${show(m)}; expected ${METRICS.map((k) => `"${k}"`).join(' or ')}`);
+      }
+      if (!metrics.includes(m as MetricName)) metrics.push(m as MetricName);
+    }
+  }
+
+  const learningRate = options.learningRate as FitOptions['learningRate'];
+  if (learningRate !== undefined && typeof learningRate !== 'function') {
+    checkRate(learningRate, 'fit options.learningRate (a number or a schedule function)');
+  }
+
+  const callbacks: Callback[] = [];
+  const own: Record<string, unknown> = {};
+  for (const hook of HOOKS) {
+    const fn = options[hook];
+    if (fn === undefined) continue;
+    if (typeof fn !== 'function') throw new ConfigError(`fit options.${hook} must be a function, got ${show(fn)}`);
+    own[hook] = fn;
+  }
+  if (Object.keys(own).length > 0) callbacks.push(own as Callback);
+  if (options.callbacks !== undefined) {
+    if (!Array.isArray(options.callbacks)) {
+      throw new ConfigError(`fit options.callbacks must be an array of callback objects (e.g. [earlyStopping()]), got ${show(options.callbacks)}`);
+    }
+    options.callbacks.forEach((cb: unknown, i) => {
+      if (typeof cb !== 'object' || cb === null) {
+        throw new ConfigError(`fit options.callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${show(cb)}`);
+      }
+      for (const hook of HOOKS) {
+        const fn = (cb as Record<string, unknown>)[hook];
+        if (fn !== undefined && typeof fn !== 'function') {
+          throw new ConfigError(`fit options.callbacks[${i}].${hook} must be a function, got ${show(fn)}`);
+        }
+      }
+      callbacks.push(cb as Callback);
+    });
+  }
+
+  const signal = (options.signal ?? null) as AbortSignalLike | null;
+  if (signal !== null && (typeof signal !== 'object' || typeof (signal as AbortSignalLike).aborted !== 'boolean')) {
+    throw new ConfigError(`fit options.signal must be an AbortSignal, got ${show(signal)}`);
   }
   const yieldEvery = options.yieldEvery ?? 16;
   if (typeof yieldEvery !== 'number' || Number.isNaN(yieldEvery) || yieldEvery < 0) {
     throw new ConfigError(`fit options.yieldEvery must be a number of milliseconds ≥ 0, got ${show(yieldEvery)}`);
   }
-  return { epochs, batchSize, shuffle, onEpochEnd: onEpochEnd as FitOptions['onEpochEnd'], yieldEvery };
+  return {
+    epochs,
+    batchSize,
+    shuffle,
+    validationSplit: split,
+    validationData: validationData as FitOptions['validationData'],
+    metrics,
+    learningRate,
+    callbacks,
+    signal,
+    yieldEvery,
+  };
 }
 
-/** Runs the loop on an engine; the Network checked `input`, `target` and the settings. */
-export async function fit(net: Engine, input: Rows, target: Rows, settings: FitSettings): Promise<History> {
-  const { epochs, shuffle, onEpochEnd, yieldEvery } = settings;
-  const samples = input.rows;
+/** A learning rate must be a finite number ≥ 0. */
+function checkRate(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(`${name} must be a finite learning rate ≥ 0, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** What the loop shares with the control object. */
+interface LoopState {
+  stop: boolean;
+  epoch: number;
+  error: unknown;
+}
+
+class Control implements TrainingControl {
+  readonly initialLearningRate: number;
+  constructor(
+    private readonly engine: Engine,
+    private readonly state: LoopState,
+    readonly epochs: number,
+    readonly samples: number,
+    readonly batchSize: number,
+    readonly validationSamples: number,
+    readonly logKeys: readonly LogKey[],
+  ) {
+    this.initialLearningRate = engine.learningRate;
+  }
+  stop(): void {
+    this.state.stop = true;
+  }
+  get stopRequested(): boolean {
+    return this.state.stop;
+  }
+  get learningRate(): number {
+    return this.engine.learningRate;
+  }
+  set learningRate(value: number) {
+    this.engine.learningRate = checkRate(value, 'control.learningRate (set by a callback)');
+  }
+  get epoch(): number {
+    return this.state.epoch;
+  }
+  get batchesPerEpoch(): number {
+    return Math.ceil(this.samples / this.batchSize);
+  }
+  get error(): unknown {
+    return this.state.error;
+  }
+  snapshotWeights(): Float64Array {
+    return this.engine.snapshotParams();
+  }
+  restoreWeights(snapshot: Float64Array): void {
+    if (!(snapshot instanceof Float64Array) || snapshot.length !== this.engine.paramCount) {
+      throw new ShapeError(
+        `restoreWeights expects a Float64Array of ${this.engine.paramCount} values from snapshotWeights(), got ${show(snapshot)}${snapshot instanceof Float64Array ? ` of length ${snapshot.length}` : ''}`,
+      );
+    }
+    this.engine.restoreParams(snapshot);
+  }
+}
+
+/** Runs the loop on an engine; the Network checked `input`, `target` and the options. Every
+ *  remaining check (metrics against the loss, validation data, schedules, onTrainBegin hooks)
+ *  happens before the first batch, so a rejected call leaves the network unchanged. */
+export async function fit(engine: Engine, input: Rows, target: Rows, settings: FitSettings): Promise<History> {
+  const { epochs, shuffle, callbacks, signal, yieldEvery } = settings;
+  const classification = isClassification(engine.loss);
+  const metrics = settings.metrics ?? (classification ? ['accuracy'] : []);
+  if (metrics.includes('accuracy') && !classification) {
+    throw new ConfigError(
+      `fit options.metrics: "accuracy" needs a classification loss (categoricalCrossentropy, sparseCategoricalCrossentropy or binaryCrossentropy), but the loss is "${engine.loss}"; use "mae" for regression`,
+    );
+  }
+  const wantAccuracy = metrics.includes('accuracy');
+  const wantMae = metrics.includes('mae');
+
+  // Training and validation rows.
+  let train = input;
+  let trainTarget = target;
+  let valInput: Rows | null = null;
+  let valTarget: Rows | null = null;
+  if (settings.validationSplit !== undefined) {
+    const trainRows = Math.floor(input.rows * (1 - settings.validationSplit));
+    if (trainRows < 1 || trainRows >= input.rows) {
+      throw new ConfigError(
+        `fit options.validationSplit ${settings.validationSplit} of ${input.rows} samples leaves ${trainRows} for training and ${input.rows - trainRows} for validation; both need at least one`,
+      );
+    }
+    [train, valInput] = splitRows(input, trainRows);
+    [trainTarget, valTarget] = splitRows(target, trainRows);
+  } else if (settings.validationData !== undefined) {
+    [valInput, valTarget] = validationRows(settings.validationData, input.cols, target.cols, engine);
+  }
+  const validation = valInput !== null;
+
+  const logKeys: LogKey[] = ['loss'];
+  if (wantAccuracy) logKeys.push('accuracy');
+  if (wantMae) logKeys.push('mae');
+  if (validation) {
+    logKeys.push('valLoss');
+    if (wantAccuracy) logKeys.push('valAccuracy');
+    if (wantMae) logKeys.push('valMae');
+  }
+  const history: History = { epochs: 0, loss: [], learningRate: [] };
+  if (wantAccuracy) history.accuracy = [];
+  if (wantMae) history.mae = [];
+  if (validation) {
+    history.valLoss = [];
+    if (wantAccuracy) history.valAccuracy = [];
+    if (wantMae) history.valMae = [];
+  }
+
+  // The schedule's first rate is checked now, so a bad schedule is refused before training;
+  // later rates are checked as their epochs begin.
+  const schedule = settings.learningRate;
+  const startRate = engine.learningRate;
+  const rateFor = (epoch: number): number =>
+    typeof schedule === 'number'
+      ? schedule
+      : checkRate(schedule!(epoch, startRate, epochs), `fit options.learningRate: the schedule's rate for epoch ${epoch}`);
+  const firstRate = schedule === undefined ? startRate : rateFor(0);
+
+  const samples = train.rows;
   const batchSize = Math.min(settings.batchSize, samples);
-  const classification = net.loss !== 'mse';
-  net.reserveRows(batchSize);
-  const order = new Int32Array(samples);
-  for (let i = 0; i < samples; i++) order[i] = i;
-  const rng = net.rng;
+  const state: LoopState = { stop: false, epoch: -1, error: undefined };
+  const control = new Control(engine, state, epochs, samples, batchSize, valInput?.rows ?? 0, Object.freeze(logKeys));
 
-  const history: History = { epochs: 0, loss: [] };
-  if (classification) history.accuracy = [];
-  let lastYield = now();
+  if (signal !== null && signal.aborted) throw abortReason(signal);
+  for (const cb of callbacks) {
+    if (!cb.onTrainBegin) continue;
+    const r = cb.onTrainBegin(control);
+    if (isThenable(r)) await r;
+  }
+  if (signal !== null && signal.aborted) throw abortReason(signal);
 
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    if (shuffle) rng.shuffle(order);
-    let correct = 0;
-    net.takeLossSum();
-    for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
-      const rows = Math.min(batchSize, samples - start);
-      net.loadRows(input, target, start, rows, order);
-      net.step(rows, epoch, batch);
-      // Outputs of the forward pass are still in place: count them before the next batch.
-      if (classification) correct += net.countCorrect(rows);
-    }
-    const logs: EpochLogs = { loss: net.takeLossSum() / samples };
-    if (classification) logs.accuracy = correct / samples;
-    history.loss.push(logs.loss);
-    if (classification) history.accuracy!.push(logs.accuracy!);
-    history.epochs = epoch + 1;
-    if (onEpochEnd) {
-      const pending = onEpochEnd(epoch, logs);
-      if (pending && typeof (pending as Promise<void>).then === 'function') await pending;
-    }
-    if (now() - lastYield >= yieldEvery && epoch < epochs - 1) {
-      await yieldToEventLoop();
-      lastYield = now();
+  try {
+    await run();
+  } catch (error) {
+    state.error = error;
+  }
+  engine.learningRate = startRate;
+  for (const cb of callbacks) {
+    if (!cb.onTrainEnd) continue;
+    try {
+      const r = cb.onTrainEnd(history, control);
+      if (isThenable(r)) await r;
+    } catch (error) {
+      if (state.error === undefined) state.error = error;
     }
   }
+  if (state.error !== undefined) throw state.error;
   return history;
+
+  async function run(): Promise<void> {
+    const outputs = engine.outputSize;
+    const epochBegin = callbacks.filter((cb) => cb.onEpochBegin);
+    const epochEnd = callbacks.filter((cb) => cb.onEpochEnd);
+    const batchEnd = callbacks.some((cb) => cb.onBatchEnd) ? callbacks.filter((cb) => cb.onBatchEnd) : null;
+    engine.reserveRows(batchSize);
+    const order = new Int32Array(samples);
+    for (let i = 0; i < samples; i++) order[i] = i;
+    const rng = engine.rng;
+    let lastYield = now();
+    const { loss: losses, accuracy: accuracies, mae: maes, valLoss: valLosses, valAccuracy: valAccuracies, valMae: valMaes, learningRate: learningRates } = history;
+
+    for (let epoch = 0; epoch < epochs && !state.stop; epoch++) {
+      state.epoch = epoch;
+      if (schedule !== undefined) engine.learningRate = epoch === 0 ? firstRate : rateFor(epoch);
+      for (let i = 0; i < epochBegin.length; i++) {
+        const r = epochBegin[i]!.onEpochBegin!(epoch, control);
+        if (isThenable(r)) await r;
+      }
+      if (state.stop) break; // stopped before this epoch trained anything
+      if (shuffle) {
+        // From the identity each epoch, so an epoch's order depends only on the generator's
+        // state: fit(a) then fit(b) trains exactly as fit(a + b) (and so does a saved and
+        // reloaded network, whose generator state is saved).
+        for (let i = 0; i < samples; i++) order[i] = i;
+        rng.shuffle(order);
+      }
+      const rate = engine.learningRate;
+      let correct = 0;
+      let absError = 0;
+      let seen = 0;
+      engine.takeLossSum();
+      for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
+        if (signal !== null && signal.aborted) throw abortReason(signal);
+        if (state.stop) break;
+        const rows = Math.min(batchSize, samples - start);
+        engine.loadRows(train, trainTarget, start, rows, order);
+        engine.step(rows, epoch, batch);
+        seen += rows;
+        // Outputs of the forward pass are still in place: measure them before the next batch.
+        if (batchEnd === null) {
+          if (wantAccuracy) correct += engine.countCorrect(rows);
+          if (wantMae) absError += engine.sumAbsError(rows);
+          continue;
+        }
+        const logs: BatchLogs = { loss: engine.lastLoss(), size: rows };
+        if (wantAccuracy) {
+          const c = engine.countCorrect(rows);
+          correct += c;
+          logs.accuracy = c / rows;
+        }
+        if (wantMae) {
+          const a = engine.sumAbsError(rows);
+          absError += a;
+          logs.mae = a / (rows * outputs);
+        }
+        for (let i = 0; i < batchEnd.length; i++) {
+          let r = batchEnd[i]!.onBatchEnd!(batch, logs, control);
+          if (isThenable(r)) r = await r;
+          if (r === false) state.stop = true;
+        }
+      }
+      if (seen === 0) break; // stopped from outside before the epoch's first batch
+
+      const logs: EpochLogs = { loss: engine.takeLossSum() / seen, learningRate: rate };
+      if (wantAccuracy) logs.accuracy = correct / seen;
+      if (wantMae) logs.mae = absError / (seen * outputs);
+      if (valInput !== null && valTarget !== null) {
+        const v = engine.evaluateRows(valInput, valTarget);
+        logs.valLoss = v.loss;
+        if (wantAccuracy) logs.valAccuracy = v.correct / valInput.rows;
+        if (wantMae) logs.valMae = v.absError / (valInput.rows * outputs);
+      }
+      losses.push(logs.loss);
+      if (accuracies !== undefined) accuracies.push(logs.accuracy!);
+      if (maes !== undefined) maes.push(logs.mae!);
+      if (valLosses !== undefined) valLosses.push(logs.valLoss!);
+      if (valAccuracies !== undefined) valAccuracies.push(logs.valAccuracy!);
+      if (valMaes !== undefined) valMaes.push(logs.valMae!);
+      learningRates.push(rate);
+      history.epochs = epoch + 1;
+      for (let i = 0; i < epochEnd.length; i++) {
+        let r = epochEnd[i]!.onEpochEnd!(epoch, logs, control);
+        if (isThenable(r)) r = await r;
+        if (r === false) state.stop = true;
+      }
+      if (signal !== null && signal.aborted) throw abortReason(signal);
+      if (now() - lastYield >= yieldEvery && epoch < epochs - 1 && !state.stop) {
+        await yieldToEventLoop();
+        lastYield = now();
+      }
+    }
+  }
+}
+
+/** Callback results are awaited only when they are promises: `await` on anything else would
+ *  still cost a microtask turn per call. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function abortReason(signal: AbortSignalLike): unknown {
+  if (signal.reason !== undefined) return signal.reason;
+  const error = new Error('training was aborted');
+  error.name = 'AbortError';
+  return error;
+}
+
+/** The first `rows` rows and the rest, as views (no copy). */
+function splitRows(all: Rows, rows: number): [Rows, Rows] {
+  const at = rows * all.cols;
+  return [
+    { data: all.data.subarray(0, at), rows, cols: all.cols, typed: all.typed },
+    { data: all.data.subarray(at), rows: all.rows - rows, cols: all.cols, typed: all.typed },
+  ];
+}
+
+/** validationData ([x, y] or samples) → checked rows; messages name validationData. */
+function validationRows(data: NonNullable<FitOptions['validationData']>, inputCols: number, targetCols: number, engine: Engine): [Rows, Rows] {
+  let x: Rows;
+  let y: Rows;
+  if (isSampleList(data)) {
+    const samples = data as readonly Sample[];
+    const inputs: unknown[] = [];
+    const outputs: unknown[] = [];
+    samples.forEach((sample, i) => {
+      if (typeof sample !== 'object' || sample === null || !('input' in sample) || !('output' in sample)) {
+        throw new ShapeError(`validationData[${i}] must be { input, output }, got ${show(sample)}`);
+      }
+      inputs.push(Array.from(sample.input as ArrayLike<number>));
+      outputs.push(Array.from(sample.output as ArrayLike<number>));
+    });
+    x = toRows(inputs, inputCols, 'validationData[].input');
+    y = toRows(outputs, targetCols, 'validationData[].output');
+  } else {
+    x = toRows(data[0], inputCols, 'validationData[0]');
+    y = toRows(data[1], targetCols, 'validationData[1]');
+    if (x.rows !== y.rows) {
+      throw new ShapeError(`validationData: x has ${x.rows} rows but y has ${y.rows}; each input row needs one target row`);
+    }
+  }
+  if (engine.loss === 'sparseCategoricalCrossentropy') {
+    for (let r = 0; r < y.rows; r++) {
+      const label = y.data[r]!;
+      if (!Number.isInteger(label) || label < 0 || label >= engine.outputSize) {
+        throw new DataError(`validationData labels: row ${r} is ${label}; sparseCategoricalCrossentropy needs class indices, integers in [0, ${engine.outputSize})`);
+      }
+    }
+  }
+  return [x, y];
 }
 
 function now(): number {
