@@ -8,7 +8,7 @@
 // Usage: node scripts/check-package.mjs [--no-build] [--json report.json] [--keep]
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import esbuild from 'esbuild';
 import { Checks, build, describeFailure, pack, parseArgs, root, run, tail } from './package-tools.mjs';
@@ -28,10 +28,14 @@ const ready = await checks.check('build and npm pack', async () => {
   ({ tarball, files } = await pack(work));
   const untar = await run('tar', ['-xzf', tarball, '-C', work]);
   if (untar.code !== 0) throw new Error(describeFailure(untar, 'tar -xzf'));
+  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/core.wasm'].filter((f) => !files.includes(f));
+  if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}: did \`npm run build\` fail?`);
   return `${tarball.split('/').pop()} (${statSync(tarball).size} bytes)`;
 });
 
-if (ready) {
+if (ready) await checkTarball().catch((error) => checks.check('package checks ran to the end', () => { throw error; }));
+
+async function checkTarball() {
   const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
   const read = (file) => readFileSync(join(pkgDir, file), 'utf8');
 
@@ -174,7 +178,7 @@ if (ready) {
   });
 }
 
-const ok = checks.finish(args.json ? join(process.cwd(), args.json) : undefined);
+const ok = checks.finish(args.json ? resolve(args.json) : undefined);
 if (!args.keep) rmSync(work, { recursive: true, force: true });
 else console.log(`kept ${work}`);
 process.exit(ok ? 0 : 1);

@@ -13,7 +13,7 @@
 // project's own `npm ci` stays small. Chromium is Debian's (/usr/bin/chromium, or CHROMIUM_PATH).
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Checks, build, describeFailure, npm, pack, parseArgs, root, run, tail } from '../../scripts/package-tools.mjs';
 import { ensureTools, toolsDir } from './tools.mjs';
@@ -34,7 +34,10 @@ console.log(`== runtime matrix (work dir ${work})`);
 let tarball;
 const setup = await checks.check('build, npm pack, install the tarball in a consumer', async () => {
   if (!args['no-build']) await build();
-  ({ tarball } = await pack(work));
+  const packed = await pack(work);
+  tarball = packed.tarball;
+  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/core.wasm'].filter((f) => !packed.files.includes(f));
+  if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}: did \`npm run build\` fail?`);
   cpSync(join(here, 'fixtures'), consumer, { recursive: true });
   writeFileSync(
     join(consumer, 'package.json'),
@@ -260,7 +263,7 @@ function finish() {
       console.log('   the wasm backend carries its own exp/tanh and must not differ)');
     }
   }
-  const ok = checks.finish(args.json ? join(process.cwd(), args.json) : undefined);
+  const ok = checks.finish(args.json ? resolve(args.json) : undefined);
   if (args.keep || !ok) console.log(`work dir kept: ${work}`);
   else rmSync(work, { recursive: true, force: true });
   process.exit(ok ? 0 : 1);
