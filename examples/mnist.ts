@@ -2,8 +2,7 @@
 //   npm start                       (wasm backend, 10 epochs)
 //   npm start -- --backend js --epochs 5
 import { parseArgs } from 'node:util';
-import cliProgress from 'cli-progress';
-import { Network, dense, init } from '../src/index';
+import { Network, dense, init, progressBar } from '../src/index';
 import { loadMnist } from './mnist-data';
 
 const { values } = parseArgs({
@@ -30,29 +29,9 @@ const net = new Network({
 });
 console.log(net.summary());
 
-const bar = new cliProgress.SingleBar(
-  {
-    format: 'epoch {value}/{total} |{bar}| loss {loss}  accuracy {accuracy}  {speed} samples/s  eta {eta}s',
-    hideCursor: true,
-    noTTYOutput: true, // still prints (one line per update) when piped or in CI
-    notTTYSchedule: 0,
-  },
-  cliProgress.Presets.shades_classic,
-);
-bar.start(epochs, 0, { loss: '-', accuracy: '-', speed: '-' });
-let last = performance.now();
-const started = last;
-await net.fit(data.trainX, data.trainY, {
-  epochs,
-  batchSize: 32,
-  onEpochEnd: (epoch, logs) => {
-    const now = performance.now();
-    const speed = Math.round(data.trainCount / ((now - last) / 1000));
-    last = now;
-    bar.update(epoch + 1, { loss: logs.loss.toFixed(4), accuracy: logs.accuracy!.toFixed(4), speed });
-  },
-});
-bar.stop();
+const started = performance.now();
+// A bar on stderr in a terminal; one line per epoch when stderr is a pipe or a log file.
+await net.fit(data.trainX, data.trainY, { epochs, batchSize: 32, callbacks: [progressBar()] });
 const seconds = (performance.now() - started) / 1000;
 
 const test = net.evaluate(data.testX, data.testY);
