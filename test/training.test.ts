@@ -647,6 +647,14 @@ describe('errors', () => {
     await expect(net.fit(trainX, trainY, { validationData: [[[1, 2, 3, 4]], [[1, 0, NaN]]] })).rejects.toThrow(/validationData\[1\]\[0\]\[2\] is NaN/);
     await expect(net.fit(trainX, trainY, { validationData: [{ input: [1, 2, 3, 4], output: [1, 0] }] })).rejects.toThrow(/validationData\[\]\.output/);
     expect(bits(net)).toEqual(before);
+    // integer labels for sparseCategoricalCrossentropy are checked too
+    const sparse = new Network({ inputSize: 4, layers: [dense(3, { activation: 'softmax' })], loss: 'sparseCategoricalCrossentropy', seed: 1 });
+    const labels = (rows: number[][]) => rows.map((r) => [r.indexOf(1)]);
+    await expect(sparse.fit(trainX, labels(trainY), { validationData: [testX, [[5], ...labels(testY).slice(1)]] })).rejects.toThrow(
+      /validationData\[1\]\[0\]\[0\] is 5; sparseCategoricalCrossentropy needs class indices/,
+    );
+    const h = await sparse.fit(trainX, labels(trainY), { validationData: [testX, labels(testY)] });
+    expect(h.valAccuracy).toEqual([sparse.evaluate(testX, labels(testY)).accuracy]);
   });
 
   it('an error thrown by a callback rejects fit; onTrainEnd still runs and sees it', async () => {

@@ -233,14 +233,10 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
     if (wantAccuracy) logKeys.push('valAccuracy');
     if (wantMae) logKeys.push('valMae');
   }
-  const history: History = { epochs: 0, loss: [], learningRate: [] };
-  if (wantAccuracy) history.accuracy = [];
-  if (wantMae) history.mae = [];
-  if (validation) {
-    history.valLoss = [];
-    if (wantAccuracy) history.valAccuracy = [];
-    if (wantMae) history.valMae = [];
-  }
+  // Keys in a readable order: epochs, the training metrics, the validation ones, learningRate.
+  const history = { epochs: 0, loss: [] } as unknown as History;
+  for (const key of logKeys) if (key !== 'loss') history[key] = [];
+  history.learningRate = [];
 
   // The schedule's first rate is checked now, so a bad schedule is refused before training;
   // later rates are checked as their epochs begin.
@@ -428,7 +424,8 @@ function validationRows(data: NonNullable<FitOptions['validationData']>, inputCo
     for (let r = 0; r < y.rows; r++) {
       const label = y.data[r]!;
       if (!Number.isInteger(label) || label < 0 || label >= engine.outputSize) {
-        throw new DataError(`validationData labels: row ${r} is ${label}; sparseCategoricalCrossentropy needs class indices, integers in [0, ${engine.outputSize})`);
+        const where = isSampleList(data) ? `validationData[${r}].output[0]` : `validationData[1][${r}][0]`;
+        throw new DataError(`${where} is ${label}; sparseCategoricalCrossentropy needs class indices, integers in [0, ${engine.outputSize})`);
       }
     }
   }
