@@ -17,3 +17,4 @@ export { progressBar, type ProgressBarOptions, type ProgressStream } from './tra
 export type { BackendName } from './backend/kernels';
 export type { Matrix, Sample } from './data';
 export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError } from './errors';
+export { plotHistory, type PlotOptions } from './plot';
