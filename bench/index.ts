@@ -84,5 +84,9 @@ const file = partial ? 'partial.json' : plan.quick ? 'quick.json' : 'latest.json
 const path = join(here, 'results', file);
 mkdirSync(dirname(path), { recursive: true });
 const loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
-writeFileSync(path, `${JSON.stringify({ environment: env, loadAverageAtEnd, plan, sections, seconds, kernels, training, mnist }, null, 2)}\n`);
+// What each library is and how it trains, beside its numbers.
+const libraries = Object.fromEntries(
+  [...new Set([...(training ? trainingPeers : []), ...(mnist ? mnistPeers : [])])].map((p) => [p.id, { label: p.label, notes: p.notes }]),
+);
+writeFileSync(path, `${JSON.stringify({ environment: env, loadAverageAtEnd, plan, sections, seconds, libraries, kernels, training, mnist }, null, 2)}\n`);
 progress(`\nwrote ${relative(process.cwd(), path)} (${seconds.toFixed(0)} s; load average ${env.loadAverage} at start, ${loadAverageAtEnd} at end)`);

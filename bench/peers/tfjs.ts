@@ -87,7 +87,8 @@ function tfjsPeer(backend: BackendId, mode: Mode): Peer {
   const id = `tfjs-${backend}${mode === 'fit' ? '-fit' : ''}`;
   const how =
     mode === 'minimize'
-      ? 'manual loop: per batch `tf.gather` of the shuffled rows + `optimizer.minimize(loss, false, modelVars)` in a `tf.tidy` (≈ 1.5–1.7× faster than `model.fit` on the tiny nets, the same on the others: see `--libs=${id}-fit`)'
+      ? 'manual loop: per batch `tf.gather` of the shuffled rows + `optimizer.minimize(loss, false, modelVars)` in a `tf.tidy` ' +
+        `(≈ 1.5–1.7× faster than \`model.fit\` on the tiny nets, the same on the others: see \`--libs=${id}-fit\`)`
       : '`model.fit(x, y, { batchSize, epochs, shuffle })`';
   const where =
     backend === 'wasm'

@@ -10,8 +10,8 @@ function wasmnetPeer(backend: BackendName): Peer {
     label: `wasmnet ${backend}`,
     notes: [
       backend === 'wasm'
-        ? 'wasmnet wasm: `Network.fit` (mini-batch SGD, f64), WebAssembly backend, 1 thread.'
-        : 'wasmnet js: `Network.fit` (mini-batch SGD, f64), pure-TypeScript backend (`backend: \'js\'`), 1 thread.',
+        ? 'wasmnet wasm: `Network.fit(x, y, { epochs, batchSize, yieldEvery: Infinity })` (mini-batch SGD, seeded shuffle, f64), WebAssembly backend, 1 thread.'
+        : 'wasmnet js: the same `Network.fit` on the pure-TypeScript backend (`backend: \'js\'`), f64, 1 thread.',
     ],
     sameModel: () => true,
     async setup() {
