@@ -57,7 +57,7 @@ function renderPanel(title: string, series: Series[], x0: number, y0: number, wi
   let lo = Math.min(...all);
   let hi = Math.max(...all);
   if (!(hi > lo)) {
-    lo -= 0.5 || 0.5;
+    lo -= 0.5;
     hi += 0.5;
   }
   const epochs = Math.max(...series.map((s) => s.values.length));
