@@ -15,7 +15,8 @@ export interface Environment {
   cores: number;
   platform: string;
   command: string;
-  /** HEAD commit, with "+dirty" when the work tree has changes; null outside a git checkout. */
+  /** HEAD commit, with "+dirty" when the work tree has changes (bench/results/ aside); null
+   *  outside a git checkout. */
   commit: string | null;
   /** 1-minute load average when the run started (the machine is shared: > cores means contention). */
   loadAverage: number;
@@ -35,7 +36,8 @@ function gitCommit(): string | null {
   try {
     const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const head = git('rev-parse', '--short', 'HEAD');
-    return git('status', '--porcelain') ? `${head}+dirty` : head;
+    // The bench's own output (bench/results/) does not make the measured code dirty.
+    return git('status', '--porcelain', '--', '.', ':(exclude)bench/results') ? `${head}+dirty` : head;
   } catch {
     return null;
   }
