@@ -3,6 +3,7 @@
 import {
   ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
+import { copyF64 } from './memory';
 
 // SELU's constants (Klambauer et al. 2017) and GELU's tanh approximation (Hendrycks & Gimpel).
 const SELU_LAMBDA: f64 = 1.0507009873554804934193349852946;
@@ -14,28 +15,32 @@ const GELU_K: f64 = 0.044715;
   return 1.0 / (1.0 + Math.exp(-z));
 }
 
-/** a = f(z) over a [rows×cols] matrix; a may alias z. `alpha` is leakyRelu's slope or elu's α. */
+/** a = f(z) over a [rows×cols] matrix; a may alias z. `alpha` is leakyRelu's slope or elu's α.
+ *  One loop per activation (the choice is made once, not per element). */
 export function activate(kind: i32, z: usize, a: usize, rows: i32, cols: i32, alpha: f64): void {
+  const end = <usize>(rows * cols) << 3;
   if (kind == ACT_SOFTMAX) {
     softmaxRows(z, a, rows, cols);
-    return;
-  }
-  const count = rows * cols;
-  for (let i = 0; i < count; i++) {
-    const off = <usize>i << 3;
-    const zi = load<f64>(z + off);
-    let ai: f64;
-    if (kind == ACT_SIGMOID) ai = sigmoid(zi);                        // σ(z) = 1 / (1 + e^−z)
-    else if (kind == ACT_TANH) ai = Math.tanh(zi);
-    else if (kind == ACT_RELU) ai = zi > 0 ? zi : 0.0;               // max(0, z)
-    else if (kind == ACT_LEAKY_RELU) ai = zi > 0 ? zi : alpha * zi;  // z > 0 ? z : α·z
-    else if (kind == ACT_ELU) ai = zi > 0 ? zi : alpha * Math.expm1(zi); // z > 0 ? z : α(e^z − 1)
-    else if (kind == ACT_SELU) ai = SELU_LAMBDA * (zi > 0 ? zi : SELU_ALPHA * Math.expm1(zi));
-    else if (kind == ACT_SOFTPLUS) ai = Math.max(zi, 0) + Math.log1p(Math.exp(-Math.abs(zi))); // log(1 + e^z)
-    else if (kind == ACT_GELU) ai = 0.5 * zi * (1.0 + Math.tanh(GELU_C * (zi + GELU_K * zi * zi * zi)));
-    else if (kind == ACT_SWISH) ai = zi * sigmoid(zi);                // z·σ(z)
-    else ai = zi;                                                     // linear
-    store<f64>(a + off, ai);
+  } else if (kind == ACT_RELU) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v > 0 ? v : 0.0); } // max(0, z)
+  } else if (kind == ACT_LEAKY_RELU) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v > 0 ? v : alpha * v); } // z > 0 ? z : α·z
+  } else if (kind == ACT_SIGMOID) {
+    for (let o: usize = 0; o < end; o += 8) store<f64>(a + o, sigmoid(load<f64>(z + o))); // 1 / (1 + e^−z)
+  } else if (kind == ACT_TANH) {
+    for (let o: usize = 0; o < end; o += 8) store<f64>(a + o, Math.tanh(load<f64>(z + o)));
+  } else if (kind == ACT_ELU) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v > 0 ? v : alpha * Math.expm1(v)); } // α(e^z − 1)
+  } else if (kind == ACT_SELU) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, SELU_LAMBDA * (v > 0 ? v : SELU_ALPHA * Math.expm1(v))); }
+  } else if (kind == ACT_SOFTPLUS) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)))); } // log(1 + e^z)
+  } else if (kind == ACT_GELU) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, 0.5 * v * (1.0 + Math.tanh(GELU_C * (v + GELU_K * v * v * v)))); }
+  } else if (kind == ACT_SWISH) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v * sigmoid(v)); } // z·σ(z)
+  } else if (a != z) {
+    copyF64(a, z, rows * cols); // linear
   }
 }
 
@@ -78,38 +83,37 @@ export function activateBackward(kind: i32, z: usize, a: usize, dA: usize, dZ: u
     }
     return;
   }
-  const count = rows * cols;
-  for (let i = 0; i < count; i++) {
-    const off = <usize>i << 3;
-    const g = load<f64>(dA + off);
-    let d: f64;
-    if (kind == ACT_SIGMOID) {
-      const ai = load<f64>(a + off);
-      d = g * ai * (1.0 - ai);                                   // σ'(z) = a·(1 − a)
-    } else if (kind == ACT_TANH) {
-      const ai = load<f64>(a + off);
-      d = g * (1.0 - ai * ai);                                   // tanh'(z) = 1 − a²
-    } else if (kind == ACT_RELU) {
-      d = load<f64>(z + off) > 0 ? g : 0.0;                      // 1 where z > 0
-    } else if (kind == ACT_LEAKY_RELU) {
-      d = load<f64>(z + off) > 0 ? g : alpha * g;                // 1 or α
-    } else if (kind == ACT_ELU) {
-      d = load<f64>(z + off) > 0 ? g : g * (load<f64>(a + off) + alpha); // α·e^z = a + α
-    } else if (kind == ACT_SELU) {
-      d = load<f64>(z + off) > 0 ? g * SELU_LAMBDA : g * (load<f64>(a + off) + SELU_LAMBDA * SELU_ALPHA);
-    } else if (kind == ACT_SOFTPLUS) {
-      d = g * sigmoid(load<f64>(z + off));                       // softplus' = σ(z)
-    } else if (kind == ACT_GELU) {
-      const zi = load<f64>(z + off);
-      const t = Math.tanh(GELU_C * (zi + GELU_K * zi * zi * zi));
-      d = g * (0.5 * (1.0 + t) + 0.5 * zi * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * zi * zi));
-    } else if (kind == ACT_SWISH) {
-      const zi = load<f64>(z + off);
-      const s = sigmoid(zi);
-      d = g * s * (1.0 + zi * (1.0 - s));                         // σ·(1 + z·(1 − σ))
-    } else {
-      d = g;                                                     // linear
+  const end = <usize>(rows * cols) << 3;
+  if (kind == ACT_RELU) {
+    for (let o: usize = 0; o < end; o += 8) store<f64>(dZ + o, load<f64>(z + o) > 0 ? load<f64>(dA + o) : 0.0); // 1 where z > 0
+  } else if (kind == ACT_LEAKY_RELU) {
+    for (let o: usize = 0; o < end; o += 8) { const g = load<f64>(dA + o); store<f64>(dZ + o, load<f64>(z + o) > 0 ? g : alpha * g); } // 1 or α
+  } else if (kind == ACT_SIGMOID) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(a + o); store<f64>(dZ + o, load<f64>(dA + o) * v * (1.0 - v)); } // a·(1 − a)
+  } else if (kind == ACT_TANH) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(a + o); store<f64>(dZ + o, load<f64>(dA + o) * (1.0 - v * v)); } // 1 − a²
+  } else if (kind == ACT_ELU) {
+    for (let o: usize = 0; o < end; o += 8) { const g = load<f64>(dA + o); store<f64>(dZ + o, load<f64>(z + o) > 0 ? g : g * (load<f64>(a + o) + alpha)); } // α·e^z = a + α
+  } else if (kind == ACT_SELU) {
+    for (let o: usize = 0; o < end; o += 8) {
+      const g = load<f64>(dA + o);
+      store<f64>(dZ + o, load<f64>(z + o) > 0 ? g * SELU_LAMBDA : g * (load<f64>(a + o) + SELU_LAMBDA * SELU_ALPHA));
     }
-    store<f64>(dZ + off, d);
+  } else if (kind == ACT_SOFTPLUS) {
+    for (let o: usize = 0; o < end; o += 8) store<f64>(dZ + o, load<f64>(dA + o) * sigmoid(load<f64>(z + o))); // σ(z)
+  } else if (kind == ACT_GELU) {
+    for (let o: usize = 0; o < end; o += 8) {
+      const v = load<f64>(z + o);
+      const t = Math.tanh(GELU_C * (v + GELU_K * v * v * v));
+      store<f64>(dZ + o, load<f64>(dA + o) * (0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * v * v)));
+    }
+  } else if (kind == ACT_SWISH) {
+    for (let o: usize = 0; o < end; o += 8) {
+      const v = load<f64>(z + o);
+      const s = sigmoid(v);
+      store<f64>(dZ + o, load<f64>(dA + o) * s * (1.0 + v * (1.0 - s))); // σ·(1 + z·(1 − σ))
+    }
+  } else if (dZ != dA) {
+    copyF64(dZ, dA, rows * cols); // linear
   }
 }

@@ -1,4 +1,4 @@
-// Zeroing buffers. A plain vectorised loop: V8 runs `memory.fill` through a runtime call
+// Zeroing and copying buffers. Plain vectorised loops: V8 runs `memory.fill`/`copy` through a runtime call
 // that costs more than the whole fill for the small buffers of tiny networks.
 
 /** Sets `count` f64s from `p` to 0. */
@@ -8,4 +8,12 @@ export function zeroF64(p: usize, count: i32): void {
   let q = p;
   for (; q + 16 <= end; q += 16) v128.store(q, zero);
   if (q < end) store<f64>(q, 0.0);
+}
+
+/** Copies `count` f64s from `src` to `dst` (the regions may not overlap). */
+export function copyF64(dst: usize, src: usize, count: i32): void {
+  const end = <usize>count << 3;
+  let o: usize = 0;
+  for (; o + 16 <= end; o += 16) v128.store(dst + o, v128.load(src + o));
+  if (o < end) store<f64>(dst + o, load<f64>(src + o));
 }

@@ -14,6 +14,7 @@ import {
 } from './codes';
 import { denseBackward, denseForward } from './dense';
 import { dropoutBackward, dropoutForward } from './dropout';
+import { copyF64 } from './memory';
 import { huber, mae, mse, sigmoidBinaryCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './losses';
 import { adagrad, adam, rmsprop, sgd } from './optimizers';
 import { clipGlobalNorm, weightPenalty } from './regularizers';
@@ -60,7 +61,7 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
     const units = int(desc, lf(l, L_UNITS));
     if (int(desc, lf(l, L_KIND)) == LAYER_DROPOUT) {
       if (training) dropoutForward(input, a, ptr(desc, lf(l, L_Z)), rows * units, slot(desc, lf(l, L_RATE)), desc + (<usize>D_RNG << 3));
-      else memory.copy(a, input, (<usize>rows * <usize>units) << 3);
+      else copyF64(a, input, rows * units);
     } else {
       denseForward(input, ptr(desc, lf(l, L_W)), ptr(desc, lf(l, L_B)), ptr(desc, lf(l, L_Z)), a, rows,
         int(desc, lf(l, L_INPUTS)), units, int(desc, lf(l, L_ACT)), slot(desc, lf(l, L_ALPHA)), scratch);
