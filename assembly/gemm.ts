@@ -197,51 +197,34 @@ export function matmulTransB(a: usize, b: usize, c: usize, m: i32, k: i32, n: i3
 
 // ---- small products: straightforward vectorised loops -----------------------------------------
 
+/** cRow[0..n) += alpha · bRow[0..n)  (one row update: both small products are made of these) */
+@inline function axpyRow(cRow: usize, bRow: usize, alpha: f64, n: i32): void {
+  const av = f64x2.splat(alpha);
+  const vecEnd = <usize>(n & ~1) << 3;
+  let off: usize = 0;
+  for (; off < vecEnd; off += 16) {
+    v128.store(cRow + off, f64x2.add(v128.load(cRow + off), f64x2.mul(av, v128.load(bRow + off))));
+  }
+  if (n & 1) store<f64>(cRow + off, load<f64>(cRow + off) + alpha * load<f64>(bRow + off));
+}
+
 function smallMatmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
   if (!accumulate) zeroF64(c, m * n);
   const rowBytes = <usize>n << 3;
-  const vecEnd = n & ~1;
   for (let i = 0; i < m; i++) {
-    const cRow = c + <usize>i * rowBytes;
     const aRow = a + ((<usize>i * <usize>k) << 3);
-    for (let p = 0; p < k; p++) {
-      const aip = load<f64>(aRow + (<usize>p << 3));
-      const bRow = b + <usize>p * rowBytes;
-      const av = f64x2.splat(aip);
-      let j = 0;
-      for (; j < vecEnd; j += 2) {
-        const off = <usize>j << 3;
-        v128.store(cRow + off, f64x2.add(v128.load(cRow + off), f64x2.mul(av, v128.load(bRow + off))));
-      }
-      if (j < n) {
-        const off = <usize>j << 3;
-        store<f64>(cRow + off, load<f64>(cRow + off) + aip * load<f64>(bRow + off));
-      }
-    }
+    // C[i, :] += A[i, p] · B[p, :]
+    for (let p = 0; p < k; p++) axpyRow(c + <usize>i * rowBytes, b + <usize>p * rowBytes, load<f64>(aRow + (<usize>p << 3)), n);
   }
 }
 
 function smallMatmulTransA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
   if (!accumulate) zeroF64(c, m * n);
   const rowBytes = <usize>n << 3;
-  const vecEnd = n & ~1;
   for (let p = 0; p < k; p++) {
     const aRow = a + ((<usize>p * <usize>m) << 3);
-    const bRow = b + <usize>p * rowBytes;
-    for (let i = 0; i < m; i++) {
-      const api = load<f64>(aRow + (<usize>i << 3));
-      const cRow = c + <usize>i * rowBytes;
-      const av = f64x2.splat(api);
-      let j = 0;
-      for (; j < vecEnd; j += 2) {
-        const off = <usize>j << 3;
-        v128.store(cRow + off, f64x2.add(v128.load(cRow + off), f64x2.mul(av, v128.load(bRow + off))));
-      }
-      if (j < n) {
-        const off = <usize>j << 3;
-        store<f64>(cRow + off, load<f64>(cRow + off) + api * load<f64>(bRow + off));
-      }
-    }
+    // C[i, :] += A[p, i] · B[p, :]
+    for (let i = 0; i < m; i++) axpyRow(c + <usize>i * rowBytes, b + <usize>p * rowBytes, load<f64>(aRow + (<usize>i << 3)), n);
   }
 }
 
