@@ -1,0 +1,84 @@
+// `npm run playground`: builds the playground and serves it on http://127.0.0.1:<port>/.
+//   node scripts/playground-serve.mjs [--port 5173] [--no-build] [--dir examples/playground/dist]
+// The server is a few lines of node:http serving files from one folder (GET and HEAD only);
+// test/playground uses the same function.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPlayground, defaultOut } from './playground-build.mjs';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/** Serves `dir` on 127.0.0.1; resolves to { server, url }. Pages are sent with a CSP that
+ *  allows WebAssembly but not eval (wasmnet needs none). */
+export function serveStatic(dir, { port = 0, host = '127.0.0.1' } = {}) {
+  const base = resolve(dir);
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    let path;
+    try {
+      path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
+    let file = join(base, path);
+    if (file !== base && !file.startsWith(base + sep)) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const headers = { 'content-type': type, 'cache-control': 'no-cache' };
+    if (type.startsWith('text/html')) {
+      headers['content-security-policy'] = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:";
+    }
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  });
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: actual } = server.address();
+      resolvePromise({ server, url: `http://${host}:${actual}/` });
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  const value = (flag, fallback) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : fallback);
+  const dir = resolve(value('--dir', defaultOut));
+  if (!argv.includes('--no-build')) {
+    const { files, ms } = await buildPlayground({ out: dir });
+    console.log(`playground: built in ${ms} ms (${files.map((f) => `${f.name} ${(f.bytes / 1024).toFixed(1)} KB`).join(', ')})`);
+  }
+  const asked = value('--port', process.env.PORT);
+  let served;
+  try {
+    served = await serveStatic(dir, { port: Number(asked ?? 5173) });
+  } catch (error) {
+    if (error.code !== 'EADDRINUSE' || asked !== undefined) throw error;
+    served = await serveStatic(dir); // 5173 is taken: any free port
+  }
+  const { url } = served;
+  console.log(`playground: serving ${dir}`);
+  console.log(`playground: open ${url}   (Ctrl+C to stop)`);
+}
