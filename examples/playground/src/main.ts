@@ -51,8 +51,22 @@ const events: string[] = [];
 const errors: string[] = [];
 let ready = false;
 
-const worker = new Worker('worker.js');
-const send = (message: ToWorker) => worker.postMessage(message);
+const worker = startWorker();
+const send = (message: ToWorker) => worker?.postMessage(message);
+
+function startWorker(): Worker | null {
+  try {
+    return new Worker('worker.js');
+  } catch (error) {
+    // Typically a page opened from a file: URL, where browsers refuse to start workers.
+    const reason = error instanceof Error ? error.message : String(error);
+    errors.push(reason);
+    queueMicrotask(() =>
+      say(`The training worker could not start (${reason}). Serve this folder over HTTP, e.g. with \`npm run playground\` or any static file server.`, true),
+    );
+    return null;
+  }
+}
 
 // ---- settings <-> controls and URL -------------------------------------------------------------
 
@@ -241,7 +255,7 @@ function toggleTraining(): void {
 
 // ---- messages from the worker ----------------------------------------------------------------
 
-worker.onmessage = (event: MessageEvent<FromWorker>) => {
+if (worker) worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const message = event.data;
   switch (message.type) {
     case 'ready':
@@ -277,7 +291,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       return;
   }
 };
-worker.onerror = (event) => {
+if (worker) worker.onerror = (event) => {
   errors.push(`worker: ${event.message}`);
   say(`The training worker failed: ${event.message}`, true);
 };
@@ -339,7 +353,7 @@ function say(text: string, error = false): void {
 
 function showStatus(): void {
   const badge = $('status');
-  const state = !ready ? 'loading' : errors.length && !running && last === null ? 'error' : running ? 'training' : last?.event === 'done' ? 'done' : (last?.epoch ?? 0) > 0 ? 'paused' : 'ready';
+  const state = errors.length > 0 && !running && last === null ? 'error' : !ready ? 'loading' : running ? 'training' : last?.event === 'done' ? 'done' : (last?.epoch ?? 0) > 0 ? 'paused' : 'ready';
   badge.textContent = state;
   badge.className = `badge ${state === 'training' ? 'running' : state}`;
   $('train').querySelector('.icon')!.textContent = running ? '❚❚' : '▶';
