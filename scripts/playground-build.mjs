@@ -31,6 +31,7 @@ export async function buildPlayground({ out = defaultOut, minify = true, quiet =
     platform: 'browser',
     target: 'es2022',
     minify,
+    keepNames: true, // wasmnet's errors take their name from their class (DivergenceError, ...)
     sourcemap: minify ? false : 'inline',
     legalComments: 'none',
     logLevel: 'warning',

@@ -49,6 +49,8 @@ let received = 0;
 let drawn = 0;
 const events: string[] = [];
 const errors: string[] = [];
+/** The last command failed (e.g. training diverged); cleared when a new run starts. */
+let failed = false;
 let ready = false;
 
 const worker = startWorker();
@@ -61,6 +63,7 @@ function startWorker(): Worker | null {
     // Typically a page opened from a file: URL, where browsers refuse to start workers.
     const reason = error instanceof Error ? error.message : String(error);
     errors.push(reason);
+    failed = true;
     queueMicrotask(() =>
       say(`The training worker could not start (${reason}). Serve this folder over HTTP, e.g. with \`npm run playground\` or any static file server.`, true),
     );
@@ -285,6 +288,7 @@ if (worker) worker.onmessage = (event: MessageEvent<FromWorker>) => {
       return;
     case 'error':
       errors.push(message.message);
+      failed = true;
       running = false;
       say(message.message, true);
       showStatus();
@@ -299,6 +303,7 @@ if (worker) worker.onerror = (event) => {
 function progress(m: ProgressMessage): void {
   received += 1;
   if (m.event) events.push(m.event);
+  if (m.event === 'reset' || m.event === 'started' || m.event === 'step' || m.event === 'imported') failed = false;
   running = m.running;
   const h = m.history;
   if (h.from < curves.epoch.length) {
@@ -353,7 +358,7 @@ function say(text: string, error = false): void {
 
 function showStatus(): void {
   const badge = $('status');
-  const state = errors.length > 0 && !running && last === null ? 'error' : !ready ? 'loading' : running ? 'training' : last?.event === 'done' ? 'done' : (last?.epoch ?? 0) > 0 ? 'paused' : 'ready';
+  const state = failed && !running ? 'error' : !ready ? 'loading' : running ? 'training' : last?.event === 'done' ? 'done' : (last?.epoch ?? 0) > 0 ? 'paused' : 'ready';
   badge.textContent = state;
   badge.className = `badge ${state === 'training' ? 'running' : state}`;
   $('train').querySelector('.icon')!.textContent = running ? '❚❚' : '▶';

@@ -75,9 +75,11 @@ scope.onmessage = (event) => {
 };
 
 function enqueue(task: () => Promise<void> | void): void {
-  queue = queue.then(task).catch((error: unknown) => {
-    scope.postMessage({ type: 'error', generation: session?.generation ?? -1, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-  });
+  queue = queue.then(task).catch(report);
+}
+
+function report(error: unknown): void {
+  scope.postMessage({ type: 'error', generation: session?.generation ?? -1, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
 }
 
 async function handle(message: ToWorker): Promise<void> {
@@ -94,9 +96,17 @@ async function handle(message: ToWorker): Promise<void> {
     case 'train':
       if (session && !training) {
         const s = session;
-        training = train(s).finally(() => {
-          training = null;
-        });
+        training = train(s)
+          .catch((error: unknown) => {
+            // e.g. DivergenceError: the weights are those before the failing batch, so the
+            // network can still be shown; the page learns why training stopped.
+            interrupt = null;
+            report(error);
+            post(s, false, 'paused');
+          })
+          .finally(() => {
+            training = null;
+          });
       }
       return;
     case 'step':
