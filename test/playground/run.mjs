@@ -4,14 +4,15 @@
 // the page reports, checks that the heat map is drawn and changes, that reset (same seed)
 // repeats the run loss for loss, that a run paused at an epoch limit and resumed is the same
 // run, that an exported model imported again predicts the same, that pause and step work, that
-// the page stays responsive while training, and that the wasm-vs-js speed readout appears.
+// the page stays responsive while training, that the wasm-vs-js speed readout appears, that
+// the other data sets learn, and that a diverging run and a file: page explain themselves.
 // Screenshots go to test/playground/output/ (or --out), printed at the start.
 //
 // Usage: node test/playground/run.mjs [--json report.json] [--out dir] [--no-build]
 // Writes a report scripts/ci-summary.mjs reads (the same shape as test/runtimes/run.mjs's).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Checks, parseArgs } from '../../scripts/package-tools.mjs';
 import { buildPlayground, defaultOut } from '../../scripts/playground-build.mjs';
 import { launch, openPage, settled, trainToLimit } from './browser.mjs';
@@ -303,6 +304,32 @@ await checks.check('the other data sets and losses learn (150 epochs each)', asy
   }
   await page.screenshot({ path: join(out, '5-blobs.png') });
   return results.join(', ');
+});
+
+await checks.check('a diverging run stops and shows the DivergenceError', async () => {
+  const query = new URLSearchParams({ ...SPIRALS, hiddenLayers: 6, units: 64, optimizer: 'momentum', learningRate: 3, epochs: 300 });
+  await page.goto(`${session.url}?${query}`);
+  await settled(page);
+  await page.click('#train');
+  await waitFor(() => globalThis.playground.errors.length > 0 && !globalThis.playground.running);
+  const message = await text('#message');
+  const status = await text('#status');
+  if (!/^DivergenceError: training diverged/.test(message)) throw new Error(`the page says "${message}"`);
+  if (status !== 'error') throw new Error(`status "${status}" after the error`);
+  return message.slice(0, 90) + '…';
+});
+
+await checks.check('opened from a file: URL, the page says to serve it over HTTP', async () => {
+  const tab = await page.context().newPage();
+  try {
+    await tab.goto(pathToFileURL(join(defaultOut, 'index.html')).href);
+    await tab.waitForFunction(() => globalThis.playground?.errors.length > 0, null, { timeout: 10_000 });
+    const message = await tab.textContent('#message');
+    if (!/Serve this folder over HTTP/.test(message)) throw new Error(`the page says "${message}"`);
+    return message.slice(0, 90) + '…';
+  } finally {
+    await tab.close();
+  }
 });
 
 await checks.check('no page errors, console errors or failed requests', () => {
