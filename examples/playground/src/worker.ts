@@ -281,7 +281,7 @@ function importModel(s: Session, generation: number, json: string, name: string)
     hiddenLayers: hidden.length,
     loss: net.loss as Settings['loss'],
     learningRate: net.optimizer.learningRate,
-    seed: net.seed,
+    // not the model's seed: the data on screen keeps the seed it was generated from
   };
   const notes: string[] = [];
   if (hidden.length > 0) {
