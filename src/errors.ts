@@ -3,24 +3,30 @@
 
 /** Base class of every error wasmnet throws on purpose. */
 export class WasmnetError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+  // Each class names itself with a string literal rather than its constructor's name, which a
+  // minifying bundler would shorten.
+  override name: string = 'WasmnetError';
 }
 
 /** An option or configuration value is unknown, missing, out of range or of the wrong type. */
-export class ConfigError extends WasmnetError {}
+export class ConfigError extends WasmnetError {
+  override name = 'ConfigError';
+}
 
 /** Data or weights have the wrong shape: row counts, column counts, ragged rows, lengths. */
-export class ShapeError extends WasmnetError {}
+export class ShapeError extends WasmnetError {
+  override name = 'ShapeError';
+}
 
 /** Data contains a value that is not a finite number (NaN, Infinity, a string, ...). */
-export class DataError extends WasmnetError {}
+export class DataError extends WasmnetError {
+  override name = 'DataError';
+}
 
 /** The loss or the gradients became NaN or infinite during training. The network keeps the
  *  last weights that were finite (the failing update is never applied). */
 export class DivergenceError extends WasmnetError {
+  override name = 'DivergenceError';
   /** 0-based epoch index (as passed to `onEpochEnd`), or -1 outside `fit`. */
   readonly epoch: number;
   /** 0-based batch index within the epoch, or -1 outside `fit`. */
@@ -37,8 +43,12 @@ export class DivergenceError extends WasmnetError {
 
 /** The WebAssembly core could not be loaded (call `init()` with a module where compiling
  *  bytes is forbidden, e.g. Cloudflare Workers). */
-export class InitError extends WasmnetError {}
+export class InitError extends WasmnetError {
+  override name = 'InitError';
+}
 
 /** Saved model data that cannot be read: not a wasmnet model, truncated, corrupted, from a
  *  newer format version, or with weights that do not fit the architecture it describes. */
-export class FormatError extends WasmnetError {}
+export class FormatError extends WasmnetError {
+  override name = 'FormatError';
+}

@@ -797,3 +797,18 @@ describe.each(BACKENDS)('divergence (%s)', (backend) => {
     await expect(promise).rejects.toThrow(/at epoch 0 \(0-based\), batch 0/);
   });
 });
+
+describe('error names survive minification', () => {
+  it('each class names itself with a string, not the (minifiable) class name', async () => {
+    const { ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, WasmnetError } = await import('../src/index');
+    expect(new ConfigError('m').name).toBe('ConfigError');
+    expect(new ShapeError('m').name).toBe('ShapeError');
+    expect(new DataError('m').name).toBe('DataError');
+    expect(new DivergenceError('m', 1, 2, NaN).name).toBe('DivergenceError');
+    expect(new InitError('m').name).toBe('InitError');
+    expect(new FormatError('m').name).toBe('FormatError');
+    expect(new WasmnetError('m').name).toBe('WasmnetError');
+    const source = (await import('node:fs')).readFileSync(new URL('../src/errors.ts', import.meta.url), 'utf8');
+    expect(source).not.toContain('new.target.name');
+  });
+});
