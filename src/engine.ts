@@ -67,6 +67,12 @@ export class Engine {
   /** Σ loss·rows over the steps since `takeLossSum` (kept here, not returned per batch:
    *  returning a double from every step would allocate a heap number per batch). */
   private lossSum = 0;
+  /** Metric sums kept the same way (a double local in fit's async loop is boxed per write). */
+  private correctSum = 0;
+  private absErrorSum = 0;
+  /** Which metrics `step` accumulates (set by fit). */
+  trackAccuracy = false;
+  trackMae = false;
 
   constructor(
     backend: BackendName,
@@ -274,6 +280,17 @@ export class Engine {
     const loss = this.k.heap[this.desc + D_LOSS_VALUE]!;
     if (status !== STATUS_OK) throw divergence(status === STATUS_LOSS_NOT_FINITE, loss, epoch, batch);
     this.lossSum += loss * rows;
+    // The batch's outputs are still in place: measure them before the next batch.
+    if (this.trackAccuracy) this.correctSum += this.countCorrect(rows);
+    if (this.trackMae) this.absErrorSum += this.sumAbsError(rows);
+  }
+
+  /** Σ correct predictions and Σ|a − y| of the steps since the last call (when tracked); restarts them. */
+  takeMetricSums(): { correct: number; absError: number } {
+    const sums = { correct: this.correctSum, absError: this.absErrorSum };
+    this.correctSum = 0;
+    this.absErrorSum = 0;
+    return sums;
   }
 
   /** The loss of the last step's batch (before its update). */

@@ -261,11 +261,15 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   }
   if (signal !== null && signal.aborted) throw abortReason(signal);
 
+  engine.trackAccuracy = wantAccuracy;
+  engine.trackMae = wantMae;
   try {
     await run();
   } catch (error) {
     state.error = error;
   }
+  engine.trackAccuracy = false;
+  engine.trackMae = false;
   engine.learningRate = startRate;
   for (const cb of callbacks) {
     if (!cb.onTrainEnd) continue;
@@ -312,34 +316,26 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
         rng.shuffle(order);
       }
       const rate = engine.learningRate;
-      let correct = 0;
-      let absError = 0;
       let seen = 0;
+      // The engine sums the loss and the metrics itself (see Engine.step): no double is
+      // carried in this async loop per batch, which would cost a heap number each time.
       engine.takeLossSum();
-      for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
+      engine.takeMetricSums();
+      // Without batch callbacks nothing can happen between batches (an abort or a stop() from
+      // elsewhere only arrives while fit awaits), so the epoch runs in a plain synchronous
+      // function, which engines optimise fully (an async loop can stay in a tier that boxes).
+      if (batchEnd === null) seen = trainBatches(engine, train, trainTarget, order, samples, batchSize, epoch);
+      else for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
         if (signal !== null && signal.aborted) throw abortReason(signal);
         if (state.stop) break;
         const rows = Math.min(batchSize, samples - start);
         engine.loadRows(train, trainTarget, start, rows, order);
         engine.step(rows, epoch, batch);
         seen += rows;
-        // Outputs of the forward pass are still in place: measure them before the next batch.
-        if (batchEnd === null) {
-          if (wantAccuracy) correct += engine.countCorrect(rows);
-          if (wantMae) absError += engine.sumAbsError(rows);
-          continue;
-        }
+        // The batch's outputs are still in place for its own logs.
         const logs: BatchLogs = { loss: engine.lastLoss(), size: rows };
-        if (wantAccuracy) {
-          const c = engine.countCorrect(rows);
-          correct += c;
-          logs.accuracy = c / rows;
-        }
-        if (wantMae) {
-          const a = engine.sumAbsError(rows);
-          absError += a;
-          logs.mae = a / (rows * outputs);
-        }
+        if (wantAccuracy) logs.accuracy = engine.countCorrect(rows) / rows;
+        if (wantMae) logs.mae = engine.sumAbsError(rows) / (rows * outputs);
         for (let i = 0; i < batchEnd.length; i++) {
           let r = batchEnd[i]!.onBatchEnd!(batch, logs, control);
           if (isThenable(r)) r = await r;
@@ -348,9 +344,10 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
       }
       if (seen === 0) break; // stopped from outside before the epoch's first batch
 
+      const sums = engine.takeMetricSums();
       const logs: EpochLogs = { loss: engine.takeLossSum() / seen, learningRate: rate };
-      if (wantAccuracy) logs.accuracy = correct / seen;
-      if (wantMae) logs.mae = absError / (seen * outputs);
+      if (wantAccuracy) logs.accuracy = sums.correct / seen;
+      if (wantMae) logs.mae = sums.absError / (seen * outputs);
       if (valInput !== null && valTarget !== null) {
         const v = engine.evaluateRows(valInput, valTarget);
         logs.valLoss = v.loss;
@@ -388,6 +385,16 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
 
 /** Callback results are awaited only when they are promises: `await` on anything else would
  *  still cost a microtask turn per call. */
+/** One epoch's batches with no callback between them; returns the samples trained. */
+function trainBatches(engine: Engine, input: Rows, target: Rows, order: Int32Array, samples: number, batchSize: number, epoch: number): number {
+  for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
+    const rows = Math.min(batchSize, samples - start);
+    engine.loadRows(input, target, start, rows, order);
+    engine.step(rows, epoch, batch);
+  }
+  return samples;
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
