@@ -10,19 +10,12 @@ import type { Kernels } from '../src/backend/kernels';
 import { WasmKernels, coreConstants } from '../src/backend/wasm';
 import type { LossName } from '../src/losses';
 import type { OptimizerConfig } from '../src/optimizers';
+import { seeded } from './helpers/data';
 
 // ---- helpers ----------------------------------------------------------------------------
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (test/helpers/data.ts): a tiny seeded PRNG, uniform in [0, 1). */
+const mulberry32 = seeded;
 
 function randomArray(n: number, rand: () => number, lo = -1, hi = 1): Float64Array {
   return new Float64Array(n).map(() => lo + (hi - lo) * rand());

@@ -7,19 +7,12 @@ import { Network, dense, type LayerWeights } from '../src/index';
 import type { ActivationName } from '../src/activations';
 import type { BackendName } from '../src/backend/kernels';
 import type { LossName } from '../src/losses';
+import { seeded } from './helpers/data';
 
 // ---- deterministic data -----------------------------------------------------------------
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (test/helpers/data.ts): a tiny seeded PRNG, uniform in [0, 1). */
+const mulberry32 = seeded;
 
 type Targets = 'regression' | 'unit' | 'oneHot' | 'soft' | 'binary' | 'binarySoft';
 
