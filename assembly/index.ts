@@ -9,6 +9,8 @@ export { sgd, adam, rmsprop, adagrad } from './optimizers';
 export { weightPenalty, clipGlobalNorm } from './regularizers';
 export { dropoutForward, dropoutBackward } from './dropout';
 export { step } from './step';
+export { epoch } from './epoch';
+export { countCorrect, sumAbsError } from './metrics';
 export * from './codes';
 
 /** First byte after the module's static data: the host's arena starts here (16-byte aligned). */

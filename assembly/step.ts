@@ -10,11 +10,13 @@ import {
   D_SCRATCH, D_STATE1, D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
   LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
   L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
-  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN,
+  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
+  D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM,
 } from './codes';
 import { denseBackward, denseForward } from './dense';
 import { dropoutBackward, dropoutForward } from './dropout';
 import { copyF64 } from './memory';
+import { countCorrect, sumAbsError } from './metrics';
 import { huber, mae, mse, sigmoidBinaryCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './losses';
 import { adagrad, adam, rmsprop, sgd } from './optimizers';
 import { clipGlobalNorm, weightPenalty } from './regularizers';
@@ -39,10 +41,18 @@ import { clipGlobalNorm, weightPenalty } from './regularizers';
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
  *  batch loss into the description (0 for a forward pass) and returns a STATUS_* code. The loss
  *  goes through memory rather than the return value so that the JavaScript caller never has
- *  to box a double (which would allocate on every batch). */
+ *  to box a double (which would allocate on every batch). With a loss, the metrics D_METRICS
+ *  asks for are measured on the batch's outputs; a successful training step also adds its
+ *  loss·rows and metrics to the running sums the host reads once per epoch. */
 export function step(desc: usize, rows: i32, mode: i32): i32 {
   const status = run(desc, rows, mode);
   setSlot(desc, D_STATUS, <f64>status);
+  if (mode == STEP_TRAIN && status == STATUS_OK) {
+    const metrics = int(desc, D_METRICS);
+    setSlot(desc, D_LOSS_SUM, slot(desc, D_LOSS_SUM) + slot(desc, D_LOSS_VALUE) * <f64>rows);
+    if (metrics & METRIC_ACCURACY) setSlot(desc, D_CORRECT_SUM, slot(desc, D_CORRECT_SUM) + slot(desc, D_BATCH_CORRECT));
+    if (metrics & METRIC_MAE) setSlot(desc, D_ABS_ERROR_SUM, slot(desc, D_ABS_ERROR_SUM) + slot(desc, D_BATCH_ABS_ERROR));
+  }
   return status;
 }
 
@@ -104,6 +114,9 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
   loss += penalty;
   setSlot(desc, D_PENALTY, penalty);
   setSlot(desc, D_LOSS_VALUE, loss);
+  const metrics = int(desc, D_METRICS);
+  if (metrics & METRIC_ACCURACY) setSlot(desc, D_BATCH_CORRECT, countCorrect(lossKind, aOut, y, rows, units));
+  if (metrics & METRIC_MAE) setSlot(desc, D_BATCH_ABS_ERROR, sumAbsError(lossKind, aOut, y, rows, units));
   if (mode == STEP_LOSS) return STATUS_OK;
   if (!isFinite(loss)) return STATUS_LOSS_NOT_FINITE;
 

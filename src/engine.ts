@@ -8,7 +8,9 @@
 // for `capacity` rows and re-planned (slabs untouched) when a bigger batch comes.
 // Nothing here validates user input: Network does that before calling in.
 import {
-  DESC_HEADER, DESC_LAYER, D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
+  DESC_HEADER, DESC_LAYER, D_ABS_ERROR_SUM, D_BATCH_ABS_ERROR, D_BATCH_CORRECT, D_CORRECT_SUM, D_DATA_X, D_DATA_Y,
+  D_FAILED_BATCH, D_INPUT_WIDTH, D_LOSS_SUM, D_METRICS, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, METRIC_ACCURACY, METRIC_MAE,
+  D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
   D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_RHO, D_RNG, D_SCRATCH, D_STATE1,
   D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DENSE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
   L_KIND, L_L1, L_L2, L_RATE, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
@@ -23,13 +25,17 @@ import { defaultInitializer, initialize } from './initializers';
 import { placeDense, type LayerSlots } from './layers/dense';
 import { placeDropout } from './layers/dropout';
 import type { Layer } from './layers/index';
-import { countCorrect, isClassification, type LossName, type ResolvedLoss } from './losses';
+import { isClassification, type LossName, type ResolvedLoss } from './losses';
 import { OPTIMIZER_CODES, type ResolvedOptimizer } from './optimizers';
 import { Random } from './random';
 
 const even = (n: number): number => n + (n & 1); // keeps every buffer 16-byte aligned
 /** Rows per forward pass when predicting or evaluating many rows. */
 export const INFERENCE_CHUNK = 256;
+/** Largest training set (f64s of inputs, targets and row order) fit copies into the arena to
+ *  run whole epochs in one call: 8 MiB. Larger sets are loaded batch by batch, which costs
+ *  little next to their batches' arithmetic, and the arena (which cannot shrink) stays small. */
+export const RESIDENT_LIMIT = 1 << 20;
 
 /** Everything that changes during training, besides the weights: what save/load carries. */
 export interface TrainingState {
@@ -64,15 +70,14 @@ export class Engine {
   private dABuf = 0;
   private dZBuf = 0;
   private scratch = 0;
-  /** Σ loss·rows over the steps since `takeLossSum` (kept here, not returned per batch:
-   *  returning a double from every step would allocate a heap number per batch). */
-  private lossSum = 0;
-  /** Metric sums kept the same way (a double local in fit's async loop is boxed per write). */
-  private correctSum = 0;
-  private absErrorSum = 0;
-  /** Which metrics `step` accumulates (set by fit). */
-  trackAccuracy = false;
-  trackMae = false;
+  /** End of the batch buffers: where a resident training set goes. */
+  private batchEnd = 0;
+  /** Where the resident training set sits ([inputs | targets | order], after the batch
+   *  buffers) and which rows it holds; `null` when none is loaded (or a larger batch moved
+   *  the batch buffers over it). */
+  private resident: { input: Rows; target: Rows; at: number } | null = null;
+  /** The epoch's sums, as `takeSums` last read them (fields, not a fresh object per epoch). */
+  readonly sums = { loss: 0, correct: 0, absError: 0 };
 
   constructor(
     backend: BackendName,
@@ -148,6 +153,8 @@ export class Engine {
     h[d + D_CLIP_NORM] = optimizer.clipNorm;
     h[d + D_STEP_COUNT] = 0;
     h[d + D_STATUS] = STATUS_OK;
+    h[d + D_INPUT_WIDTH] = inputSize;
+    h[d + D_TARGET_WIDTH] = targetWidth;
     for (let i = 0; i < 4; i++) h[d + D_RNG + i] = rng.nextUint32();
     this.slots.forEach((s, l) => {
       const at = d + DESC_HEADER + l * DESC_LAYER;
@@ -183,6 +190,11 @@ export class Engine {
     });
   }
 
+  /** Which metrics each step measures on its batch (fit sets them; D_METRICS). */
+  setMetrics(accuracy: boolean, mae: boolean): void {
+    this.k.heap[this.desc + D_METRICS] = (accuracy ? METRIC_ACCURACY : 0) | (mae ? METRIC_MAE : 0);
+  }
+
   get outputSize(): number {
     return this.slots[this.slots.length - 1]!.units;
   }
@@ -214,6 +226,8 @@ export class Engine {
     this.scratch = take(scratch);
     this.k.reserve(at);
     this.capacity = rows;
+    this.batchEnd = at;
+    this.resident = null; // the resident set sat right after the old batch buffers
     this.writeLayout();
     return rows;
   }
@@ -272,24 +286,62 @@ export class Engine {
     return this.k.heap[this.desc + D_LOSS_VALUE]!;
   }
 
-  /** Forward, loss, backward and update on the loaded batch in one backend call; returns the
-   *  loss. The update is refused (and DivergenceError thrown) when the loss, a gradient or an
-   *  updated weight is not finite, so the weights stay as they were before the batch. */
+  /** Forward, loss, backward and update on the loaded batch in one backend call. The update
+   *  is refused (and DivergenceError thrown) when the loss, a gradient or an updated weight is
+   *  not finite, so the weights stay as they were before the batch. The step adds the batch's
+   *  loss·rows and metrics to the sums `takeSums` reads. */
   step(rows: number, epoch: number, batch: number): void {
     const status = this.k.step(this.desc, rows, STEP_TRAIN);
-    const loss = this.k.heap[this.desc + D_LOSS_VALUE]!;
-    if (status !== STATUS_OK) throw divergence(status === STATUS_LOSS_NOT_FINITE, loss, epoch, batch);
-    this.lossSum += loss * rows;
-    // The batch's outputs are still in place: measure them before the next batch.
-    if (this.trackAccuracy) this.correctSum += this.countCorrect(rows);
-    if (this.trackMae) this.absErrorSum += this.sumAbsError(rows);
+    if (status !== STATUS_OK) throw divergence(status === STATUS_LOSS_NOT_FINITE, this.lastLoss(), epoch, batch);
   }
 
-  /** Σ correct predictions and Σ|a − y| of the steps since the last call (when tracked); restarts them. */
-  takeMetricSums(): { correct: number; absError: number } {
-    const sums = { correct: this.correctSum, absError: this.absErrorSum };
-    this.correctSum = 0;
-    this.absErrorSum = 0;
+  /** Copies a training set of at most RESIDENT_LIMIT f64s into the arena (after the batch
+   *  buffers, sized for `batchSize` rows) so that `trainEpoch` runs whole epochs in one call.
+   *  Returns false, loading nothing, when the set is larger: fit then loads batch by batch. */
+  loadResident(input: Rows, target: Rows, batchSize: number): boolean {
+    if (this.resident !== null && this.resident.input === input && this.resident.target === target) return true;
+    const rows = input.rows;
+    if (rows * (input.cols + target.cols + 1) > RESIDENT_LIMIT) return false;
+    this.reserveRows(batchSize);
+    const at = this.batchEnd;
+    const dataY = at + even(rows * input.cols);
+    const order = dataY + even(rows * target.cols);
+    this.k.reserve(order + even(rows));
+    const h = this.k.heap;
+    copyRows(h, at, input, 0, rows, null);
+    copyRows(h, dataY, target, 0, rows, null);
+    h[this.desc + D_DATA_X] = at;
+    h[this.desc + D_DATA_Y] = dataY;
+    h[this.desc + D_ORDER] = order;
+    this.resident = { input, target, at };
+    return true;
+  }
+
+  /** Trains one epoch over the resident set (see loadResident; reloaded here if a larger
+   *  batch has since moved the batch buffers over it) in one backend call: the row order is
+   *  shuffled inside with this engine's generator, exactly as `Random.shuffle` would. */
+  trainEpoch(input: Rows, target: Rows, batchSize: number, shuffle: boolean, epoch: number): void {
+    this.loadResident(input, target, batchSize);
+    const d = this.desc;
+    this.rng.saveState(this.k.heap, d + D_SHUFFLE_RNG);
+    const status = this.k.epoch(d, input.rows, batchSize, shuffle);
+    const h = this.k.heap;
+    this.rng.loadState(h, d + D_SHUFFLE_RNG);
+    if (status !== STATUS_OK) throw divergence(status === STATUS_LOSS_NOT_FINITE, this.lastLoss(), epoch, h[d + D_FAILED_BATCH]!);
+  }
+
+  /** Reads and restarts the sums of the training steps since the last call: Σ loss·rows and,
+   *  when measured (setMetrics), Σ correct predictions and Σ|a − y|. Fills and returns `sums`. */
+  takeSums(): { loss: number; correct: number; absError: number } {
+    const h = this.k.heap;
+    const d = this.desc;
+    const sums = this.sums;
+    sums.loss = h[d + D_LOSS_SUM]!;
+    sums.correct = h[d + D_CORRECT_SUM]!;
+    sums.absError = h[d + D_ABS_ERROR_SUM]!;
+    h[d + D_LOSS_SUM] = 0;
+    h[d + D_CORRECT_SUM] = 0;
+    h[d + D_ABS_ERROR_SUM] = 0;
     return sums;
   }
 
@@ -298,35 +350,25 @@ export class Engine {
     return this.k.heap[this.desc + D_LOSS_VALUE]!;
   }
 
-  /** Σ loss·rows of the steps since the last call, and restarts the sum. */
-  takeLossSum(): number {
-    const sum = this.lossSum;
-    this.lossSum = 0;
-    return sum;
+  /** Correct predictions in the last step's batch (when accuracy is measured). */
+  batchCorrect(): number {
+    return this.k.heap[this.desc + D_BATCH_CORRECT]!;
   }
 
-  /** Σ |a − y| over the loaded batch's outputs (after a forward pass): the mae metric's sum. */
-  sumAbsError(rows: number): number {
-    const last = this.slots[this.slots.length - 1]!;
-    const h = this.k.heap;
-    let sum = 0;
-    if (this.loss === 'sparseCategoricalCrossentropy') {
-      // against the one-hot encoding of each label
-      for (let r = 0; r < rows; r++) {
-        const label = h[this.yBuf + r]!;
-        for (let j = 0; j < last.units; j++) sum += Math.abs(h[last.a + r * last.units + j]! - (j === label ? 1 : 0));
-      }
-      return sum;
-    }
-    for (let i = 0; i < rows * last.units; i++) sum += Math.abs(h[last.a + i]! - h[this.yBuf + i]!);
-    return sum;
+  /** Σ |a − y| over the last step's batch (when mae is measured). */
+  batchAbsError(): number {
+    return this.k.heap[this.desc + D_BATCH_ABS_ERROR]!;
   }
 
   /** Loss (mean), correct-prediction count and Σ|a − y| over every row, in inference mode,
    *  a chunk of rows at a time. */
   evaluateRows(input: Rows, target: Rows): { loss: number; correct: number; absError: number } {
     const chunk = this.reserveRows(Math.min(input.rows, INFERENCE_CHUNK));
+    const h = this.k.heap;
+    const d = this.desc;
     const classification = isClassification(this.loss);
+    const measuring = h[d + D_METRICS]!;
+    h[d + D_METRICS] = (classification ? METRIC_ACCURACY : 0) | METRIC_MAE;
     let lossSum = 0;
     let correct = 0;
     let absError = 0;
@@ -334,9 +376,10 @@ export class Engine {
       const rows = Math.min(chunk, input.rows - start);
       this.loadRows(input, target, start, rows, null);
       lossSum += this.evaluateBatch(rows) * rows;
-      if (classification) correct += this.countCorrect(rows);
-      absError += this.sumAbsError(rows);
+      if (classification) correct += this.batchCorrect();
+      absError += this.batchAbsError();
     }
+    h[d + D_METRICS] = measuring;
     return { loss: lossSum / input.rows, correct, absError };
   }
 
@@ -359,11 +402,6 @@ export class Engine {
     this.k.heap.set(snapshot, this.params);
   }
 
-  /** Correct predictions in the loaded batch (after forward). */
-  countCorrect(rows: number): number {
-    const last = this.slots[this.slots.length - 1]!;
-    return countCorrect(this.loss, this.k.heap, last.a, this.k.heap, this.yBuf, rows, last.units);
-  }
 }
 
 function divergence(lossNotFinite: boolean, loss: number, epoch: number, batch: number): DivergenceError {

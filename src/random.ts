@@ -38,6 +38,22 @@ export class Random {
     this.d = state[3]! | 0;
   }
 
+  /** Writes the four state words to heap[at .. at+3] (for a kernel that draws from it). */
+  saveState(heap: Float64Array, at: number): void {
+    heap[at] = this.a >>> 0;
+    heap[at + 1] = this.b >>> 0;
+    heap[at + 2] = this.c >>> 0;
+    heap[at + 3] = this.d >>> 0;
+  }
+
+  /** Takes back the state a kernel advanced (see saveState). */
+  loadState(heap: Float64Array, at: number): void {
+    this.a = heap[at]! | 0;
+    this.b = heap[at + 1]! | 0;
+    this.c = heap[at + 2]! | 0;
+    this.d = heap[at + 3]! | 0;
+  }
+
   /** Uniform integer in [0, 2³²). */
   nextUint32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;
@@ -61,12 +77,13 @@ export class Random {
     return low + (high - low) * this.nextFloat();
   }
 
-  /** Uniform integer in [0, n) without modulo bias (n ≤ 2³²). */
+  /** Uniform integer in [0, n) without modulo bias (n ≤ 2³²): draws at or above the largest
+   *  multiple of n below 2³² are rejected (only draws ≥ 2³² − n can be, so the exact limit is
+   *  computed for those alone; the kernels' shuffles do the same). */
   nextInt(n: number): number {
-    const limit = 4294967296 - (4294967296 % n);
     let x: number;
     do x = this.nextUint32();
-    while (x >= limit);
+    while (x >= 4294967296 - n && x >= 4294967296 - (4294967296 % n));
     return x % n;
   }
 

@@ -1,10 +1,13 @@
-// The fused step: one call into the backend per batch, nothing allocated per batch, and the
-// very same bits as running the TypeScript orchestration (src/backend/step.ts) kernel by
-// kernel over the same wasm kernels.
+// The fused step and epoch: one call into the backend per epoch for a small (resident)
+// training set and per batch otherwise, nothing allocated per batch, and the very same bits as
+// running the TypeScript orchestration (src/backend/epoch.ts, step.ts) kernel by kernel over
+// the same wasm kernels.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { Network, dense, init, type NetworkConfig } from '../src/index';
+import { DivergenceError, Network, dense, dropout, init, type NetworkConfig } from '../src/index';
+import { runEpoch } from '../src/backend/epoch';
 import { runStep } from '../src/backend/step';
+import { RESIDENT_LIMIT } from '../src/engine';
 import type { Kernels } from '../src/backend/kernels';
 import { irisSplit, seeded } from './helpers/data';
 
@@ -54,12 +57,13 @@ function data(inputs: number, outputs: number, rows: number, seed: number, oneHo
   return [x, y];
 }
 
-describe('fused wasm step', () => {
-  it.each(CONFIGS)('is bit-identical to the kernel-by-kernel TypeScript step: %s', async (_name, config) => {
+describe('fused wasm step and epoch', () => {
+  it.each(CONFIGS)('are bit-identical to the kernel-by-kernel TypeScript epoch and step: %s', async (_name, config) => {
     const fused = new Network({ ...config, seed: 3, backend: 'wasm' });
     const unfused = new Network({ ...config, seed: 3, backend: 'wasm' });
     const k = kernelsOf(unfused);
     k.step = (desc, rows, mode) => runStep(k, desc, rows, mode);
+    k.epoch = (desc, samples, batchSize, shuffle) => runEpoch(k, desc, samples, batchSize, shuffle);
     const [x, y] = data(config.inputSize, fused.outputSize, 70, 9, config.loss === 'categoricalCrossentropy');
     const a = await fused.fit(x, y, { epochs: 3, batchSize: 16 });
     const b = await unfused.fit(x, y, { epochs: 3, batchSize: 16 });
@@ -72,16 +76,9 @@ describe('fused wasm step', () => {
 });
 
 describe('crossings into the backend', () => {
-  it.each(['wasm', 'js'] as const)('fit calls the backend exactly once per batch (%s)', async (backend) => {
-    const { trainX, trainY } = irisSplit(); // 102 rows
-    const net = new Network({
-      inputSize: 4,
-      layers: [dense(16, { activation: 'relu' }), dense(8, { activation: 'tanh' }), dense(3, { activation: 'softmax' })],
-      loss: 'categoricalCrossentropy',
-      seed: 1,
-      backend,
-    });
-    await net.fit(trainX, trainY, { epochs: 1, batchSize: 16 }); // buffers sized before counting
+  /** Counts the engine's calls on the backend object during `work` (calls the JS backend makes
+   *  to itself inside a step or an epoch go through `this` too, so only the outermost count). */
+  async function countCalls(net: Network, work: () => Promise<unknown>): Promise<Record<string, number>> {
     const k = kernelsOf(net);
     const calls = new Map<string, number>();
     const proto = Object.getPrototypeOf(k) as Record<string, unknown>;
@@ -89,8 +86,6 @@ describe('crossings into the backend', () => {
     for (const name of Object.getOwnPropertyNames(proto)) {
       const original = proto[name];
       if (name === 'constructor' || typeof original !== 'function') continue;
-      // Count calls made by the engine on the object; calls inside the step (the JS
-      // backend's own kernel calls) go through `this` too, so count only the outermost.
       (k as unknown as Record<string, unknown>)[name] = function (this: unknown, ...args: unknown[]) {
         if (depth === 0) calls.set(name, (calls.get(name) ?? 0) + 1);
         depth++;
@@ -101,9 +96,88 @@ describe('crossings into the backend', () => {
         }
       };
     }
-    await net.fit(trainX, trainY, { epochs: 5, batchSize: 16 });
-    const batches = 5 * Math.ceil(102 / 16);
-    expect(Object.fromEntries(calls)).toEqual({ step: batches });
+    await work();
+    return Object.fromEntries(calls);
+  }
+  const irisNet = (backend: 'wasm' | 'js'): Network =>
+    new Network({
+      inputSize: 4,
+      layers: [dense(16, { activation: 'relu' }), dense(8, { activation: 'tanh' }), dense(3, { activation: 'softmax' })],
+      loss: 'categoricalCrossentropy',
+      seed: 1,
+      backend,
+    });
+
+  it.each(['wasm', 'js'] as const)('fit on a small set calls the backend once per epoch (%s)', async (backend) => {
+    const { trainX, trainY } = irisSplit(); // 102 rows: resident
+    const net = irisNet(backend);
+    await net.fit(trainX, trainY, { epochs: 1, batchSize: 16 }); // buffers sized before counting
+    // `reserve` is the arena's size check as fit copies the set in (JavaScript, no crossing).
+    expect(await countCalls(net, () => net.fit(trainX, trainY, { epochs: 5, batchSize: 16 }))).toEqual({ reserve: 1, epoch: 5 });
+  });
+
+  it.each(['wasm', 'js'] as const)('fit with a batch callback calls the backend once per batch (%s)', async (backend) => {
+    const { trainX, trainY } = irisSplit();
+    const net = irisNet(backend);
+    await net.fit(trainX, trainY, { epochs: 1, batchSize: 16 });
+    const calls = await countCalls(net, () => net.fit(trainX, trainY, { epochs: 5, batchSize: 16, onBatchEnd: () => {} }));
+    expect(calls).toEqual({ step: 5 * Math.ceil(102 / 16) });
+  });
+
+  it.each(['wasm', 'js'] as const)('fit on a set over the resident limit calls the backend once per batch (%s)', async (backend) => {
+    const rows = Math.ceil(RESIDENT_LIMIT / (20 + 3 + 1)) + 1; // 43,692 rows of 20 inputs, 3 targets
+    const [x, y] = data(20, 3, rows, 4, true);
+    const net = new Network({ inputSize: 20, layers: [dense(3, { activation: 'softmax' })], loss: 'categoricalCrossentropy', seed: 1, backend });
+    await net.fit(x, y, { epochs: 1, batchSize: 4096 });
+    expect(await countCalls(net, () => net.fit(x, y, { epochs: 2, batchSize: 4096 }))).toEqual({ step: 2 * Math.ceil(rows / 4096) });
+  });
+});
+
+describe('resident epochs', () => {
+  // fit runs an epoch in one backend call when the set is small and no batch callback is
+  // registered, and batch by batch otherwise (a no-op onBatchEnd forces that path here):
+  // same shuffles, same steps, same sums, so the very same history, weights and errors.
+  const cases: [string, NetworkConfig, number, number, boolean][] = [
+    ['iris-like 4-16-3 softmax+CE', { inputSize: 4, layers: [dense(16, { activation: 'relu' }), dense(3, { activation: 'softmax' })], loss: 'categoricalCrossentropy' }, 3, 90, true],
+    ['sparse labels, dropout, adam', {
+      inputSize: 4,
+      layers: [dense(16, { activation: 'tanh' }), dropout(0.2), dense(3, { activation: 'softmax' })],
+      loss: 'sparseCategoricalCrossentropy',
+      optimizer: { type: 'adam', learningRate: 0.01 },
+    }, 3, 90, true],
+    ['2-3-1 mse, no shuffle', { inputSize: 2, layers: [dense(3, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })], loss: 'mse' }, 1, 4, false],
+  ];
+  for (const backend of ['wasm', 'js'] as const) {
+    it.each(cases)(`train exactly as batch-by-batch loading (${backend}): %s`, async (_name, config, outputs, rows, shuffle) => {
+      const sparse = config.loss === 'sparseCategoricalCrossentropy';
+      const [x, oneHot] = data(config.inputSize, outputs, rows, 5, outputs > 1);
+      const y = sparse ? Float64Array.from({ length: rows }, (_, r) => oneHot.subarray(r * outputs, (r + 1) * outputs).indexOf(1)) : oneHot;
+      const metrics = config.loss === 'mse' ? (['mae'] as const) : (['accuracy', 'mae'] as const);
+      const options = { epochs: 4, batchSize: 16, shuffle, validationSplit: 0.2, metrics: [...metrics] };
+      const resident = new Network({ ...config, seed: 8, backend });
+      const batched = new Network({ ...config, seed: 8, backend });
+      const a = await resident.fit(x, y, options);
+      const b = await batched.fit(x, y, { ...options, onBatchEnd: () => {} });
+      expect(a).toEqual(b);
+      expect(resident.getWeights()).toEqual(batched.getWeights());
+      expect(resident.toJSON()).toEqual(batched.toJSON()); // optimizer state and generators too
+    });
+  }
+
+  it.each(['wasm', 'js'] as const)('stop at the same batch with the same DivergenceError (%s)', async (backend) => {
+    const config: NetworkConfig = { inputSize: 4, layers: [dense(8, { activation: 'relu' }), dense(3)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 5 }, seed: 2, backend };
+    const [x, y] = data(4, 3, 64, 6, false);
+    for (let i = 0; i < x.length; i++) x[i] *= 100;
+    const errorOf = (net: Network, options: object) => net.fit(x, y, { epochs: 50, batchSize: 8, ...options }).then(() => null, (e: unknown) => e);
+    const resident = new Network(config);
+    const batched = new Network(config);
+    const a = (await errorOf(resident, {})) as Error & { epoch: number; batch: number };
+    const b = (await errorOf(batched, { onBatchEnd: () => {} })) as Error;
+    expect(a).toBeInstanceOf(DivergenceError);
+    expect(a.batch).toBeGreaterThan(0); // mid-epoch, so the index is the epoch kernel's
+    expect(a).toEqual(b);
+    expect(a.message).toBe(b.message);
+    expect(resident.getWeights()).toEqual(batched.getWeights()); // as before the failing batch
   });
 });
 
@@ -118,6 +192,14 @@ describe('allocation in the training loop', () => {
         cwd: new URL('..', import.meta.url),
       }),
     );
+
+  it('a resident wasm epoch allocates nothing per batch', () => {
+    // 25,000 and 250,000 single-sample batches, each set resident (one call per epoch).
+    // (The JS backend boxes a loss kernel's return value or two per batch: ≈ 32 bytes.)
+    const few = probe(25_000);
+    const many = probe(250_000);
+    expect(many.collections - few.collections).toBeLessThanOrEqual(8);
+  });
 
   it('the wasm training loop allocates nothing per batch (GC count does not grow with batches)', () => {
     // One heap number (12 bytes) per batch would add ≈ 30 scavenges between these two runs;

@@ -42,8 +42,12 @@ export const STATUS_OK = 0;
 export const STATUS_LOSS_NOT_FINITE = 1;
 export const STATUS_UPDATE_NOT_FINITE = 2;
 
+// metrics a step measures (bits of D_METRICS)
+export const METRIC_ACCURACY = 1;
+export const METRIC_MAE = 2;
+
 // The network description: an f64 array; offsets in it count f64 elements of the arena.
-export const DESC_HEADER = 40;
+export const DESC_HEADER = 48;
 export const DESC_LAYER = 16;
 // header slots
 export const D_LAYERS = 0;
@@ -75,6 +79,19 @@ export const D_STATUS = 28; // written by the step
 export const D_LOSS_VALUE = 29; // written by the step: batch loss incl. weight penalties
 export const D_PENALTY = 30; // written by the step: the weight-penalty part of the loss
 export const D_GRAD_NORM = 31; // written by the step: gradient norm before clipping
+export const D_METRICS = 32; // which metrics a step measures: METRIC_ACCURACY | METRIC_MAE
+export const D_LOSS_SUM = 33; // Σ loss·rows over training steps (read and reset by the host)
+export const D_CORRECT_SUM = 34; // Σ correct predictions over training steps (when measured)
+export const D_ABS_ERROR_SUM = 35; // Σ |a − y| over training steps (when measured)
+export const D_BATCH_CORRECT = 36; // written by the step: this batch's correct predictions
+export const D_BATCH_ABS_ERROR = 37; // written by the step: this batch's Σ |a − y|
+export const D_DATA_X = 38; // the resident training set's inputs [samples × inputs] (epoch)
+export const D_DATA_Y = 39; // its targets [samples × target width]
+export const D_ORDER = 40; // [samples] row order of the epoch (indices stored as f64)
+export const D_TARGET_WIDTH = 41; // target columns per row (1 for integer labels)
+export const D_FAILED_BATCH = 42; // written by the epoch: the batch whose step failed
+export const D_SHUFFLE_RNG = 43; // 4 slots: the shuffling generator's sfc32 state during an epoch
+export const D_INPUT_WIDTH = 47; // input columns per row
 // per-layer slots (DESC_HEADER + layer·DESC_LAYER + slot)
 export const L_KIND = 0;
 export const L_INPUTS = 1;

@@ -6,6 +6,8 @@ import {
   ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
 import type { Kernels } from './kernels';
+import { runEpoch } from './epoch';
+import { countCorrect, sumAbsError } from './metrics';
 import { runStep } from './step';
 
 const SELU_LAMBDA = 1.0507009873554804934193349852946;
@@ -471,5 +473,17 @@ export class JsKernels implements Kernels {
 
   step(desc: number, rows: number, mode: number): number {
     return runStep(this, desc, rows, mode);
+  }
+
+  epoch(desc: number, samples: number, batchSize: number, shuffle: boolean): number {
+    return runEpoch(this, desc, samples, batchSize, shuffle);
+  }
+
+  countCorrect(loss: number, p: number, y: number, rows: number, cols: number): number {
+    return countCorrect(this.heap, loss, p, y, rows, cols);
+  }
+
+  sumAbsError(loss: number, a: number, y: number, rows: number, cols: number): number {
+    return sumAbsError(this.heap, loss, a, y, rows, cols);
   }
 }

@@ -8,10 +8,12 @@ import {
   D_SCRATCH, D_STATE1, D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
   LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
   L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
-  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN,
+  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
+  D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM,
 } from './codes';
 import { denseBackward, denseForward } from '../layers/dense';
 import type { Kernels } from './kernels';
+import { countCorrect, sumAbsError } from './metrics';
 
 /** slot `field` of layer `l` */
 function lf(h: Float64Array, desc: number, l: number, field: number): number {
@@ -20,10 +22,19 @@ function lf(h: Float64Array, desc: number, l: number, field: number): number {
 
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
  *  batch loss into the description (0 for a forward pass) and returns a STATUS_* code (also
- *  written there). */
+ *  written there). With a loss, the metrics D_METRICS asks for are measured on the batch's
+ *  outputs; a successful training step also adds its loss·rows and metrics to the running sums
+ *  the host reads once per epoch. */
 export function runStep(k: Kernels, desc: number, rows: number, mode: number): number {
   const status = run(k, desc, rows, mode);
-  k.heap[desc + D_STATUS] = status;
+  const h = k.heap;
+  h[desc + D_STATUS] = status;
+  if (mode === STEP_TRAIN && status === STATUS_OK) {
+    const metrics = h[desc + D_METRICS]!;
+    h[desc + D_LOSS_SUM] = h[desc + D_LOSS_SUM]! + h[desc + D_LOSS_VALUE]! * rows;
+    if (metrics & METRIC_ACCURACY) h[desc + D_CORRECT_SUM] = h[desc + D_CORRECT_SUM]! + h[desc + D_BATCH_CORRECT]!;
+    if (metrics & METRIC_MAE) h[desc + D_ABS_ERROR_SUM] = h[desc + D_ABS_ERROR_SUM]! + h[desc + D_BATCH_ABS_ERROR]!;
+  }
   return status;
 }
 
@@ -77,6 +88,9 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   loss += penalty;
   h[desc + D_PENALTY] = penalty;
   h[desc + D_LOSS_VALUE] = loss;
+  const metrics = h[desc + D_METRICS]!;
+  if (metrics & METRIC_ACCURACY) h[desc + D_BATCH_CORRECT] = countCorrect(h, lossKind, aOut, y, rows, units);
+  if (metrics & METRIC_MAE) h[desc + D_BATCH_ABS_ERROR] = sumAbsError(h, lossKind, aOut, y, rows, units);
   if (mode === STEP_LOSS) return STATUS_OK;
   if (!Number.isFinite(loss)) return STATUS_LOSS_NOT_FINITE;
 

@@ -7,6 +7,9 @@ interface CoreExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   step(desc: number, rows: number, mode: number): number;
+  epoch(desc: number, samples: number, batchSize: number, shuffle: number): number;
+  countCorrect(loss: number, p: number, y: number, rows: number, cols: number): number;
+  sumAbsError(loss: number, a: number, y: number, rows: number, cols: number): number;
   gemmScratchSize(k: number, n: number): number;
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
@@ -124,6 +127,15 @@ export class WasmKernels implements Kernels {
   }
   step(desc: number, rows: number, mode: number): number {
     return this.core.step(desc * 8, rows, mode);
+  }
+  epoch(desc: number, samples: number, batchSize: number, shuffle: boolean): number {
+    return this.core.epoch(desc * 8, samples, batchSize, shuffle ? 1 : 0);
+  }
+  countCorrect(loss: number, p: number, y: number, rows: number, cols: number): number {
+    return this.core.countCorrect(loss, p * 8, y * 8, rows, cols);
+  }
+  sumAbsError(loss: number, a: number, y: number, rows: number, cols: number): number {
+    return this.core.sumAbsError(loss, a * 8, y * 8, rows, cols);
   }
 }
 

@@ -3,7 +3,7 @@
 // signal, and cooperative yielding so that progress can render while training runs.
 // The per-batch path allocates nothing unless a batch callback is registered.
 import { isSampleList, toRows, type Rows, type Sample } from '../data';
-import type { Engine } from '../engine';
+import { INFERENCE_CHUNK, type Engine } from '../engine';
 import { ConfigError, DataError, ShapeError } from '../errors';
 import { isClassification } from '../losses';
 import { checkKeys, checkObject, positiveInteger, show } from '../validate';
@@ -261,15 +261,13 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   }
   if (signal !== null && signal.aborted) throw abortReason(signal);
 
-  engine.trackAccuracy = wantAccuracy;
-  engine.trackMae = wantMae;
+  engine.setMetrics(wantAccuracy, wantMae);
   try {
     await run();
   } catch (error) {
     state.error = error;
   }
-  engine.trackAccuracy = false;
-  engine.trackMae = false;
+  engine.setMetrics(false, false);
   engine.learningRate = startRate;
   for (const cb of callbacks) {
     if (!cb.onTrainEnd) continue;
@@ -288,9 +286,14 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
     const epochBegin = callbacks.filter((cb) => cb.onEpochBegin);
     const epochEnd = callbacks.filter((cb) => cb.onEpochEnd);
     const batchEnd = callbacks.some((cb) => cb.onBatchEnd) ? callbacks.filter((cb) => cb.onBatchEnd) : null;
-    engine.reserveRows(batchSize);
-    const order = new Int32Array(samples);
-    for (let i = 0; i < samples; i++) order[i] = i;
+    // Batch buffers for the training batches and the validation chunks, sized once.
+    engine.reserveRows(Math.max(batchSize, valInput === null ? 0 : Math.min(valInput.rows, INFERENCE_CHUNK)));
+    // Without batch callbacks, a small training set lives in the arena and each epoch is one
+    // backend call (shuffle, gather and every batch's step inside); otherwise rows are
+    // shuffled here and loaded batch by batch. Both draw the same order from the same generator.
+    const resident = batchEnd === null && engine.loadResident(train, trainTarget, batchSize);
+    const order = new Int32Array(resident ? 0 : samples);
+    for (let i = 0; i < order.length; i++) order[i] = i;
     const rng = engine.rng;
     let lastYield = now();
     // Reading the clock costs more than a tiny network's whole epoch, so it is read every
@@ -308,7 +311,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
         if (isThenable(r)) await r;
       }
       if (state.stop) break; // stopped before this epoch trained anything
-      if (shuffle) {
+      if (shuffle && !resident) {
         // From the identity each epoch, so an epoch's order depends only on the generator's
         // state: fit(a) then fit(b) trains exactly as fit(a + b) (and so does a saved and
         // reloaded network, whose generator state is saved).
@@ -317,14 +320,17 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
       }
       const rate = engine.learningRate;
       let seen = 0;
-      // The engine sums the loss and the metrics itself (see Engine.step): no double is
+      // The step sums the loss and the metrics itself (see Engine.takeSums): no double is
       // carried in this async loop per batch, which would cost a heap number each time.
-      engine.takeLossSum();
-      engine.takeMetricSums();
+      engine.takeSums();
       // Without batch callbacks nothing can happen between batches (an abort or a stop() from
-      // elsewhere only arrives while fit awaits), so the epoch runs in a plain synchronous
-      // function, which engines optimise fully (an async loop can stay in a tier that boxes).
-      if (batchEnd === null) seen = trainBatches(engine, train, trainTarget, order, samples, batchSize, epoch);
+      // elsewhere only arrives while fit awaits), so the epoch runs in one backend call, or in
+      // a plain synchronous function, which engines optimise fully (an async loop can stay in
+      // a tier that boxes).
+      if (resident) {
+        engine.trainEpoch(train, trainTarget, batchSize, shuffle, epoch);
+        seen = samples;
+      } else if (batchEnd === null) seen = trainBatches(engine, train, trainTarget, order, samples, batchSize, epoch);
       else for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
         if (signal !== null && signal.aborted) throw abortReason(signal);
         if (state.stop) break;
@@ -334,8 +340,8 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
         seen += rows;
         // The batch's outputs are still in place for its own logs.
         const logs: BatchLogs = { loss: engine.lastLoss(), size: rows };
-        if (wantAccuracy) logs.accuracy = engine.countCorrect(rows) / rows;
-        if (wantMae) logs.mae = engine.sumAbsError(rows) / (rows * outputs);
+        if (wantAccuracy) logs.accuracy = engine.batchCorrect() / rows;
+        if (wantMae) logs.mae = engine.batchAbsError() / (rows * outputs);
         for (let i = 0; i < batchEnd.length; i++) {
           let r = batchEnd[i]!.onBatchEnd!(batch, logs, control);
           if (isThenable(r)) r = await r;
@@ -344,8 +350,8 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
       }
       if (seen === 0) break; // stopped from outside before the epoch's first batch
 
-      const sums = engine.takeMetricSums();
-      const logs: EpochLogs = { loss: engine.takeLossSum() / seen, learningRate: rate };
+      const sums = engine.takeSums();
+      const logs: EpochLogs = { loss: sums.loss / seen, learningRate: rate };
       if (wantAccuracy) logs.accuracy = sums.correct / seen;
       if (wantMae) logs.mae = sums.absError / (seen * outputs);
       if (valInput !== null && valTarget !== null) {

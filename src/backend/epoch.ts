@@ -1,0 +1,65 @@
+// One training epoch over the resident training set: twin of assembly/epoch.ts (the JS
+// backend's `epoch`). Shuffles the row order with sfc32 exactly as src/random.ts does, gathers
+// each batch's rows into the step's x and y buffers and runs the fused step on them.
+import {
+  D_DATA_X, D_DATA_Y, D_FAILED_BATCH, D_INPUT_WIDTH, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
+} from './codes';
+import type { Kernels } from './kernels';
+
+/** Trains one epoch of `samples` resident rows in batches of `batchSize` (the last one
+ *  shorter), shuffled from the identity when `shuffle` is set. Stops at the first batch whose
+ *  step fails, writing its index to D_FAILED_BATCH and returning its status. */
+export function runEpoch(k: Kernels, desc: number, samples: number, batchSize: number, shuffle: boolean): number {
+  const h = k.heap; // kernels never grow the arena, so this view stays valid
+  const order = h[desc + D_ORDER]!;
+  for (let i = 0; i < samples; i++) h[order + i] = i;
+  if (shuffle) {
+    const s = desc + D_SHUFFLE_RNG;
+    let a = h[s]! | 0;
+    let b = h[s + 1]! | 0;
+    let c = h[s + 2]! | 0;
+    let d = h[s + 3]! | 0;
+    for (let i = samples - 1; i > 0; i--) {
+      // Random.nextInt(i + 1): rejection keeps the draw free of modulo bias
+      const n = i + 1;
+      let t: number;
+      do {
+        t = (((a + b) | 0) + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        c = (c + t) | 0;
+      } while (t >>> 0 >= 4294967296 - n && t >>> 0 >= 4294967296 - (4294967296 % n));
+      const j = order + ((t >>> 0) % n);
+      const swap = h[order + i]!;
+      h[order + i] = h[j]!;
+      h[j] = swap;
+    }
+    h[s] = a >>> 0;
+    h[s + 1] = b >>> 0;
+    h[s + 2] = c >>> 0;
+    h[s + 3] = d >>> 0;
+  }
+  const inputs = h[desc + D_INPUT_WIDTH]!;
+  const targets = h[desc + D_TARGET_WIDTH]!;
+  const dataX = h[desc + D_DATA_X]!;
+  const dataY = h[desc + D_DATA_Y]!;
+  const x = h[desc + D_X]!;
+  const y = h[desc + D_Y]!;
+  for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
+    const rows = Math.min(batchSize, samples - start);
+    for (let r = 0; r < rows; r++) {
+      // plain loops: copyWithin is a runtime call, slower than a few-element copy
+      const row = h[order + start + r]!;
+      for (let j = 0, from = dataX + row * inputs, to = x + r * inputs; j < inputs; j++) h[to + j] = h[from + j]!;
+      for (let j = 0, from = dataY + row * targets, to = y + r * targets; j < targets; j++) h[to + j] = h[from + j]!;
+    }
+    const status = k.step(desc, rows, STEP_TRAIN);
+    if (status !== STATUS_OK) {
+      h[desc + D_FAILED_BATCH] = batch;
+      return status;
+    }
+  }
+  return STATUS_OK;
+}
