@@ -3,115 +3,225 @@
 // formulas. θ are the parameters, g the gradients, lr the learning rate.
 //
 // Every update first checks that each new value would be finite and changes nothing (returns
-// 0) if one would not: a diverging step never leaves NaN or Infinity in the network.
-// (x − x is 0 for finite x and NaN for ±Infinity or NaN, and NaN survives the sum.) So each
-// rule is written once as a function of one element, run in a checking pass and a writing pass.
+// 0) if one would not: a diverging step never leaves NaN or Infinity in the network. So each
+// rule is written once, as a function of two lanes (f64x2), and run in a checking pass and a
+// writing pass; an odd last element goes through the same function in both lanes. The check
+// ANDs per-lane masks (v − v == v − v only for finite v), which, unlike summing, adds no
+// dependency chain of float additions to the pass.
 
-@inline function at(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
+@inline function finite(v: v128): v128 {
+  const d = f64x2.sub(v, v); // 0 if finite, NaN for ±Infinity and NaN
+  return f64x2.eq(d, d);
 }
-@inline function put(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
+@inline function pair(p: usize, o: usize): v128 {
+  return v128.load(p + o);
+}
+/** The element at byte offset o in both lanes (the odd last element). */
+@inline function last(p: usize, o: usize): v128 {
+  return v128.load64_splat(p + o);
+}
+@inline function storeLast(p: usize, o: usize, v: v128): void {
+  store<f64>(p + o, f64x2.extract_lane(v, 0));
 }
 
-/** SGD: v = μ·v − lr·g; θ += v, or with Nesterov θ += μ·v − lr·g. μ = 0: θ −= lr·g. */
+// ---- SGD: v = μ·v − lr·g; θ += v, or with Nesterov θ += μ·v − lr·g. μ = 0: θ −= lr·g. --------
+
+@inline function sgdVelocity(v: v128, g: v128, mu: v128, rate: v128): v128 {
+  return f64x2.sub(f64x2.mul(mu, v), f64x2.mul(rate, g));
+}
+@inline function sgdParam(p: v128, g: v128, vNew: v128, mu: v128, rate: v128, nesterov: bool): v128 {
+  return f64x2.add(p, nesterov ? f64x2.sub(f64x2.mul(mu, vNew), f64x2.mul(rate, g)) : vNew);
+}
+@inline function sgdPlain(p: v128, g: v128, rate: v128): v128 {
+  return f64x2.sub(p, f64x2.mul(rate, g));
+}
+
 export function sgd(params: usize, grads: usize, velocity: usize, count: i32, lr: f64, momentum: f64, nesterov: i32): i32 {
-  let check: f64 = 0;
-  for (let i = 0; i < count; i++) {
-    const g = at(grads, i);
-    if (momentum == 0) {
-      const p = at(params, i) - lr * g;
-      check += p - p;
-    } else {
-      const v = momentum * at(velocity, i) - lr * g;
-      const p = at(params, i) + (nesterov ? momentum * v - lr * g : v);
-      check += (p - p) + (v - v);
-    }
+  const rate = f64x2.splat(lr);
+  const mu = f64x2.splat(momentum);
+  const pairs = <usize>(count >> 1) << 4;
+  const odd = (count & 1) != 0;
+  let ok = i64x2.splat(-1);
+  if (momentum == 0) {
+    for (let o: usize = 0; o < pairs; o += 16) ok = v128.and(ok, finite(sgdPlain(pair(params, o), pair(grads, o), rate)));
+    if (odd) ok = v128.and(ok, finite(sgdPlain(last(params, pairs), last(grads, pairs), rate)));
+    if (!i64x2.all_true(ok)) return 0;
+    for (let o: usize = 0; o < pairs; o += 16) v128.store(params + o, sgdPlain(pair(params, o), pair(grads, o), rate));
+    if (odd) storeLast(params, pairs, sgdPlain(last(params, pairs), last(grads, pairs), rate));
+    return 1;
   }
-  if (check != 0) return 0;
-  for (let i = 0; i < count; i++) {
-    const g = at(grads, i);
-    if (momentum == 0) {
-      put(params, i, at(params, i) - lr * g);
-    } else {
-      const v = momentum * at(velocity, i) - lr * g;
-      put(velocity, i, v);
-      put(params, i, at(params, i) + (nesterov ? momentum * v - lr * g : v));
-    }
+  const nest = nesterov != 0;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const g = pair(grads, o);
+    const v = sgdVelocity(pair(velocity, o), g, mu, rate);
+    ok = v128.and(ok, v128.and(finite(v), finite(sgdParam(pair(params, o), g, v, mu, rate, nest))));
+  }
+  if (odd) {
+    const g = last(grads, pairs);
+    const v = sgdVelocity(last(velocity, pairs), g, mu, rate);
+    ok = v128.and(ok, v128.and(finite(v), finite(sgdParam(last(params, pairs), g, v, mu, rate, nest))));
+  }
+  if (!i64x2.all_true(ok)) return 0;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const g = pair(grads, o);
+    const v = sgdVelocity(pair(velocity, o), g, mu, rate);
+    v128.store(velocity + o, v);
+    v128.store(params + o, sgdParam(pair(params, o), g, v, mu, rate, nest));
+  }
+  if (odd) {
+    const g = last(grads, pairs);
+    const v = sgdVelocity(last(velocity, pairs), g, mu, rate);
+    storeLast(velocity, pairs, v);
+    storeLast(params, pairs, sgdParam(last(params, pairs), g, v, mu, rate, nest));
   }
   return 1;
 }
 
-/** Adam, and AdamW when weightDecay > 0 (decoupled: θ −= lr·wd·θ before the Adam step).
- *  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  lr_t = lr·√(1−β2^t)/(1−β1^t);
- *  θ −= lr_t·m/(√v + ε), where t counts updates from 1. */
+// ---- Adam, and AdamW when weightDecay > 0 (decoupled: θ −= lr·wd·θ before the Adam step) -----
+//  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  lr_t = lr·√(1−β2^t)/(1−β1^t);
+//  θ −= lr_t·m/(√v + ε), where t counts updates from 1.
+
+@inline function adamM(m: v128, g: v128, b1: v128, c1: v128): v128 {
+  return f64x2.add(f64x2.mul(b1, m), f64x2.mul(c1, g));
+}
+@inline function adamV(v: v128, g: v128, b2: v128, c2: v128): v128 {
+  return f64x2.add(f64x2.mul(b2, v), f64x2.mul(f64x2.mul(c2, g), g));
+}
+@inline function adamParam(p: v128, mNew: v128, vNew: v128, rateT: v128, decay: v128, eps: v128): v128 {
+  return f64x2.sub(f64x2.sub(p, f64x2.mul(decay, p)), f64x2.div(f64x2.mul(rateT, mNew), f64x2.add(f64x2.sqrt(vNew), eps)));
+}
+
 export function adam(params: usize, grads: usize, m: usize, v: usize, count: i32, lr: f64, beta1: f64, beta2: f64, epsilon: f64, t: f64, weightDecay: f64): i32 {
-  const lrT = lr * Math.sqrt(1.0 - Math.pow(beta2, t)) / (1.0 - Math.pow(beta1, t));
-  const decay = lr * weightDecay;
-  let check: f64 = 0;
-  for (let i = 0; i < count; i++) {
-    const g = at(grads, i);
-    const mi = beta1 * at(m, i) + (1.0 - beta1) * g;
-    const vi = beta2 * at(v, i) + (1.0 - beta2) * g * g;
-    const p0 = at(params, i);
-    const p = p0 - decay * p0 - lrT * mi / (Math.sqrt(vi) + epsilon);
-    check += (p - p) + (vi - vi);
+  const rateT = f64x2.splat(lr * Math.sqrt(1.0 - Math.pow(beta2, t)) / (1.0 - Math.pow(beta1, t)));
+  const decay = f64x2.splat(lr * weightDecay);
+  const b1 = f64x2.splat(beta1);
+  const c1 = f64x2.splat(1.0 - beta1);
+  const b2 = f64x2.splat(beta2);
+  const c2 = f64x2.splat(1.0 - beta2);
+  const eps = f64x2.splat(epsilon);
+  const pairs = <usize>(count >> 1) << 4;
+  const odd = (count & 1) != 0;
+  let ok = i64x2.splat(-1);
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const g = pair(grads, o);
+    const vi = adamV(pair(v, o), g, b2, c2);
+    ok = v128.and(ok, v128.and(finite(vi), finite(adamParam(pair(params, o), adamM(pair(m, o), g, b1, c1), vi, rateT, decay, eps))));
   }
-  if (check != 0) return 0;
-  for (let i = 0; i < count; i++) {
-    const g = at(grads, i);
-    const mi = beta1 * at(m, i) + (1.0 - beta1) * g;
-    const vi = beta2 * at(v, i) + (1.0 - beta2) * g * g;
-    put(m, i, mi);
-    put(v, i, vi);
-    const p0 = at(params, i);
-    put(params, i, p0 - decay * p0 - lrT * mi / (Math.sqrt(vi) + epsilon));
+  if (odd) {
+    const g = last(grads, pairs);
+    const vi = adamV(last(v, pairs), g, b2, c2);
+    ok = v128.and(ok, v128.and(finite(vi), finite(adamParam(last(params, pairs), adamM(last(m, pairs), g, b1, c1), vi, rateT, decay, eps))));
+  }
+  if (!i64x2.all_true(ok)) return 0;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const g = pair(grads, o);
+    const mi = adamM(pair(m, o), g, b1, c1);
+    const vi = adamV(pair(v, o), g, b2, c2);
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    v128.store(params + o, adamParam(pair(params, o), mi, vi, rateT, decay, eps));
+  }
+  if (odd) {
+    const g = last(grads, pairs);
+    const mi = adamM(last(m, pairs), g, b1, c1);
+    const vi = adamV(last(v, pairs), g, b2, c2);
+    storeLast(m, pairs, mi);
+    storeLast(v, pairs, vi);
+    storeLast(params, pairs, adamParam(last(params, pairs), mi, vi, rateT, decay, eps));
   }
   return 1;
 }
 
-/** RMSprop: s = ρ·s + (1−ρ)·g²;  Δ = lr·g/(√s + ε);  with momentum μ: u = μ·u + Δ, θ −= u;
- *  without: θ −= Δ. */
+// ---- RMSprop: s = ρ·s + (1−ρ)·g²;  Δ = lr·g/(√s + ε);  with momentum μ: u = μ·u + Δ, θ −= u;
+//      without: θ −= Δ. ------------------------------------------------------------------------
+
+@inline function rmsS(s: v128, g: v128, r: v128, c: v128): v128 {
+  return f64x2.add(f64x2.mul(r, s), f64x2.mul(f64x2.mul(c, g), g));
+}
+@inline function rmsStep(g: v128, sNew: v128, u: v128, rate: v128, eps: v128, mu: v128, withMomentum: bool): v128 {
+  const step = f64x2.div(f64x2.mul(rate, g), f64x2.add(f64x2.sqrt(sNew), eps));
+  return withMomentum ? f64x2.add(step, f64x2.mul(mu, u)) : step;
+}
+
 export function rmsprop(params: usize, grads: usize, s: usize, u: usize, count: i32, lr: f64, rho: f64, epsilon: f64, momentum: f64): i32 {
-  let check: f64 = 0;
-  for (let i = 0; i < count; i++) {
-    const g = at(grads, i);
-    const si = rho * at(s, i) + (1.0 - rho) * g * g;
-    let step = lr * g / (Math.sqrt(si) + epsilon);
-    if (momentum != 0) step += momentum * at(u, i);
-    const p = at(params, i) - step;
-    check += (p - p) + (si - si);
+  const rate = f64x2.splat(lr);
+  const r = f64x2.splat(rho);
+  const c = f64x2.splat(1.0 - rho);
+  const eps = f64x2.splat(epsilon);
+  const mu = f64x2.splat(momentum);
+  const withMomentum = momentum != 0;
+  const pairs = <usize>(count >> 1) << 4;
+  const odd = (count & 1) != 0;
+  let ok = i64x2.splat(-1);
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const g = pair(grads, o);
+    const si = rmsS(pair(s, o), g, r, c);
+    const step = rmsStep(g, si, withMomentum ? pair(u, o) : g, rate, eps, mu, withMomentum);
+    ok = v128.and(ok, v128.and(finite(si), finite(f64x2.sub(pair(params, o), step))));
   }
-  if (check != 0) return 0;
-  for (let i = 0; i < count; i++) {
-    const g = at(grads, i);
-    const si = rho * at(s, i) + (1.0 - rho) * g * g;
-    put(s, i, si);
-    let step = lr * g / (Math.sqrt(si) + epsilon);
-    if (momentum != 0) {
-      step += momentum * at(u, i);
-      put(u, i, step);
-    }
-    put(params, i, at(params, i) - step);
+  if (odd) {
+    const g = last(grads, pairs);
+    const si = rmsS(last(s, pairs), g, r, c);
+    const step = rmsStep(g, si, withMomentum ? last(u, pairs) : g, rate, eps, mu, withMomentum);
+    ok = v128.and(ok, v128.and(finite(si), finite(f64x2.sub(last(params, pairs), step))));
+  }
+  if (!i64x2.all_true(ok)) return 0;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const g = pair(grads, o);
+    const si = rmsS(pair(s, o), g, r, c);
+    const step = rmsStep(g, si, withMomentum ? pair(u, o) : g, rate, eps, mu, withMomentum);
+    v128.store(s + o, si);
+    if (withMomentum) v128.store(u + o, step);
+    v128.store(params + o, f64x2.sub(pair(params, o), step));
+  }
+  if (odd) {
+    const g = last(grads, pairs);
+    const si = rmsS(last(s, pairs), g, r, c);
+    const step = rmsStep(g, si, withMomentum ? last(u, pairs) : g, rate, eps, mu, withMomentum);
+    storeLast(s, pairs, si);
+    if (withMomentum) storeLast(u, pairs, step);
+    storeLast(params, pairs, f64x2.sub(last(params, pairs), step));
   }
   return 1;
 }
 
-/** Adagrad: s += g²;  θ −= lr·g/(√s + ε)  (s starts at initialAccumulatorValue). */
+// ---- Adagrad: s += g²;  θ −= lr·g/(√s + ε)  (s starts at initialAccumulatorValue). ----------
+
+@inline function adagradS(s: v128, g: v128): v128 {
+  return f64x2.add(s, f64x2.mul(g, g));
+}
+@inline function adagradParam(p: v128, g: v128, sNew: v128, rate: v128, eps: v128): v128 {
+  return f64x2.sub(p, f64x2.div(f64x2.mul(rate, g), f64x2.add(f64x2.sqrt(sNew), eps)));
+}
+
 export function adagrad(params: usize, grads: usize, s: usize, count: i32, lr: f64, epsilon: f64): i32 {
-  let check: f64 = 0;
-  for (let i = 0; i < count; i++) {
-    const g = at(grads, i);
-    const si = at(s, i) + g * g;
-    const p = at(params, i) - lr * g / (Math.sqrt(si) + epsilon);
-    check += (p - p) + (si - si);
+  const rate = f64x2.splat(lr);
+  const eps = f64x2.splat(epsilon);
+  const pairs = <usize>(count >> 1) << 4;
+  const odd = (count & 1) != 0;
+  let ok = i64x2.splat(-1);
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const g = pair(grads, o);
+    const si = adagradS(pair(s, o), g);
+    ok = v128.and(ok, v128.and(finite(si), finite(adagradParam(pair(params, o), g, si, rate, eps))));
   }
-  if (check != 0) return 0;
-  for (let i = 0; i < count; i++) {
-    const g = at(grads, i);
-    const si = at(s, i) + g * g;
-    put(s, i, si);
-    put(params, i, at(params, i) - lr * g / (Math.sqrt(si) + epsilon));
+  if (odd) {
+    const g = last(grads, pairs);
+    const si = adagradS(last(s, pairs), g);
+    ok = v128.and(ok, v128.and(finite(si), finite(adagradParam(last(params, pairs), g, si, rate, eps))));
+  }
+  if (!i64x2.all_true(ok)) return 0;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    const g = pair(grads, o);
+    const si = adagradS(pair(s, o), g);
+    v128.store(s + o, si);
+    v128.store(params + o, adagradParam(pair(params, o), g, si, rate, eps));
+  }
+  if (odd) {
+    const g = last(grads, pairs);
+    const si = adagradS(last(s, pairs), g);
+    storeLast(s, pairs, si);
+    storeLast(params, pairs, adagradParam(last(params, pairs), g, si, rate, eps));
   }
   return 1;
 }

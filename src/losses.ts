@@ -70,28 +70,3 @@ export function isClassification(loss: LossName): boolean {
 export function targetWidth(loss: LossName, outputSize: number): number {
   return loss === 'sparseCategoricalCrossentropy' ? 1 : outputSize;
 }
-
-/** Number of correct predictions among `rows` rows: argmax match for categorical outputs
- *  (against the label for the sparse loss), p ≥ 0.5 ⇔ y ≥ 0.5 per element for binary outputs
- *  (then divided by cols). */
-export function countCorrect(loss: LossName, pred: Float64Array, p: number, y: Float64Array, yOff: number, rows: number, cols: number): number {
-  let correct = 0;
-  if (loss === 'categoricalCrossentropy' || loss === 'sparseCategoricalCrossentropy') {
-    const sparse = loss === 'sparseCategoricalCrossentropy';
-    for (let r = 0; r < rows; r++) {
-      let bestP = 0;
-      let bestY = 0;
-      for (let j = 1; j < cols; j++) {
-        if (pred[p + r * cols + j]! > pred[p + r * cols + bestP]!) bestP = j;
-        if (!sparse && y[yOff + r * cols + j]! > y[yOff + r * cols + bestY]!) bestY = j;
-      }
-      if (sparse) bestY = y[yOff + r]!;
-      if (bestP === bestY) correct++;
-    }
-    return correct;
-  }
-  for (let i = 0; i < rows * cols; i++) {
-    if (pred[p + i]! >= 0.5 === y[yOff + i]! >= 0.5) correct++;
-  }
-  return correct / cols;
-}

@@ -529,6 +529,119 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
     }
   });
 
+  // Every optimizer with its formula written out independently (Keras's), per element.
+  type Update = { p: number; s1: number; s2: number };
+  const OPTIMIZERS: {
+    name: string;
+    call: (k: Kernels, t: number, g: number, s1: number, s2: number, count: number) => boolean;
+    ref: (p: number, g: number, s1: number, s2: number) => Update;
+    /** which state slabs it writes */
+    writes: [boolean, boolean];
+  }[] = [
+    { name: 'sgd', call: (k, t, g, s1, _s2, n) => k.sgd(t, g, s1, n, 0.05, 0, false), ref: (p, g, s1, s2) => ({ p: p - 0.05 * g, s1, s2 }), writes: [false, false] },
+    {
+      name: 'sgd momentum',
+      call: (k, t, g, s1, _s2, n) => k.sgd(t, g, s1, n, 0.05, 0.9, false),
+      ref: (p, g, s1, s2) => { const v = 0.9 * s1 - 0.05 * g; return { p: p + v, s1: v, s2 }; },
+      writes: [true, false],
+    },
+    {
+      name: 'sgd nesterov',
+      call: (k, t, g, s1, _s2, n) => k.sgd(t, g, s1, n, 0.05, 0.9, true),
+      ref: (p, g, s1, s2) => { const v = 0.9 * s1 - 0.05 * g; return { p: p + 0.9 * v - 0.05 * g, s1: v, s2 }; },
+      writes: [true, false],
+    },
+    {
+      name: 'adamw (t = 3)',
+      call: (k, t, g, s1, s2, n) => k.adam(t, g, s1, s2, n, 0.01, 0.9, 0.999, 1e-7, 3, 0.004),
+      ref: (p, g, m, v) => {
+        const m1 = 0.9 * m + 0.1 * g;
+        const v1 = 0.999 * v + 0.001 * g * g;
+        const lrT = (0.01 * Math.sqrt(1 - 0.999 ** 3)) / (1 - 0.9 ** 3);
+        return { p: p - 0.01 * 0.004 * p - (lrT * m1) / (Math.sqrt(v1) + 1e-7), s1: m1, s2: v1 };
+      },
+      writes: [true, true],
+    },
+    {
+      name: 'rmsprop',
+      call: (k, t, g, s1, s2, n) => k.rmsprop(t, g, s1, s2, n, 0.01, 0.9, 1e-7, 0),
+      ref: (p, g, s, u) => { const s1 = 0.9 * s + 0.1 * g * g; return { p: p - (0.01 * g) / (Math.sqrt(s1) + 1e-7), s1, s2: u }; },
+      writes: [true, false],
+    },
+    {
+      name: 'rmsprop momentum',
+      call: (k, t, g, s1, s2, n) => k.rmsprop(t, g, s1, s2, n, 0.01, 0.9, 1e-7, 0.5),
+      ref: (p, g, s, u) => {
+        const s1 = 0.9 * s + 0.1 * g * g;
+        const u1 = (0.01 * g) / (Math.sqrt(s1) + 1e-7) + 0.5 * u;
+        return { p: p - u1, s1, s2: u1 };
+      },
+      writes: [true, true],
+    },
+    {
+      name: 'adagrad',
+      call: (k, t, g, s1, _s2, n) => k.adagrad(t, g, s1, n, 0.1, 1e-7),
+      ref: (p, g, s) => { const s1 = s + g * g; return { p: p - (0.1 * g) / (Math.sqrt(s1) + 1e-7), s1, s2: 0 }; },
+      writes: [true, false],
+    },
+  ];
+
+  describe.each(OPTIMIZERS)('optimizer $name', ({ call, ref, writes }) => {
+    /** Slabs at odd offsets (8- but not 16-byte aligned), one spare f64 between them. */
+    const layout = (count: number) => {
+      const t = START + 1;
+      const g = t + count + 1;
+      const s1 = g + count + 1;
+      const s2 = s1 + count + 1;
+      return { t, g, s1, s2 };
+    };
+    const fill = (count: number) => {
+      scramble();
+      const values = { p: randomArray(count, rand), g: randomArray(count, rand), s1: randomArray(count, rand, 0, 1), s2: randomArray(count, rand, 0, 1) };
+      const { t, g, s1, s2 } = layout(count);
+      put(t, values.p);
+      put(g, values.g);
+      put(s1, values.s1);
+      put(s2, values.s2);
+      return values;
+    };
+
+    it.each([1, 2, 7, 10])('updates as its formula, wasm and js alike (%i values)', (count) => {
+      const v = fill(count);
+      const { t, g, s1, s2 } = layout(count);
+      const outputs: [number, number][] = [[t, count]];
+      if (writes[0]) outputs.push([s1, count]);
+      if (writes[1]) outputs.push([s2, count]);
+      const results: boolean[] = [];
+      run((k) => results.push(call(k, t, g, s1, s2, count)), outputs);
+      expect(results).toEqual([true, true]);
+      const want = Array.from(v.p, (p, i) => ref(p, v.g[i]!, v.s1[i]!, v.s2[i]!));
+      agree(t, count, 'parameters', want.map((u) => u.p));
+      if (writes[0]) agree(s1, count, 'state 1', want.map((u) => u.s1));
+      if (writes[1]) agree(s2, count, 'state 2', want.map((u) => u.s2));
+    });
+
+    it('refuses a non-finite update wherever it is (first, middle, the odd last element), changing nothing', () => {
+      const count = 7;
+      const { t, g, s1, s2 } = layout(count);
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [0, 3, 5, 6]) {
+          fill(count);
+          for (const k of both) k.heap[g + at] = bad;
+          const results: boolean[] = [];
+          run((k) => results.push(call(k, t, g, s1, s2, count)), []); // nothing may change
+          expect(results, `${bad} at gradient ${at}`).toEqual([false, false]);
+        }
+      }
+      // A bad value just past the slabs is not looked at.
+      fill(count);
+      for (const k of both) k.heap[g + count] = NaN;
+      const results: boolean[] = [];
+      run((k) => results.push(call(k, t, g, s1, s2, count)), [[t, count], [s1, count], [s2, count]]);
+      expect(results).toEqual([true, true]);
+    });
+  });
+
   it("codes.ts equals the wasm core's exported constants, name for name", () => {
     const core = coreConstants();
     const ours = Object.entries(codes) as [string, number][];

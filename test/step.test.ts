@@ -167,7 +167,7 @@ describe('resident epochs', () => {
   it.each(['wasm', 'js'] as const)('stop at the same batch with the same DivergenceError (%s)', async (backend) => {
     const config: NetworkConfig = { inputSize: 4, layers: [dense(8, { activation: 'relu' }), dense(3)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 5 }, seed: 2, backend };
     const [x, y] = data(4, 3, 64, 6, false);
-    for (let i = 0; i < x.length; i++) x[i] *= 100;
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! * 100;
     const errorOf = (net: Network, options: object) => net.fit(x, y, { epochs: 50, batchSize: 8, ...options }).then(() => null, (e: unknown) => e);
     const resident = new Network(config);
     const batched = new Network(config);

@@ -314,32 +314,31 @@ export class JsKernels implements Kernels {
   }
 
   // Optimizers: the rules of assembly/optimizers.ts (see there), with the same check-then-write
-  // passes so that an update producing a non-finite value changes nothing.
+  // passes so that an update producing a non-finite value changes nothing. The checking pass
+  // returns at the first non-finite value (x − x !== 0 only for ±Infinity and NaN): a branch
+  // never taken, rather than a sum whose additions would chain one after another.
 
   sgd(params: number, grads: number, velocity: number, count: number, lr: number, momentum: number, nesterov: boolean): boolean {
     const h = this.heap;
-    let check = 0;
-    for (let i = 0; i < count; i++) {
-      const g = h[grads + i]!;
-      if (momentum === 0) {
-        const p = h[params + i]! - lr * g;
-        check += p - p;
-      } else {
-        const v = momentum * h[velocity + i]! - lr * g;
-        const p = h[params + i]! + (nesterov ? momentum * v - lr * g : v);
-        check += p - p + (v - v);
+    if (momentum === 0) {
+      for (let i = 0; i < count; i++) {
+        const p = h[params + i]! - lr * h[grads + i]!;
+        if (p - p !== 0) return false;
       }
+      for (let i = 0; i < count; i++) h[params + i] = h[params + i]! - lr * h[grads + i]!;
+      return true;
     }
-    if (check !== 0) return false;
     for (let i = 0; i < count; i++) {
       const g = h[grads + i]!;
-      if (momentum === 0) {
-        h[params + i] = h[params + i]! - lr * g;
-      } else {
-        const v = momentum * h[velocity + i]! - lr * g;
-        h[velocity + i] = v;
-        h[params + i] = h[params + i]! + (nesterov ? momentum * v - lr * g : v);
-      }
+      const v = momentum * h[velocity + i]! - lr * g;
+      const p = h[params + i]! + (nesterov ? momentum * v - lr * g : v);
+      if (p - p !== 0 || v - v !== 0) return false;
+    }
+    for (let i = 0; i < count; i++) {
+      const g = h[grads + i]!;
+      const v = momentum * h[velocity + i]! - lr * g;
+      h[velocity + i] = v;
+      h[params + i] = h[params + i]! + (nesterov ? momentum * v - lr * g : v);
     }
     return true;
   }
@@ -348,16 +347,14 @@ export class JsKernels implements Kernels {
     const h = this.heap;
     const lrT = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
     const decay = lr * weightDecay;
-    let check = 0;
     for (let i = 0; i < count; i++) {
       const g = h[grads + i]!;
       const mi = beta1 * h[m + i]! + (1 - beta1) * g;
       const vi = beta2 * h[v + i]! + (1 - beta2) * g * g;
       const p0 = h[params + i]!;
       const p = p0 - decay * p0 - (lrT * mi) / (Math.sqrt(vi) + epsilon);
-      check += p - p + (vi - vi);
+      if (p - p !== 0 || vi - vi !== 0) return false;
     }
-    if (check !== 0) return false;
     for (let i = 0; i < count; i++) {
       const g = h[grads + i]!;
       const mi = beta1 * h[m + i]! + (1 - beta1) * g;
@@ -372,16 +369,14 @@ export class JsKernels implements Kernels {
 
   rmsprop(params: number, grads: number, s: number, u: number, count: number, lr: number, rho: number, epsilon: number, momentum: number): boolean {
     const h = this.heap;
-    let check = 0;
     for (let i = 0; i < count; i++) {
       const g = h[grads + i]!;
       const si = rho * h[s + i]! + (1 - rho) * g * g;
       let step = (lr * g) / (Math.sqrt(si) + epsilon);
       if (momentum !== 0) step += momentum * h[u + i]!;
       const p = h[params + i]! - step;
-      check += p - p + (si - si);
+      if (p - p !== 0 || si - si !== 0) return false;
     }
-    if (check !== 0) return false;
     for (let i = 0; i < count; i++) {
       const g = h[grads + i]!;
       const si = rho * h[s + i]! + (1 - rho) * g * g;
@@ -398,14 +393,12 @@ export class JsKernels implements Kernels {
 
   adagrad(params: number, grads: number, s: number, count: number, lr: number, epsilon: number): boolean {
     const h = this.heap;
-    let check = 0;
     for (let i = 0; i < count; i++) {
       const g = h[grads + i]!;
       const si = h[s + i]! + g * g;
       const p = h[params + i]! - (lr * g) / (Math.sqrt(si) + epsilon);
-      check += p - p + (si - si);
+      if (p - p !== 0 || si - si !== 0) return false;
     }
-    if (check !== 0) return false;
     for (let i = 0; i < count; i++) {
       const g = h[grads + i]!;
       const si = h[s + i]! + g * g;
