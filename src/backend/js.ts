@@ -16,6 +16,13 @@ const GELU_C = 0.7978845608028654; // √(2/π)
 const GELU_K = 0.044715;
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
+/** h[at .. at+count) = 0: a loop for the small buffers of small networks (TypedArray.fill is a
+ *  builtin call that costs more than the loop below a few dozen elements), fill above. */
+function zero(h: Float64Array, at: number, count: number): void {
+  if (count > 64) h.fill(0, at, at + count);
+  else for (let i = at, end = at + count; i < end; i++) h[i] = 0;
+}
+
 export class JsKernels implements Kernels {
   readonly name = 'js' as const;
   readonly base = 0;
@@ -39,7 +46,7 @@ export class JsKernels implements Kernels {
 
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, _scratch?: number): void {
     const h = this.heap;
-    if (!accumulate) h.fill(0, c, c + m * n);
+    if (!accumulate) zero(h, c, m * n);
     const k4 = k - (k % 4);
     for (let i = 0; i < m; i++) {
       const cRow = c + i * n;
@@ -68,7 +75,7 @@ export class JsKernels implements Kernels {
 
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, _scratch?: number): void {
     const h = this.heap;
-    if (!accumulate) h.fill(0, c, c + m * n);
+    if (!accumulate) zero(h, c, m * n);
     const k4 = k - (k % 4);
     let p = 0;
     for (; p < k4; p += 4) {
@@ -139,7 +146,7 @@ export class JsKernels implements Kernels {
 
   columnSums(a: number, out: number, rows: number, cols: number, accumulate: boolean): void {
     const h = this.heap;
-    if (!accumulate) h.fill(0, out, out + cols);
+    if (!accumulate) zero(h, out, cols);
     for (let r = 0; r < rows; r++) {
       const aRow = a + r * cols;
       for (let j = 0; j < cols; j++) h[out + j] = h[out + j]! + h[aRow + j]!;

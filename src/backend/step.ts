@@ -15,10 +15,6 @@ import { denseBackward, denseForward } from '../layers/dense';
 import type { Kernels } from './kernels';
 import { countCorrect, sumAbsError } from './metrics';
 
-/** slot `field` of layer `l` */
-function lf(h: Float64Array, desc: number, l: number, field: number): number {
-  return h[desc + DESC_HEADER + l * DESC_LAYER + field]!;
-}
 
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
  *  batch loss into the description (0 for a forward pass) and returns a STATUS_* code (also
@@ -48,26 +44,27 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   h[desc + D_PENALTY] = 0;
 
   let input = x;
-  for (let l = 0; l < layers; l++) {
-    const a = lf(h, desc, l, L_A);
-    const units = lf(h, desc, l, L_UNITS);
-    if (lf(h, desc, l, L_KIND) === LAYER_DROPOUT) {
-      if (training) k.dropoutForward(input, a, lf(h, desc, l, L_Z), rows * units, lf(h, desc, l, L_RATE), desc + D_RNG);
+  for (let l = 0, at = desc + DESC_HEADER; l < layers; l++, at += DESC_LAYER) {
+    const a = h[at + L_A]!;
+    const units = h[at + L_UNITS]!;
+    if (h[at + L_KIND]! === LAYER_DROPOUT) {
+      if (training) k.dropoutForward(input, a, h[at + L_Z]!, rows * units, h[at + L_RATE]!, desc + D_RNG);
       else h.copyWithin(a, input, input + rows * units);
     } else {
-      denseForward(k, input, lf(h, desc, l, L_W), lf(h, desc, l, L_B), lf(h, desc, l, L_Z), a, rows, lf(h, desc, l, L_INPUTS), units, lf(h, desc, l, L_ACT), lf(h, desc, l, L_ALPHA), scratch);
+      denseForward(k, input, h[at + L_W]!, h[at + L_B]!, h[at + L_Z]!, a, rows, h[at + L_INPUTS]!, units, h[at + L_ACT]!, h[at + L_ALPHA]!, scratch);
     }
     input = a;
   }
   if (mode === STEP_FORWARD) return STATUS_OK;
 
   const last = layers - 1;
+  const lastAt = desc + DESC_HEADER + last * DESC_LAYER; // the last layer's slots
   const y = h[desc + D_Y]!;
   const dA = h[desc + D_DA]!;
   const dZ = h[desc + D_DZ]!;
-  const units = lf(h, desc, last, L_UNITS);
-  const zOut = lf(h, desc, last, L_Z);
-  const aOut = lf(h, desc, last, L_A);
+  const units = h[lastAt + L_UNITS]!;
+  const zOut = h[lastAt + L_Z]!;
+  const aOut = h[lastAt + L_A]!;
   const lossKind = h[desc + D_LOSS]!;
   let loss: number;
   if (lossKind === LOSS_SOFTMAX_CE) loss = k.softmaxCrossEntropy(zOut, aOut, y, dZ, rows, units);
@@ -77,13 +74,13 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
     if (lossKind === LOSS_MAE) loss = k.mae(aOut, y, dA, rows * units);
     else if (lossKind === LOSS_HUBER) loss = k.huber(aOut, y, dA, rows * units, h[desc + D_LOSS_PARAM]!);
     else loss = k.mse(aOut, y, dA, rows * units);
-    k.activateBackward(lf(h, desc, last, L_ACT), zOut, aOut, dA, dZ, rows, units, lf(h, desc, last, L_ALPHA));
+    k.activateBackward(h[lastAt + L_ACT]!, zOut, aOut, dA, dZ, rows, units, h[lastAt + L_ALPHA]!);
   }
   let penalty = 0;
-  for (let l = 0; l < layers; l++) {
-    const l1 = lf(h, desc, l, L_L1);
-    const l2 = lf(h, desc, l, L_L2);
-    if (l1 !== 0 || l2 !== 0) penalty += k.weightPenalty(lf(h, desc, l, L_W), 0, lf(h, desc, l, L_INPUTS) * lf(h, desc, l, L_UNITS), l1, l2, false);
+  for (let l = 0, at = desc + DESC_HEADER; l < layers; l++, at += DESC_LAYER) {
+    const l1 = h[at + L_L1]!;
+    const l2 = h[at + L_L2]!;
+    if (l1 !== 0 || l2 !== 0) penalty += k.weightPenalty(h[at + L_W]!, 0, h[at + L_INPUTS]! * h[at + L_UNITS]!, l1, l2, false);
   }
   loss += penalty;
   h[desc + D_PENALTY] = penalty;
@@ -95,22 +92,22 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   if (!Number.isFinite(loss)) return STATUS_LOSS_NOT_FINITE;
 
   // dZ holds ∂L/∂Z of layer l when l is dense; dA holds ∂L/∂(output of l) when l is a dropout.
-  for (let l = last; l >= 0; l--) {
-    const prevA = l > 0 ? lf(h, desc, l - 1, L_A) : x;
-    if (lf(h, desc, l, L_KIND) === LAYER_DROPOUT) {
+  for (let l = last, at = desc + DESC_HEADER + last * DESC_LAYER; l >= 0; l--, at -= DESC_LAYER) {
+    const prevA = l > 0 ? h[at - DESC_LAYER + L_A]! : x;
+    if (h[at + L_KIND]! === LAYER_DROPOUT) {
       // identity at inference; in training the gradient passes only where values did
-      if (l > 0 && training) k.dropoutBackward(dA, lf(h, desc, l, L_Z), rows * lf(h, desc, l, L_UNITS));
+      if (l > 0 && training) k.dropoutBackward(dA, h[at + L_Z]!, rows * h[at + L_UNITS]!);
     } else {
-      denseBackward(k, prevA, lf(h, desc, l, L_W), dZ, lf(h, desc, l, L_DW), lf(h, desc, l, L_DB), l > 0 ? dA : -1, rows, lf(h, desc, l, L_INPUTS), lf(h, desc, l, L_UNITS), scratch);
+      denseBackward(k, prevA, h[at + L_W]!, dZ, h[at + L_DW]!, h[at + L_DB]!, l > 0 ? dA : -1, rows, h[at + L_INPUTS]!, h[at + L_UNITS]!, scratch);
     }
-    if (l > 0 && lf(h, desc, l - 1, L_KIND) !== LAYER_DROPOUT) {
-      k.activateBackward(lf(h, desc, l - 1, L_ACT), lf(h, desc, l - 1, L_Z), prevA, dA, dZ, rows, lf(h, desc, l - 1, L_UNITS), lf(h, desc, l - 1, L_ALPHA));
+    if (l > 0 && h[at - DESC_LAYER + L_KIND]! !== LAYER_DROPOUT) {
+      k.activateBackward(h[at - DESC_LAYER + L_ACT]!, h[at - DESC_LAYER + L_Z]!, prevA, dA, dZ, rows, h[at - DESC_LAYER + L_UNITS]!, h[at - DESC_LAYER + L_ALPHA]!);
     }
   }
-  for (let l = 0; l < layers; l++) {
-    const l1 = lf(h, desc, l, L_L1);
-    const l2 = lf(h, desc, l, L_L2);
-    if (l1 !== 0 || l2 !== 0) k.weightPenalty(lf(h, desc, l, L_W), lf(h, desc, l, L_DW), lf(h, desc, l, L_INPUTS) * lf(h, desc, l, L_UNITS), l1, l2, true);
+  for (let l = 0, at = desc + DESC_HEADER; l < layers; l++, at += DESC_LAYER) {
+    const l1 = h[at + L_L1]!;
+    const l2 = h[at + L_L2]!;
+    if (l1 !== 0 || l2 !== 0) k.weightPenalty(h[at + L_W]!, h[at + L_DW]!, h[at + L_INPUTS]! * h[at + L_UNITS]!, l1, l2, true);
   }
   if (mode === STEP_GRADIENTS) return STATUS_OK;
 
