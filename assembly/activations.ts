@@ -3,6 +3,7 @@
 import {
   ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
+import { exp, tanh } from './math';
 import { copyF64 } from './memory';
 
 // SELU's constants (Klambauer et al. 2017) and GELU's tanh approximation (Hendrycks & Gimpel).
@@ -12,7 +13,7 @@ const GELU_C: f64 = 0.7978845608028654; // √(2/π)
 const GELU_K: f64 = 0.044715;
 
 @inline function sigmoid(z: f64): f64 {
-  return 1.0 / (1.0 + Math.exp(-z));
+  return 1.0 / (1.0 + exp(-z));
 }
 
 /** a = f(z) over a [rows×cols] matrix; a may alias z. `alpha` is leakyRelu's slope or elu's α.
@@ -28,15 +29,15 @@ export function activate(kind: i32, z: usize, a: usize, rows: i32, cols: i32, al
   } else if (kind == ACT_SIGMOID) {
     for (let o: usize = 0; o < end; o += 8) store<f64>(a + o, sigmoid(load<f64>(z + o))); // 1 / (1 + e^−z)
   } else if (kind == ACT_TANH) {
-    for (let o: usize = 0; o < end; o += 8) store<f64>(a + o, Math.tanh(load<f64>(z + o)));
+    for (let o: usize = 0; o < end; o += 8) store<f64>(a + o, tanh(load<f64>(z + o)));
   } else if (kind == ACT_ELU) {
     for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v > 0 ? v : alpha * Math.expm1(v)); } // α(e^z − 1)
   } else if (kind == ACT_SELU) {
     for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, SELU_LAMBDA * (v > 0 ? v : SELU_ALPHA * Math.expm1(v))); }
   } else if (kind == ACT_SOFTPLUS) {
-    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)))); } // log(1 + e^z)
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, Math.max(v, 0) + Math.log1p(exp(-Math.abs(v)))); } // log(1 + e^z)
   } else if (kind == ACT_GELU) {
-    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, 0.5 * v * (1.0 + Math.tanh(GELU_C * (v + GELU_K * v * v * v)))); }
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, 0.5 * v * (1.0 + tanh(GELU_C * (v + GELU_K * v * v * v)))); }
   } else if (kind == ACT_SWISH) {
     for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v * sigmoid(v)); } // z·σ(z)
   } else if (a != z) {
@@ -53,7 +54,7 @@ function softmaxRows(z: usize, a: usize, rows: i32, cols: i32): void {
     for (let j = 0; j < cols; j++) max = Math.max(max, load<f64>(zRow + (<usize>j << 3)));
     let sum: f64 = 0;
     for (let j = 0; j < cols; j++) {
-      const e = Math.exp(load<f64>(zRow + (<usize>j << 3)) - max);
+      const e = exp(load<f64>(zRow + (<usize>j << 3)) - max);
       store<f64>(aRow + (<usize>j << 3), e);
       sum += e;
     }
@@ -104,7 +105,7 @@ export function activateBackward(kind: i32, z: usize, a: usize, dA: usize, dZ: u
   } else if (kind == ACT_GELU) {
     for (let o: usize = 0; o < end; o += 8) {
       const v = load<f64>(z + o);
-      const t = Math.tanh(GELU_C * (v + GELU_K * v * v * v));
+      const t = tanh(GELU_C * (v + GELU_K * v * v * v));
       store<f64>(dZ + o, load<f64>(dA + o) * (0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * v * v)));
     }
   } else if (kind == ACT_SWISH) {

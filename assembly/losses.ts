@@ -2,6 +2,7 @@
 // writes dL/dA (the activation's backward pass follows); the two cross-entropies are fused
 // with their output activation and write dL/dZ directly, computed from the logits z for
 // stability (no clipped logarithms needed).
+import { exp } from './math';
 
 /** L = mean((a − y)²) over `count` elements; grad = dL/da = 2(a − y)/count. */
 export function mse(a: usize, y: usize, grad: usize, count: i32): f64 {
@@ -30,7 +31,7 @@ export function softmaxCrossEntropy(z: usize, p: usize, y: usize, grad: usize, r
     let ySum: f64 = 0;
     for (let j = 0; j < cols; j++) {
       const off = rowOff + (<usize>j << 3);
-      sumExp += Math.exp(load<f64>(z + off) - max);
+      sumExp += exp(load<f64>(z + off) - max);
       ySum += load<f64>(y + off);
     }
     const logSumExp = max + Math.log(sumExp);
@@ -54,7 +55,7 @@ export function sigmoidBinaryCrossEntropy(z: usize, p: usize, y: usize, grad: us
     const off = <usize>i << 3;
     const zi = load<f64>(z + off);
     const yi = load<f64>(y + off);
-    total += Math.max(zi, 0) - zi * yi + Math.log1p(Math.exp(-Math.abs(zi)));
+    total += Math.max(zi, 0) - zi * yi + Math.log1p(exp(-Math.abs(zi)));
     store<f64>(grad + off, (load<f64>(p + off) - yi) * invCount);
   }
   return total * invCount;
@@ -99,7 +100,7 @@ export function sparseSoftmaxCrossEntropy(z: usize, p: usize, labels: usize, gra
     let max = -Infinity;
     for (let j = 0; j < cols; j++) max = Math.max(max, load<f64>(z + rowOff + (<usize>j << 3)));
     let sumExp: f64 = 0;
-    for (let j = 0; j < cols; j++) sumExp += Math.exp(load<f64>(z + rowOff + (<usize>j << 3)) - max);
+    for (let j = 0; j < cols; j++) sumExp += exp(load<f64>(z + rowOff + (<usize>j << 3)) - max);
     total += max + Math.log(sumExp) - load<f64>(z + rowOff + (<usize>label << 3));
     for (let j = 0; j < cols; j++) {
       const off = rowOff + (<usize>j << 3);

@@ -77,6 +77,18 @@ export function sgd(params: usize, grads: usize, velocity: usize, count: i32, lr
   return 1;
 }
 
+/** base^t for a whole t ≥ 0, by squaring (Adam's t is a step count; a general pow would add
+ *  2 KiB to the core for nothing). The JS backend computes it the same way, bit for bit. */
+function powi(base: f64, t: f64): f64 {
+  let result: f64 = 1;
+  let square = base;
+  for (let n = <u64>t; n != 0; n >>= 1) {
+    if (n & 1) result *= square;
+    square *= square;
+  }
+  return result;
+}
+
 // ---- Adam, and AdamW when weightDecay > 0 (decoupled: θ −= lr·wd·θ before the Adam step) -----
 //  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  lr_t = lr·√(1−β2^t)/(1−β1^t);
 //  θ −= lr_t·m/(√v + ε), where t counts updates from 1.
@@ -92,7 +104,7 @@ export function sgd(params: usize, grads: usize, velocity: usize, count: i32, lr
 }
 
 export function adam(params: usize, grads: usize, m: usize, v: usize, count: i32, lr: f64, beta1: f64, beta2: f64, epsilon: f64, t: f64, weightDecay: f64): i32 {
-  const rateT = f64x2.splat(lr * Math.sqrt(1.0 - Math.pow(beta2, t)) / (1.0 - Math.pow(beta1, t)));
+  const rateT = f64x2.splat(lr * Math.sqrt(1.0 - powi(beta2, t)) / (1.0 - powi(beta1, t)));
   const decay = f64x2.splat(lr * weightDecay);
   const b1 = f64x2.splat(beta1);
   const c1 = f64x2.splat(1.0 - beta1);

@@ -16,6 +16,18 @@ const GELU_C = 0.7978845608028654; // √(2/π)
 const GELU_K = 0.044715;
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
+/** base^t for a whole t ≥ 0, by squaring: as assembly/optimizers.ts computes Adam's bias
+ *  corrections, so both backends agree bit for bit. */
+function powi(base: number, t: number): number {
+  let result = 1;
+  let square = base;
+  for (let n = t; n > 0; n = Math.floor(n / 2)) {
+    if (n % 2 === 1) result *= square;
+    square *= square;
+  }
+  return result;
+}
+
 /** h[at .. at+count) = 0: a loop for the small buffers of small networks (TypedArray.fill is a
  *  builtin call that costs more than the loop below a few dozen elements), fill above. */
 function zero(h: Float64Array, at: number, count: number): void {
@@ -352,7 +364,7 @@ export class JsKernels implements Kernels {
 
   adam(params: number, grads: number, m: number, v: number, count: number, lr: number, beta1: number, beta2: number, epsilon: number, t: number, weightDecay: number): boolean {
     const h = this.heap;
-    const lrT = (lr * Math.sqrt(1 - Math.pow(beta2, t))) / (1 - Math.pow(beta1, t));
+    const lrT = (lr * Math.sqrt(1 - powi(beta2, t))) / (1 - powi(beta1, t));
     const decay = lr * weightDecay;
     for (let i = 0; i < count; i++) {
       const g = h[grads + i]!;
