@@ -19,22 +19,17 @@ export function mse(a: usize, y: usize, grad: usize, count: i32): f64 {
 
 /** Softmax + categorical cross-entropy over [rows×cols]:
  *  L = (1/rows) Σ_r Σ_j y_rj·(logΣ_k e^{z_rk} − z_rj);  dL/dz_rj = (p_rj·Σ_k y_rk − y_rj)/rows,
- *  which is the familiar (p − y)/rows when each target row sums to 1. p = softmax(z). */
+ *  which is the familiar (p − y)/rows when each target row sums to 1. p = softmax(z), as the
+ *  forward pass computed it: its entry at the row's (first) largest logit m is exactly
+ *  1/Σ_k e^{z_k − m}, so logΣ_k e^{z_k} = m − log p_m, with no exponential evaluated again. */
 export function softmaxCrossEntropy(z: usize, p: usize, y: usize, grad: usize, rows: i32, cols: i32): f64 {
   const invRows = 1.0 / <f64>rows;
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const rowOff = <usize>r * <usize>cols << 3;
-    let max = -Infinity;
-    for (let j = 0; j < cols; j++) max = Math.max(max, load<f64>(z + rowOff + (<usize>j << 3)));
-    let sumExp: f64 = 0;
+    const logSumExp = rowLogSumExp(z, p, rowOff, cols);
     let ySum: f64 = 0;
-    for (let j = 0; j < cols; j++) {
-      const off = rowOff + (<usize>j << 3);
-      sumExp += exp(load<f64>(z + off) - max);
-      ySum += load<f64>(y + off);
-    }
-    const logSumExp = max + Math.log(sumExp);
+    for (let j = 0; j < cols; j++) ySum += load<f64>(y + rowOff + (<usize>j << 3));
     for (let j = 0; j < cols; j++) {
       const off = rowOff + (<usize>j << 3);
       const yj = load<f64>(y + off);
@@ -43,6 +38,21 @@ export function softmaxCrossEntropy(z: usize, p: usize, y: usize, grad: usize, r
     }
   }
   return total * invRows;
+}
+
+/** logΣ_k e^{z_k} of one row, read off its softmax p (see softmaxCrossEntropy). */
+@inline function rowLogSumExp(z: usize, p: usize, rowOff: usize, cols: i32): f64 {
+  let max = load<f64>(z + rowOff);
+  let at = rowOff;
+  for (let j = 1; j < cols; j++) {
+    const off = rowOff + (<usize>j << 3);
+    const v = load<f64>(z + off);
+    if (v > max) {
+      max = v;
+      at = off;
+    }
+  }
+  return max - Math.log(load<f64>(p + at));
 }
 
 /** Sigmoid + binary cross-entropy, mean over `count` elements:
@@ -90,18 +100,15 @@ export function huber(a: usize, y: usize, grad: usize, count: i32, delta: f64): 
 }
 
 /** Softmax + cross-entropy with integer labels (one per row, in y[rows]):
- *  L = (1/rows) Σ_r (logΣ_k e^{z_rk} − z_r,label);  dL/dz_rj = (p_rj − [j = label])/rows. */
+ *  L = (1/rows) Σ_r (logΣ_k e^{z_rk} − z_r,label);  dL/dz_rj = (p_rj − [j = label])/rows, with
+ *  p = softmax(z) from the forward pass (log-sum-exp read off it, as softmaxCrossEntropy). */
 export function sparseSoftmaxCrossEntropy(z: usize, p: usize, labels: usize, grad: usize, rows: i32, cols: i32): f64 {
   const invRows = 1.0 / <f64>rows;
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const rowOff = <usize>r * <usize>cols << 3;
     const label = <i32>load<f64>(labels + (<usize>r << 3));
-    let max = -Infinity;
-    for (let j = 0; j < cols; j++) max = Math.max(max, load<f64>(z + rowOff + (<usize>j << 3)));
-    let sumExp: f64 = 0;
-    for (let j = 0; j < cols; j++) sumExp += exp(load<f64>(z + rowOff + (<usize>j << 3)) - max);
-    total += max + Math.log(sumExp) - load<f64>(z + rowOff + (<usize>label << 3));
+    total += rowLogSumExp(z, p, rowOff, cols) - load<f64>(z + rowOff + (<usize>label << 3));
     for (let j = 0; j < cols; j++) {
       const off = rowOff + (<usize>j << 3);
       store<f64>(grad + off, (load<f64>(p + off) - (j == label ? 1.0 : 0.0)) * invRows);

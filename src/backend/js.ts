@@ -28,6 +28,21 @@ function powi(base: number, t: number): number {
   return result;
 }
 
+/** logΣ_k e^{z_k} of the row at `o`, read off its softmax p from the forward pass: p at the
+ *  row's (first) largest logit m is exactly 1/Σ_k e^{z_k − m}, so the sum is m − log p_m. */
+function rowLogSumExp(h: Float64Array, z: number, p: number, o: number, cols: number): number {
+  let max = h[z + o]!;
+  let at = o;
+  for (let j = 1; j < cols; j++) {
+    const v = h[z + o + j]!;
+    if (v > max) {
+      max = v;
+      at = o + j;
+    }
+  }
+  return max - Math.log(h[p + at]!);
+}
+
 /** h[at .. at+count) = 0: a loop for the small buffers of small networks (TypedArray.fill is a
  *  builtin call that costs more than the loop below a few dozen elements), fill above. */
 function zero(h: Float64Array, at: number, count: number): void {
@@ -259,15 +274,9 @@ export class JsKernels implements Kernels {
     let total = 0;
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
-      let max = -Infinity;
-      for (let j = 0; j < cols; j++) max = Math.max(max, h[z + o + j]!);
-      let sumExp = 0;
+      const logSumExp = rowLogSumExp(h, z, p, o, cols);
       let ySum = 0;
-      for (let j = 0; j < cols; j++) {
-        sumExp += Math.exp(h[z + o + j]! - max);
-        ySum += h[y + o + j]!;
-      }
-      const logSumExp = max + Math.log(sumExp);
+      for (let j = 0; j < cols; j++) ySum += h[y + o + j]!;
       for (let j = 0; j < cols; j++) {
         const yj = h[y + o + j]!;
         if (yj !== 0) total += yj * (logSumExp - h[z + o + j]!);
@@ -322,11 +331,7 @@ export class JsKernels implements Kernels {
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       const label = h[labels + r]!;
-      let max = -Infinity;
-      for (let j = 0; j < cols; j++) max = Math.max(max, h[z + o + j]!);
-      let sumExp = 0;
-      for (let j = 0; j < cols; j++) sumExp += Math.exp(h[z + o + j]! - max);
-      total += max + Math.log(sumExp) - h[z + o + label]!;
+      total += rowLogSumExp(h, z, p, o, cols) - h[z + o + label]!;
       for (let j = 0; j < cols; j++) h[grad + o + j] = (h[p + o + j]! - (j === label ? 1 : 0)) * invRows;
     }
     return total * invRows;

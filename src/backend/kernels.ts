@@ -33,7 +33,8 @@ export interface Kernels {
 
   /** mean((a − y)²); grad = dL/da */
   mse(a: number, y: number, grad: number, count: number): number;
-  /** softmax + categorical cross-entropy from logits z and probabilities p; grad = dL/dz */
+  /** softmax + categorical cross-entropy from logits z and p = softmax(z) as `activate` computes
+   *  it (the log-sum-exp is read off p, not recomputed); grad = dL/dz */
   softmaxCrossEntropy(z: number, p: number, y: number, grad: number, rows: number, cols: number): number;
   /** sigmoid + binary cross-entropy from logits z and probabilities p; grad = dL/dz */
   sigmoidBinaryCrossEntropy(z: number, p: number, y: number, grad: number, count: number): number;
@@ -42,7 +43,8 @@ export interface Kernels {
   mae(a: number, y: number, grad: number, count: number): number;
   /** mean Huber loss with threshold delta; grad = dL/da */
   huber(a: number, y: number, grad: number, count: number, delta: number): number;
-  /** softmax + cross-entropy with integer labels (one per row at `labels`); grad = dL/dz */
+  /** softmax + cross-entropy with integer labels (one per row at `labels`), z and p as for
+   *  softmaxCrossEntropy; grad = dL/dz */
   sparseSoftmaxCrossEntropy(z: number, p: number, labels: number, grad: number, rows: number, cols: number): number;
 
   // Optimizer updates over the parameter slab (assembly/optimizers.ts has the formulas). Each
