@@ -11,7 +11,7 @@ import type { Kernels } from './kernels';
  *  step fails, writing its index to D_FAILED_BATCH and returning its status. */
 export function runEpoch(k: Kernels, desc: number, samples: number, batchSize: number, shuffle: boolean): number {
   const h = k.heap; // kernels never grow the arena, so this view stays valid
-  const order = h[desc + D_ORDER]!;
+  const order = h[desc + D_ORDER]! | 0;
   for (let i = 0; i < samples; i++) h[order + i] = i;
   if (shuffle) {
     const s = desc + D_SHUFFLE_RNG;
@@ -41,17 +41,17 @@ export function runEpoch(k: Kernels, desc: number, samples: number, batchSize: n
     h[s + 2] = c >>> 0;
     h[s + 3] = d >>> 0;
   }
-  const inputs = h[desc + D_INPUT_WIDTH]!;
-  const targets = h[desc + D_TARGET_WIDTH]!;
-  const dataX = h[desc + D_DATA_X]!;
-  const dataY = h[desc + D_DATA_Y]!;
-  const x = h[desc + D_X]!;
-  const y = h[desc + D_Y]!;
+  const inputs = h[desc + D_INPUT_WIDTH]! | 0;
+  const targets = h[desc + D_TARGET_WIDTH]! | 0;
+  const dataX = h[desc + D_DATA_X]! | 0;
+  const dataY = h[desc + D_DATA_Y]! | 0;
+  const x = h[desc + D_X]! | 0;
+  const y = h[desc + D_Y]! | 0;
   for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
     const rows = Math.min(batchSize, samples - start);
     for (let r = 0; r < rows; r++) {
       // plain loops: copyWithin is a runtime call, slower than a few-element copy
-      const row = h[order + start + r]!;
+      const row = h[order + start + r]! | 0;
       for (let j = 0, from = dataX + row * inputs, to = x + r * inputs; j < inputs; j++) h[to + j] = h[from + j]!;
       for (let j = 0, from = dataY + row * targets, to = y + r * targets; j < targets; j++) h[to + j] = h[from + j]!;
     }
