@@ -52,10 +52,10 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
     const a = h[at + L_A]! | 0;
     const units = h[at + L_UNITS]! | 0;
     if ((h[at + L_KIND]! | 0) === LAYER_DROPOUT) {
-      if (training) k.dropoutForward(input, a, (h[at + L_Z]! | 0), rows * units, h[at + L_RATE]!, desc + D_RNG);
+      if (training) k.dropoutForward(input, a, h[at + L_Z]! | 0, rows * units, h[at + L_RATE]!, desc + D_RNG);
       else h.copyWithin(a, input, input + rows * units);
     } else {
-      denseForward(k, input, (h[at + L_W]! | 0), (h[at + L_B]! | 0), (h[at + L_Z]! | 0), a, rows, (h[at + L_INPUTS]! | 0), units, (h[at + L_ACT]! | 0), h[at + L_ALPHA]!, scratch);
+      denseForward(k, input, h[at + L_W]! | 0, h[at + L_B]! | 0, h[at + L_Z]! | 0, a, rows, h[at + L_INPUTS]! | 0, units, h[at + L_ACT]! | 0, h[at + L_ALPHA]!, scratch);
     }
     input = a;
   }
@@ -78,13 +78,13 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
     if (lossKind === LOSS_MAE) loss = k.mae(aOut, y, dA, rows * units);
     else if (lossKind === LOSS_HUBER) loss = k.huber(aOut, y, dA, rows * units, h[desc + D_LOSS_PARAM]!);
     else loss = k.mse(aOut, y, dA, rows * units);
-    k.activateBackward((h[lastAt + L_ACT]! | 0), zOut, aOut, dA, dZ, rows, units, h[lastAt + L_ALPHA]!);
+    k.activateBackward(h[lastAt + L_ACT]! | 0, zOut, aOut, dA, dZ, rows, units, h[lastAt + L_ALPHA]!);
   }
   let penalty = 0;
   for (let l = 0, at = desc + DESC_HEADER; l < layers; l++, at += DESC_LAYER) {
     const l1 = h[at + L_L1]!;
     const l2 = h[at + L_L2]!;
-    if (l1 !== 0 || l2 !== 0) penalty += k.weightPenalty((h[at + L_W]! | 0), 0, (h[at + L_INPUTS]! | 0) * (h[at + L_UNITS]! | 0), l1, l2, false);
+    if (l1 !== 0 || l2 !== 0) penalty += k.weightPenalty(h[at + L_W]! | 0, 0, (h[at + L_INPUTS]! | 0) * (h[at + L_UNITS]! | 0), l1, l2, false);
   }
   loss += penalty;
   h[desc + D_PENALTY] = penalty;
@@ -100,18 +100,18 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
     const prevA = l > 0 ? (h[at - DESC_LAYER + L_A]! | 0) : x;
     if ((h[at + L_KIND]! | 0) === LAYER_DROPOUT) {
       // identity at inference; in training the gradient passes only where values did
-      if (l > 0 && training) k.dropoutBackward(dA, (h[at + L_Z]! | 0), rows * (h[at + L_UNITS]! | 0));
+      if (l > 0 && training) k.dropoutBackward(dA, h[at + L_Z]! | 0, rows * (h[at + L_UNITS]! | 0));
     } else {
-      denseBackward(k, prevA, (h[at + L_W]! | 0), dZ, (h[at + L_DW]! | 0), (h[at + L_DB]! | 0), l > 0 ? dA : -1, rows, (h[at + L_INPUTS]! | 0), (h[at + L_UNITS]! | 0), scratch);
+      denseBackward(k, prevA, h[at + L_W]! | 0, dZ, h[at + L_DW]! | 0, h[at + L_DB]! | 0, l > 0 ? dA : -1, rows, h[at + L_INPUTS]! | 0, h[at + L_UNITS]! | 0, scratch);
     }
     if (l > 0 && (h[at - DESC_LAYER + L_KIND]! | 0) !== LAYER_DROPOUT) {
-      k.activateBackward((h[at - DESC_LAYER + L_ACT]! | 0), (h[at - DESC_LAYER + L_Z]! | 0), prevA, dA, dZ, rows, (h[at - DESC_LAYER + L_UNITS]! | 0), h[at - DESC_LAYER + L_ALPHA]!);
+      k.activateBackward(h[at - DESC_LAYER + L_ACT]! | 0, h[at - DESC_LAYER + L_Z]! | 0, prevA, dA, dZ, rows, h[at - DESC_LAYER + L_UNITS]! | 0, h[at - DESC_LAYER + L_ALPHA]!);
     }
   }
   for (let l = 0, at = desc + DESC_HEADER; l < layers; l++, at += DESC_LAYER) {
     const l1 = h[at + L_L1]!;
     const l2 = h[at + L_L2]!;
-    if (l1 !== 0 || l2 !== 0) k.weightPenalty((h[at + L_W]! | 0), (h[at + L_DW]! | 0), (h[at + L_INPUTS]! | 0) * (h[at + L_UNITS]! | 0), l1, l2, true);
+    if (l1 !== 0 || l2 !== 0) k.weightPenalty(h[at + L_W]! | 0, h[at + L_DW]! | 0, (h[at + L_INPUTS]! | 0) * (h[at + L_UNITS]! | 0), l1, l2, true);
   }
   if (mode === STEP_GRADIENTS) return STATUS_OK;
 
@@ -125,13 +125,13 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   const t = h[desc + D_STEP_COUNT]! + 1;
   let applied: boolean;
   if (optimizer === OPT_ADAM) {
-    applied = k.adam(params, grads, (h[desc + D_STATE1]! | 0), (h[desc + D_STATE2]! | 0), count, lr, h[desc + D_BETA1]!, h[desc + D_BETA2]!, h[desc + D_EPSILON]!, t, h[desc + D_WEIGHT_DECAY]!);
+    applied = k.adam(params, grads, h[desc + D_STATE1]! | 0, h[desc + D_STATE2]! | 0, count, lr, h[desc + D_BETA1]!, h[desc + D_BETA2]!, h[desc + D_EPSILON]!, t, h[desc + D_WEIGHT_DECAY]!);
   } else if (optimizer === OPT_RMSPROP) {
-    applied = k.rmsprop(params, grads, (h[desc + D_STATE1]! | 0), (h[desc + D_STATE2]! | 0), count, lr, h[desc + D_RHO]!, h[desc + D_EPSILON]!, h[desc + D_MOMENTUM]!);
+    applied = k.rmsprop(params, grads, h[desc + D_STATE1]! | 0, h[desc + D_STATE2]! | 0, count, lr, h[desc + D_RHO]!, h[desc + D_EPSILON]!, h[desc + D_MOMENTUM]!);
   } else if (optimizer === OPT_ADAGRAD) {
-    applied = k.adagrad(params, grads, (h[desc + D_STATE1]! | 0), count, lr, h[desc + D_EPSILON]!);
+    applied = k.adagrad(params, grads, h[desc + D_STATE1]! | 0, count, lr, h[desc + D_EPSILON]!);
   } else {
-    applied = k.sgd(params, grads, (h[desc + D_STATE1]! | 0), count, lr, h[desc + D_MOMENTUM]!, h[desc + D_NESTEROV] === 1);
+    applied = k.sgd(params, grads, h[desc + D_STATE1]! | 0, count, lr, h[desc + D_MOMENTUM]!, h[desc + D_NESTEROV] === 1);
   }
   if (!applied) return STATUS_UPDATE_NOT_FINITE;
   h[desc + D_STEP_COUNT] = t;
