@@ -164,6 +164,20 @@ describe('resident epochs', () => {
     });
   }
 
+  it.each(['wasm', 'js'] as const)('survive a predict in a callback that moves the batch buffers over the set (%s)', async (backend) => {
+    // predict on 1,000 rows reserves 256-row buffers, which overwrite the resident copy that
+    // sat after the 16-row ones: the next epoch must copy the set in again.
+    const config: NetworkConfig = { inputSize: 4, layers: [dense(16, { activation: 'relu' }), dense(3, { activation: 'softmax' })], loss: 'categoricalCrossentropy', seed: 4, backend };
+    const [x, y] = data(4, 3, 90, 7, true);
+    const [probe] = data(4, 3, 1000, 8, true);
+    const quiet = new Network(config);
+    const busy = new Network(config);
+    const a = await quiet.fit(x, y, { epochs: 4, batchSize: 16 });
+    const b = await busy.fit(x, y, { epochs: 4, batchSize: 16, onEpochEnd: () => void busy.predict(probe) });
+    expect(b).toEqual(a);
+    expect(busy.getWeights()).toEqual(quiet.getWeights());
+  });
+
   it.each(['wasm', 'js'] as const)('stop at the same batch with the same DivergenceError (%s)', async (backend) => {
     const config: NetworkConfig = { inputSize: 4, layers: [dense(8, { activation: 'relu' }), dense(3)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 5 }, seed: 2, backend };
     const [x, y] = data(4, 3, 64, 6, false);
