@@ -84,7 +84,7 @@ export class Random {
     let x: number;
     do x = this.nextUint32();
     while (x >= 4294967296 - n && x >= 4294967296 - (4294967296 % n));
-    return x % n;
+    return x - Math.floor(x / n) * n; // x % n, without V8's float remainder for a uint32 x
   }
 
   /** Fisher–Yates shuffle of `order` in place. */

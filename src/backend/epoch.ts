@@ -31,7 +31,8 @@ export function runEpoch(k: Kernels, desc: number, samples: number, batchSize: n
         c = (c << 21) | (c >>> 11);
         c = (c + t) | 0;
       } while (t >>> 0 >= 4294967296 - n && t >>> 0 >= 4294967296 - (4294967296 % n));
-      const j = order + ((t >>> 0) % n);
+      const u = t >>> 0; // u % n, without the float remainder V8 falls back to for a uint32 u
+      const j = order + (u - Math.floor(u / n) * n);
       const swap = h[order + i]!;
       h[order + i] = h[j]!;
       h[j] = swap;
