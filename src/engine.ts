@@ -75,7 +75,7 @@ export class Engine {
   /** Where the resident training set sits ([inputs | targets | order], after the batch
    *  buffers) and which rows it holds; `null` when none is loaded (or a larger batch moved
    *  the batch buffers over it). */
-  private resident: { input: Rows; target: Rows; at: number } | null = null;
+  private resident: { input: Rows; target: Rows } | null = null;
   /** The epoch's sums, as `takeSums` last read them (fields, not a fresh object per epoch). */
   readonly sums = { loss: 0, correct: 0, absError: 0 };
 
@@ -313,7 +313,7 @@ export class Engine {
     h[this.desc + D_DATA_X] = at;
     h[this.desc + D_DATA_Y] = dataY;
     h[this.desc + D_ORDER] = order;
-    this.resident = { input, target, at };
+    this.resident = { input, target };
     return true;
   }
 
