@@ -257,7 +257,7 @@ export class Engine {
   }
 
   /** Copies `rows` samples (in `order`, or sequentially) from `start` into the batch buffers. */
-  loadRows(input: Rows, target: Rows | null, start: number, rows: number, order: Int32Array | null): void {
+  loadRows(input: Rows, target: Rows | null, start: number, rows: number, order: Float64Array | null): void {
     const heap = this.k.heap;
     copyRows(heap, this.xBuf, input, start, rows, order);
     if (target) copyRows(heap, this.yBuf, target, start, rows, order);
@@ -416,11 +416,11 @@ function divergence(lossNotFinite: boolean, loss: number, epoch: number, batch: 
   );
 }
 
-function copyRows(heap: Float64Array, dst: number, src: Rows, start: number, rows: number, order: Int32Array | null): void {
+function copyRows(heap: Float64Array, dst: number, src: Rows, start: number, rows: number, order: Float64Array | null): void {
   const cols = src.cols;
   const data = src.data;
   for (let i = 0; i < rows; i++) {
-    const from = (order ? order[start + i]! : start + i) * cols;
+    const from = (order ? order[start + i]! | 0 : start + i) * cols;
     const to = dst + i * cols;
     for (let j = 0; j < cols; j++) heap[to + j] = data[from + j]!;
   }

@@ -7,6 +7,8 @@ export class Random {
   private b: number;
   private c: number;
   private d: number;
+  /** The state as shuffleOrder takes it. */
+  private readonly scratch = new Float64Array(4);
 
   constructor(seed: number) {
     let s = seed >>> 0;
@@ -87,36 +89,47 @@ export class Random {
     return x - Math.floor(x / n) * n; // x % n, without V8's float remainder for a uint32 x
   }
 
-  /** Fisher–Yates shuffle of `order` in place, each j drawn as nextInt(i + 1) would. The state
-   *  stays in locals meanwhile: a uint32 returned from a call that a tier did not inline is a
-   *  heap number, i.e. an allocation per element (seen on Node 24). */
-  shuffle(order: Int32Array): void {
-    let a = this.a;
-    let b = this.b;
-    let c = this.c;
-    let d = this.d;
-    for (let i = order.length - 1; i > 0; i--) {
-      const n = i + 1;
-      let t: number;
-      do {
-        t = (((a + b) | 0) + d) | 0;
-        d = (d + 1) | 0;
-        a = b ^ (b >>> 9);
-        b = (c + (c << 3)) | 0;
-        c = (c << 21) | (c >>> 11);
-        c = (c + t) | 0;
-      } while (t >>> 0 >= 4294967296 - n && t >>> 0 >= 4294967296 - (4294967296 % n));
-      const u = t >>> 0;
-      const j = u - Math.floor(u / n) * n;
-      const swap = order[i]!;
-      order[i] = order[j]!;
-      order[j] = swap;
-    }
-    this.a = a;
-    this.b = b;
-    this.c = c;
-    this.d = d;
+  /** Fisher–Yates shuffle of `order` in place, each j drawn as nextInt(i + 1) would. */
+  shuffle(order: Float64Array): void {
+    this.saveState(this.scratch, 0);
+    shuffleOrder(order, 0, order.length, this.scratch, 0);
+    this.loadState(this.scratch, 0);
   }
+}
+
+/** Fisher–Yates shuffle of the indices order[start .. start+count), from the end, with the
+ *  sfc32 state words held as f64s at state[at .. at+3] (advanced in place): each j is a
+ *  uniform draw in [0, i] as Random.nextInt(i + 1) makes it. Random.shuffle and the JS
+ *  backend's epoch (whose state lives in the network description) both use it; the wasm core
+ *  has its twin in assembly/epoch.ts. The state stays in locals meanwhile: a uint32 returned
+ *  from a call that a tier did not inline is a heap number, an allocation per element (seen on
+ *  Node 24). */
+export function shuffleOrder(order: Float64Array, start: number, count: number, state: Float64Array, at: number): void {
+  let a = state[at]! | 0;
+  let b = state[at + 1]! | 0;
+  let c = state[at + 2]! | 0;
+  let d = state[at + 3]! | 0;
+  for (let i = count - 1; i > 0; i--) {
+    const n = i + 1;
+    let t: number;
+    do {
+      t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+    } while (t >>> 0 >= 4294967296 - n && t >>> 0 >= 4294967296 - (4294967296 % n)); // rejection: no modulo bias
+    const u = t >>> 0;
+    const j = start + (u - Math.floor(u / n) * n); // u % n, without V8's float remainder for a uint32 u
+    const swap = order[start + i]!;
+    order[start + i] = order[j]!;
+    order[j] = swap;
+  }
+  state[at] = a >>> 0;
+  state[at + 1] = b >>> 0;
+  state[at + 2] = c >>> 0;
+  state[at + 3] = d >>> 0;
 }
 
 /** A seed for users who did not pass one (kept on the network as `net.seed`). */

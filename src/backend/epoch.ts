@@ -1,10 +1,11 @@
 // One training epoch over the resident training set: twin of assembly/epoch.ts (the JS
-// backend's `epoch`). Shuffles the row order with sfc32 exactly as src/random.ts does, gathers
+// backend's `epoch`). Shuffles the row order with src/random.ts's shuffleOrder, gathers
 // each batch's rows into the step's x and y buffers and runs the fused step on them.
 import {
   D_DATA_X, D_DATA_Y, D_FAILED_BATCH, D_INPUT_WIDTH, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
 } from './codes';
 import type { Kernels } from './kernels';
+import { shuffleOrder } from '../random';
 
 /** Trains one epoch of `samples` resident rows in batches of `batchSize` (the last one
  *  shorter), shuffled from the identity when `shuffle` is set. Stops at the first batch whose
@@ -13,35 +14,7 @@ export function runEpoch(k: Kernels, desc: number, samples: number, batchSize: n
   const h = k.heap; // kernels never grow the arena, so this view stays valid
   const order = h[desc + D_ORDER]! | 0;
   for (let i = 0; i < samples; i++) h[order + i] = i;
-  if (shuffle) {
-    const s = desc + D_SHUFFLE_RNG;
-    let a = h[s]! | 0;
-    let b = h[s + 1]! | 0;
-    let c = h[s + 2]! | 0;
-    let d = h[s + 3]! | 0;
-    for (let i = samples - 1; i > 0; i--) {
-      // Random.nextInt(i + 1): rejection keeps the draw free of modulo bias
-      const n = i + 1;
-      let t: number;
-      do {
-        t = (((a + b) | 0) + d) | 0;
-        d = (d + 1) | 0;
-        a = b ^ (b >>> 9);
-        b = (c + (c << 3)) | 0;
-        c = (c << 21) | (c >>> 11);
-        c = (c + t) | 0;
-      } while (t >>> 0 >= 4294967296 - n && t >>> 0 >= 4294967296 - (4294967296 % n));
-      const u = t >>> 0; // u % n, without the float remainder V8 falls back to for a uint32 u
-      const j = order + (u - Math.floor(u / n) * n);
-      const swap = h[order + i]!;
-      h[order + i] = h[j]!;
-      h[j] = swap;
-    }
-    h[s] = a >>> 0;
-    h[s + 1] = b >>> 0;
-    h[s + 2] = c >>> 0;
-    h[s + 3] = d >>> 0;
-  }
+  if (shuffle) shuffleOrder(h, order, samples, h, desc + D_SHUFFLE_RNG);
   const inputs = h[desc + D_INPUT_WIDTH]! | 0;
   const targets = h[desc + D_TARGET_WIDTH]! | 0;
   const dataX = h[desc + D_DATA_X]! | 0;

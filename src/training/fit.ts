@@ -292,7 +292,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
     // backend call (shuffle, gather and every batch's step inside); otherwise rows are
     // shuffled here and loaded batch by batch. Both draw the same order from the same generator.
     const resident = batchEnd === null && engine.loadResident(train, trainTarget, batchSize);
-    const order = new Int32Array(resident ? 0 : samples);
+    const order = new Float64Array(resident ? 0 : samples);
     for (let i = 0; i < order.length; i++) order[i] = i;
     const rng = engine.rng;
     let lastYield = now();
@@ -392,7 +392,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
 /** Callback results are awaited only when they are promises: `await` on anything else would
  *  still cost a microtask turn per call. */
 /** One epoch's batches with no callback between them; returns the samples trained. */
-function trainBatches(engine: Engine, input: Rows, target: Rows, order: Int32Array, samples: number, batchSize: number, epoch: number): number {
+function trainBatches(engine: Engine, input: Rows, target: Rows, order: Float64Array, samples: number, batchSize: number, epoch: number): number {
   for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
     const rows = Math.min(batchSize, samples - start);
     engine.loadRows(input, target, start, rows, order);
