@@ -13,6 +13,7 @@
 // `scratch` must hold gemmScratchSize(k, n) f64s.
 
 import { zeroF64 } from './memory';
+import { columnSums } from './rows';
 
 const MR = 4; // rows of C per micro-tile
 const NR = 4; // columns of C per micro-tile
@@ -43,6 +44,18 @@ export function matmulTransA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i3
 export function matmulTransB(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, scratch: usize): void {
   if (<i64>m * k * n < SMALL) smallMatmulTransB(a, b, c, m, k, n, accumulate);
   else gemm(false, true, a, b, c, m, k, n, accumulate, scratch);
+}
+
+/** C[m×n] = A[k×m]ᵀ · B[k×n] and sums[j] = Σ_p B[p][j]: a dense layer's dW = Xᵀ·dZ and
+ *  db = Σ_rows dZ. Small products take both in one pass over B (the bias gradient is the
+ *  weight gradient of an input that is always 1); the sums run in row order either way. */
+export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize, m: i32, k: i32, n: i32, scratch: usize): void {
+  if (<i64>m * k * n < SMALL) {
+    smallMatmulTransA(a, b, c, m, k, n, 0, sums);
+  } else {
+    gemm(true, false, a, b, c, m, k, n, 0, scratch);
+    columnSums(b, sums, k, n, 0);
+  }
 }
 
 // ---- the packed path ------------------------------------------------------------------------
@@ -218,13 +231,17 @@ function smallMatmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accum
   }
 }
 
-function smallMatmulTransA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
+/** With `sums` ≠ 0, also sums[0..n) = Σ_p B[p, :] (always overwritten). */
+function smallMatmulTransA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, sums: usize = 0): void {
   if (!accumulate) zeroF64(c, m * n);
+  if (sums) zeroF64(sums, n);
   const rowBytes = <usize>n << 3;
   for (let p = 0; p < k; p++) {
     const aRow = a + ((<usize>p * <usize>m) << 3);
+    const bRow = b + <usize>p * rowBytes;
     // C[i, :] += A[p, i] · B[p, :]
-    for (let i = 0; i < m; i++) axpyRow(c + <usize>i * rowBytes, b + <usize>p * rowBytes, load<f64>(aRow + (<usize>i << 3)), n);
+    for (let i = 0; i < m; i++) axpyRow(c + <usize>i * rowBytes, bRow, load<f64>(aRow + (<usize>i << 3)), n);
+    if (sums) axpyRow(sums, bRow, 1.0, n); // 1·B is exact: the same sums as columnSums
   }
 }
 

@@ -2,7 +2,7 @@
 // The host (src/backend/wasm.ts) lays out every buffer; nothing here allocates.
 
 export { matmul, matmulTransA, matmulTransB, gemmScratchSize } from './gemm';
-export { addBias, columnSums } from './rows';
+export { denseForward, denseBackward } from './dense';
 export { activate, activateBackward } from './activations';
 export { mse, mae, huber, softmaxCrossEntropy, sparseSoftmaxCrossEntropy, sigmoidBinaryCrossEntropy } from './losses';
 export { sgd, adam, rmsprop, adagrad } from './optimizers';

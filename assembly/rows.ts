@@ -1,16 +1,11 @@
-// Row-wise helpers around the matrix products: bias add and column sums.
+// Row-wise helpers around the matrix products: bias rows and column sums.
 
-import { zeroF64 } from './memory';
+import { copyF64, zeroF64 } from './memory';
 
-/** C[r][j] += bias[j] for every row r of C[rows×cols]. */
-export function addBias(c: usize, bias: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
-    const cRow = c + (<usize>r * <usize>cols << 3);
-    for (let j = 0; j < cols; j++) {
-      const p = cRow + (<usize>j << 3);
-      store<f64>(p, load<f64>(p) + load<f64>(bias + (<usize>j << 3)));
-    }
-  }
+/** Every row of C[rows×cols] = row[0..cols): the bias a dense layer's product starts from. */
+export function fillRows(c: usize, row: usize, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 3;
+  for (let r = 0; r < rows; r++) copyF64(c + <usize>r * rowBytes, row, cols);
 }
 
 /** out[j] (+)= Σ_r A[r][j] over A[rows×cols]: the bias gradient db = Σ_rows dZ. */

@@ -21,10 +21,12 @@ export interface Kernels {
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void;
   /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ */
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void;
-  /** C[r][j] += bias[j] */
-  addBias(c: number, bias: number, rows: number, cols: number): void;
-  /** out[j] (+)= Σ_r A[r][j] */
-  columnSums(a: number, out: number, rows: number, cols: number, accumulate: boolean): void;
+  /** A dense layer's forward pass: Z = X·W + b (Z starts at b, then accumulates X·W), A = f(Z).
+   *  x is [rows×inputs], w [inputs×units], b [units], z and a [rows×units]. */
+  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number): void;
+  /** Its backward pass, given dZ = ∂L/∂Z [rows×units]: dW = Xᵀ·dZ, db = Σ_rows dZ and, when
+   *  dX ≥ 0, dX = dZ·Wᵀ [rows×inputs]. */
+  denseBackward(x: number, w: number, dZ: number, dW: number, db: number, dX: number, rows: number, inputs: number, units: number, scratch: number): void;
 
   /** a = f(z) (row-wise for softmax); a may alias z */
   activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void;

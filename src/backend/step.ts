@@ -11,7 +11,6 @@ import {
   STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
   D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM,
 } from './codes';
-import { denseBackward, denseForward } from '../layers/dense';
 import type { Kernels } from './kernels';
 import { countCorrect, sumAbsError } from './metrics';
 
@@ -55,7 +54,7 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
       if (training) k.dropoutForward(input, a, h[at + L_Z]! | 0, rows * units, h[at + L_RATE]!, desc + D_RNG);
       else h.copyWithin(a, input, input + rows * units);
     } else {
-      denseForward(k, input, h[at + L_W]! | 0, h[at + L_B]! | 0, h[at + L_Z]! | 0, a, rows, h[at + L_INPUTS]! | 0, units, h[at + L_ACT]! | 0, h[at + L_ALPHA]!, scratch);
+      k.denseForward(input, h[at + L_W]! | 0, h[at + L_B]! | 0, h[at + L_Z]! | 0, a, rows, h[at + L_INPUTS]! | 0, units, h[at + L_ACT]! | 0, h[at + L_ALPHA]!, scratch);
     }
     input = a;
   }
@@ -102,7 +101,7 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
       // identity at inference; in training the gradient passes only where values did
       if (l > 0 && training) k.dropoutBackward(dA, h[at + L_Z]! | 0, rows * (h[at + L_UNITS]! | 0));
     } else {
-      denseBackward(k, prevA, h[at + L_W]! | 0, dZ, h[at + L_DW]! | 0, h[at + L_DB]! | 0, l > 0 ? dA : -1, rows, h[at + L_INPUTS]! | 0, h[at + L_UNITS]! | 0, scratch);
+      k.denseBackward(prevA, h[at + L_W]! | 0, dZ, h[at + L_DW]! | 0, h[at + L_DB]! | 0, l > 0 ? dA : -1, rows, h[at + L_INPUTS]! | 0, h[at + L_UNITS]! | 0, scratch);
     }
     if (l > 0 && (h[at - DESC_LAYER + L_KIND]! | 0) !== LAYER_DROPOUT) {
       k.activateBackward(h[at - DESC_LAYER + L_ACT]! | 0, h[at - DESC_LAYER + L_Z]! | 0, prevA, dA, dZ, rows, h[at - DESC_LAYER + L_UNITS]! | 0, h[at - DESC_LAYER + L_ALPHA]!);

@@ -14,8 +14,8 @@ interface CoreExports {
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
-  addBias(c: number, bias: number, rows: number, cols: number): void;
-  columnSums(a: number, out: number, rows: number, cols: number, acc: number): void;
+  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number): void;
+  denseBackward(x: number, w: number, dZ: number, dW: number, db: number, dX: number, rows: number, inputs: number, units: number, scratch: number): void;
   activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void;
   activateBackward(act: number, z: number, a: number, dA: number, dZ: number, rows: number, cols: number, alpha: number): void;
   mse(a: number, y: number, grad: number, count: number): number;
@@ -71,11 +71,11 @@ export class WasmKernels implements Kernels {
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void {
     this.core.matmulTransB(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0, scratch * 8);
   }
-  addBias(c: number, bias: number, rows: number, cols: number): void {
-    this.core.addBias(c * 8, bias * 8, rows, cols);
+  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number): void {
+    this.core.denseForward(x * 8, w * 8, b * 8, z * 8, a * 8, rows, inputs, units, act, alpha, scratch * 8);
   }
-  columnSums(a: number, out: number, rows: number, cols: number, accumulate: boolean): void {
-    this.core.columnSums(a * 8, out * 8, rows, cols, accumulate ? 1 : 0);
+  denseBackward(x: number, w: number, dZ: number, dW: number, db: number, dX: number, rows: number, inputs: number, units: number, scratch: number): void {
+    this.core.denseBackward(x * 8, w * 8, dZ * 8, dW * 8, db * 8, dX < 0 ? 0 : dX * 8, rows, inputs, units, scratch * 8);
   }
   activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void {
     this.core.activate(act, z * 8, a * 8, rows, cols, alpha);

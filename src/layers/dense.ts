@@ -1,8 +1,9 @@
 // A fully connected layer: Z = X·W + b, A = f(Z), with W [in×out] and b [out] row-major.
-// Forward and backward side by side; both only call kernels on arena offsets.
+// This file describes the layer (options, checks, its place in the arena). Its forward and
+// backward passes are kernels, side by side in each backend: `denseForward`/`denseBackward` in
+// assembly/dense.ts (wasm) and in src/backend/js.ts (JavaScript), called by the fused step.
 import { ACTIVATIONS, ACTIVATION_CODES, ALPHA_DEFAULTS, type ActivationName } from '../activations';
 import { LAYER_DENSE } from '../backend/codes';
-import type { Kernels } from '../backend/kernels';
 import { ConfigError } from '../errors';
 import { resolveInitializer, type InitializerConfig, type ResolvedInitializer } from '../initializers';
 import { checkKeys, checkObject, numberInRange, oneOf, positiveInteger, show } from '../validate';
@@ -112,20 +113,4 @@ export function placeDense(layer: DenseLayer, inputs: number, w: number, dw: num
     z: 0,
     a: 0,
   };
-}
-
-/** Z = X·W + b; A = f(Z). x is [rows×inputs], w [inputs×units], z and a [rows×units]
- *  (offsets into the arena); `scratch` is the matrix products' workspace. */
-export function denseForward(k: Kernels, x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number): void {
-  k.matmul(x, w, z, rows, inputs, units, false, scratch);
-  k.addBias(z, b, rows, units);
-  k.activate(act, z, a, rows, units, alpha);
-}
-
-/** Given dZ = ∂L/∂Z [rows×units]: dW = Xᵀ·dZ, db = Σ_rows dZ and, when dX ≥ 0,
- *  dX = dZ·Wᵀ [rows×inputs]. */
-export function denseBackward(k: Kernels, x: number, w: number, dZ: number, dW: number, db: number, dX: number, rows: number, inputs: number, units: number, scratch: number): void {
-  k.matmulTransA(x, dZ, dW, inputs, rows, units, false, scratch);
-  k.columnSums(dZ, db, rows, units, false);
-  if (dX >= 0) k.matmulTransB(dZ, w, dX, rows, units, inputs, false, scratch);
 }
