@@ -48,7 +48,7 @@ export const METRIC_ACCURACY: i32 = 1;
 export const METRIC_MAE: i32 = 2;
 
 // The network description: an f64 array; offsets in it count f64 elements of the arena.
-export const DESC_HEADER: i32 = 48;
+export const DESC_HEADER: i32 = 50;
 export const DESC_LAYER: i32 = 16;
 // header slots
 export const D_LAYERS: i32 = 0;
@@ -93,6 +93,8 @@ export const D_TARGET_WIDTH: i32 = 41; // target columns per row (1 for integer 
 export const D_FAILED_BATCH: i32 = 42; // written by the epoch: the batch whose step failed
 export const D_SHUFFLE_RNG: i32 = 43; // 4 slots: the shuffling generator's sfc32 state during an epoch
 export const D_INPUT_WIDTH: i32 = 47; // input columns per row
+export const D_EPOCH_LOG: i32 = 48; // [epochs × 3]: each epoch's loss, correct and |error| sums (multi-epoch calls)
+export const D_FAILED_EPOCH: i32 = 49; // written by the epochs: the epoch (within the call) whose batch failed
 // per-layer slots (DESC_HEADER + layer·DESC_LAYER + slot)
 export const L_KIND: i32 = 0;
 export const L_INPUTS: i32 = 1;

@@ -4,14 +4,17 @@
 // small networks this removes the per-batch round trip to JavaScript (copying rows, shuffling,
 // the call itself), which costs as much as the batch's arithmetic. Twin: src/backend/epoch.ts.
 import {
-  D_DATA_X, D_DATA_Y, D_FAILED_BATCH, D_INPUT_WIDTH, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, D_X, D_Y,
-  STATUS_OK, STEP_TRAIN,
+  D_ABS_ERROR_SUM, D_CORRECT_SUM, D_DATA_X, D_DATA_Y, D_EPOCH_LOG, D_FAILED_BATCH, D_FAILED_EPOCH, D_INPUT_WIDTH, D_LOSS_SUM,
+  D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
 } from './codes';
 import { copyF64 } from './memory';
 import { step } from './step';
 
 @inline function slot(desc: usize, i: i32): f64 {
   return load<f64>(desc + (<usize>i << 3));
+}
+@inline function setSlot(desc: usize, i: i32, v: f64): void {
+  store<f64>(desc + (<usize>i << 3), v);
 }
 @inline function ptr(desc: usize, i: i32): usize {
   return <usize>slot(desc, i) << 3;
@@ -51,11 +54,34 @@ function shuffleOrder(order: usize, count: i32, state: usize): void {
   store<f64>(state, <f64>d, 24);
 }
 
+/** Trains `count` epochs (see `epoch`) in one call, for a fit with nothing to do between
+ *  epochs: after each, the step's running sums (loss·rows, correct predictions, |error|) move
+ *  to the epoch log at D_EPOCH_LOG (three f64s per epoch) and restart from 0. At the first
+ *  failing batch it stops and returns that step's status, with D_FAILED_EPOCH (counted from
+ *  this call's first) and D_FAILED_BATCH saying where; the epochs before it are logged. */
+export function epochs(desc: usize, samples: i32, batchSize: i32, shuffle: i32, count: i32): i32 {
+  let log = ptr(desc, D_EPOCH_LOG);
+  for (let e = 0; e < count; e++, log += 24) {
+    const status = epoch(desc, samples, batchSize, shuffle);
+    if (status != STATUS_OK) {
+      setSlot(desc, D_FAILED_EPOCH, <f64>e);
+      return status;
+    }
+    store<f64>(log, slot(desc, D_LOSS_SUM));
+    store<f64>(log, slot(desc, D_CORRECT_SUM), 8);
+    store<f64>(log, slot(desc, D_ABS_ERROR_SUM), 16);
+    setSlot(desc, D_LOSS_SUM, 0);
+    setSlot(desc, D_CORRECT_SUM, 0);
+    setSlot(desc, D_ABS_ERROR_SUM, 0);
+  }
+  return STATUS_OK;
+}
+
 /** Trains one epoch of `samples` resident rows in batches of `batchSize` (the last one
  *  shorter), in shuffled order when `shuffle` is set (from the identity each epoch, as fit
  *  does). Stops at the first batch whose step fails: its index goes to D_FAILED_BATCH and its
  *  status is returned, the batches before it having been applied. */
-export function epoch(desc: usize, samples: i32, batchSize: i32, shuffle: i32): i32 {
+function epoch(desc: usize, samples: i32, batchSize: i32, shuffle: i32): i32 {
   const order = ptr(desc, D_ORDER);
   for (let i = 0; i < samples; i++) store<f64>(order + (<usize>i << 3), <f64>i);
   if (shuffle) shuffleOrder(order, samples, desc + (<usize>D_SHUFFLE_RNG << 3));

@@ -9,7 +9,7 @@ export { sgd, adam, rmsprop, adagrad } from './optimizers';
 export { weightPenalty, clipGlobalNorm } from './regularizers';
 export { dropoutForward, dropoutBackward } from './dropout';
 export { step } from './step';
-export { epoch } from './epoch';
+export { epochs } from './epoch';
 export { countCorrect, sumAbsError } from './metrics';
 export { exp, tanh } from './math'; // the activations' exp and tanh (exported for the accuracy test)
 export * from './codes';

@@ -9,7 +9,7 @@
 // Nothing here validates user input: Network does that before calling in.
 import {
   DESC_HEADER, DESC_LAYER, D_ABS_ERROR_SUM, D_BATCH_ABS_ERROR, D_BATCH_CORRECT, D_CORRECT_SUM, D_DATA_X, D_DATA_Y,
-  D_FAILED_BATCH, D_INPUT_WIDTH, D_LOSS_SUM, D_METRICS, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, METRIC_ACCURACY, METRIC_MAE,
+  D_EPOCH_LOG, D_FAILED_BATCH, D_FAILED_EPOCH, D_INPUT_WIDTH, D_LOSS_SUM, D_METRICS, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, METRIC_ACCURACY, METRIC_MAE,
   D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
   D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_RHO, D_RNG, D_SCRATCH, D_STATE1,
   D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DENSE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
@@ -36,6 +36,8 @@ export const INFERENCE_CHUNK = 256;
  *  run whole epochs in one call: 8 MiB. Larger sets are loaded batch by batch, which costs
  *  little next to their batches' arithmetic, and the arena (which cannot shrink) stays small. */
 export const RESIDENT_LIMIT = 1 << 20;
+/** Most epochs one `trainEpochs` call runs (its log holds three f64s per epoch). */
+export const EPOCH_LOG_SIZE = 1024;
 
 /** Everything that changes during training, besides the weights: what save/load carries. */
 export interface TrainingState {
@@ -76,7 +78,7 @@ export class Engine {
    *  buffers) and which rows it holds; `null` when none is loaded (or a larger batch moved
    *  the batch buffers over it). */
   private resident: { input: Rows; target: Rows } | null = null;
-  /** The epoch's sums, as `takeSums` last read them (fields, not a fresh object per epoch). */
+  /** The epoch's sums, as `takeSums` or `epochSums` last read them (fields, not a fresh object per epoch). */
   readonly sums = { loss: 0, correct: 0, absError: 0 };
 
   constructor(
@@ -296,7 +298,7 @@ export class Engine {
   }
 
   /** Copies a training set of at most RESIDENT_LIMIT f64s into the arena (after the batch
-   *  buffers, sized for `batchSize` rows) so that `trainEpoch` runs whole epochs in one call.
+   *  buffers, sized for `batchSize` rows) so that `trainEpochs` runs whole epochs in one call.
    *  Returns false, loading nothing, when the set is larger: fit then loads batch by batch. */
   loadResident(input: Rows, target: Rows, batchSize: number): boolean {
     if (this.resident !== null && this.resident.input === input && this.resident.target === target) return true;
@@ -306,28 +308,52 @@ export class Engine {
     const at = this.batchEnd;
     const dataY = at + even(rows * input.cols);
     const order = dataY + even(rows * target.cols);
-    this.k.reserve(order + even(rows));
+    const log = order + even(rows);
+    this.k.reserve(log + 3 * EPOCH_LOG_SIZE);
     const h = this.k.heap;
     copyRows(h, at, input, 0, rows, null);
     copyRows(h, dataY, target, 0, rows, null);
     h[this.desc + D_DATA_X] = at;
     h[this.desc + D_DATA_Y] = dataY;
     h[this.desc + D_ORDER] = order;
+    h[this.desc + D_EPOCH_LOG] = log;
     this.resident = { input, target };
     return true;
   }
 
-  /** Trains one epoch over the resident set (see loadResident; reloaded here if a larger
-   *  batch has since moved the batch buffers over it) in one backend call: the row order is
-   *  shuffled inside with this engine's generator, exactly as `Random.shuffle` would. */
-  trainEpoch(input: Rows, target: Rows, batchSize: number, shuffle: boolean, epoch: number): void {
+  /** Trains `count` (≤ EPOCH_LOG_SIZE) epochs over the resident set (see loadResident;
+   *  reloaded here if a larger batch has since moved the batch buffers over it) in one backend
+   *  call: each epoch's row order is shuffled inside with this engine's generator, exactly as
+   *  `Random.shuffle` would, and its sums are logged for `epochSums`. Returns how many epochs
+   *  completed: `count`, or fewer when a batch diverged (then `epochsFailure` describes it). */
+  trainEpochs(input: Rows, target: Rows, batchSize: number, shuffle: boolean, count: number): number {
     this.loadResident(input, target, batchSize);
     const d = this.desc;
+    this.takeSums(); // the epochs' sums start from 0
     this.rng.saveState(this.k.heap, d + D_SHUFFLE_RNG);
-    const status = this.k.epoch(d, input.rows, batchSize, shuffle);
+    const status = this.k.epochs(d, input.rows, batchSize, shuffle, count);
     const h = this.k.heap;
     this.rng.loadState(h, d + D_SHUFFLE_RNG);
-    if (status !== STATUS_OK) throw divergence(status === STATUS_LOSS_NOT_FINITE, this.lastLoss(), epoch, h[d + D_FAILED_BATCH]!);
+    return status === STATUS_OK ? count : h[d + D_FAILED_EPOCH]!;
+  }
+
+  /** The sums of epoch `i` of the last `trainEpochs` call. Fills and returns `sums`. */
+  epochSums(i: number): { loss: number; correct: number; absError: number } {
+    const h = this.k.heap;
+    const at = h[this.desc + D_EPOCH_LOG]! + 3 * i;
+    const sums = this.sums;
+    sums.loss = h[at]!;
+    sums.correct = h[at + 1]!;
+    sums.absError = h[at + 2]!;
+    return sums;
+  }
+
+  /** The DivergenceError of the batch that stopped the last `trainEpochs` call, whose first
+   *  epoch was fit's epoch `firstEpoch`. */
+  epochsFailure(firstEpoch: number): DivergenceError {
+    const h = this.k.heap;
+    const d = this.desc;
+    return divergence(h[d + D_STATUS] === STATUS_LOSS_NOT_FINITE, this.lastLoss(), firstEpoch + h[d + D_FAILED_EPOCH]!, h[d + D_FAILED_BATCH]!);
   }
 
   /** Reads and restarts the sums of the training steps since the last call: Σ loss·rows and,

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DivergenceError, Network, dense, dropout, init, type NetworkConfig } from '../src/index';
-import { runEpoch } from '../src/backend/epoch';
+import { runEpochs } from '../src/backend/epoch';
 import { runStep } from '../src/backend/step';
 import { RESIDENT_LIMIT } from '../src/engine';
 import type { Kernels } from '../src/backend/kernels';
@@ -63,7 +63,7 @@ describe('fused wasm step and epoch', () => {
     const unfused = new Network({ ...config, seed: 3, backend: 'wasm' });
     const k = kernelsOf(unfused);
     k.step = (desc, rows, mode) => runStep(k, desc, rows, mode);
-    k.epoch = (desc, samples, batchSize, shuffle) => runEpoch(k, desc, samples, batchSize, shuffle);
+    k.epochs = (desc, samples, batchSize, shuffle, count) => runEpochs(k, desc, samples, batchSize, shuffle, count);
     const [x, y] = data(config.inputSize, fused.outputSize, 70, 9, config.loss === 'categoricalCrossentropy');
     const a = await fused.fit(x, y, { epochs: 3, batchSize: 16 });
     const b = await unfused.fit(x, y, { epochs: 3, batchSize: 16 });
@@ -108,12 +108,25 @@ describe('crossings into the backend', () => {
       backend,
     });
 
-  it.each(['wasm', 'js'] as const)('fit on a small set calls the backend once per epoch (%s)', async (backend) => {
+  it.each(['wasm', 'js'] as const)('fit on a small set calls the backend once per epoch, or once for many (%s)', async (backend) => {
     const { trainX, trainY } = irisSplit(); // 102 rows: resident
     const net = irisNet(backend);
     await net.fit(trainX, trainY, { epochs: 1, batchSize: 16 }); // buffers sized before counting
     // `reserve` is the arena's size check as fit copies the set in (JavaScript, no crossing).
-    expect(await countCalls(net, () => net.fit(trainX, trainY, { epochs: 5, batchSize: 16 }))).toEqual({ reserve: 1, epoch: 5 });
+    // With an epoch callback: one call per epoch.
+    const perEpoch = await countCalls(net, () => net.fit(trainX, trainY, { epochs: 5, batchSize: 16, onEpochEnd: () => {} }));
+    expect(perEpoch).toEqual({ reserve: 1, epochs: 5 });
+    // With nothing between epochs, the first call trains one epoch (fit reads the clock after
+    // it), the next ones as many as fit runs between clock reads: 1 + 2 + 4 + … for XOR, whose
+    // epochs take ~1 µs, far below the 0.25 ms between reads that doubles the stride.
+    const xor = new Network({ inputSize: 2, layers: [dense(3, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })], loss: 'mse', seed: 1, backend });
+    const x = Float64Array.of(0, 0, 0, 1, 1, 0, 1, 1);
+    const y = Float64Array.of(0, 1, 1, 0);
+    await xor.fit(x, y, { epochs: 1, batchSize: 4 });
+    const many = await countCalls(xor, () => xor.fit(x, y, { epochs: 300, batchSize: 4 }));
+    expect(many.reserve).toBe(1);
+    expect(many.epochs).toBeGreaterThanOrEqual(2);
+    expect(many.epochs).toBeLessThan(100);
   });
 
   it.each(['wasm', 'js'] as const)('fit with a batch callback calls the backend once per batch (%s)', async (backend) => {
@@ -135,8 +148,9 @@ describe('crossings into the backend', () => {
 
 describe('resident epochs', () => {
   // fit runs an epoch in one backend call when the set is small and no batch callback is
-  // registered, and batch by batch otherwise (a no-op onBatchEnd forces that path here):
-  // same shuffles, same steps, same sums, so the very same history, weights and errors.
+  // registered (many epochs per call when nothing at all runs between epochs: no validation
+  // here), and batch by batch otherwise (a no-op onBatchEnd forces that path here): same
+  // shuffles, same steps, same sums, so the very same history, weights and errors.
   const cases: [string, NetworkConfig, number, number, boolean][] = [
     ['iris-like 4-16-3 softmax+CE', { inputSize: 4, layers: [dense(16, { activation: 'relu' }), dense(3, { activation: 'softmax' })], loss: 'categoricalCrossentropy' }, 3, 90, true],
     ['sparse labels, dropout, adam', {
@@ -148,20 +162,22 @@ describe('resident epochs', () => {
     ['2-3-1 mse, no shuffle', { inputSize: 2, layers: [dense(3, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })], loss: 'mse' }, 1, 4, false],
   ];
   for (const backend of ['wasm', 'js'] as const) {
-    it.each(cases)(`train exactly as batch-by-batch loading (${backend}): %s`, async (_name, config, outputs, rows, shuffle) => {
-      const sparse = config.loss === 'sparseCategoricalCrossentropy';
-      const [x, oneHot] = data(config.inputSize, outputs, rows, 5, outputs > 1);
-      const y = sparse ? Float64Array.from({ length: rows }, (_, r) => oneHot.subarray(r * outputs, (r + 1) * outputs).indexOf(1)) : oneHot;
-      const metrics = config.loss === 'mse' ? (['mae'] as const) : (['accuracy', 'mae'] as const);
-      const options = { epochs: 4, batchSize: 16, shuffle, validationSplit: 0.2, metrics: [...metrics] };
-      const resident = new Network({ ...config, seed: 8, backend });
-      const batched = new Network({ ...config, seed: 8, backend });
-      const a = await resident.fit(x, y, options);
-      const b = await batched.fit(x, y, { ...options, onBatchEnd: () => {} });
-      expect(a).toEqual(b);
-      expect(resident.getWeights()).toEqual(batched.getWeights());
-      expect(resident.toJSON()).toEqual(batched.toJSON()); // optimizer state and generators too
-    });
+    for (const validation of [true, false]) {
+      it.each(cases)(`train exactly as batch-by-batch loading (${backend}, ${validation ? 'one epoch per call' : 'many epochs per call'}): %s`, async (_name, config, outputs, rows, shuffle) => {
+        const sparse = config.loss === 'sparseCategoricalCrossentropy';
+        const [x, oneHot] = data(config.inputSize, outputs, rows, 5, outputs > 1);
+        const y = sparse ? Float64Array.from({ length: rows }, (_, r) => oneHot.subarray(r * outputs, (r + 1) * outputs).indexOf(1)) : oneHot;
+        const metrics = config.loss === 'mse' ? (['mae'] as const) : (['accuracy', 'mae'] as const);
+        const options = { epochs: validation ? 4 : 40, batchSize: 16, shuffle, metrics: [...metrics], ...(validation ? { validationSplit: 0.2 } : {}) };
+        const resident = new Network({ ...config, seed: 8, backend });
+        const batched = new Network({ ...config, seed: 8, backend });
+        const a = await resident.fit(x, y, options);
+        const b = await batched.fit(x, y, { ...options, onBatchEnd: () => {} });
+        expect(a).toEqual(b);
+        expect(resident.getWeights()).toEqual(batched.getWeights());
+        expect(resident.toJSON()).toEqual(batched.toJSON()); // optimizer state and generators too
+      });
+    }
   }
 
   it.each(['wasm', 'js'] as const)('survive a predict in a callback that moves the batch buffers over the set (%s)', async (backend) => {
@@ -178,21 +194,45 @@ describe('resident epochs', () => {
     expect(busy.getWeights()).toEqual(quiet.getWeights());
   });
 
-  it.each(['wasm', 'js'] as const)('stop at the same batch with the same DivergenceError (%s)', async (backend) => {
-    const config: NetworkConfig = { inputSize: 4, layers: [dense(8, { activation: 'relu' }), dense(3)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 5 }, seed: 2, backend };
-    const [x, y] = data(4, 3, 64, 6, false);
-    for (let i = 0; i < x.length; i++) x[i] = x[i]! * 100;
-    const errorOf = (net: Network, options: object) => net.fit(x, y, { epochs: 50, batchSize: 8, ...options }).then(() => null, (e: unknown) => e);
-    const resident = new Network(config);
-    const batched = new Network(config);
-    const a = (await errorOf(resident, {})) as Error & { epoch: number; batch: number };
-    const b = (await errorOf(batched, { onBatchEnd: () => {} })) as Error;
-    expect(a).toBeInstanceOf(DivergenceError);
-    expect(a.batch).toBeGreaterThan(0); // mid-epoch, so the index is the epoch kernel's
-    expect(a).toEqual(b);
-    expect(a.message).toBe(b.message);
-    expect(resident.getWeights()).toEqual(batched.getWeights()); // as before the failing batch
-  });
+  // Diverging at once (relu net, inputs × 100, learning rate 5: epoch 0), and late: a linear
+  // unit on constant inputs whose error grows by 1.2× per step at learning rate 0.55 (MSE's
+  // step multiplies it by 1 − 2·0.55·(x² + 1) = −1.2), so the loss overflows in epoch ~324,
+  // inside a call of many epochs.
+  const divergences: [string, () => [NetworkConfig, Float64Array, Float64Array, number]][] = [
+    ['at once', () => {
+      const [x, y] = data(4, 3, 64, 6, false);
+      for (let i = 0; i < x.length; i++) x[i] = x[i]! * 100;
+      return [{ inputSize: 4, layers: [dense(8, { activation: 'relu' }), dense(3)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 5 }, seed: 2 }, x, y, 8];
+    }],
+    ['late', () => [{ inputSize: 1, layers: [dense(1)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.55 }, seed: 2 }, new Float64Array(6).fill(1), new Float64Array(6), 1]],
+  ];
+  for (const backend of ['wasm', 'js'] as const) {
+    it.each(divergences)(`stop at the same batch with the same DivergenceError and history (${backend}): %s`, async (name, make) => {
+      const [config, x, y, batchSize] = make();
+      // onTrainEnd receives the history of the epochs that completed before the failure.
+      const histories: unknown[] = [];
+      const errorOf = (net: Network, options: object) =>
+        net.fit(x, y, { epochs: 5000, batchSize, onTrainEnd: (h: unknown) => void histories.push(h), ...options }).then(() => null, (e: unknown) => e);
+      const resident = new Network({ ...config, backend }); // many epochs per call
+      const perEpoch = new Network({ ...config, backend }); // one per call (an epoch callback)
+      const batched = new Network({ ...config, backend });
+      const a = (await errorOf(resident, {})) as Error & { epoch: number; batch: number };
+      const c = (await errorOf(perEpoch, { onEpochEnd: () => {} })) as Error;
+      const b = (await errorOf(batched, { onBatchEnd: () => {} })) as Error;
+      expect(a).toBeInstanceOf(DivergenceError);
+      expect(a.batch).toBeGreaterThan(0); // mid-epoch, so the index is the epoch kernel's
+      if (name === 'late') expect(a.epoch).toBeGreaterThan(100);
+      for (const other of [b, c]) {
+        expect(a).toEqual(other);
+        expect(a.message).toBe(other.message);
+      }
+      expect(histories[0]).toMatchObject({ epochs: a.epoch });
+      expect(histories[1]).toEqual(histories[0]);
+      expect(histories[2]).toEqual(histories[0]);
+      expect(resident.getWeights()).toEqual(batched.getWeights()); // as before the failing batch
+      expect(perEpoch.getWeights()).toEqual(batched.getWeights());
+    });
+  }
 });
 
 describe('allocation in the training loop', () => {

@@ -47,7 +47,7 @@ export const METRIC_ACCURACY = 1;
 export const METRIC_MAE = 2;
 
 // The network description: an f64 array; offsets in it count f64 elements of the arena.
-export const DESC_HEADER = 48;
+export const DESC_HEADER = 50;
 export const DESC_LAYER = 16;
 // header slots
 export const D_LAYERS = 0;
@@ -92,6 +92,8 @@ export const D_TARGET_WIDTH = 41; // target columns per row (1 for integer label
 export const D_FAILED_BATCH = 42; // written by the epoch: the batch whose step failed
 export const D_SHUFFLE_RNG = 43; // 4 slots: the shuffling generator's sfc32 state during an epoch
 export const D_INPUT_WIDTH = 47; // input columns per row
+export const D_EPOCH_LOG = 48; // [epochs × 3]: each epoch's loss, correct and |error| sums (multi-epoch calls)
+export const D_FAILED_EPOCH = 49; // written by the epochs: the epoch (within the call) whose batch failed
 // per-layer slots (DESC_HEADER + layer·DESC_LAYER + slot)
 export const L_KIND = 0;
 export const L_INPUTS = 1;

@@ -2,15 +2,37 @@
 // backend's `epoch`). Shuffles the row order with src/random.ts's shuffleOrder, gathers
 // each batch's rows into the step's x and y buffers and runs the fused step on them.
 import {
-  D_DATA_X, D_DATA_Y, D_FAILED_BATCH, D_INPUT_WIDTH, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
+  D_ABS_ERROR_SUM, D_CORRECT_SUM, D_DATA_X, D_DATA_Y, D_EPOCH_LOG, D_FAILED_BATCH, D_FAILED_EPOCH, D_INPUT_WIDTH, D_LOSS_SUM,
+  D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
 } from './codes';
 import type { Kernels } from './kernels';
 import { shuffleOrder } from '../random';
 
+/** Trains `count` epochs in one call (the JS backend's `epochs`): after each, the step's running
+ *  sums move to the epoch log at D_EPOCH_LOG (three per epoch) and restart from 0; at the first
+ *  failing batch it returns that step's status with D_FAILED_EPOCH and D_FAILED_BATCH set. */
+export function runEpochs(k: Kernels, desc: number, samples: number, batchSize: number, shuffle: boolean, count: number): number {
+  const h = k.heap;
+  for (let e = 0, log = h[desc + D_EPOCH_LOG]! | 0; e < count; e++, log += 3) {
+    const status = runEpoch(k, desc, samples, batchSize, shuffle);
+    if (status !== STATUS_OK) {
+      h[desc + D_FAILED_EPOCH] = e;
+      return status;
+    }
+    h[log] = h[desc + D_LOSS_SUM]!;
+    h[log + 1] = h[desc + D_CORRECT_SUM]!;
+    h[log + 2] = h[desc + D_ABS_ERROR_SUM]!;
+    h[desc + D_LOSS_SUM] = 0;
+    h[desc + D_CORRECT_SUM] = 0;
+    h[desc + D_ABS_ERROR_SUM] = 0;
+  }
+  return STATUS_OK;
+}
+
 /** Trains one epoch of `samples` resident rows in batches of `batchSize` (the last one
  *  shorter), shuffled from the identity when `shuffle` is set. Stops at the first batch whose
  *  step fails, writing its index to D_FAILED_BATCH and returning its status. */
-export function runEpoch(k: Kernels, desc: number, samples: number, batchSize: number, shuffle: boolean): number {
+function runEpoch(k: Kernels, desc: number, samples: number, batchSize: number, shuffle: boolean): number {
   const h = k.heap; // kernels never grow the arena, so this view stays valid
   const order = h[desc + D_ORDER]! | 0;
   for (let i = 0; i < samples; i++) h[order + i] = i;

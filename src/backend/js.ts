@@ -6,7 +6,7 @@ import {
   ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
 import type { Kernels } from './kernels';
-import { runEpoch } from './epoch';
+import { runEpochs } from './epoch';
 import { countCorrect, sumAbsError } from './metrics';
 import { runStep } from './step';
 
@@ -527,8 +527,8 @@ export class JsKernels implements Kernels {
     return runStep(this, desc, rows, mode);
   }
 
-  epoch(desc: number, samples: number, batchSize: number, shuffle: boolean): number {
-    return runEpoch(this, desc, samples, batchSize, shuffle);
+  epochs(desc: number, samples: number, batchSize: number, shuffle: boolean, count: number): number {
+    return runEpochs(this, desc, samples, batchSize, shuffle, count);
   }
 
   countCorrect(loss: number, p: number, y: number, rows: number, cols: number): number {

@@ -69,10 +69,11 @@ export interface Kernels {
    *  `desc`: forward, + loss, + gradients, + update by `mode`. Writes the loss into the
    *  description's D_LOSS_VALUE slot and returns a STATUS_* code. */
   step(desc: number, rows: number, mode: number): number;
-  /** One training epoch over the resident training set the description points at (D_DATA_X,
-   *  D_DATA_Y, D_ORDER): shuffle (if asked), then gather and step each batch. Returns a STATUS_*
-   *  code; on failure the failing batch's index is in D_FAILED_BATCH. */
-  epoch(desc: number, samples: number, batchSize: number, shuffle: boolean): number;
+  /** `count` training epochs over the resident training set the description points at
+   *  (D_DATA_X, D_DATA_Y, D_ORDER): each shuffles (if asked), then gathers and steps each batch,
+   *  and logs its sums at D_EPOCH_LOG. Returns a STATUS_* code; on failure the failing epoch
+   *  (within the call) and batch are in D_FAILED_EPOCH and D_FAILED_BATCH. */
+  epochs(desc: number, samples: number, batchSize: number, shuffle: boolean, count: number): number;
 
   /** Correct predictions among p[rows×cols] against targets y (labels for the sparse loss). */
   countCorrect(loss: number, p: number, y: number, rows: number, cols: number): number;

@@ -7,7 +7,7 @@ interface CoreExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   step(desc: number, rows: number, mode: number): number;
-  epoch(desc: number, samples: number, batchSize: number, shuffle: number): number;
+  epochs(desc: number, samples: number, batchSize: number, shuffle: number, count: number): number;
   countCorrect(loss: number, p: number, y: number, rows: number, cols: number): number;
   sumAbsError(loss: number, a: number, y: number, rows: number, cols: number): number;
   gemmScratchSize(k: number, n: number): number;
@@ -128,8 +128,8 @@ export class WasmKernels implements Kernels {
   step(desc: number, rows: number, mode: number): number {
     return this.core.step(desc * 8, rows, mode);
   }
-  epoch(desc: number, samples: number, batchSize: number, shuffle: boolean): number {
-    return this.core.epoch(desc * 8, samples, batchSize, shuffle ? 1 : 0);
+  epochs(desc: number, samples: number, batchSize: number, shuffle: boolean, count: number): number {
+    return this.core.epochs(desc * 8, samples, batchSize, shuffle ? 1 : 0, count);
   }
   countCorrect(loss: number, p: number, y: number, rows: number, cols: number): number {
     return this.core.countCorrect(loss, p * 8, y * 8, rows, cols);

@@ -3,7 +3,7 @@
 // signal, and cooperative yielding so that progress can render while training runs.
 // The per-batch path allocates nothing unless a batch callback is registered.
 import { isSampleList, toRows, type Rows, type Sample } from '../data';
-import { INFERENCE_CHUNK, type Engine } from '../engine';
+import { EPOCH_LOG_SIZE, INFERENCE_CHUNK, type Engine } from '../engine';
 import { ConfigError, DataError, ShapeError } from '../errors';
 import { isClassification } from '../losses';
 import { checkKeys, checkObject, positiveInteger, show } from '../validate';
@@ -303,75 +303,98 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
     let lastClock = lastYield;
     const { loss: losses, accuracy: accuracies, mae: maes, valLoss: valLosses, valAccuracy: valAccuracies, valMae: valMaes, learningRate: learningRates } = history;
 
+    // With nothing to run between epochs (no epoch callbacks, schedule or validation) on a
+    // resident set, each backend call trains as many epochs as fit would run between two clock
+    // reads, and fit reads their sums from the epoch log afterwards: no per-epoch round trip.
+    const manyPerCall = resident && epochBegin.length === 0 && epochEnd.length === 0 && schedule === undefined && !validation;
+
     for (let epoch = 0; epoch < epochs && !state.stop; epoch++) {
-      state.epoch = epoch;
-      if (schedule !== undefined) engine.learningRate = epoch === 0 ? firstRate : rateFor(epoch);
-      for (let i = 0; i < epochBegin.length; i++) {
-        const r = epochBegin[i]!.onEpochBegin!(epoch, control);
-        if (isThenable(r)) await r;
-      }
-      if (state.stop) break; // stopped before this epoch trained anything
-      if (shuffle && !resident) {
-        // From the identity each epoch, so an epoch's order depends only on the generator's
-        // state: fit(a) then fit(b) trains exactly as fit(a + b) (and so does a saved and
-        // reloaded network, whose generator state is saved).
-        for (let i = 0; i < samples; i++) order[i] = i;
-        rng.shuffle(order);
-      }
-      const rate = engine.learningRate;
-      let seen = 0;
-      // The step sums the loss and the metrics itself (see Engine.takeSums): no double is
-      // carried in this async loop per batch, which would cost a heap number each time.
-      engine.takeSums();
-      // Without batch callbacks nothing can happen between batches (an abort or a stop() from
-      // elsewhere only arrives while fit awaits), so the epoch runs in one backend call, or in
-      // a plain synchronous function, which engines optimise fully (an async loop can stay in
-      // a tier that boxes).
-      if (resident) {
-        engine.trainEpoch(train, trainTarget, batchSize, shuffle, epoch);
-        seen = samples;
-      } else if (batchEnd === null) seen = trainBatches(engine, train, trainTarget, order, samples, batchSize, epoch);
-      else for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
-        if (signal !== null && signal.aborted) throw abortReason(signal);
-        if (state.stop) break;
-        const rows = Math.min(batchSize, samples - start);
-        engine.loadRows(train, trainTarget, start, rows, order);
-        engine.step(rows, epoch, batch);
-        seen += rows;
-        // The batch's outputs are still in place for its own logs.
-        const logs: BatchLogs = { loss: engine.lastLoss(), size: rows };
-        if (wantAccuracy) logs.accuracy = engine.batchCorrect() / rows;
-        if (wantMae) logs.mae = engine.batchAbsError() / (rows * outputs);
-        for (let i = 0; i < batchEnd.length; i++) {
-          let r = batchEnd[i]!.onBatchEnd!(batch, logs, control);
+      if (manyPerCall) {
+        const count = yieldEvery === 0 ? 1 : Math.min(epochs - epoch, Math.max(clockEvery - sinceClock, 1), EPOCH_LOG_SIZE);
+        const rate = engine.learningRate;
+        const done = engine.trainEpochs(train, trainTarget, batchSize, shuffle, count);
+        for (let i = 0; i < done; i++) {
+          const sums = engine.epochSums(i);
+          losses.push(sums.loss / samples);
+          if (accuracies !== undefined) accuracies.push(sums.correct / samples);
+          if (maes !== undefined) maes.push(sums.absError / (samples * outputs));
+          learningRates.push(rate);
+        }
+        history.epochs = epoch + done;
+        state.epoch = epoch + Math.min(done, count - 1);
+        if (done < count) throw engine.epochsFailure(epoch);
+        epoch += count - 1; // the loop adds the last one
+        sinceClock += count - 1; // and the clock below counts it
+      } else {
+        state.epoch = epoch;
+        if (schedule !== undefined) engine.learningRate = epoch === 0 ? firstRate : rateFor(epoch);
+        for (let i = 0; i < epochBegin.length; i++) {
+          const r = epochBegin[i]!.onEpochBegin!(epoch, control);
+          if (isThenable(r)) await r;
+        }
+        if (state.stop) break; // stopped before this epoch trained anything
+        if (shuffle && !resident) {
+          // From the identity each epoch, so an epoch's order depends only on the generator's
+          // state: fit(a) then fit(b) trains exactly as fit(a + b) (and so does a saved and
+          // reloaded network, whose generator state is saved).
+          for (let i = 0; i < samples; i++) order[i] = i;
+          rng.shuffle(order);
+        }
+        const rate = engine.learningRate;
+        let seen = 0;
+        // The step sums the loss and the metrics itself (see Engine.takeSums): no double is
+        // carried in this async loop per batch, which would cost a heap number each time.
+        engine.takeSums();
+        // Without batch callbacks nothing can happen between batches (an abort or a stop() from
+        // elsewhere only arrives while fit awaits), so the epoch runs in one backend call, or in
+        // a plain synchronous function, which engines optimise fully (an async loop can stay in
+        // a tier that boxes).
+        if (resident) {
+          if (engine.trainEpochs(train, trainTarget, batchSize, shuffle, 1) === 0) throw engine.epochsFailure(epoch);
+          seen = samples;
+        } else if (batchEnd === null) seen = trainBatches(engine, train, trainTarget, order, samples, batchSize, epoch);
+        else for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
+          if (signal !== null && signal.aborted) throw abortReason(signal);
+          if (state.stop) break;
+          const rows = Math.min(batchSize, samples - start);
+          engine.loadRows(train, trainTarget, start, rows, order);
+          engine.step(rows, epoch, batch);
+          seen += rows;
+          // The batch's outputs are still in place for its own logs.
+          const logs: BatchLogs = { loss: engine.lastLoss(), size: rows };
+          if (wantAccuracy) logs.accuracy = engine.batchCorrect() / rows;
+          if (wantMae) logs.mae = engine.batchAbsError() / (rows * outputs);
+          for (let i = 0; i < batchEnd.length; i++) {
+            let r = batchEnd[i]!.onBatchEnd!(batch, logs, control);
+            if (isThenable(r)) r = await r;
+            if (r === false) state.stop = true;
+          }
+        }
+        if (seen === 0) break; // stopped from outside before the epoch's first batch
+
+        const sums = resident ? engine.epochSums(0) : engine.takeSums();
+        const logs: EpochLogs = { loss: sums.loss / seen, learningRate: rate };
+        if (wantAccuracy) logs.accuracy = sums.correct / seen;
+        if (wantMae) logs.mae = sums.absError / (seen * outputs);
+        if (valInput !== null && valTarget !== null) {
+          const v = engine.evaluateRows(valInput, valTarget);
+          logs.valLoss = v.loss;
+          if (wantAccuracy) logs.valAccuracy = v.correct / valInput.rows;
+          if (wantMae) logs.valMae = v.absError / (valInput.rows * outputs);
+        }
+        losses.push(logs.loss);
+        if (accuracies !== undefined) accuracies.push(logs.accuracy!);
+        if (maes !== undefined) maes.push(logs.mae!);
+        if (valLosses !== undefined) valLosses.push(logs.valLoss!);
+        if (valAccuracies !== undefined) valAccuracies.push(logs.valAccuracy!);
+        if (valMaes !== undefined) valMaes.push(logs.valMae!);
+        learningRates.push(rate);
+        history.epochs = epoch + 1;
+        for (let i = 0; i < epochEnd.length; i++) {
+          let r = epochEnd[i]!.onEpochEnd!(epoch, logs, control);
           if (isThenable(r)) r = await r;
           if (r === false) state.stop = true;
         }
-      }
-      if (seen === 0) break; // stopped from outside before the epoch's first batch
-
-      const sums = engine.takeSums();
-      const logs: EpochLogs = { loss: sums.loss / seen, learningRate: rate };
-      if (wantAccuracy) logs.accuracy = sums.correct / seen;
-      if (wantMae) logs.mae = sums.absError / (seen * outputs);
-      if (valInput !== null && valTarget !== null) {
-        const v = engine.evaluateRows(valInput, valTarget);
-        logs.valLoss = v.loss;
-        if (wantAccuracy) logs.valAccuracy = v.correct / valInput.rows;
-        if (wantMae) logs.valMae = v.absError / (valInput.rows * outputs);
-      }
-      losses.push(logs.loss);
-      if (accuracies !== undefined) accuracies.push(logs.accuracy!);
-      if (maes !== undefined) maes.push(logs.mae!);
-      if (valLosses !== undefined) valLosses.push(logs.valLoss!);
-      if (valAccuracies !== undefined) valAccuracies.push(logs.valAccuracy!);
-      if (valMaes !== undefined) valMaes.push(logs.valMae!);
-      learningRates.push(rate);
-      history.epochs = epoch + 1;
-      for (let i = 0; i < epochEnd.length; i++) {
-        let r = epochEnd[i]!.onEpochEnd!(epoch, logs, control);
-        if (isThenable(r)) r = await r;
-        if (r === false) state.stop = true;
       }
       if (signal !== null && signal.aborted) throw abortReason(signal);
       if ((++sinceClock >= clockEvery || yieldEvery === 0) && epoch < epochs - 1 && !state.stop) {
@@ -389,8 +412,6 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   }
 }
 
-/** Callback results are awaited only when they are promises: `await` on anything else would
- *  still cost a microtask turn per call. */
 /** One epoch's batches with no callback between them; returns the samples trained. */
 function trainBatches(engine: Engine, input: Rows, target: Rows, order: Float64Array, samples: number, batchSize: number, epoch: number): number {
   for (let start = 0, batch = 0; start < samples; start += batchSize, batch++) {
@@ -401,6 +422,8 @@ function trainBatches(engine: Engine, input: Rows, target: Rows, order: Float64A
   return samples;
 }
 
+/** Callback results are awaited only when they are promises: `await` on anything else would
+ *  still cost a microtask turn per call. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
