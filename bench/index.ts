@@ -75,6 +75,7 @@ if (sections.includes('mnist')) {
   out.push(mnistTable(mnist));
 }
 const seconds = (performance.now() - started) / 1000;
+await Promise.all(ALL_PEERS.map((p) => p.close?.()));
 
 console.log(out.join('\n\n'));
 

@@ -3,8 +3,8 @@
 // from the same initial weights, for each library: test accuracy reached and seconds of training.
 // Epochs are interleaved across libraries (epoch 1 of each, then epoch 2 of each, …).
 import { loadMnist } from '../examples/mnist-data';
-import { argmaxRows, type Peer, type Trainer } from './peers/peer';
-import { progress, timeAsync, type BenchPlan } from './stats';
+import { argmaxRows, timeTrain, type Peer, type Trainer } from './peers/peer';
+import { progress, type BenchPlan } from './stats';
 import { initialWeights, topology, type Workload } from './workloads';
 
 export interface MnistResult {
@@ -86,14 +86,9 @@ export async function benchMnist(peers: Peer[], plan: BenchPlan): Promise<MnistL
       const e = live[(i + epoch) % live.length]!;
       progress(`  epoch ${epoch + 1}/${epochs} ${e.peer.id} …`);
       try {
-              await e.trainer!.activate?.();
-        let loss = NaN;
-        e.times.push(
-          await timeAsync(async () => {
-            loss = await e.trainer!.train({ epochs: 1, samples: w.samples, shuffle: true, loss: true });
-          }),
-        );
-        e.result.trainLoss = loss;
+        const timed = await timeTrain(e.trainer!, { epochs: 1, samples: w.samples, shuffle: true, loss: true });
+        e.times.push(timed.ms);
+        e.result.trainLoss = timed.loss;
       } catch (err) {
         fail(e, `error: ${errorText(err)}`);
       }

@@ -174,6 +174,7 @@ export function trainingTable(results: WorkloadResult[], peers: Peer[], plan: Be
     '',
     `Median of ${plan.trainRuns} timed runs per library (± is half the min–max range), each ≈ ${plan.trainRunMs} ms or at least one batch, ` +
       'after warm-up; runs interleaved across libraries (one run each per round, first library rotating). ' +
+      'Each library runs in a worker thread of its own (own heap, GC and JIT state, as in a program using only it), one at a time; runs are timed inside it. ' +
       'Seeded data, identical for every library, and identical initial weights (copied from a seeded wasmnet network). ' +
       '*timed run*: epochs × rows per timed call, or, for a library too slow for a whole epoch within the run, whole batches of a partial epoch. ' +
       `*check loss*: mean loss of an unshuffled first run over the first rows (${check}), from the shared weights; ` +
@@ -206,7 +207,7 @@ export function mnistTable(line: MnistLine): string {
     `${line.trainCount.toLocaleString('en-US')} training and ${line.testCount.toLocaleString('en-US')} held-out test digits ` +
       `(examples/mnist-data.ts, seed ${line.seed}), ${line.epochs} epoch${line.epochs === 1 ? '' : 's'}, batch ${line.batchSize}, ` +
       `plain SGD lr ${line.learningRate}, shuffled every epoch, the same initial weights for every library; ` +
-      'epochs interleaved across libraries. One run each (not a median): *seconds* is training time only.',
+      'epochs interleaved across libraries, each library in its own worker thread. One run each (not a median): *seconds* is training time only.',
     '',
     table(['library', 'test accuracy', 'seconds', 'samples/s', 'last-epoch train loss', 'time ÷ wasmnet wasm'], rows),
   ].join('\n');

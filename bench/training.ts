@@ -2,8 +2,9 @@
 // weights, same shapes, batch size and learning rate. Each library first trains an unshuffled
 // check run whose mean loss shows that it trains the same model; then, after warm-up, timed runs
 // are interleaved across libraries (rotating who goes first) so machine noise lands on all.
-import { BASELINE, type Peer, type Trainer, type TrainRun } from './peers/index';
-import { progress, series, timeAsync, type BenchPlan, type Series } from './stats';
+import { BASELINE, type Peer, type Timed, type Trainer, type TrainRun } from './peers/index';
+import { timeTrain } from './peers/peer';
+import { progress, series, type BenchPlan, type Series } from './stats';
 import { initialWeights, topology, workloads, type Workload } from './workloads';
 
 export interface LibraryResult {
@@ -61,14 +62,7 @@ function runFor(w: Workload, rate: number, targetMs: number): TrainRun {
 }
 
 /** Milliseconds of one `train` call (the backend switch before it is not timed), and its loss. */
-async function timeRun(c: Contender, run: TrainRun): Promise<{ ms: number; loss: number }> {
-  await c.trainer!.activate?.();
-  let loss = NaN;
-  const ms = await timeAsync(async () => {
-    loss = await c.trainer!.train(run);
-  });
-  return { ms, loss };
-}
+const timeRun = (c: Contender, run: TrainRun): Promise<Timed> => timeTrain(c.trainer!, run);
 
 const runSamples = (run: TrainRun): number => run.epochs * run.samples;
 

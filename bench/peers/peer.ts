@@ -2,7 +2,7 @@
 // bench/peers/, registered in bench/peers/index.ts. A peer builds a trainer for a workload; the
 // bench times `train` calls, interleaved across libraries.
 import type { LayerWeights } from '../../src/index';
-import { Rng } from '../stats';
+import { Rng, timeAsync } from '../stats';
 import type { Workload } from '../workloads';
 
 export interface TrainRun {
@@ -17,12 +17,21 @@ export interface TrainRun {
   loss: boolean;
 }
 
+/** One timed run: milliseconds of training and the loss `train` returned. */
+export interface Timed {
+  ms: number;
+  loss: number;
+}
+
 export interface Trainer {
   /** Called outside the timing before each run (tfjs: select this trainer's backend). */
   activate?(): Promise<void>;
   /** Trains; resolves to the mean loss over the last pass's samples, each batch's loss taken
    *  before its update (NaN when not computed). */
   train(run: TrainRun): Promise<number>;
+  /** `activate`, then `train` timed where it runs (an isolated trainer times it inside its
+   *  worker thread); without it, the caller times `train`. */
+  timedTrain?(run: TrainRun): Promise<Timed>;
   /** Outputs (row-major [rows × outputs]) for the accuracy of the MNIST line. */
   predict(x: Float64Array, rows: number): Promise<Float64Array>;
   /** Anything worth keeping in the JSON (backend, threads, leaked tensors …). */
@@ -43,10 +52,24 @@ export interface Peer {
   sameModel: (w: Workload) => boolean;
   /** Loads the library (dynamic imports, backends); called once, before the first build. */
   setup?(): Promise<void>;
+  /** Releases what setup started (an isolated peer's worker thread). */
+  close?(): Promise<void>;
   /** null when the library can train the workload, otherwise why not. */
   unsupported?(w: Workload): string | null;
   /** A fresh trainer starting from `init` (the shared initial weights). */
   build(w: Workload, init: LayerWeights[]): Promise<Trainer>;
+}
+
+/** One `train` call, timed where it runs (`timedTrain`) or here, after `activate` (which is
+ *  not timed). */
+export async function timeTrain(trainer: Trainer, run: TrainRun): Promise<Timed> {
+  if (trainer.timedTrain) return trainer.timedTrain(run);
+  await trainer.activate?.();
+  let loss = NaN;
+  const ms = await timeAsync(async () => {
+    loss = await trainer.train(run);
+  });
+  return { ms, loss };
 }
 
 /** A seeded order of `count` row indices: shuffled, or in order. */
