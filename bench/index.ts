@@ -19,12 +19,13 @@ type Section = (typeof SECTIONS)[number];
 const ALIASES: Record<string, Section> = { peers: 'training', gemm: 'kernels', digits: 'mnist' };
 
 const USAGE = [
-  'usage: npm run bench [-- --quick] [--only=SECTIONS] [--libs=LIBS]',
+  'usage: npm run bench [-- --quick] [--only=SECTIONS] [--libs=LIBS] [--json=FILE]',
   '  --quick         few short repetitions (rough numbers), 784-512-512-10 without peers, 1 MNIST epoch',
   `  --only=SECTIONS comma-separated: ${SECTIONS.join(', ')} (default: all; "peers" = training)`,
   `  --libs=LIBS     comma-separated libraries for training and mnist (wasmnet-wasm, the ratio baseline, is always added):`,
   `                  ${ALL_PEERS.map((p) => p.id).join(', ')}`,
-  '  A run with --only or --libs writes bench/results/partial.json; a full run writes latest.json, --quick quick.json.',
+  '  --json=FILE     write the JSON results there. Default: a run with --only or --libs writes',
+  '                  bench/results/partial.json; a full run writes latest.json, --quick quick.json.',
 ].join('\n');
 
 function usage(problem: string): never {
@@ -36,6 +37,7 @@ const args = process.argv.slice(2);
 let quick = false;
 let sections: Section[] = [...SECTIONS];
 let libs: Peer[] | null = null;
+let jsonPath: string | null = null;
 for (const arg of args) {
   const [flag, value] = arg.split(/=(.*)/s) as [string, string | undefined];
   if (flag === '--quick' && value === undefined) quick = true;
@@ -48,7 +50,8 @@ for (const arg of args) {
   } else if (flag === '--libs' && value) {
     const chosen = value.split(',').map((id) => findPeer(id) ?? usage(`unknown library: ${id}`));
     libs = [BASELINE, ...chosen.filter((p) => p !== BASELINE)];
-  } else usage(`unknown argument: ${arg}`);
+  } else if (flag === '--json' && value) jsonPath = value;
+  else usage(`unknown argument: ${arg}`);
 }
 const plan = quick ? QUICK_PLAN : FULL_PLAN;
 const partial = sections.length < SECTIONS.length || libs !== null;
@@ -82,7 +85,7 @@ console.log(out.join('\n\n'));
 // A quick or partial run writes beside, not over, the full results.
 const here = dirname(fileURLToPath(import.meta.url));
 const file = partial ? 'partial.json' : plan.quick ? 'quick.json' : 'latest.json';
-const path = join(here, 'results', file);
+const path = jsonPath ?? join(here, 'results', file);
 mkdirSync(dirname(path), { recursive: true });
 const loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
 // What each library is and how it trains, beside its numbers.
