@@ -1,6 +1,6 @@
 // Every number the host and the core must agree on: activation, loss, optimizer and layer
 // codes, and the layout of the network description the fused step reads. src/backend/codes.ts
-// holds the same names; test/backends.test.ts checks each against the core's exports.
+// holds the same names; test/backends.test.ts compiles this file alone and checks each value.
 
 // activations
 export const ACT_LINEAR: i32 = 0;

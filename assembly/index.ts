@@ -12,7 +12,6 @@ export { step } from './step';
 export { epochs } from './epoch';
 export { countCorrect, sumAbsError } from './metrics';
 export { exp, tanh } from './math'; // the activations' exp and tanh (exported for the accuracy test)
-export * from './codes';
 
 /** First byte after the module's static data: the host's arena starts here (16-byte aligned). */
 export function heapBase(): usize {

@@ -138,13 +138,3 @@ export class WasmKernels implements Kernels {
     return this.core.sumAbsError(loss, a * 8, y * 8, rows, cols);
   }
 }
-
-/** The core's exported constants, for checking src/backend/codes.ts against assembly/codes.ts. */
-export function coreConstants(): Record<string, number> {
-  const exports = new WebAssembly.Instance(coreModule(), {}).exports;
-  const out: Record<string, number> = {};
-  for (const [name, value] of Object.entries(exports)) {
-    if (value instanceof WebAssembly.Global) out[name] = value.value as number;
-  }
-  return out;
-}
