@@ -8,17 +8,8 @@ import {
   D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
 } from './codes';
 import { copyF64 } from './memory';
+import { ptr, setSlot, slot } from './description';
 import { step } from './step';
-
-@inline function slot(desc: usize, i: i32): f64 {
-  return load<f64>(desc + (<usize>i << 3));
-}
-@inline function setSlot(desc: usize, i: i32, v: f64): void {
-  store<f64>(desc + (<usize>i << 3), v);
-}
-@inline function ptr(desc: usize, i: i32): usize {
-  return <usize>slot(desc, i) << 3;
-}
 
 /** Fisher–Yates shuffle of the f64-held indices order[0..count), from the end, as
  *  Random.shuffle: each j is a uniform draw in [0, i] without modulo bias (Random.nextInt's

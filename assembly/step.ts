@@ -5,7 +5,7 @@
 // with the JS kernels.
 import { activateBackward } from './activations';
 import {
-  DESC_HEADER, DESC_LAYER, D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_GRAD_NORM, D_LAYERS, D_LEARNING_RATE,
+  D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_GRAD_NORM, D_LAYERS, D_LEARNING_RATE,
   D_LOSS, D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_PENALTY, D_RHO, D_RNG,
   D_SCRATCH, D_STATE1, D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
   LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
@@ -20,23 +20,7 @@ import { countCorrect, sumAbsError } from './metrics';
 import { huber, mae, mse, sigmoidBinaryCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './losses';
 import { adagrad, adam, rmsprop, sgd } from './optimizers';
 import { clipGlobalNorm, weightPenalty } from './regularizers';
-
-@inline function slot(desc: usize, i: i32): f64 {
-  return load<f64>(desc + (<usize>i << 3));
-}
-@inline function setSlot(desc: usize, i: i32, v: f64): void {
-  store<f64>(desc + (<usize>i << 3), v);
-}
-@inline function int(desc: usize, i: i32): i32 {
-  return <i32>slot(desc, i);
-}
-@inline function ptr(desc: usize, i: i32): usize {
-  return <usize>slot(desc, i) << 3;
-}
-/** slot `field` of layer `l` */
-@inline function lf(l: i32, field: i32): i32 {
-  return DESC_HEADER + l * DESC_LAYER + field;
-}
+import { int, lf, ptr, setSlot, slot } from './description';
 
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
  *  batch loss into the description (0 for a forward pass) and returns a STATUS_* code. The loss
