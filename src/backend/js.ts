@@ -7,6 +7,7 @@ import {
 } from './codes';
 import type { Kernels } from './kernels';
 import { runEpochs } from './epoch';
+import { exp, tanh } from './math';
 import { countCorrect, sumAbsError } from './metrics';
 import { runStep } from './step';
 
@@ -14,28 +15,7 @@ const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const GELU_C = 0.7978845608028654; // √(2/π)
 const GELU_K = 0.044715;
-const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
-
-// tanh as assembly/math.ts computes it: x + x·z·P(z)/Q(z) (z = x², Cephes' rational
-// approximation) for |x| < 0.625, else 1 − 2/(e^{2|x|} + 1). Within 1 ulp of the truth, where
-// V8's Math.tanh is within 2; and 3–4× faster than Math.tanh for small |x| (no call into C),
-// which is a fifth of a tiny tanh network's epoch.
-const TANH_P0 = -9.64399179425052238628e-1;
-const TANH_P1 = -9.92877231001918586564e1;
-const TANH_P2 = -1.61468768441708447952e3;
-const TANH_Q0 = 1.12811678491632931402e2;
-const TANH_Q1 = 2.23548839060100448583e3;
-const TANH_Q2 = 4.84406305325125486048e3;
-export function tanh(x: number): number {
-  const y = Math.abs(x);
-  if (y < 0.625) {
-    if (x === 0) return x; // keeps −0 (the formula would give +0)
-    const z = x * x;
-    return x + x * z * (((TANH_P0 * z + TANH_P1) * z + TANH_P2) / (((z + TANH_Q0) * z + TANH_Q1) * z + TANH_Q2));
-  }
-  const t = y > 22 ? 1 : 1 - 2 / (Math.exp(2 * y) + 1); // NaN stays NaN
-  return x > 0 ? t : -t;
-}
+const sigmoid = (z: number): number => 1 / (1 + exp(-z));
 
 /** base^t for a whole t ≥ 0, by squaring: as assembly/optimizers.ts computes Adam's bias
  *  corrections, so both backends agree bit for bit. */
@@ -225,7 +205,7 @@ export class JsKernels implements Kernels {
         for (let j = 0; j < cols; j++) max = Math.max(max, h[zRow + j]!);
         let sum = 0;
         for (let j = 0; j < cols; j++) {
-          const e = Math.exp(h[zRow + j]! - max);
+          const e = exp(h[zRow + j]! - max);
           h[aRow + j] = e;
           sum += e;
         }
@@ -244,7 +224,7 @@ export class JsKernels implements Kernels {
       else if (act === ACT_LEAKY_RELU) ai = zi > 0 ? zi : alpha * zi;
       else if (act === ACT_ELU) ai = zi > 0 ? zi : alpha * Math.expm1(zi);
       else if (act === ACT_SELU) ai = SELU_LAMBDA * (zi > 0 ? zi : SELU_ALPHA * Math.expm1(zi));
-      else if (act === ACT_SOFTPLUS) ai = Math.max(zi, 0) + Math.log1p(Math.exp(-Math.abs(zi)));
+      else if (act === ACT_SOFTPLUS) ai = Math.max(zi, 0) + Math.log1p(exp(-Math.abs(zi)));
       else if (act === ACT_GELU) ai = 0.5 * zi * (1 + tanh(GELU_C * (zi + GELU_K * zi * zi * zi)));
       else if (act === ACT_SWISH) ai = zi * sigmoid(zi);
       else ai = zi;
@@ -328,7 +308,7 @@ export class JsKernels implements Kernels {
     for (let i = 0; i < count; i++) {
       const zi = h[z + i]!;
       const yi = h[y + i]!;
-      total += Math.max(zi, 0) - zi * yi + Math.log1p(Math.exp(-Math.abs(zi)));
+      total += Math.max(zi, 0) - zi * yi + Math.log1p(exp(-Math.abs(zi)));
       h[grad + i] = (h[p + i]! - yi) * invCount;
     }
     return total * invCount;
