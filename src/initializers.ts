@@ -7,6 +7,7 @@ import type { ActivationName } from './activations';
 import { ConfigError } from './errors';
 import type { Random } from './random';
 import { checkKeys, oneOf, show } from './validate';
+import { exp } from './backend/math';
 
 export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal', 'zeros', 'ones'] as const;
 export type InitializerName = (typeof INITIALIZERS)[number];
@@ -65,12 +66,11 @@ export function initialize(out: Float64Array, offset: number, count: number, fan
 }
 
 /** A standard normal draw conditioned on [−2, 2], by rejection from U(−2, 2): accept x with
- *  probability e^(−x²/2) (≈ 60% accepted). Only uniform draws and one exp per proposal, so it
- *  is reproducible across engines (an engine's last-bit difference in exp could only flip a
- *  draw landing within 1e-16 of the threshold). */
+ *  probability e^(−x²/2) (≈ 60% accepted). Only uniform draws and one exp per proposal, the
+ *  library's own (src/backend/math.ts, not the engine's), so it is the same in every engine. */
 function truncatedNormal(rng: Random): number {
   for (;;) {
     const x = rng.uniform(-2, 2);
-    if (rng.nextFloat() < Math.exp(-0.5 * x * x)) return x;
+    if (rng.nextFloat() < exp(-0.5 * x * x)) return x;
   }
 }

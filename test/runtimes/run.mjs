@@ -258,7 +258,7 @@ function finish() {
     const js = new Map();
     for (const r of results) js.set(r.js, [...(js.get(r.js) ?? []), r.runtime]);
     if (js.size > 1) {
-      console.log('  (the JS backend uses each engine\'s Math.exp/log, so its hash may differ between engines:');
+      console.log('  (the JS backend uses each engine\'s Math.log/log1p/expm1, so its hash may differ between engines:');
       for (const [hash, runtimes] of js) console.log(`     ${hash}: ${runtimes.join(', ')}`);
       console.log('   the wasm backend carries its own exp/log/tanh and must not differ)');
     }
