@@ -12,6 +12,7 @@ import { ALL_PEERS, BASELINE, DEFAULT_PEERS, findPeer, type Peer } from './peers
 import { environment, header, kernelTable, mnistTable, trainingTable } from './report';
 import { FULL_PLAN, progress, QUICK_PLAN } from './stats';
 import { benchTrainings, type WorkloadResult } from './training';
+import { WORKLOAD_IDS } from './workloads';
 
 const SECTIONS = ['kernels', 'training', 'mnist'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -19,13 +20,14 @@ type Section = (typeof SECTIONS)[number];
 const ALIASES: Record<string, Section> = { peers: 'training', gemm: 'kernels', digits: 'mnist' };
 
 const USAGE = [
-  'usage: npm run bench [-- --quick] [--only=SECTIONS] [--libs=LIBS] [--json=FILE]',
+  'usage: npm run bench [-- --quick] [--only=SECTIONS] [--libs=LIBS] [--workloads=IDS] [--json=FILE]',
   '  --quick         few short repetitions (rough numbers), 784-512-512-10 without peers, 1 MNIST epoch',
   `  --only=SECTIONS comma-separated: ${SECTIONS.join(', ')} (default: all; "peers" = training)`,
   `  --libs=LIBS     comma-separated libraries for training and mnist (wasmnet-wasm, the ratio baseline, is always added):`,
   `                  ${ALL_PEERS.map((p) => p.id).join(', ')}`,
-  '  --json=FILE     write the JSON results there. Default: a run with --only or --libs writes',
-  '                  bench/results/partial.json; a full run writes latest.json, --quick quick.json.',
+  `  --workloads=IDS comma-separated training workloads: ${WORKLOAD_IDS.join(', ')} (default: all)`,
+  '  --json=FILE     write the JSON results there. Default: a run with --only, --libs or --workloads',
+  '                  writes bench/results/partial.json; a full run latest.json, --quick quick.json.',
 ].join('\n');
 
 function usage(problem: string): never {
@@ -38,6 +40,7 @@ let quick = false;
 let sections: Section[] = [...SECTIONS];
 let libs: Peer[] | null = null;
 let jsonPath: string | null = null;
+let onlyWorkloads: string[] | null = null;
 for (const arg of args) {
   const [flag, value] = arg.split(/=(.*)/s) as [string, string | undefined];
   if (flag === '--quick' && value === undefined) quick = true;
@@ -50,11 +53,13 @@ for (const arg of args) {
   } else if (flag === '--libs' && value) {
     const chosen = value.split(',').map((id) => findPeer(id) ?? usage(`unknown library: ${id}`));
     libs = [BASELINE, ...chosen.filter((p) => p !== BASELINE)];
+  } else if (flag === '--workloads' && value) {
+    onlyWorkloads = value.split(',').map((id) => ((WORKLOAD_IDS as readonly string[]).includes(id) ? id : usage(`unknown workload: ${id}`)));
   } else if (flag === '--json' && value) jsonPath = value;
   else usage(`unknown argument: ${arg}`);
 }
 const plan = quick ? QUICK_PLAN : FULL_PLAN;
-const partial = sections.length < SECTIONS.length || libs !== null;
+const partial = sections.length < SECTIONS.length || libs !== null || onlyWorkloads !== null;
 
 const started = performance.now();
 const env = environment(plan, args);
@@ -70,7 +75,7 @@ if (sections.includes('kernels')) {
   out.push(kernelTable(kernels, plan));
 }
 if (sections.includes('training')) {
-  training = await benchTrainings(trainingPeers, plan);
+  training = await benchTrainings(trainingPeers, plan, onlyWorkloads);
   out.push(trainingTable(training, trainingPeers, plan));
 }
 if (sections.includes('mnist')) {

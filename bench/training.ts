@@ -161,10 +161,12 @@ async function benchWorkload(w: Workload, peers: Peer[], plan: BenchPlan): Promi
   };
 }
 
-export async function benchTrainings(peers: Peer[], plan: BenchPlan): Promise<WorkloadResult[]> {
+/** Trains every workload (or those whose id is in `only`) with every peer. */
+export async function benchTrainings(peers: Peer[], plan: BenchPlan, only: string[] | null = null): Promise<WorkloadResult[]> {
   for (const peer of peers) await peer.setup?.();
   const results: WorkloadResult[] = [];
   for (const w of workloads()) {
+    if (only !== null && !only.includes(w.id)) continue;
     progress(`training ${w.name} ${topology(w)} (batch ${w.batchSize}) …`);
     results.push(await benchWorkload(w, peers, plan));
   }

@@ -114,7 +114,10 @@ function mnistShaped(id: WorkloadId, name: string, hidden: number[], batchSize: 
   };
 }
 
-/** Tiny to large, in the order of the tables. */
+/** The ids of `workloads()`, without building their data. */
+export const WORKLOAD_IDS: readonly WorkloadId[] = ['xor', 'iris', 'mnist', 'wide'];
+
+/** Tiny to large, in the order of the tables (ids: WORKLOAD_IDS). */
 export function workloads(): Workload[] {
   return [
     xor(),

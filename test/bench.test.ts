@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WORKLOAD_IDS } from '../bench/workloads';
 
 interface Library {
   peer: string;
@@ -27,7 +28,7 @@ describe('the bench', () => {
         timeout: 240_000,
       });
       const results = JSON.parse(readFileSync(json, 'utf8')) as { training: { id: string; libraries: Library[] }[] };
-      expect(results.training.map((w) => w.id)).toEqual(['xor', 'iris', 'mnist', 'wide']);
+      expect(results.training.map((w) => w.id)).toEqual([...WORKLOAD_IDS]);
       for (const w of results.training) {
         const [wasm, js] = w.libraries;
         expect([wasm?.peer, js?.peer, wasm?.status, js?.status]).toEqual(['wasmnet-wasm', 'wasmnet-js', 'ok', 'ok']);
