@@ -210,39 +210,66 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
 
 // ---- small products: straightforward vectorised loops -----------------------------------------
 
-/** cRow[0..n) += alpha · bRow[0..n)  (one row update: both small products are made of these) */
-@inline function axpyRow(cRow: usize, bRow: usize, alpha: f64, n: i32): void {
-  const av = f64x2.splat(alpha);
-  const vecEnd = <usize>(n & ~1) << 3;
-  let off: usize = 0;
-  for (; off < vecEnd; off += 16) {
-    v128.store(cRow + off, f64x2.add(v128.load(cRow + off), f64x2.mul(av, v128.load(bRow + off))));
+/** cRow[0..n) (+)= Σ_p α_p · B[p, 0..n) over p < k, where α_p is the f64 at aAt + p·aStride
+ *  (or 1 when `ones`) and B's rows are `rowBytes` apart. Four columns at a time sit in two
+ *  f64x2 registers for the whole sum, so C is loaded and stored once per row instead of once
+ *  per p; each element still sums its terms in p order, so the result is the same to the bit
+ *  as adding α_p·B[p, :] into C one row of B at a time. */
+@inline function rowTimesRows(cRow: usize, aAt: usize, aStride: usize, b: usize, rowBytes: usize, k: i32, n: i32, accumulate: i32, ones: bool): void {
+  const zero = f64x2.splat(0);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const cAt = cRow + (<usize>j << 3);
+    let c0 = accumulate ? v128.load(cAt) : zero;
+    let c1 = accumulate ? v128.load(cAt, 16) : zero;
+    let bAt = b + (<usize>j << 3);
+    let aP = aAt;
+    for (let p = 0; p < k; p++, bAt += rowBytes, aP += aStride) {
+      if (ones) {
+        c0 = f64x2.add(c0, v128.load(bAt));
+        c1 = f64x2.add(c1, v128.load(bAt, 16));
+      } else {
+        const av = v128.load64_splat(aP);
+        c0 = f64x2.add(c0, f64x2.mul(av, v128.load(bAt)));
+        c1 = f64x2.add(c1, f64x2.mul(av, v128.load(bAt, 16)));
+      }
+    }
+    v128.store(cAt, c0);
+    v128.store(cAt, c1, 16);
   }
-  if (n & 1) store<f64>(cRow + off, load<f64>(cRow + off) + alpha * load<f64>(bRow + off));
+  if (j + 2 <= n) {
+    const cAt = cRow + (<usize>j << 3);
+    let c0 = accumulate ? v128.load(cAt) : zero;
+    let bAt = b + (<usize>j << 3);
+    let aP = aAt;
+    for (let p = 0; p < k; p++, bAt += rowBytes, aP += aStride) {
+      c0 = ones ? f64x2.add(c0, v128.load(bAt)) : f64x2.add(c0, f64x2.mul(v128.load64_splat(aP), v128.load(bAt)));
+    }
+    v128.store(cAt, c0);
+    j += 2;
+  }
+  if (j < n) {
+    const cAt = cRow + (<usize>j << 3);
+    let c0: f64 = accumulate ? load<f64>(cAt) : 0;
+    let bAt = b + (<usize>j << 3);
+    let aP = aAt;
+    for (let p = 0; p < k; p++, bAt += rowBytes, aP += aStride) c0 += ones ? load<f64>(bAt) : load<f64>(aP) * load<f64>(bAt);
+    store<f64>(cAt, c0);
+  }
 }
 
 function smallMatmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
-  if (!accumulate) zeroF64(c, m * n);
   const rowBytes = <usize>n << 3;
-  for (let i = 0; i < m; i++) {
-    const aRow = a + ((<usize>i * <usize>k) << 3);
-    // C[i, :] += A[i, p] · B[p, :]
-    for (let p = 0; p < k; p++) axpyRow(c + <usize>i * rowBytes, b + <usize>p * rowBytes, load<f64>(aRow + (<usize>p << 3)), n);
-  }
+  // C[i, :] (+)= Σ_p A[i, p] · B[p, :]
+  for (let i = 0; i < m; i++) rowTimesRows(c + <usize>i * rowBytes, a + ((<usize>i * <usize>k) << 3), 8, b, rowBytes, k, n, accumulate, false);
 }
 
 /** With `sums` ≠ 0, also sums[0..n) = Σ_p B[p, :] (always overwritten). */
 function smallMatmulTransA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, sums: usize = 0): void {
-  if (!accumulate) zeroF64(c, m * n);
-  if (sums) zeroF64(sums, n);
   const rowBytes = <usize>n << 3;
-  for (let p = 0; p < k; p++) {
-    const aRow = a + ((<usize>p * <usize>m) << 3);
-    const bRow = b + <usize>p * rowBytes;
-    // C[i, :] += A[p, i] · B[p, :]
-    for (let i = 0; i < m; i++) axpyRow(c + <usize>i * rowBytes, bRow, load<f64>(aRow + (<usize>i << 3)), n);
-    if (sums) axpyRow(sums, bRow, 1.0, n); // 1·B is exact: the same sums as columnSums
-  }
+  // C[i, :] (+)= Σ_p A[p, i] · B[p, :]
+  for (let i = 0; i < m; i++) rowTimesRows(c + <usize>i * rowBytes, a + (<usize>i << 3), <usize>m << 3, b, rowBytes, k, n, accumulate, false);
+  if (sums) rowTimesRows(sums, 0, 0, b, rowBytes, k, n, 0, true); // the same sums as columnSums
 }
 
 function smallMatmulTransB(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
