@@ -42,6 +42,7 @@ export const STEP_TRAIN: i32 = 3; // training forward (dropout on), loss, gradie
 export const STATUS_OK: i32 = 0;
 export const STATUS_LOSS_NOT_FINITE: i32 = 1;
 export const STATUS_UPDATE_NOT_FINITE: i32 = 2;
+export const STATUS_THREAD_FAILED: i32 = 3; // a worker thread failed (threads build): the step did nothing
 
 // metrics a step measures (bits of D_METRICS)
 export const METRIC_ACCURACY: i32 = 1;

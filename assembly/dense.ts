@@ -4,11 +4,14 @@
 import { matmul, matmulTransAColumnSums, matmulTransB } from './gemm';
 import { fillRows } from './rows';
 import { activate } from './activations';
+import { parallelDenseBackward, parallelDenseForward } from './threads/parallel';
 
 /** Z = X·W + b; A = f(Z). x is [rows×inputs], w [inputs×units], z and a [rows×units].
  *  Z starts as b in every row and the product accumulates onto it: one pass fewer than
  *  computing X·W and adding b after (so z = b + Σ_p x_p·w_p, summed in that order). */
 export function denseForward(x: usize, w: usize, b: usize, z: usize, a: usize, rows: i32, inputs: i32, units: i32, act: i32, alpha: f64, scratch: usize): void {
+  // threads build only (compiled out of the core): large products across the thread pool
+  if (ASC_FEATURE_THREADS && parallelDenseForward(x, w, b, z, a, rows, inputs, units, act, alpha)) return;
   fillRows(z, b, rows, units);
   matmul(x, w, z, rows, inputs, units, 1, scratch);
   activate(act, z, a, rows, units, alpha);
@@ -16,6 +19,7 @@ export function denseForward(x: usize, w: usize, b: usize, z: usize, a: usize, r
 
 /** Given dZ [rows×units]: dW = Xᵀ·dZ, db = Σ_rows dZ and, when dX ≠ 0, dX = dZ·Wᵀ. */
 export function denseBackward(x: usize, w: usize, dZ: usize, dW: usize, db: usize, dX: usize, rows: i32, inputs: i32, units: i32, scratch: usize): void {
+  if (ASC_FEATURE_THREADS && parallelDenseBackward(x, w, dZ, dW, db, dX, rows, inputs, units, scratch)) return;
   matmulTransAColumnSums(x, dZ, dW, db, inputs, rows, units, scratch);
   if (dX != 0) matmulTransB(dZ, w, dX, rows, units, inputs, 0, scratch);
 }

@@ -19,7 +19,7 @@ const MR = 4; // rows of C per micro-tile
 const NR = 4; // columns of C per micro-tile
 const KC = 256; // depth of a packed block: the A panel (KC×MR) stays in L1
 const NC = 512; // width of a packed B block (KC×NC ≈ 1 MiB at most, in L2)
-const SMALL = 4096; // m·k·n below this: plain loops
+export const SMALL = 4096; // m·k·n below this: plain loops
 
 /** f64s of scratch the packed path needs for a product with inner size k and n columns. */
 export function gemmScratchSize(k: i32, n: i32): i32 {
@@ -31,19 +31,19 @@ export function gemmScratchSize(k: i32, n: i32): i32 {
 /** C[m×n] (+)= A[m×k] · B[k×n] */
 export function matmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, scratch: usize): void {
   if (<i64>m * k * n < SMALL) smallMatmul(a, b, c, m, k, n, accumulate);
-  else gemm(false, false, a, b, c, m, k, n, accumulate, scratch);
+  else gemm(false, false, a, b, c, m, k, n, accumulate, scratch, k, n, n);
 }
 
 /** C[m×n] (+)= A[k×m]ᵀ · B[k×n] */
 export function matmulTransA(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, scratch: usize): void {
   if (<i64>m * k * n < SMALL) smallMatmulTransA(a, b, c, m, k, n, accumulate);
-  else gemm(true, false, a, b, c, m, k, n, accumulate, scratch);
+  else gemm(true, false, a, b, c, m, k, n, accumulate, scratch, m, n, n);
 }
 
 /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ */
 export function matmulTransB(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, scratch: usize): void {
   if (<i64>m * k * n < SMALL) smallMatmulTransB(a, b, c, m, k, n, accumulate);
-  else gemm(false, true, a, b, c, m, k, n, accumulate, scratch);
+  else gemm(false, true, a, b, c, m, k, n, accumulate, scratch, k, k, n);
 }
 
 /** C[m×n] = A[k×m]ᵀ · B[k×n] and sums[j] = Σ_p B[p][j]: a dense layer's dW = Xᵀ·dZ and
@@ -61,9 +61,13 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
 // ---- the packed path ------------------------------------------------------------------------
 
 // @inline so that each export gets its own copy with transA/transB known at compile time.
-@inline function gemm(transA: bool, transB: bool, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, scratch: usize): void {
+// lda, ldb and ldc are the f64s between rows of the matrices as stored (A is k×m when transA,
+// B is n×k when transB): the products above pass their natural widths; the thread pool's
+// blocks (threads/parallel.ts) pass a block of a larger matrix. Where a block of C starts
+// changes nothing in how each of its elements is summed.
+@inline export function gemm(transA: bool, transB: bool, a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, scratch: usize, lda: i32, ldb: i32, ldc: i32): void {
   if (k == 0) {
-    if (!accumulate) zeroF64(c, m * n);
+    if (!accumulate) for (let i = 0; i < m; i++) zeroF64(c + ((<usize>i * <usize>ldc) << 3), n);
     return;
   }
   const packedA = scratch;
@@ -73,15 +77,15 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kc = min(KC, k - p0);
       const overwrite = p0 == 0 && !accumulate;
-      packB(transB, b, k, n, p0, kc, j0, nc, packedB);
+      packB(transB, b, ldb, p0, kc, j0, nc, packedB);
       for (let i0 = 0; i0 < m; i0 += MR) {
         const rows = min(MR, m - i0);
-        packA(transA, a, m, k, i0, rows, p0, kc, packedA);
+        packA(transA, a, lda, i0, rows, p0, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
           const panel = packedB + ((<usize>jr * <usize>kc) << 3);
-          const cTile = c + ((<usize>i0 * <usize>n + <usize>(j0 + jr)) << 3);
-          microKernel(packedA, panel, kc, cTile, n, rows, cols, overwrite);
+          const cTile = c + ((<usize>i0 * <usize>ldc + <usize>(j0 + jr)) << 3);
+          microKernel(packedA, panel, kc, cTile, ldc, rows, cols, overwrite);
         }
       }
     }
@@ -89,11 +93,11 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
 }
 
 /** Copies A(i0..i0+rows, p0..p0+kc) into dst as kc groups of MR values (zero-padded rows).
- *  A(i, p) is a[i·k + p], or a[p·m + i] when transA (A is stored k×m). */
-@inline function packA(transA: bool, a: usize, m: i32, k: i32, i0: i32, rows: i32, p0: i32, kc: i32, dst: usize): void {
+ *  A(i, p) is a[i·lda + p], or a[p·lda + i] when transA (A is stored k×m). */
+@inline function packA(transA: bool, a: usize, lda: i32, i0: i32, rows: i32, p0: i32, kc: i32, dst: usize): void {
   if (transA) {
     for (let p = 0; p < kc; p++) {
-      const src = a + ((<usize>(p0 + p) * <usize>m + <usize>i0) << 3);
+      const src = a + ((<usize>(p0 + p) * <usize>lda + <usize>i0) << 3);
       const out = dst + ((<usize>p * MR) << 3);
       if (rows == MR) {
         v128.store(out, v128.load(src));
@@ -106,7 +110,7 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
     for (let r = 0; r < MR; r++) {
       const out = dst + (<usize>r << 3);
       if (r < rows) {
-        const src = a + ((<usize>(i0 + r) * <usize>k + <usize>p0) << 3);
+        const src = a + ((<usize>(i0 + r) * <usize>lda + <usize>p0) << 3);
         for (let p = 0; p < kc; p++) store<f64>(out + ((<usize>p * MR) << 3), load<f64>(src + (<usize>p << 3)));
       } else {
         for (let p = 0; p < kc; p++) store<f64>(out + ((<usize>p * MR) << 3), 0.0);
@@ -116,8 +120,8 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
 }
 
 /** Copies B(p0..p0+kc, j0..j0+nc) into dst as panels of NR columns, each kc×NR row-major
- *  (zero-padded columns). B(p, j) is b[p·n + j], or b[j·k + p] when transB (B is stored n×k). */
-@inline function packB(transB: bool, b: usize, k: i32, n: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+ *  (zero-padded columns). B(p, j) is b[p·ldb + j], or b[j·ldb + p] when transB (B is stored n×k). */
+@inline function packB(transB: bool, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = min(NR, nc - jr);
     const panel = dst + ((<usize>jr * <usize>kc) << 3);
@@ -125,7 +129,7 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
       for (let cIdx = 0; cIdx < NR; cIdx++) {
         const out = panel + (<usize>cIdx << 3);
         if (cIdx < cols) {
-          const src = b + ((<usize>(j0 + jr + cIdx) * <usize>k + <usize>p0) << 3);
+          const src = b + ((<usize>(j0 + jr + cIdx) * <usize>ldb + <usize>p0) << 3);
           for (let p = 0; p < kc; p++) store<f64>(out + ((<usize>p * NR) << 3), load<f64>(src + (<usize>p << 3)));
         } else {
           for (let p = 0; p < kc; p++) store<f64>(out + ((<usize>p * NR) << 3), 0.0);
@@ -133,14 +137,14 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
       }
     } else if (cols == NR) {
       for (let p = 0; p < kc; p++) {
-        const src = b + ((<usize>(p0 + p) * <usize>n + <usize>(j0 + jr)) << 3);
+        const src = b + ((<usize>(p0 + p) * <usize>ldb + <usize>(j0 + jr)) << 3);
         const out = panel + ((<usize>p * NR) << 3);
         v128.store(out, v128.load(src));
         v128.store(out, v128.load(src, 16), 16);
       }
     } else {
       for (let p = 0; p < kc; p++) {
-        const src = b + ((<usize>(p0 + p) * <usize>n + <usize>(j0 + jr)) << 3);
+        const src = b + ((<usize>(p0 + p) * <usize>ldb + <usize>(j0 + jr)) << 3);
         const out = panel + ((<usize>p * NR) << 3);
         for (let cIdx = 0; cIdx < NR; cIdx++) store<f64>(out + (<usize>cIdx << 3), cIdx < cols ? load<f64>(src + (<usize>cIdx << 3)) : 0.0);
       }

@@ -10,7 +10,7 @@ import {
   D_SCRATCH, D_STATE1, D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
   LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
   L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
-  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
+  STATUS_UPDATE_NOT_FINITE, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
   D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM,
 } from './codes';
 import { denseBackward, denseForward } from './dense';
@@ -21,6 +21,7 @@ import { huber, mae, mse, sigmoidBinaryCrossEntropy, softmaxCrossEntropy, sparse
 import { adagrad, adam, rmsprop, sgd } from './optimizers';
 import { clipGlobalNorm, weightPenalty } from './regularizers';
 import { int, lf, ptr, setSlot, slot } from './description';
+import { threadFault } from './threads/parallel';
 
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
  *  batch loss into the description (0 for a forward pass) and returns a STATUS_* code. The loss
@@ -29,7 +30,8 @@ import { int, lf, ptr, setSlot, slot } from './description';
  *  asks for are measured on the batch's outputs; a successful training step also adds its
  *  loss·rows and metrics to the running sums the host reads once per epoch. */
 export function step(desc: usize, rows: i32, mode: i32): i32 {
-  const status = run(desc, rows, mode);
+  // threads build: a worker failed since the last step; do nothing (src/threads reports it)
+  const status = ASC_FEATURE_THREADS && threadFault() ? STATUS_THREAD_FAILED : run(desc, rows, mode);
   setSlot(desc, D_STATUS, <f64>status);
   if (mode == STEP_TRAIN && status == STATUS_OK) {
     const metrics = int(desc, D_METRICS);

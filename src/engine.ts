@@ -13,7 +13,7 @@ import {
   D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
   D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_RHO, D_RNG, D_SCRATCH, D_STATE1,
   D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DENSE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
-  L_KIND, L_L1, L_L2, L_RATE, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
+  L_KIND, L_L1, L_L2, L_RATE, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
   STEP_TRAIN,
 } from './backend/codes';
 import type { BackendName, Kernels } from './backend/kernels';
@@ -21,6 +21,8 @@ import { JsKernels } from './backend/js';
 import { WasmKernels } from './backend/wasm';
 import type { Rows } from './data';
 import { DivergenceError } from './errors';
+import { threadsRuntime } from './threads/request';
+import type { ThreadedKernels } from './threads/index';
 import { defaultInitializer, initialize } from './initializers';
 import { placeDense, type LayerSlots } from './layers/dense';
 import { placeDropout } from './layers/dropout';
@@ -38,6 +40,8 @@ export const INFERENCE_CHUNK = 256;
 export const RESIDENT_LIMIT = 1 << 20;
 /** Most epochs one `trainEpochs` call runs (its log holds three f64s per epoch). */
 export const EPOCH_LOG_SIZE = 1024;
+/** f64s of the thread pool's board (assembly/threads/parallel.ts: BOARD_BYTES / 8). */
+const BOARD_F64 = 128;
 
 /** Everything that changes during training, besides the weights: what save/load carries. */
 export interface TrainingState {
@@ -55,7 +59,15 @@ export interface TrainingState {
 export class Engine {
   readonly paramCount: number;
   readonly slots: LayerSlots[];
-  readonly k: Kernels;
+  /** The backend's kernels: replaced once by threaded kernels (a copy of the arena in shared
+   *  memory) when a network with threads gets them. */
+  k: Kernels;
+  /** Threads the network uses (1: none); see `prepare`. */
+  threads: number;
+  private threaded: ThreadedKernels | null = null;
+  /** The thread pool's board (threads > 1): BOARD_F64 f64s after the description. */
+  private readonly board: number;
+  private scratchSize = 0;
   readonly loss: LossName;
   private readonly params: number;
   private readonly grads: number;
@@ -90,7 +102,10 @@ export class Engine {
     readonly optimizer: Readonly<ResolvedOptimizer>,
     /** Draws the initial weights, then the dropout generator's seed, then the shuffles. */
     readonly rng: Random,
+    /** Threads to use (resolved by Network; > 1 only for the wasm backend where threads run). */
+    threads = 1,
   ) {
+    this.threads = threads;
     this.k = backend === 'wasm' ? new WasmKernels() : new JsKernels();
     this.loss = lossConfig.name;
     this.targetWidth = targetWidth;
@@ -111,7 +126,8 @@ export class Engine {
     this.state1 = this.grads + even(count);
     this.state2 = this.state1 + even(count);
     this.desc = this.state2 + even(count);
-    this.batchStart = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
+    this.board = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
+    this.batchStart = this.board + (threads > 1 ? BOARD_F64 : 0);
     width = inputSize;
     let maxWidth = inputSize;
     this.slots = layers.map((layer, i) => {
@@ -225,13 +241,45 @@ export class Engine {
       if (s.kind !== LAYER_DENSE) continue;
       scratch = Math.max(scratch, this.k.gemmScratchSize(s.inputs, s.units), this.k.gemmScratchSize(rows, s.units), this.k.gemmScratchSize(s.units, s.inputs));
     }
-    this.scratch = take(scratch);
+    // each thread packs its blocks of a product into a workspace of its own
+    this.scratchSize = even(scratch);
+    this.scratch = take(this.scratchSize * this.threads);
     this.k.reserve(at);
     this.capacity = rows;
     this.batchEnd = at;
     this.resident = null; // the resident set sat right after the old batch buffers
     this.writeLayout();
+    this.threaded?.configure(this.board, this.scratch, this.scratchSize);
     return rows;
+  }
+
+  /** Threads: runs before every call into the backend. Starts loading the threads chunk on
+   *  the first call; once it is loaded, moves the arena into shared memory (a copy: the same
+   *  offsets, the same bits); after that, throws a ThreadError if a worker failed since the
+   *  last call. Where threads cannot start, the network stays on one thread. */
+  prepare(): void {
+    if (this.threads < 2) return;
+    if (this.threaded !== null) return this.threaded.check();
+    const runtime = threadsRuntime();
+    if (runtime === null) this.threads = 1;
+    else if (runtime !== undefined) {
+      const k = runtime.kernels(this.threads, this.k.heap, this.params);
+      this.k = this.threaded = k;
+      k.configure(this.board, this.scratch, this.scratchSize);
+    }
+  }
+
+  /** Tests: the threaded kernels, once the network runs on them. */
+  get threadedKernels(): ThreadedKernels | null {
+    return this.threaded;
+  }
+
+  /** The step's status, with a failed worker reported as a ThreadError. */
+  private run(rows: number, mode: number): number {
+    this.prepare();
+    const status = this.k.step(this.desc, rows, mode);
+    if (status === STATUS_THREAD_FAILED) this.threaded!.check();
+    return status;
   }
 
   /** The optimizer state, step count, learning rate and generator states (for saving). */
@@ -273,18 +321,18 @@ export class Engine {
 
   /** Forward pass over the loaded batch (outputs readable with `output`). */
   forward(rows: number): void {
-    this.k.step(this.desc, rows, STEP_FORWARD);
+    this.run(rows, STEP_FORWARD);
   }
 
   /** Forward pass and batch loss, no gradients. */
   evaluateBatch(rows: number): number {
-    this.k.step(this.desc, rows, STEP_LOSS);
+    this.run(rows, STEP_LOSS);
     return this.k.heap[this.desc + D_LOSS_VALUE]!;
   }
 
   /** Forward, loss and every parameter gradient (left in the gradient slab); no update. */
   gradients(rows: number): number {
-    this.k.step(this.desc, rows, STEP_GRADIENTS);
+    this.run(rows, STEP_GRADIENTS);
     return this.k.heap[this.desc + D_LOSS_VALUE]!;
   }
 
@@ -293,7 +341,7 @@ export class Engine {
    *  not finite, so the weights stay as they were before the batch. The step adds the batch's
    *  loss·rows and metrics to the sums `takeSums` reads. */
   step(rows: number, epoch: number, batch: number): void {
-    const status = this.k.step(this.desc, rows, STEP_TRAIN);
+    const status = this.run(rows, STEP_TRAIN);
     if (status !== STATUS_OK) throw divergence(status === STATUS_LOSS_NOT_FINITE, this.lastLoss(), epoch, batch);
   }
 
@@ -329,11 +377,13 @@ export class Engine {
   trainEpochs(input: Rows, target: Rows, batchSize: number, shuffle: boolean, count: number): number {
     this.loadResident(input, target, batchSize);
     const d = this.desc;
+    this.prepare();
     this.takeSums(); // the epochs' sums start from 0
     this.rng.saveState(this.k.heap, d + D_SHUFFLE_RNG);
     const status = this.k.epochs(d, input.rows, batchSize, shuffle, count);
     const h = this.k.heap;
     this.rng.loadState(h, d + D_SHUFFLE_RNG);
+    if (status === STATUS_THREAD_FAILED) this.threaded!.check(); // throws (the epochs' sums are not taken)
     return status === STATUS_OK ? count : h[d + D_FAILED_EPOCH]!;
   }
 

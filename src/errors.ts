@@ -52,3 +52,10 @@ export class InitError extends WasmnetError {
 export class FormatError extends WasmnetError {
   override name = 'FormatError';
 }
+
+/** A worker thread of a network with `threads` > 1 failed (it threw or exited). The call that
+ *  reports it did nothing: the network is as it was after its last completed batch, and its
+ *  next call starts new workers. */
+export class ThreadError extends WasmnetError {
+  override name = 'ThreadError';
+}

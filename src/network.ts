@@ -12,6 +12,7 @@ import { optimizerConfigOf, resolveOptimizer, type OptimizerConfig, type Resolve
 import { Random, randomSeed } from './random';
 import { fit, resolveFitOptions, type FitOptions, type History } from './training/fit';
 import { checkKeys, checkObject, oneOf, positiveInteger, show } from './validate';
+import { loadThreads, resolveThreads } from './threads/request';
 
 export interface NetworkConfig {
   /** Number of input features. */
@@ -31,6 +32,11 @@ export interface NetworkConfig {
   seed?: number;
   /** 'wasm' (default) or 'js' (pure TypeScript, same math). */
   backend?: BackendName;
+  /** Threads for training and prediction: a positive integer, or 'auto' (the machine's
+   *  available parallelism); default 1. Results are the same to the bit for any number.
+   *  Where threads cannot run (the js backend, Cloudflare Workers, a browser page that is not
+   *  cross-origin isolated) the network runs on one thread; `net.threads` says which. */
+  threads?: number | 'auto';
 }
 
 /** One dense layer's parameters: `weights` is inputs×units row-major, `bias` has `units` values.
@@ -50,6 +56,8 @@ export interface Evaluation {
 export interface LoadOptions {
   /** Run the loaded network on this backend instead of the one it was saved with. */
   backend?: BackendName;
+  /** Threads for the loaded network (see NetworkConfig.threads); default 1. */
+  threads?: number | 'auto';
 }
 
 /** The gradients of the mean batch loss with respect to every parameter. */
@@ -58,7 +66,7 @@ export interface Gradients {
   gradients: LayerWeights[];
 }
 
-const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend'] as const;
+const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend', 'threads'] as const;
 
 export class Network {
   readonly inputSize: number;
@@ -97,6 +105,7 @@ export class Network {
     }
     this.seed = config.seed ?? randomSeed();
     this.backend = oneOf(config.backend ?? 'wasm', 'backend', ['wasm', 'js'] as const);
+    const threads = resolveThreads(config.threads, this.backend);
     this.layers = layers;
     this.outputSize = last.units;
     this.engine = new Engine(
@@ -107,8 +116,15 @@ export class Network {
       targetWidth(this.loss, this.outputSize),
       this.optimizer,
       new Random(this.seed),
+      threads,
     );
     this.paramCount = this.engine.paramCount;
+    if (threads > 1) loadThreads(); // starts loading the threads chunk
+  }
+
+  /** Threads this network uses: 1 unless `threads` asked for more and they can run here. */
+  get threads(): number {
+    return this.engine.threads;
   }
 
   /** Runs the network forward. number[][] in → number[][] out; Float64Array in → Float64Array out. */
@@ -276,11 +292,12 @@ export class Network {
 
   private static fromModelData(data: ModelData, options: LoadOptions): Network {
     checkObject(options, 'load options');
-    checkKeys(options, ['backend'], 'load options');
+    checkKeys(options, ['backend', 'threads'], 'load options');
     const backend = (options.backend ?? data.config.backend) as BackendName;
+    resolveThreads(options.threads, 'js'); // a bad value is a ConfigError, not a FormatError
     let net: Network;
     try {
-      net = new Network({ ...(data.config as unknown as NetworkConfig), backend });
+      net = new Network({ ...(data.config as unknown as NetworkConfig), backend, threads: (options as LoadOptions).threads });
     } catch (error) {
       if (error instanceof ConfigError) throw new FormatError(`saved model has an invalid config: ${error.message}`);
       throw error;

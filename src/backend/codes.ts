@@ -41,6 +41,7 @@ export const STEP_TRAIN = 3; // training forward (dropout on), loss, gradients, 
 export const STATUS_OK = 0;
 export const STATUS_LOSS_NOT_FINITE = 1;
 export const STATUS_UPDATE_NOT_FINITE = 2;
+export const STATUS_THREAD_FAILED = 3; // a worker thread failed (threads build): the step did nothing
 
 // metrics a step measures (bits of D_METRICS)
 export const METRIC_ACCURACY = 1;

@@ -3,7 +3,7 @@
 import { coreModule } from '../core/wasm';
 import type { Kernels } from './kernels';
 
-interface CoreExports {
+export interface CoreExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   step(desc: number, rows: number, mode: number): number;
@@ -42,10 +42,12 @@ export class WasmKernels implements Kernels {
   readonly name = 'wasm' as const;
   readonly base: number;
   heap: Float64Array;
-  private readonly core: CoreExports;
+  protected readonly core: CoreExports;
 
-  constructor() {
-    this.core = new WebAssembly.Instance(coreModule(), {}).exports as unknown as CoreExports;
+  /** `core`: an instance's exports to run on (the threads build's, over a shared memory);
+   *  by default a new instance of the core. */
+  constructor(core?: CoreExports) {
+    this.core = core ?? (new WebAssembly.Instance(coreModule(), {}).exports as unknown as CoreExports);
     this.base = this.core.heapBase() / 8;
     this.heap = new Float64Array(this.core.memory.buffer);
   }

@@ -1,0 +1,148 @@
+// The threads chunk, loaded on first use by src/threads/request.ts: the threads build of the
+// core (assembly/threads/, inlined as base64), the pool, and the kernels a network with
+// `threads` > 1 runs on: an instance of the threads core over a shared memory, whose step
+// splits large matrix products across the pool (see ARCHITECTURE.md, "Threads").
+import { WasmKernels, type CoreExports } from '../backend/wasm';
+import { ThreadError } from '../errors';
+import { threadsCoreBase64 } from './core-inline.generated';
+import { Pool } from './pool';
+
+// The board's fields (bytes from its start; assembly/threads/parallel.ts has the layout).
+const THREADS = 128;
+const CAN_BLOCK = 132;
+const FAULT = 136;
+const SCRATCH = 144;
+const SCRATCH_STRIDE = 148;
+const INJECT = 152;
+const WORKER_BLOCKS = 156;
+/** f64s the engine reserves for the board (BOARD_BYTES / 8). */
+export const BOARD_F64 = 128;
+
+const PAGE_BYTES = 65536;
+const MAX_PAGES = 65536;
+
+interface ThreadsExports extends CoreExports {
+  setBoard(at: number): void;
+}
+
+let module: WebAssembly.Module;
+let pool: Pool | undefined;
+let canBlock = false;
+
+/** The pool networks join now: the current one, or a new one if it failed. */
+function currentPool(threads: number): Pool {
+  if (pool === undefined || pool.failure !== null) pool = new Pool(module);
+  pool.grow(threads);
+  return pool;
+}
+
+/** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+function mayBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Kernels over a shared memory whose step runs its large products across the pool. */
+export class ThreadedKernels extends WasmKernels {
+  readonly memory: WebAssembly.Memory;
+  /** byte address of the board (0 until configure) */
+  board = 0;
+  private pool: Pool;
+  private id = 0;
+
+  constructor(readonly threads: number, size: number) {
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((size * 8) / PAGE_BYTES), maximum: MAX_PAGES, shared: true });
+    const self: { k?: ThreadedKernels } = {};
+    const wake = (): void => self.k!.ring();
+    super(new WebAssembly.Instance(module, { env: { memory, wake } }).exports as unknown as CoreExports);
+    self.k = this;
+    this.memory = memory;
+    this.pool = currentPool(threads);
+  }
+
+  /** Where the board and the threads' matrix-product workspaces are (f64 offsets): set when
+   *  the engine lays out its buffers, and again whenever they move. */
+  configure(board: number, scratch: number, scratchSize: number): void {
+    const words = new Int32Array(this.memory.buffer);
+    const at = board * 8;
+    words[(at + THREADS) >> 2] = this.threads;
+    words[(at + CAN_BLOCK) >> 2] = canBlock ? 1 : 0;
+    words[(at + SCRATCH) >> 2] = scratch * 8;
+    words[(at + SCRATCH_STRIDE) >> 2] = scratchSize * 8;
+    if (this.board === 0) {
+      this.board = at;
+      (this.core as ThreadsExports).setBoard(at);
+      this.id = this.pool.add(this, this);
+    }
+  }
+
+  private ring(): void {
+    this.pool.ring(this.id);
+  }
+
+  /** Throws a ThreadError if a worker failed since the last call (once; the network then
+   *  moves to a new pool, and its next call runs on new workers). */
+  check(): void {
+    const words = new Int32Array(this.memory.buffer);
+    const fault = Atomics.load(words, (this.board + FAULT) >> 2) !== 0;
+    if (this.pool.failure === null && !fault) return;
+    if (this.pool.failure === null) this.pool.fail('a worker thread failed while running a block');
+    const reason = this.pool.failure!;
+    Atomics.store(words, (this.board + FAULT) >> 2, 0);
+    this.pool = currentPool(this.threads);
+    this.id = this.pool.add(this, this);
+    throw new ThreadError(
+      `wasmnet's thread pool stopped: ${reason}. The network is as it was after its last completed batch; ` +
+        'its next call starts new worker threads',
+    );
+  }
+
+  /** Tests: blocks run by workers so far on this network. */
+  workerBlocks(): number {
+    return Atomics.load(new Int32Array(this.memory.buffer), (this.board + WORKER_BLOCKS) >> 2);
+  }
+
+  /** Tests: make worker `index` trap in its next block, or exit. */
+  inject(index: number, kind: 'trap' | 'exit'): void {
+    if (kind === 'trap') Atomics.store(new Int32Array(this.memory.buffer), (this.board + INJECT) >> 2, index + 1);
+    else this.pool.inject(index, kind);
+  }
+
+  /** Tests and bench: resolves once the pool's workers have read every message so far. */
+  settled(): Promise<void> {
+    return this.pool.settled();
+  }
+}
+
+/** What the main entry gets from this chunk. */
+export interface ThreadsRuntime {
+  /** Kernels for `threads` threads over a new shared memory holding a copy of `heap` (the
+   *  network's arena until now) from offset `base` on. */
+  kernels(threads: number, heap: Float64Array, base: number): ThreadedKernels;
+}
+
+/** Compiles the threads core; the runtime, or null where threads cannot run. */
+export async function load(): Promise<ThreadsRuntime | null> {
+  const binary = atob(threadsCoreBase64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  try {
+    module = await WebAssembly.compile(bytes);
+    new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }); // throws where shared memory is off
+  } catch {
+    return null;
+  }
+  canBlock = mayBlock();
+  return {
+    kernels(threads, heap, base) {
+      const k = new ThreadedKernels(threads, heap.length);
+      if (k.base > base) throw new ThreadError('the threads core does not fit the arena'); // a build error: both cores have one static layout
+      k.heap.set(heap.subarray(base), base);
+      return k;
+    },
+  };
+}

@@ -1,0 +1,161 @@
+// The thread pool: one per process (or page, or worker that loads wasmnet), started on first
+// use by a network with `threads` > 1 and shared by all of them. Workers are Node
+// `worker_threads` (unref'd: they never keep a process alive) or Web Workers (browsers, Deno,
+// Bun), started from the source text in worker-source.ts. Each network registers its shared
+// memory; every worker instantiates the threads core over it, and a network's step rings the
+// bell when a large product starts (assembly/threads/parallel.ts). The pool only grows; idle
+// workers sleep in Atomics.wait.
+//
+// Failures: a worker that throws (a trap in a block; its block is run again by the main
+// thread), exits or cannot start marks the pool failed. Networks then report it once, as a
+// ThreadError on their next call (Engine), and move to a new pool.
+import { WORKER_SOURCE } from './worker-source';
+
+const RING = 0;
+const NET = 1;
+const MAIL = 8;
+/** Most threads a network uses (the board has room for 64). */
+export const MAX_THREADS = 64;
+
+interface WorkerHandle {
+  post(message: unknown, transfer?: unknown[]): void;
+  terminate(): void;
+}
+
+/** What a registered network gives the pool: its memory and board (weakly held). */
+export interface Member {
+  readonly memory: WebAssembly.Memory;
+  readonly board: number;
+}
+
+interface NodeWorker {
+  postMessage(message: unknown): void;
+  terminate(): Promise<number>;
+  unref(): void;
+  on(event: string, listener: (value: never) => void): void;
+}
+
+type WorkerCtor = new (url: URL | string, options?: object) => NodeWorker;
+
+function nodeWorkerClass(): WorkerCtor | undefined {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
+  if (typeof (globalThis as { Worker?: unknown }).Worker === 'function' || typeof p?.getBuiltinModule !== 'function') return undefined;
+  return (p.getBuiltinModule('node:worker_threads') as { Worker: WorkerCtor }).Worker;
+}
+
+let blobUrl: string | undefined;
+
+export class Pool {
+  readonly bell = new Int32Array(new SharedArrayBuffer(4 * (MAIL + MAX_THREADS)));
+  /** workers[i - 1] is thread i (thread 0 is the main thread) */
+  private readonly workers: WorkerHandle[] = [];
+  private readonly members = new Map<number, WeakRef<Member>>();
+  private nextId = 1;
+  private pongs: (() => void)[] = [];
+  private waitingPongs = 0;
+  /** Why the pool stopped working (a worker failed), or null. */
+  failure: string | null = null;
+  private readonly dropper = new FinalizationRegistry<number>((id) => this.drop(id));
+
+  constructor(private readonly module: WebAssembly.Module) {}
+
+  /** Starts workers until `threads` threads (main included) can take part. */
+  grow(threads: number): void {
+    while (this.workers.length < threads - 1 && this.failure === null) this.spawn(this.workers.length + 1);
+  }
+
+  get size(): number {
+    return this.workers.length + 1;
+  }
+
+  private spawn(index: number): void {
+    const NodeWorker = nodeWorkerClass();
+    let handle: WorkerHandle;
+    const onMessage = (m: { type: string; message?: string }) => {
+      if (m.type === 'failed') this.fail(`worker thread ${index} failed: ${m.message}`);
+      else if (m.type === 'pong' && --this.waitingPongs === 0) {
+        const done = this.pongs;
+        this.pongs = [];
+        for (const f of done) f();
+      }
+    };
+    if (NodeWorker) {
+      const w = new NodeWorker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`));
+      w.unref();
+      w.on('message', onMessage as (value: never) => void);
+      w.on('error', ((e: unknown) => this.fail(`worker thread ${index} failed: ${String(e)}`)) as (value: never) => void);
+      w.on('exit', ((code: number) => this.fail(`worker thread ${index} exited (code ${code})`)) as (value: never) => void);
+      handle = { post: (m) => w.postMessage(m), terminate: () => void w.terminate() };
+    } else {
+      blobUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+      const w = new Worker(blobUrl, { type: 'module' });
+      w.onmessage = (e: MessageEvent) => onMessage(e.data);
+      w.onerror = (e: ErrorEvent) => {
+        e.preventDefault?.();
+        this.fail(`worker thread ${index} failed: ${e.message ?? 'error'}`);
+      };
+      handle = { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+    }
+    this.workers.push(handle);
+    this.post(index, { type: 'init', bell: this.bell, index, module: this.module });
+    for (const [id, ref] of this.members) {
+      const m = ref.deref();
+      if (m) this.post(index, { type: 'add', id, memory: m.memory, board: m.board });
+    }
+  }
+
+  /** Posts a message to thread `index` and rings, so that a worker blocked on the bell reads it. */
+  private post(index: number, message: unknown): void {
+    this.workers[index - 1]!.post(message);
+    Atomics.add(this.bell, MAIL + index, 1);
+    Atomics.add(this.bell, RING, 1);
+    Atomics.notify(this.bell, RING);
+  }
+
+  /** Registers a network's memory and board with every worker; returns its id. `owner` is
+   *  the object whose collection drops it from the workers. */
+  add(member: Member, owner: object): number {
+    const id = this.nextId++;
+    this.members.set(id, new WeakRef(member));
+    for (let i = 1; i <= this.workers.length; i++) this.post(i, { type: 'add', id, memory: member.memory, board: member.board });
+    this.dropper.register(owner, id);
+    return id;
+  }
+
+  drop(id: number): void {
+    if (!this.members.delete(id) || this.failure !== null) return;
+    for (let i = 1; i <= this.workers.length; i++) this.post(i, { type: 'drop', id });
+  }
+
+  /** The main thread of network `id` started a region: wake the workers. */
+  ring(id: number): void {
+    Atomics.store(this.bell, NET, id);
+    Atomics.add(this.bell, RING, 1);
+    Atomics.notify(this.bell, RING);
+  }
+
+  /** Resolves once every worker has read every message posted so far (tests, bench). */
+  settled(): Promise<void> {
+    if (this.workers.length === 0 || this.failure !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.pongs.push(resolve);
+      if (this.pongs.length > 1) return; // a ping round is already under way
+      this.waitingPongs = this.workers.length;
+      for (let i = 1; i <= this.workers.length; i++) this.post(i, { type: 'ping' });
+    });
+  }
+
+  /** Tests: worker `index` traps in its next block (`trap`) or exits while idle (`exit`). */
+  inject(index: number, kind: 'exit'): void {
+    this.post(index, { type: kind });
+  }
+
+  fail(reason: string): void {
+    if (this.failure !== null) return;
+    this.failure = reason;
+    for (const w of this.workers) w.terminate();
+    const done = this.pongs;
+    this.pongs = [];
+    for (const f of done) f();
+  }
+}

@@ -1,0 +1,77 @@
+// The pool's worker, as source text: it is started from a data: URL (Node) or a blob: URL
+// (browsers, Deno, Bun), so that it works from any bundle with nothing to copy or configure.
+// It runs no code it is sent: it instantiates the threads core (a compiled WebAssembly.Module
+// it receives) over each network's shared memory, then waits on the pool's bell and runs
+// `work`, which claims blocks of the region in progress (assembly/threads/parallel.ts).
+//
+// Protocol (src/threads/pool.ts): main → worker messages `init {bell, index, module}`,
+// `add {id, memory, board}`, `drop {id}`, `ping`, `exit` (tests); worker → main `ready`,
+// `pong`, `failed {message}`. The main thread counts the messages it posted to each worker in
+// the bell (MAIL + index) and rings; a worker blocked on the bell goes back to its event loop
+// whenever it has unread messages, and waits on the bell again once it has read them all.
+// Bell slots: 0 ring count, 1 the network that rang, MAIL + i messages posted to worker i.
+// Board offsets: parallel.ts (DONE 64, FAULT 136, REDO_COUNT 140, REDO 192, CURRENT 448).
+export const WORKER_SOURCE = `
+const RING = 0, NET = 1, MAIL = 8, SPIN = 20000;
+const node = typeof self === 'undefined';
+const port = node ? process.getBuiltinModule('node:worker_threads').parentPort : self;
+const nets = new Map();
+let bell = null, index = 0, module = null, read = 0, dead = false;
+
+function fail(net, error) {
+  dead = true;
+  const m = new Int32Array(net.memory.buffer), b = net.board >> 2;
+  const current = Atomics.load(m, b + 112 + index);
+  Atomics.store(m, b + 34, 1);
+  if (current >= 0) {
+    Atomics.store(m, b + 112 + index, -1);
+    Atomics.store(m, b + 48 + Atomics.add(m, b + 35, 1), current);
+    Atomics.add(m, b + 16, 1);
+    Atomics.notify(m, b + 16);
+  }
+  port.postMessage({ type: 'failed', index, message: String(error && error.message || error) });
+}
+
+function serve() {
+  for (;;) {
+    if (dead || read !== Atomics.load(bell, MAIL + index)) return;
+    const seen = Atomics.load(bell, RING);
+    const net = nets.get(Atomics.load(bell, NET));
+    if (net !== undefined) {
+      try {
+        net.work(net.board, index);
+      } catch (error) {
+        fail(net, error);
+        return;
+      }
+    }
+    for (let i = 0; Atomics.load(bell, RING) === seen; i++) {
+      if (i > SPIN) Atomics.wait(bell, RING, seen);
+    }
+  }
+}
+
+function receive(m) {
+  if (m.type === 'init') {
+    bell = m.bell;
+    index = m.index;
+    module = m.module;
+    port.postMessage({ type: 'ready', index });
+  } else if (m.type === 'add') {
+    const exports = new WebAssembly.Instance(module, { env: { memory: m.memory, wake() {} } }).exports;
+    nets.set(m.id, { work: exports.work, board: m.board, memory: m.memory });
+  } else if (m.type === 'drop') {
+    nets.delete(m.id);
+  } else if (m.type === 'ping') {
+    port.postMessage({ type: 'pong', index });
+  } else if (m.type === 'exit') {
+    if (node) process.exit(1);
+    else self.close();
+  }
+  read++;
+  serve();
+}
+
+if (node) port.on('message', receive);
+else self.onmessage = (event) => receive(event.data);
+`;
