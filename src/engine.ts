@@ -65,7 +65,7 @@ export class Engine {
   /** Threads the network uses (1: none); see `prepare`. */
   threads: number;
   private threaded: ThreadedKernels | null = null;
-  /** The thread pool's board (threads > 1): BOARD_F64 f64s after the description. */
+  /** The thread pool's board (threads > 1): BOARD_F64 f64s before the parameters. */
   private readonly board: number;
   private scratchSize = 0;
   readonly loss: LossName;
@@ -105,8 +105,12 @@ export class Engine {
     /** Threads to use (resolved by Network; > 1 only for the wasm backend where threads run). */
     threads = 1,
   ) {
-    this.threads = threads;
-    this.k = backend === 'wasm' ? new WasmKernels() : new JsKernels();
+    // With threads and the threads chunk loaded, straight onto threaded kernels; otherwise the
+    // network starts on the core and moves over when the chunk has loaded (prepare).
+    const runtime = threads > 1 ? threadsRuntime() : undefined;
+    if (runtime === null) threads = 1;
+    this.threaded = runtime ? runtime.kernels(threads) : null;
+    this.k = this.threaded ?? (backend === 'wasm' ? new WasmKernels() : new JsKernels());
     this.loss = lossConfig.name;
     this.targetWidth = targetWidth;
     // Parameter slab: W₀ b₀ W₁ b₁ … (dropout layers have none); the other slabs mirror it.
@@ -121,13 +125,14 @@ export class Engine {
       }
     }
     this.paramCount = count;
-    this.params = even(this.k.base);
+    // With threads, the pool's board comes first, at the same address in every network's memory.
+    this.board = even(this.k.base);
+    this.params = this.board + (threads > 1 ? BOARD_F64 : 0);
     this.grads = this.params + even(count);
     this.state1 = this.grads + even(count);
     this.state2 = this.state1 + even(count);
     this.desc = this.state2 + even(count);
-    this.board = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
-    this.batchStart = this.board + (threads > 1 ? BOARD_F64 : 0);
+    this.batchStart = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
     width = inputSize;
     let maxWidth = inputSize;
     this.slots = layers.map((layer, i) => {
@@ -137,10 +142,11 @@ export class Engine {
       return slot;
     });
     this.maxWidth = maxWidth;
+    this.threads = threads;
     this.k.reserve(this.batchStart);
 
     const h = this.k.heap;
-    h.fill(0, this.params, this.batchStart);
+    h.fill(0, this.board, this.batchStart);
     this.slots.forEach((slot, i) => {
       const layer = layers[i]!;
       if (layer.type !== 'dense') return;
@@ -249,7 +255,7 @@ export class Engine {
     this.batchEnd = at;
     this.resident = null; // the resident set sat right after the old batch buffers
     this.writeLayout();
-    this.threaded?.configure(this.board, this.scratch, this.scratchSize);
+    this.threaded?.configure(this.scratch, this.scratchSize);
     return rows;
   }
 
@@ -263,9 +269,9 @@ export class Engine {
     const runtime = threadsRuntime();
     if (runtime === null) this.threads = 1;
     else if (runtime !== undefined) {
-      const k = runtime.kernels(this.threads, this.k.heap, this.params);
+      const k = runtime.kernels(this.threads, this.k.heap, this.board);
       this.k = this.threaded = k;
-      k.configure(this.board, this.scratch, this.scratchSize);
+      k.configure(this.scratch, this.scratchSize);
     }
   }
 

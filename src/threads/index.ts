@@ -28,10 +28,12 @@ interface ThreadsExports extends CoreExports {
 let module: WebAssembly.Module;
 let pool: Pool | undefined;
 let canBlock = false;
+/** byte address of every network's board */
+let board = 0;
 
 /** The pool networks join now: the current one, or a new one if it failed. */
 function currentPool(threads: number): Pool {
-  if (pool === undefined || pool.failure !== null) pool = new Pool(module);
+  if (pool === undefined || pool.failure !== null) pool = new Pool(module, board);
   pool.grow(threads);
   return pool;
 }
@@ -49,35 +51,40 @@ function mayBlock(): boolean {
 /** Kernels over a shared memory whose step runs its large products across the pool. */
 export class ThreadedKernels extends WasmKernels {
   readonly memory: WebAssembly.Memory;
-  /** byte address of the board (0 until configure) */
-  board = 0;
+  /** byte address of the board */
+  readonly board: number;
   private pool: Pool;
-  private id = 0;
+  private id: number;
+  private readonly owner: object;
 
+  /** `size`: f64s the memory must hold. The board is where the engine puts it with threads:
+   *  the first 16-byte-aligned address after the core's static data, the same in every network
+   *  (the pool's workers keep it per memory). */
   constructor(readonly threads: number, size: number) {
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((size * 8) / PAGE_BYTES), maximum: MAX_PAGES, shared: true });
     const self: { k?: ThreadedKernels } = {};
+    const owner = {}; // collected with these kernels (the instance refers to them; this does not)
+    const pool = currentPool(threads);
+    const { id, memory } = pool.acquire(size * 8, owner);
     const wake = (): void => self.k!.ring();
     super(new WebAssembly.Instance(module, { env: { memory, wake } }).exports as unknown as CoreExports);
     self.k = this;
     this.memory = memory;
-    this.pool = currentPool(threads);
+    this.pool = pool;
+    this.id = id;
+    this.owner = owner;
+    this.board = board;
+    (this.core as ThreadsExports).setBoard(board);
   }
 
-  /** Where the board and the threads' matrix-product workspaces are (f64 offsets): set when
-   *  the engine lays out its buffers, and again whenever they move. */
-  configure(board: number, scratch: number, scratchSize: number): void {
+  /** Where the threads' matrix-product workspaces are (f64 offsets): set when the engine lays
+   *  out its buffers, and again whenever they move. */
+  configure(scratch: number, scratchSize: number): void {
     const words = new Int32Array(this.memory.buffer);
-    const at = board * 8;
+    const at = this.board;
     words[(at + THREADS) >> 2] = this.threads;
     words[(at + CAN_BLOCK) >> 2] = canBlock ? 1 : 0;
     words[(at + SCRATCH) >> 2] = scratch * 8;
     words[(at + SCRATCH_STRIDE) >> 2] = scratchSize * 8;
-    if (this.board === 0) {
-      this.board = at;
-      (this.core as ThreadsExports).setBoard(at);
-      this.id = this.pool.add(this, this);
-    }
   }
 
   private ring(): void {
@@ -94,7 +101,7 @@ export class ThreadedKernels extends WasmKernels {
     const reason = this.pool.failure!;
     Atomics.store(words, (this.board + FAULT) >> 2, 0);
     this.pool = currentPool(this.threads);
-    this.id = this.pool.add(this, this);
+    this.id = this.pool.adopt(this.memory, this.owner);
     throw new ThreadError(
       `wasmnet's thread pool stopped: ${reason}. The network is as it was after its last completed batch; ` +
         'its next call starts new worker threads',
@@ -120,9 +127,9 @@ export class ThreadedKernels extends WasmKernels {
 
 /** What the main entry gets from this chunk. */
 export interface ThreadsRuntime {
-  /** Kernels for `threads` threads over a new shared memory holding a copy of `heap` (the
-   *  network's arena until now) from offset `base` on. */
-  kernels(threads: number, heap: Float64Array, base: number): ThreadedKernels;
+  /** Kernels for `threads` threads over a shared memory (zeroed), holding a copy of `heap` (the
+   *  network's arena until now) from offset `base` on, if given. */
+  kernels(threads: number, heap?: Float64Array, base?: number): ThreadedKernels;
 }
 
 /** Compiles the threads core; the runtime, or null where threads cannot run. */
@@ -132,16 +139,23 @@ export async function load(): Promise<ThreadsRuntime | null> {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   try {
     module = await WebAssembly.compile(bytes);
-    new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }); // throws where shared memory is off
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }); // throws where shared memory is off
+    const probe = new WebAssembly.Instance(module, { env: { memory, wake() {} } }).exports as unknown as CoreExports;
+    board = (probe.heapBase() + 15) & ~15; // the engine's even(base) in bytes (heapBase is 16-byte aligned already)
   } catch {
     return null;
   }
   canBlock = mayBlock();
   return {
-    kernels(threads, heap, base) {
-      const k = new ThreadedKernels(threads, heap.length);
-      if (k.base > base) throw new ThreadError('the threads core does not fit the arena'); // a build error: both cores have one static layout
-      k.heap.set(heap.subarray(base), base);
+    kernels(threads, heap, base = 0) {
+      const k = new ThreadedKernels(threads, heap?.length ?? 0);
+      if (heap === undefined) {
+        k.heap.fill(0, k.base); // a reused memory holds a dropped network's data
+      } else {
+        if (k.base > base) throw new ThreadError('the threads core does not fit the arena'); // a build error: both cores have one static layout
+        k.heap.set(heap.subarray(base), base);
+        k.heap.fill(0, heap.length);
+      }
       return k;
     },
   };

@@ -16,16 +16,15 @@ const NET = 1;
 const MAIL = 8;
 /** Most threads a network uses (the board has room for 64). */
 export const MAX_THREADS = 64;
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Dropped networks' memories kept for new networks: at most this many, of this many bytes. */
+const FREE_COUNT = 16;
+const FREE_BYTES = 64 * 1024 * 1024;
 
 interface WorkerHandle {
   post(message: unknown, transfer?: unknown[]): void;
   terminate(): void;
-}
-
-/** What a registered network gives the pool: its memory and board (weakly held). */
-export interface Member {
-  readonly memory: WebAssembly.Memory;
-  readonly board: number;
 }
 
 interface NodeWorker {
@@ -49,15 +48,23 @@ export class Pool {
   readonly bell = new Int32Array(new SharedArrayBuffer(4 * (MAIL + MAX_THREADS)));
   /** workers[i - 1] is thread i (thread 0 is the main thread) */
   private readonly workers: WorkerHandle[] = [];
-  private readonly members = new Map<number, WeakRef<Member>>();
+  /** Every memory the workers have an instance over, by id: networks' and free ones. */
+  private readonly memories = new Map<number, WebAssembly.Memory>();
+  /** Memories of dropped networks, for the next networks (their workers' instances stay). */
+  private free: number[] = [];
+  private freeBytes = 0;
   private nextId = 1;
   private pongs: (() => void)[] = [];
   private waitingPongs = 0;
   /** Why the pool stopped working (a worker failed), or null. */
   failure: string | null = null;
-  private readonly dropper = new FinalizationRegistry<number>((id) => this.drop(id));
+  private readonly dropper = new FinalizationRegistry<number>((id) => this.release(id));
 
-  constructor(private readonly module: WebAssembly.Module) {}
+  /** `board`: the byte address of the board in every network's memory. */
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly board: number,
+  ) {}
 
   /** Starts workers until `threads` threads (main included) can take part. */
   grow(threads: number): void {
@@ -98,10 +105,7 @@ export class Pool {
     }
     this.workers.push(handle);
     this.post(index, { type: 'init', bell: this.bell, index, module: this.module });
-    for (const [id, ref] of this.members) {
-      const m = ref.deref();
-      if (m) this.post(index, { type: 'add', id, memory: m.memory, board: m.board });
-    }
+    for (const [id, memory] of this.memories) this.post(index, { type: 'add', id, memory, board: this.board });
   }
 
   /** Posts a message to thread `index` and rings, so that a worker blocked on the bell reads it. */
@@ -112,18 +116,46 @@ export class Pool {
     Atomics.notify(this.bell, RING);
   }
 
-  /** Registers a network's memory and board with every worker; returns its id. `owner` is
-   *  the object whose collection drops it from the workers. */
-  add(member: Member, owner: object): number {
-    const id = this.nextId++;
-    this.members.set(id, new WeakRef(member));
-    for (let i = 1; i <= this.workers.length; i++) this.post(i, { type: 'add', id, memory: member.memory, board: member.board });
+  /** A shared memory of at least `bytes` for a network, and its id: a dropped network's (the
+   *  workers already have an instance over it; its contents are stale) or a new one. The
+   *  memory returns to the pool when `owner` is garbage-collected. */
+  acquire(bytes: number, owner: object): { id: number; memory: WebAssembly.Memory } {
+    let id = this.free.pop();
+    let memory: WebAssembly.Memory;
+    if (id !== undefined) {
+      memory = this.memories.get(id)!;
+      this.freeBytes -= memory.buffer.byteLength;
+      const missing = bytes - memory.buffer.byteLength;
+      if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
+    } else {
+      memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)), maximum: MAX_PAGES, shared: true });
+      id = this.adopt(memory);
+    }
     this.dropper.register(owner, id);
+    return { id, memory };
+  }
+
+  /** Registers a memory with every worker; returns its id. */
+  adopt(memory: WebAssembly.Memory, owner?: object): number {
+    const id = this.nextId++;
+    this.memories.set(id, memory);
+    for (let i = 1; i <= this.workers.length; i++) this.post(i, { type: 'add', id, memory, board: this.board });
+    if (owner) this.dropper.register(owner, id);
     return id;
   }
 
-  drop(id: number): void {
-    if (!this.members.delete(id) || this.failure !== null) return;
+  /** A network was dropped: keep its memory for the next one (up to FREE_BYTES in all), or let
+   *  the workers drop their instance over it. */
+  private release(id: number): void {
+    const memory = this.memories.get(id);
+    if (memory === undefined || this.failure !== null) return;
+    const size = memory.buffer.byteLength;
+    if (this.free.length < FREE_COUNT && this.freeBytes + size <= FREE_BYTES) {
+      this.free.push(id);
+      this.freeBytes += size;
+      return;
+    }
+    this.memories.delete(id);
     for (let i = 1; i <= this.workers.length; i++) this.post(i, { type: 'drop', id });
   }
 

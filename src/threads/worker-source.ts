@@ -62,6 +62,10 @@ function receive(m) {
     nets.set(m.id, { work: exports.work, board: m.board, memory: m.memory });
   } else if (m.type === 'drop') {
     nets.delete(m.id);
+    // This thread allocates almost nothing, so its garbage collector would rarely run and the
+    // dropped memory would stay mapped: a large (never touched) buffer counts as external
+    // memory and prompts a collection.
+    try { new ArrayBuffer(64 * 1024 * 1024); } catch {}
   } else if (m.type === 'ping') {
     port.postMessage({ type: 'pong', index });
   } else if (m.type === 'exit') {

@@ -1,0 +1,340 @@
+// Threads: a network with `threads` > 1 computes exactly the bits of `threads: 1` (every call,
+// every optimizer, dropout, penalties, clipping, metrics), really uses its workers, fails
+// cleanly when a worker fails, falls back to one thread where threads cannot run, and frees
+// what it used. Timing is measured in bench/, never here.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DivergenceError, Network, ThreadError, dense, dropout, init, type NetworkConfig, type OptimizerConfig } from '../src/index';
+import { loadThreads, resolveThreads } from '../src/threads/request';
+import type { ThreadedKernels } from '../src/threads/index';
+
+await init();
+await loadThreads();
+
+// Shapes that divide into neither the 4×4 tiles nor the blocks, with products on both sides
+// of the split threshold, split by rows and by columns (forward, dW and dX).
+const INPUTS = 101;
+const CLASSES = 7;
+
+function rows(count: number, cols: number, seed: number): Float64Array {
+  const a = new Float64Array(count * cols);
+  let s = seed >>> 0;
+  for (let i = 0; i < a.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 32 - 0.5;
+  }
+  return a;
+}
+function oneHot(count: number, seed: number): Float64Array {
+  const labels = rows(count, 1, seed);
+  const y = new Float64Array(count * CLASSES);
+  for (let i = 0; i < count; i++) y[i * CLASSES + Math.floor((labels[i]! + 0.5) * CLASSES)] = 1;
+  return y;
+}
+const X = rows(301, INPUTS, 1);
+const Y = oneHot(301, 2);
+
+function config(optimizer: OptimizerConfig, extra: Partial<NetworkConfig> = {}): NetworkConfig {
+  return {
+    inputSize: INPUTS,
+    layers: [
+      dense(67, { activation: 'relu', kernelRegularizer: { l2: 1e-4 } }),
+      dropout(0.2),
+      dense(45, { activation: 'tanh', kernelRegularizer: { l1: 1e-5 } }),
+      dense(CLASSES, { activation: 'softmax' }),
+    ],
+    loss: 'categoricalCrossentropy',
+    optimizer,
+    seed: 7,
+    ...extra,
+  };
+}
+
+const kernels = (net: Network): ThreadedKernels | null => (net as unknown as { engine: { threadedKernels: ThreadedKernels | null } }).engine.threadedKernels;
+
+/** Every bit a user can observe after some training: weights, optimizer state, generators
+ *  (toBytes), predictions, evaluation and gradients. */
+function fingerprint(net: Network): string {
+  const hex = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+  const g = net.computeGradients(X.subarray(0, 130 * INPUTS), Y.subarray(0, 130 * CLASSES));
+  return [
+    Buffer.from(net.toBytes()).toString('hex'),
+    hex(net.predict(X)),
+    JSON.stringify(net.evaluate(X, Y)),
+    g.loss,
+    g.gradients.map((l) => hex(l.weights) + hex(l.bias)).join(),
+  ].join('|');
+}
+
+async function trained(threads: number, optimizer: OptimizerConfig, batchCallbacks: boolean): Promise<{ net: Network; history: string }> {
+  const net = new Network(config(optimizer, { threads }));
+  const history = await net.fit(X, Y, {
+    epochs: 3,
+    batchSize: 50,
+    metrics: ['accuracy', 'mae'],
+    validationSplit: 0.2,
+    ...(batchCallbacks ? { onBatchEnd: () => undefined } : {}),
+  });
+  net.trainBatch(X.subarray(0, 130 * INPUTS), Y.subarray(0, 130 * CLASSES));
+  return { net, history: JSON.stringify(history) };
+}
+
+const OPTIMIZERS: OptimizerConfig[] = [
+  { type: 'sgd', learningRate: 0.05, momentum: 0.9, nesterov: true, clipNorm: 0.5 },
+  { type: 'adam', learningRate: 0.01 },
+  { type: 'adamw', learningRate: 0.01, weightDecay: 0.01 },
+  { type: 'rmsprop', learningRate: 0.01, momentum: 0.5 },
+  { type: 'adagrad', learningRate: 0.05, clipNorm: 1 },
+];
+
+describe('threads: the same bits as one thread', () => {
+  it.each(OPTIMIZERS.map((o, i) => [(o as { type: string }).type, o, i % 2 === 1] as const))(
+    '%s: fit (metrics, validation, dropout, L1/L2), trainBatch, predict, evaluate, computeGradients for 1–4 threads',
+    async (_name, optimizer, batchCallbacks) => {
+      const one = await trained(1, optimizer, batchCallbacks);
+      const expected = fingerprint(one.net);
+      for (const threads of [2, 3, 4]) {
+        const { net, history } = await trained(threads, optimizer, batchCallbacks);
+        expect(net.threads).toBe(threads);
+        expect(history).toBe(one.history);
+        expect(fingerprint(net)).toBe(expected);
+        const k = kernels(net)!;
+        await k.settled();
+        // the workers took part (a block of a later product, at least)
+        for (let i = 0; i < 50 && k.workerBlocks() === 0; i++) net.predict(X);
+        expect(k.workerBlocks()).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it('a network created before the threads chunk loaded moves to the threads on its next call, with the same bits', async () => {
+    const a = new Network(config('adam', { threads: 3 }));
+    const b = new Network(config('adam'));
+    for (let i = 0; i < 3; i++) {
+      const from = i * 60;
+      expect(a.trainBatch(X.subarray(from * INPUTS, (from + 60) * INPUTS), Y.subarray(from * CLASSES, (from + 60) * CLASSES))).toBe(
+        b.trainBatch(X.subarray(from * INPUTS, (from + 60) * INPUTS), Y.subarray(from * CLASSES, (from + 60) * CLASSES)),
+      );
+    }
+    expect(kernels(a)).not.toBeNull();
+    expect(fingerprint(a)).toBe(fingerprint(b));
+  });
+
+  it('saved and loaded with threads, training continues bit for bit', async () => {
+    const a = (await trained(1, 'adam', false)).net;
+    const b = Network.fromBytes(a.toBytes(), { threads: 2 });
+    const c = Network.fromBytes(a.toBytes());
+    expect(b.threads).toBe(2);
+    await b.fit(X, Y, { epochs: 2, batchSize: 64 });
+    await c.fit(X, Y, { epochs: 2, batchSize: 64 });
+    expect(fingerprint(b)).toBe(fingerprint(c));
+  });
+});
+
+describe('threads: faults behave as with one thread', () => {
+  async function both<T>(run: (net: Network) => Promise<T>, optimizer: OptimizerConfig = 'adam'): Promise<[PromiseSettledResult<T>, PromiseSettledResult<T>, Network, Network]> {
+    const one = new Network(config(optimizer));
+    const many = new Network(config(optimizer, { threads: 2 }));
+    const r1 = await Promise.allSettled([run(one)]);
+    const r2 = await Promise.allSettled([run(many)]);
+    return [r1[0]!, r2[0]!, one, many];
+  }
+
+  it('DivergenceError: same epoch, batch and weights left', async () => {
+    const build = (threads: number) =>
+      new Network({
+        inputSize: INPUTS,
+        layers: [dense(67, { activation: 'relu' }), dense(45, { activation: 'linear' }), dense(CLASSES)],
+        loss: 'mse',
+        optimizer: { type: 'sgd', learningRate: 0.3, momentum: 0.9 },
+        seed: 3,
+        threads,
+      });
+    const run = (net: Network) => net.fit(X.map((v) => v * 40), Y, { epochs: 5, batchSize: 50 }).then(() => null, (e: unknown) => e);
+    const [one, many] = [build(1), build(2)];
+    const [e1, e2] = [await run(one), await run(many)];
+    expect(e1).toBeInstanceOf(DivergenceError);
+    expect(e2).toBeInstanceOf(DivergenceError);
+    const [d1, d2] = [e1 as DivergenceError, e2 as DivergenceError];
+    expect([d2.epoch, d2.batch, d2.message]).toEqual([d1.epoch, d1.batch, d1.message]);
+    expect(net2hex(many)).toBe(net2hex(one));
+    expect(kernels(many)).not.toBeNull();
+  });
+
+  it('AbortSignal, a throwing callback and control.stop() stop at the same batch', async () => {
+    for (const stopAt of ['abort', 'throw', 'stop'] as const) {
+      const [a, b, one, many] = await both((net) => {
+        const controller = new AbortController();
+        return net.fit(X, Y, {
+          epochs: 3,
+          batchSize: 40,
+          signal: controller.signal,
+          onBatchEnd: (batch, _logs, control) => {
+            if (batch !== 4) return;
+            if (stopAt === 'abort') controller.abort(new Error('aborted here'));
+            if (stopAt === 'throw') throw new Error('callback failed');
+            if (stopAt === 'stop') control.stop();
+          },
+        });
+      });
+      expect(b.status).toBe(a.status);
+      if (a.status === 'rejected') expect(String((b as PromiseRejectedResult).reason)).toBe(String(a.reason));
+      else expect(JSON.stringify((b as PromiseFulfilledResult<unknown>).value)).toBe(JSON.stringify(a.value));
+      expect(fingerprint(many)).toBe(fingerprint(one));
+    }
+  });
+
+  /** Trains batch after batch on `many` until a call throws (or `limit` batches); `one`
+   *  trains the batches `many` completed. */
+  function trainUntilFailure(one: Network, many: Network, limit: number): unknown {
+    for (let i = 0; i < limit; i++) {
+      const from = (i * 60) % 240;
+      const x = X.subarray(from * INPUTS, (from + 60) * INPUTS);
+      const y = Y.subarray(from * CLASSES, (from + 60) * CLASSES);
+      try {
+        many.trainBatch(x, y);
+      } catch (error) {
+        return error;
+      }
+      one.trainBatch(x, y);
+    }
+    return undefined;
+  }
+
+  it('a worker that traps in a block: its block is run again, the next call rejects with a ThreadError, and the call after runs on new workers', async () => {
+    const one = new Network(config('sgd'));
+    const many = new Network(config('sgd', { threads: 2 }));
+    many.predict(X);
+    await kernels(many)!.settled();
+    kernels(many)!.inject(1, 'trap');
+    const error = trainUntilFailure(one, many, 400);
+    expect(error).toBeInstanceOf(ThreadError);
+    expect((error as Error).message).toMatch(/^wasmnet's thread pool stopped: .*worker thread.*last completed batch; its next call starts new worker threads$/);
+    expect(fingerprint(many)).toBe(fingerprint(one)); // the weights of the last completed batch
+    expect(trainUntilFailure(one, many, 5)).toBeUndefined(); // new workers
+    expect(fingerprint(many)).toBe(fingerprint(one));
+  });
+
+  it('a worker that exits: the next call rejects with a ThreadError, nothing changed, then new workers', async () => {
+    const one = new Network(config('rmsprop'));
+    const many = new Network(config('rmsprop', { threads: 3 }));
+    trainUntilFailure(one, many, 2);
+    await kernels(many)!.settled();
+    kernels(many)!.inject(2, 'exit');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the exit event arrives
+    const error = trainUntilFailure(one, many, 1);
+    expect(error).toBeInstanceOf(ThreadError);
+    expect((error as Error).message).toMatch(/worker thread 2 exited \(code 1\)/);
+    expect(fingerprint(many)).toBe(fingerprint(one));
+    await many.fit(X, Y, { epochs: 1, batchSize: 50 });
+    await one.fit(X, Y, { epochs: 1, batchSize: 50 });
+    expect(fingerprint(many)).toBe(fingerprint(one));
+  });
+
+  it('a fit whose worker fails rejects at the next batch, with the weights of the batch before', async () => {
+    const one = new Network(config('adam'));
+    const many = new Network(config('adam', { threads: 2 }));
+    many.predict(X);
+    await kernels(many)!.settled();
+    let batches = 0;
+    const failed = await many
+      .fit(X, Y, {
+        epochs: 20,
+        batchSize: 50,
+        onBatchEnd: () => {
+          batches++;
+          if (batches === 2) kernels(many)!.inject(1, 'trap');
+        },
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    if (failed === null) return; // the worker never claimed a block after batch 2 (a very busy machine): nothing to compare
+    expect(failed).toBeInstanceOf(ThreadError);
+    // one thread, the same completed batches
+    let seen = 0;
+    await one.fit(X, Y, { epochs: 20, batchSize: 50, onBatchEnd: (_b, _l, control) => (++seen === batches ? control.stop() : undefined) });
+    expect(net2hex(many)).toBe(net2hex(one));
+  });
+});
+
+const net2hex = (net: Network) => Buffer.from(net.toBytes()).toString('hex');
+
+describe('threads: option, fallback and lifecycle', () => {
+  it('threads must be a positive integer or "auto"', () => {
+    for (const bad of [0, -1, 1.5, '2', 'all', null, Number.NaN]) {
+      expect(() => new Network(config('sgd', { threads: bad as never }))).toThrow(ConfigError);
+    }
+    expect(() => new Network(config('sgd', { threads: 0 }))).toThrow("threads must be a positive integer or 'auto', got 0");
+    expect(new Network(config('sgd', { threads: 'auto' })).threads).toBeGreaterThanOrEqual(1);
+    expect(new Network(config('sgd')).threads).toBe(1);
+  });
+
+  it('falls back to one thread on the js backend and where threads cannot run (a page that is not cross-origin isolated)', () => {
+    expect(new Network(config('sgd', { threads: 4, backend: 'js' })).threads).toBe(1);
+    const g = globalThis as { crossOriginIsolated?: boolean };
+    g.crossOriginIsolated = false;
+    try {
+      expect(resolveThreads(4, 'wasm')).toBe(1);
+      const net = new Network(config('sgd', { threads: 4 }));
+      expect(net.threads).toBe(1);
+      net.trainBatch(X.subarray(0, 60 * INPUTS), Y.subarray(0, 60 * CLASSES));
+      expect(kernels(net)).toBeNull();
+    } finally {
+      delete g.crossOriginIsolated;
+    }
+    expect(resolveThreads(4, 'wasm')).toBe(4);
+  });
+
+  const child = (code: string, args: string[] = []) =>
+    spawnSync(process.execPath, [...args, '--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+
+  it('a script that trains with threads exits by itself', () => {
+    const r = child(`
+      import { Network, dense } from './src/index.ts';
+      const net = new Network({ inputSize: 200, layers: [dense(300, { activation: 'relu' }), dense(2)], loss: 'mse', seed: 1, threads: 3 });
+      const x = new Float64Array(200 * 200).map((_, i) => Math.sin(i));
+      await net.fit(x, new Float64Array(400), { epochs: 5, batchSize: 100 });
+      console.log('trained on', net.threads, 'threads');
+    `);
+    expect(r.error).toBeUndefined(); // not killed by the timeout
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('trained on 3 threads');
+    expect(r.status).toBe(0);
+  });
+
+  it('creating, training and dropping 1,000 threaded networks keeps memory flat', () => {
+    const r = child(
+      `
+      import { Network, dense } from './src/index.ts';
+      import { loadThreads } from './src/threads/request.ts';
+      await loadThreads();
+      const x = new Float64Array(64 * 100).map((_, i) => Math.cos(i));
+      async function churn(n) {
+        for (let i = 0; i < n; i++) {
+          const net = new Network({ inputSize: 100, layers: [dense(400, { activation: 'relu' }), dense(1)], loss: 'mse', seed: i, threads: 2 });
+          net.trainBatch(x, new Float64Array(64));
+          if (i % 20 === 19) { globalThis.gc(); await new Promise((r) => setTimeout(r, 5)); }
+        }
+        globalThis.gc();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await churn(100);
+      const before = process.memoryUsage().rss;
+      await churn(1000);
+      console.log(JSON.stringify({ growth: process.memoryUsage().rss - before }));
+    `,
+      ['--expose-gc'],
+    );
+    expect(r.stderr).toBe('');
+    const { growth } = JSON.parse(r.stdout) as { growth: number };
+    // each network's arena is ≈ 0.7 MiB (its shared memory ≥ 1 MiB): 1,000 kept would be ≥ 1 GiB
+    expect(growth).toBeLessThan(150 * 1024 * 1024);
+  });
+});
