@@ -29,12 +29,42 @@ const workerdCore: EsbuildPlugin = {
   },
 };
 
+/** The threads chunk (src/threads/index.ts: the threads core and the pool) is its own file,
+ *  dist/threads.js / threads.cjs, which the main entry imports dynamically on first use, so that
+ *  programs without threads never load it (and the main entry stays within its budget). */
+const threadsChunk: EsbuildPlugin = {
+  name: 'wasmnet-threads-chunk',
+  setup(build) {
+    const file = build.initialOptions.format === 'cjs' ? './threads.cjs' : './threads.js';
+    build.onResolve({ filter: /^\.\/index$/ }, (args) =>
+      args.importer.endsWith(join('threads', 'request.ts')) ? { path: file, external: true } : undefined,
+    );
+  },
+};
+
+/** The workerd entry has no threads chunk (Workers have no Worker). */
+const noThreads: EsbuildPlugin = {
+  name: 'wasmnet-no-threads',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/index$/ }, (args) =>
+      args.importer.endsWith(join('threads', 'request.ts')) ? { path: join(args.resolveDir, 'none.ts') } : undefined,
+    );
+  },
+};
+
 export default defineConfig([
   {
     ...shared,
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: { compilerOptions: { stripInternal: true } },
+    esbuildPlugins: [threadsChunk],
+  },
+  {
+    ...shared,
+    entry: { threads: 'src/threads/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: false,
   },
   {
     ...shared,
@@ -42,6 +72,6 @@ export default defineConfig([
     entry: { 'index.workerd': 'src/index.workerd.ts' },
     format: ['esm'],
     dts: false,
-    esbuildPlugins: [workerdCore],
+    esbuildPlugins: [workerdCore, noThreads],
   },
 ]);

@@ -2,8 +2,11 @@
 // core (assembly/threads/, inlined as base64), the pool, and the kernels a network with
 // `threads` > 1 runs on: an instance of the threads core over a shared memory, whose step
 // splits large matrix products across the pool (see ARCHITECTURE.md, "Threads").
-import { WasmKernels, type CoreExports } from '../backend/wasm';
-import { ThreadError } from '../errors';
+// Built as its own file (dist/threads.js, .cjs): it imports nothing at run time from the main
+// entry's modules, which hands it the classes it needs (`load`), so that one WasmKernels and one
+// ThreadError exist.
+import type { CoreExports, WasmKernels } from '../backend/wasm';
+import type { ThreadError } from '../errors';
 import { threadsCoreBase64 } from './core-inline.generated';
 import { Pool } from './pool';
 
@@ -49,80 +52,22 @@ function mayBlock(): boolean {
 }
 
 /** Kernels over a shared memory whose step runs its large products across the pool. */
-export class ThreadedKernels extends WasmKernels {
+export interface ThreadedKernels extends WasmKernels {
+  readonly threads: number;
   readonly memory: WebAssembly.Memory;
-  /** byte address of the board */
   readonly board: number;
-  private pool: Pool;
-  private id: number;
-  private readonly owner: object;
-
-  /** `size`: f64s the memory must hold. The board is where the engine puts it with threads:
-   *  the first 16-byte-aligned address after the core's static data, the same in every network
-   *  (the pool's workers keep it per memory). */
-  constructor(readonly threads: number, size: number) {
-    const self: { k?: ThreadedKernels } = {};
-    const owner = {}; // collected with these kernels (the instance refers to them; this does not)
-    const pool = currentPool(threads);
-    const { id, memory } = pool.acquire(size * 8, owner);
-    const wake = (): void => self.k!.ring();
-    super(new WebAssembly.Instance(module, { env: { memory, wake } }).exports as unknown as CoreExports);
-    self.k = this;
-    this.memory = memory;
-    this.pool = pool;
-    this.id = id;
-    this.owner = owner;
-    this.board = board;
-    (this.core as ThreadsExports).setBoard(board);
-  }
-
   /** Where the threads' matrix-product workspaces are (f64 offsets): set when the engine lays
    *  out its buffers, and again whenever they move. */
-  configure(scratch: number, scratchSize: number): void {
-    const words = new Int32Array(this.memory.buffer);
-    const at = this.board;
-    words[(at + THREADS) >> 2] = this.threads;
-    words[(at + CAN_BLOCK) >> 2] = canBlock ? 1 : 0;
-    words[(at + SCRATCH) >> 2] = scratch * 8;
-    words[(at + SCRATCH_STRIDE) >> 2] = scratchSize * 8;
-  }
-
-  private ring(): void {
-    this.pool.ring(this.id);
-  }
-
+  configure(scratch: number, scratchSize: number): void;
   /** Throws a ThreadError if a worker failed since the last call (once; the network then
    *  moves to a new pool, and its next call runs on new workers). */
-  check(): void {
-    const words = new Int32Array(this.memory.buffer);
-    const fault = Atomics.load(words, (this.board + FAULT) >> 2) !== 0;
-    if (this.pool.failure === null && !fault) return;
-    if (this.pool.failure === null) this.pool.fail('a worker thread failed while running a block');
-    const reason = this.pool.failure!;
-    Atomics.store(words, (this.board + FAULT) >> 2, 0);
-    this.pool = currentPool(this.threads);
-    this.id = this.pool.adopt(this.memory, this.owner);
-    throw new ThreadError(
-      `wasmnet's thread pool stopped: ${reason}. The network is as it was after its last completed batch; ` +
-        'its next call starts new worker threads',
-    );
-  }
-
+  check(): void;
   /** Tests: blocks run by workers so far on this network. */
-  workerBlocks(): number {
-    return Atomics.load(new Int32Array(this.memory.buffer), (this.board + WORKER_BLOCKS) >> 2);
-  }
-
+  workerBlocks(): number;
   /** Tests: make worker `index` trap in its next block, or exit. */
-  inject(index: number, kind: 'trap' | 'exit'): void {
-    if (kind === 'trap') Atomics.store(new Int32Array(this.memory.buffer), (this.board + INJECT) >> 2, index + 1);
-    else this.pool.inject(index, kind);
-  }
-
+  inject(index: number, kind: 'trap' | 'exit'): void;
   /** Tests and bench: resolves once the pool's workers have read every message so far. */
-  settled(): Promise<void> {
-    return this.pool.settled();
-  }
+  settled(): Promise<void>;
 }
 
 /** What the main entry gets from this chunk. */
@@ -133,7 +78,7 @@ export interface ThreadsRuntime {
 }
 
 /** Compiles the threads core; the runtime, or null where threads cannot run. */
-export async function load(): Promise<ThreadsRuntime | null> {
+export async function load(Base: typeof WasmKernels, Failure: typeof ThreadError): Promise<ThreadsRuntime | null> {
   const binary = atob(threadsCoreBase64);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -146,13 +91,91 @@ export async function load(): Promise<ThreadsRuntime | null> {
     return null;
   }
   canBlock = mayBlock();
+    /** Kernels over a shared memory whose step runs its large products across the pool. */
+    const ThreadedKernels = class extends Base {
+      readonly memory: WebAssembly.Memory;
+      /** byte address of the board */
+      readonly board: number;
+      private pool: Pool;
+      private id: number;
+      private readonly owner: object;
+
+      /** `size`: f64s the memory must hold. The board is where the engine puts it with threads:
+       *  the first 16-byte-aligned address after the core's static data, the same in every network
+       *  (the pool's workers keep it per memory). */
+      constructor(readonly threads: number, size: number) {
+        const self: { k?: { ring(): void } } = {};
+        const owner = {}; // collected with these kernels (the instance refers to them; this does not)
+        const pool = currentPool(threads);
+        const { id, memory } = pool.acquire(size * 8, owner);
+        const wake = (): void => self.k!.ring();
+        super(new WebAssembly.Instance(module, { env: { memory, wake } }).exports as unknown as CoreExports);
+        self.k = this;
+        this.memory = memory;
+        this.pool = pool;
+        this.id = id;
+        this.owner = owner;
+        this.board = board;
+        (this.core as ThreadsExports).setBoard(board);
+      }
+
+      /** Where the threads' matrix-product workspaces are (f64 offsets): set when the engine lays
+       *  out its buffers, and again whenever they move. */
+      configure(scratch: number, scratchSize: number): void {
+        const words = new Int32Array(this.memory.buffer);
+        const at = this.board;
+        words[(at + THREADS) >> 2] = this.threads;
+        words[(at + CAN_BLOCK) >> 2] = canBlock ? 1 : 0;
+        words[(at + SCRATCH) >> 2] = scratch * 8;
+        words[(at + SCRATCH_STRIDE) >> 2] = scratchSize * 8;
+      }
+
+      ring(): void {
+        this.pool.ring(this.id);
+      }
+
+      /** Throws a ThreadError if a worker failed since the last call (once; the network then
+       *  moves to a new pool, and its next call runs on new workers). */
+      check(): void {
+        const words = new Int32Array(this.memory.buffer);
+        const fault = Atomics.load(words, (this.board + FAULT) >> 2) !== 0;
+        if (this.pool.failure === null && !fault) return;
+        if (this.pool.failure === null) this.pool.fail('a worker thread failed while running a block');
+        const reason = this.pool.failure!;
+        Atomics.store(words, (this.board + FAULT) >> 2, 0);
+        this.pool = currentPool(this.threads);
+        this.id = this.pool.adopt(this.memory, this.owner);
+        throw new Failure(
+          `wasmnet's thread pool stopped: ${reason}. The network is as it was after its last completed batch; ` +
+            'its next call starts new worker threads',
+        );
+      }
+
+      /** Tests: blocks run by workers so far on this network. */
+      workerBlocks(): number {
+        return Atomics.load(new Int32Array(this.memory.buffer), (this.board + WORKER_BLOCKS) >> 2);
+      }
+
+      /** Tests: make worker `index` trap in its next block, or exit. */
+      inject(index: number, kind: 'trap' | 'exit'): void {
+        if (kind === 'trap') Atomics.store(new Int32Array(this.memory.buffer), (this.board + INJECT) >> 2, index + 1);
+        else this.pool.inject(index, kind);
+      }
+
+      /** Tests and bench: resolves once the pool's workers have read every message so far. */
+      settled(): Promise<void> {
+        return this.pool.settled();
+      }
+    }
+
+
   return {
     kernels(threads, heap, base = 0) {
       const k = new ThreadedKernels(threads, heap?.length ?? 0);
       if (heap === undefined) {
         k.heap.fill(0, k.base); // a reused memory holds a dropped network's data
       } else {
-        if (k.base > base) throw new ThreadError('the threads core does not fit the arena'); // a build error: both cores have one static layout
+        if (k.base > base) throw new Failure('the threads core does not fit the arena'); // a build error: both cores have one static layout
         k.heap.set(heap.subarray(base), base);
         k.heap.fill(0, heap.length);
       }

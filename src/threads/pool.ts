@@ -39,7 +39,7 @@ type WorkerCtor = new (url: URL | string, options?: object) => NodeWorker;
 function nodeWorkerClass(): WorkerCtor | undefined {
   const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
   if (typeof (globalThis as { Worker?: unknown }).Worker === 'function' || typeof p?.getBuiltinModule !== 'function') return undefined;
-  return (p.getBuiltinModule('node:worker_threads') as { Worker: WorkerCtor }).Worker;
+  return (p.getBuiltinModule('worker_threads') as { Worker: WorkerCtor }).Worker;
 }
 
 let blobUrl: string | undefined;

@@ -1,7 +1,8 @@
 // The part of threading that is in the main entry: the `threads` option, whether this runtime
 // can run threads at all, and loading the threads chunk (./index: the threads core and the
 // pool) on first use, so that programs that never ask for threads never load it.
-import { ConfigError } from '../errors';
+import { WasmKernels } from '../backend/wasm';
+import { ConfigError, ThreadError } from '../errors';
 import { show } from '../validate';
 import type { ThreadsRuntime } from './index';
 
@@ -22,7 +23,7 @@ export function threadsSupported(): boolean {
 
 function availableParallelism(): number {
   const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => unknown } };
-  const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const os = g.process?.getBuiltinModule?.('os') as { availableParallelism?: () => number } | undefined;
   return os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1;
 }
 
@@ -52,7 +53,7 @@ export function threadsRuntime(): ThreadsRuntime | null | undefined {
 /** Loads the threads chunk (once). */
 export function loadThreads(): Promise<ThreadsRuntime | null> {
   loading ??= import('./index').then(
-    (m) => m.load(),
+    (m) => m.load(WasmKernels, ThreadError),
   ).then(
     (r) => (runtime = r),
     () => (runtime = null),

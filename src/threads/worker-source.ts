@@ -14,7 +14,7 @@
 export const WORKER_SOURCE = `
 const RING = 0, NET = 1, MAIL = 8, SPIN = 20000;
 const node = typeof self === 'undefined';
-const port = node ? process.getBuiltinModule('node:worker_threads').parentPort : self;
+const port = node ? process.getBuiltinModule('worker_threads').parentPort : self;
 const nets = new Map();
 let bell = null, index = 0, module = null, read = 0, dead = false;
 
