@@ -78,8 +78,12 @@ function markerAbove(lines: string[], fenceIndex: number): string | undefined {
   return undefined;
 }
 
-/** The text with every fenced code block blanked out (line numbers kept), for link and heading scans. */
+/** The text with every fenced code block and HTML comment blanked out (line numbers kept), for link and heading scans. */
 export function withoutCode(text: string): string {
+  return blankCodeBlocks(text).replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, ' '));
+}
+
+function blankCodeBlocks(text: string): string {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const open = FENCE.exec(lines[i]!);
