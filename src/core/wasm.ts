@@ -88,20 +88,10 @@ function hintFor(error: unknown): string {
     : '';
 }
 
-/**
- * Loads the WebAssembly core. Safe to call many times: once a call has succeeded (or while
- * one is in flight) later calls return the same promise and ignore their argument. Without an
- * argument it uses the bundled core (inlined bytes; an imported module in the `workerd`
- * entry). A failed call can be retried.
- *
- * @example
- * ```ts
- * import { init } from 'wasmnet';
- *
- * await init(); // the bundled core: works in Node, Bun, Deno, browsers, bundlers and Workers
- * // elsewhere: await init(new URL('/assets/core.wasm', location.href)), or init(compiledModule)
- * ```
- */
+/** Loads the WebAssembly core. Safe to call many times: once a call has succeeded (or while
+ *  one is in flight) later calls return the same promise and ignore their argument. Without an
+ *  argument it uses the bundled core (inlined bytes; an imported module in the `workerd`
+ *  entry). A failed call can be retried. */
 export function init(source?: WasmSource): Promise<void> {
   if (compiled) return Promise.resolve();
   compiling ??= compileFrom(source).then(
