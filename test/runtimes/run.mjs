@@ -36,7 +36,7 @@ const setup = await checks.check('build, npm pack, install the tarball in a cons
   if (!args['no-build']) await build();
   const packed = await pack(work);
   tarball = packed.tarball;
-  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/core.wasm'].filter((f) => !packed.files.includes(f));
+  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/index.edge-light.js', 'dist/core.wasm'].filter((f) => !packed.files.includes(f));
   if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}: did \`npm run build\` fail?`);
   cpSync(join(here, 'fixtures'), consumer, { recursive: true });
   writeFileSync(
