@@ -2,7 +2,8 @@
 // into a consumer directory outside the repository, and runs the same smoke program
 // (fixtures/smoke.js: 2-8-1 XOR from seed 7 on both backends, a hash of the trained weights)
 // in every runtime, importing the package the way users of that runtime do. Also type-checks a
-// TypeScript consumer under node16 (.mts, .cts), bundler, and bundler with the workerd condition.
+// TypeScript consumer under node16 (.mts, .cts), bundler, and bundler with the workerd and
+// edge-light conditions.
 // Passes only if every runtime ran and the wasm backend's weight hash is the same in all of them.
 // The same smoke test also runs in real consumer toolchains (fixtures/apps/): a Vite build and a
 // webpack build loaded in Chromium, a CommonJS Jest test file, and a Next.js app (client page,
@@ -462,6 +463,7 @@ const typeChecks = [
   ['types: node16, .mts and .cts with @types/node and no DOM lib', 'tsconfig.node16-no-dom.json', ['dist/index.d.ts', 'dist/index.d.cts']],
   ['types: bundler', 'tsconfig.bundler.json', ['dist/index.d.ts']],
   ['types: bundler with customConditions ["workerd"]', 'tsconfig.workerd.json', ['dist/index.d.ts']],
+  ['types: bundler with customConditions ["edge-light"] (Next.js Edge)', 'tsconfig.edge-light.json', ['dist/index.d.ts']],
   ['types: Workers project (@cloudflare/workers-types, no DOM lib, workerd condition)', 'tsconfig.workers-types.json', ['dist/index.d.ts']],
 ].filter(([name]) => selected(name));
 /** Points a consumer tsconfig's typeRoots at a directory outside the consumer. */
