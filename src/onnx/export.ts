@@ -1,7 +1,7 @@
 // wasmnet → ONNX: opset 17 (IR 8), which every onnxruntime since 1.12 (2022) runs. One Gemm
 // (transB = 0: wasmnet's [inputs×units] weights are Gemm's B as they are) per dense layer,
 // then its activation. Opset 17 has no Gelu or Swish operator, so those are decomposed
-// (0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))) and z·σ(z)). In float64 exports leakyRelu, elu,
+// (0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))) and z·σ(z), or z / (1 + e^−z) in float64). In float64 exports leakyRelu, elu,
 // selu and softplus are decomposed too, because onnxruntime's CPU kernels for LeakyRelu, Elu,
 // Selu and Softplus are float-only. Dropout layers are left out (an inference graph).
 import { ConfigError, Network, type ActivationName } from 'wasmnet';
@@ -104,7 +104,9 @@ function activation(
     case 'sigmoid': return op('Sigmoid', [z]);
     case 'tanh': return op('Tanh', [z]);
     case 'softmax': return op('Softmax', [z], { axis: { i: 1 } });
-    case 'swish': return op('Mul', [z, op('Sigmoid', [z])]);
+    case 'swish':
+      // onnxruntime fuses z·Sigmoid(z) into its float-only QuickGelu: f64 writes z / (1 + e^−z)
+      return f64 ? op('Div', [z, op('Add', [scalar('one', 1), op('Exp', [op('Neg', [z])])])]) : op('Mul', [z, op('Sigmoid', [z])]);
     case 'gelu': {
       // 0.5·z·(1 + tanh(c·(z + k·z³)))
       const cube = op('Mul', [z, op('Mul', [z, z])]);

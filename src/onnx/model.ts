@@ -119,8 +119,9 @@ function tensor(r: Reader): OnnxTensor {
     else if (f === 13) {
       sub(r, w);
       t.external = true;
-    } else if (f === 14) t.external ||= int(r, w) === 1;
-    else return false;
+    } else if (f === 14) {
+      if (int(r, w) === 1) t.external = true; // always read the varint (no short-circuit)
+    }    else return false;
     return true;
   });
   return t;
