@@ -101,7 +101,8 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   }
 
   const layers: ImportedLayer[] = [];
-  let pending: { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array } | null = null;
+  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array };
+  let pending: Pending | null = null;
   const flush = () => {
     if (pending) layers.push({ type: 'dense', units: pending.units, activation: pending.activation ?? 'linear', weights: pending.weights, bias: pending.bias, ...(pending.alpha === undefined ? {} : { alpha: pending.alpha }) });
     pending = null;
@@ -144,9 +145,9 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
       setActivation(node, activation, alpha);
     } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1) {
       // skl2onnx binary classifier: [1 − p, p] from a sigmoid unit = softmax over [0, z].
-      const p = pending;
-      const inputs = p.weights.length;
-      const w = new Float64Array(inputs * 2);
+      const p: Pending = pending;
+      const inputs: number = p.weights.length;
+      const w: Float64Array = new Float64Array(inputs * 2);
       for (let i = 0; i < inputs; i++) w[i * 2 + 1] = p.weights[i]!;
       pending = { units: 2, activation: 'softmax', weights: w, bias: Float64Array.of(0, p.bias[0]!) };
       width = 2;

@@ -75,7 +75,7 @@ export function fromTfjs(
     if (kernel.shape.length !== 2 || kernel.shape[0] !== width || kernel.shape[1] !== l.units) {
       throw new FormatError(`Dense "${l.name}": kernel has shape [${kernel.shape.join(', ')}], expected [${width}, ${l.units}]`);
     }
-    let bias = new Float64Array(l.units);
+    let bias: Float64Array = new Float64Array(l.units);
     if (l.useBias) {
       const b = findWeight(weights, l.name, ['bias', '1'], `Dense "${l.name}"`);
       if (b.values.length !== l.units) throw new FormatError(`Dense "${l.name}": bias has shape [${b.shape.join(', ')}], expected [${l.units}]`);
