@@ -1,17 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-
-const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+import { entryPoints } from './scripts/entry-points.mjs';
 
 export default defineConfig({
   resolve: {
-    // The subpath entries import the library as 'wasmnet' (one copy when bundled); in tests
-    // every name resolves to the sources.
-    alias: [
-      { find: /^wasmnet$/, replacement: src('index.ts') },
-      { find: /^wasmnet\/onnx$/, replacement: src('onnx/index.ts') },
-      { find: /^wasmnet\/tfjs$/, replacement: src('tfjs/index.ts') },
-    ],
+    // `import … from 'wasmnet'` (and 'wasmnet/onnx', …) in the docs' code blocks resolves to the
+    // sources (test/docs.test.ts runs those blocks); so do the interop sources' own imports of
+    // 'wasmnet' (one copy of the library in tests too)
+    alias: Object.entries(entryPoints).map(([name, file]) => ({
+      find: new RegExp(`^${name.replace('/', '\\/')}$`),
+      replacement: fileURLToPath(new URL(file, import.meta.url)),
+    })),
   },
   test: {
     include: ['test/**/*.test.ts'],
