@@ -10,19 +10,54 @@ export type { ImportOptions } from '../interop/build';
 
 /** The parsed model.json of a tfjs layers model (the fields wasmnet reads and writes). */
 export interface TfjsModelJSON {
+  /** "layers-model" */
   format?: string;
+  /** The library that wrote the model, e.g. "TensorFlow.js tfjs-layers v4.22.0" or "wasmnet 0.1.0". */
   generatedBy?: string;
+  /** The converter, e.g. "TensorFlow.js Converter v4.22.0", or null. */
   convertedBy?: string | null;
+  /** The Keras model: `{ class_name, config: { layers } }`, or that under `model_config` (tensorflowjs_converter). */
   modelTopology: unknown;
-  weightsManifest: { paths: string[]; weights: TfjsWeightSpec[] }[];
+  /** The weight files and, in file order, the weights they hold. */
+  weightsManifest: TfjsWeightGroup[];
+}
+
+/** One group of a weights manifest: its files (shards) and the weights stored in them, in order. */
+export interface TfjsWeightGroup {
+  /** File names relative to model.json, e.g. ['weights.bin'] or ['group1-shard1of2.bin', …]. */
+  paths: string[];
+  /** The weights, in the order their bytes follow each other. */
+  weights: TfjsWeightSpec[];
 }
 
 /** One entry of a weights manifest. */
 export interface TfjsWeightSpec {
+  /** e.g. "dense/kernel" (Keras 2), "dense/0" (Keras 3), possibly with a scope prefix. */
   name: string;
+  /** e.g. [inputs, units] for a kernel. */
   shape: number[];
+  /** The weight's type after dequantization: "float32" for dense layers. */
   dtype: string;
-  quantization?: { dtype: string; scale?: number; min?: number };
+  /** Present when the converter quantized the weight: stored `dtype` q, value = q·scale + min. */
+  quantization?: TfjsQuantization;
+}
+
+/** How a quantized weight is stored: value = q·scale + min, q an unsigned integer. */
+export interface TfjsQuantization {
+  /** "uint8" or "uint16" (what wasmnet reads) */
+  dtype: string;
+  /** The step between two stored values. */
+  scale?: number;
+  /** The value stored as q = 0. */
+  min?: number;
+}
+
+/** What `toTfjs` returns: model.json's object and weights.bin's bytes. */
+export interface TfjsArtifacts {
+  /** Write as model.json (`JSON.stringify`). */
+  modelJSON: TfjsModelJSON;
+  /** Write as weights.bin, beside model.json. */
+  weightData: Uint8Array;
 }
 
 /** Keras activation names → wasmnet's. Keras 3 spells some in snake case. */
@@ -294,7 +329,7 @@ function findWeight(weights: Map<string, Weight>, layer: string, suffixes: strin
  * unchanged. leakyRelu becomes a linear Dense + LeakyReLU layer. Refused (ConfigError), because
  * tfjs 4.22 cannot load them: gelu (tfjs's "gelu_new") and elu with α ≠ 1.
  */
-export function toTfjs(net: Network): { modelJSON: TfjsModelJSON; weightData: Uint8Array } {
+export function toTfjs(net: Network): TfjsArtifacts {
   if (!(net instanceof Network)) throw new ConfigError(`toTfjs expects a Network, got ${net === null ? 'null' : typeof net}`);
   const layers: Obj[] = [{ class_name: 'InputLayer', config: { batch_input_shape: [null, net.inputSize], dtype: 'float32', sparse: false, name: 'input' } }];
   const specs: TfjsWeightSpec[] = [];
