@@ -44,6 +44,7 @@ const EXPECTED: Record<string, string> = {
   'skl-classifier-binary': 'tanh,softmax',
   'skl-regressor': 'sigmoid,sigmoid,linear',
   'tf2onnx-dense': 'relu,softmax',
+  'gemm-attributes': 'tanh,linear',
 };
 
 function maxError(actual: number[][], expected: number[][]): number {
@@ -55,15 +56,15 @@ function maxError(actual: number[][], expected: number[][]): number {
 }
 
 describe('fromONNX loads what the exporters write', () => {
-  test('the fixtures cover every operator, opsets 9 to 20, IR 3 to 9, f32 and f64', () => {
+  test('the fixtures cover every operator, opsets 9 to 21, IR 3 to 10, f32 and f64', () => {
     const ops = new Set(fixtures.flatMap((f) => f.ref.ops));
     for (const op of ['Gemm', 'MatMul', 'Add', 'Flatten', 'Identity', 'Dropout', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softmax', 'Gelu', 'Cast', 'Sub', 'Concat', 'ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Reshape', 'Mul']) {
       expect(ops, op).toContain(op);
     }
     const opsets = new Set(fixtures.map((f) => f.ref.opset));
-    for (const o of [9, 11, 12, 13, 14, 15, 16, 17, 20]) expect(opsets).toContain(o);
+    for (const o of [9, 11, 12, 13, 14, 15, 16, 17, 20, 21]) expect(opsets).toContain(o);
     const irs = new Set(fixtures.map((f) => f.ref.ir));
-    for (const ir of [3, 4, 6, 7, 8, 9]) expect(irs).toContain(ir);
+    for (const ir of [3, 4, 6, 7, 8, 9, 10]) expect(irs).toContain(ir);
   });
 
   for (const { name, bytes, ref } of fixtures) {
@@ -80,6 +81,16 @@ describe('fromONNX loads what the exporters write', () => {
       }
     });
   }
+
+  test('any view of the bytes: Uint8Array, ArrayBuffer, DataView, a view into a larger buffer', () => {
+    const bytes = file('tanh-op16-f64.onnx');
+    const padded = new Uint8Array(bytes.length + 16);
+    padded.set(bytes, 8);
+    const expected = fromONNX(bytes).predict([[1, 2, 3, 4]]);
+    for (const view of [bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), new DataView(padded.buffer, 8, bytes.length), padded.subarray(8, 8 + bytes.length)]) {
+      expect(fromONNX(view).predict([[1, 2, 3, 4]])).toEqual(expected);
+    }
+  });
 
   test('f32 weights become exactly the same values in f64', () => {
     const net = fromONNX(file('relu-softmax-op17-f32.onnx'));
@@ -110,12 +121,17 @@ describe('fromONNX loads what the exporters write', () => {
 
   test('unsupported graphs: FormatError naming the operator and node', () => {
     const refused = (name: string) => () => fromONNX(file(`refused/${name}.onnx`));
-    expect(refused('conv')).toThrow(new FormatError('Unsqueeze (node "/Unsqueeze") is not supported: wasmnet loads dense networks'));
+    expect(refused('conv')).toThrow(new FormatError('Conv (node "/0/Conv") is not supported: wasmnet loads dense networks'));
+    expect(refused('unsqueeze-conv')).toThrow(new FormatError('Unsqueeze (node "/Unsqueeze") is not supported: wasmnet loads dense networks'));
     // relu(h) + sigmoid(h): a branch that is elementwise, so it is named as a function
     expect(refused('branch')).toThrow(new FormatError('the operators Relu, Sigmoid, Add from Relu (node "/Relu") compute an elementwise function that is none of wasmnet\'s activations'));
-    expect(refused('external-data')).toThrow(/tensor "0\.weight" keeps its data in an external file/);
+    expect(refused('two-activations')).toThrow(new FormatError('Sigmoid (node "/2/Sigmoid") applies sigmoid after another activation; wasmnet layers are dense → activation'));
+    expect(refused('external-data')).toThrow(new FormatError('Gemm (node "/0/Gemm"): tensor "0.weight" keeps its data in an external file, which wasmnet does not read'));
     expect(refused('input-3d')).toThrow(new FormatError('input "x" has shape [5, 1, 4]; wasmnet networks take 2-D input [batch, features]'));
-    for (const name of ['conv', 'branch', 'external-data', 'input-3d']) expect(refused(name)).toThrow(FormatError);
+    expect(refused('gemm-transA')).toThrow(new FormatError('Gemm (node "gemm1") has transA=1 on the data; wasmnet needs data as [batch, features]'));
+    expect(refused('softmax-axis0')).toThrow(new FormatError('Softmax (node "/1/Softmax") has axis 0; on [batch, units] wasmnet\'s softmax is over axis 1'));
+    expect(refused('opset8')).toThrow(new FormatError('ONNX opset 8 is not supported (wasmnet reads opsets 9 to 22)'));
+    for (const name of readdirSync(new URL('refused/', DIR)).map((f) => f.replace('.onnx', ''))) expect(refused(name)).toThrow(FormatError);
   });
 });
 
