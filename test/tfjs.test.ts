@@ -169,6 +169,24 @@ describe('fromTfjs loads what tfjs model.save writes', () => {
     expect(net.predict([[1, 2, 3]])[0]![0]).toBeCloseTo(o / (1 + Math.exp(-o)), 12);
   });
 
+  test('Keras 3 Functional chain (keras_history inbound nodes)', () => {
+    const tensor = (from: string) => ({ class_name: '__keras_tensor__', config: { shape: [null, 2], dtype: 'float32', keras_history: [from, 0, 0] } });
+    const modelJSON = {
+      modelTopology: { class_name: 'Functional', config: { name: 'functional', layers: [
+        { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 2], dtype: 'float32', name: 'input_layer' }, name: 'input_layer', inbound_nodes: [] },
+        { module: 'keras.layers', class_name: 'Dense', config: { name: 'dense', units: 1, activation: 'sigmoid', use_bias: true }, name: 'dense', inbound_nodes: [{ args: [tensor('input_layer')], kwargs: {} }] },
+      ], input_layers: [['input_layer', 0, 0]], output_layers: [['dense', 0, 0]] } },
+      weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'dense/kernel', shape: [2, 1], dtype: 'float32' }, { name: 'dense/bias', shape: [1], dtype: 'float32' }] }],
+    };
+    const net = fromTfjs(modelJSON, new Uint8Array(Float32Array.of(1, -2, 0.5).buffer));
+    expect(net.loss).toBe('binaryCrossentropy');
+    expect(net.predict([[3, 1]])[0]![0]).toBe(1 / (1 + Math.exp(-(3 - 2 + 0.5))));
+    // the same Dense reading a layer that is not the one before it: refused
+    const skip = JSON.parse(JSON.stringify(modelJSON));
+    skip.modelTopology.config.layers[1].inbound_nodes = [{ args: [tensor('elsewhere')], kwargs: {} }];
+    expect(() => fromTfjs(skip, new Uint8Array(12))).toThrow('Dense layer "dense" takes input from "elsewhere"; wasmnet loads Functional models that are a single chain of layers');
+  });
+
   test('refused: FormatError naming the layer class', async () => {
     const conv = tf.sequential({ layers: [tf.layers.conv1d({ filters: 2, kernelSize: 2, inputShape: [4, 1] }), tf.layers.flatten(), tf.layers.dense({ units: 1 })] });
     const saved = await saveWithTfjs(conv);

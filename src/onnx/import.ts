@@ -178,16 +178,13 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   if (layers.length === 0) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
   if (!outputs.has(cur) && tail.size === 0) throw new FormatError(`the chain of layers ends at tensor "${cur}", which is not a graph output`);
   // Every node must be on the chain, a constant, or in the label tail (or computed from it).
-  const ignored = new Set<OnnxNode>(tail);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const n of g.nodes) {
-      if (ignored.has(n) || visited.has(n)) continue;
-      if (n.input.some((i) => g.nodes.some((m) => ignored.has(m) && m.output.includes(i)))) {
-        ignored.add(n);
-        grew = true;
-      }
-    }
+  const ignored = new Set<OnnxNode>();
+  const spread = [...tail];
+  while (spread.length > 0) {
+    const n = spread.pop()!;
+    if (ignored.has(n) || visited.has(n)) continue;
+    ignored.add(n);
+    for (const o of n.output) spread.push(...(consumers.get(o) ?? []));
   }
   for (const n of g.nodes) {
     if (!visited.has(n) && !ignored.has(n) && n.opType !== 'Constant') {
