@@ -113,6 +113,9 @@ describe('fromTfjs loads what tfjs model.save writes', () => {
     const net = fromTfjs(modelJSON, weightData, { loss: 'sparseCategoricalCrossentropy', backend: 'js', seed: 4 });
     expect([net.loss, net.backend, net.seed]).toEqual(['sparseCategoricalCrossentropy', 'js', 4]);
     expect(() => fromTfjs(modelJSON, weightData, { lr: 1 } as object)).toThrow('fromTfjs options: unknown option "lr" (expected loss, optimizer, seed, backend)');
+    // tensorflowjs_converter wraps the Keras model as modelTopology.model_config
+    const converted = { ...modelJSON, modelTopology: { keras_version: '2.15.0', backend: 'tensorflow', model_config: modelJSON.modelTopology, training_config: {} } };
+    expect(fromTfjs(converted, weightData).predict(inputs)).toEqual(fromTfjs(modelJSON, weightData).predict(inputs));
   });
 
   test('uint8 and uint16 quantized weights are dequantized as tfjs dequantizes them', async () => {

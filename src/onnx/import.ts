@@ -196,7 +196,8 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   if (out?.dims && out.dims.length === 2 && outWidth !== null && outWidth !== undefined && outWidth !== width) {
     throw new FormatError(`output "${cur}" is declared [batch, ${outWidth}] but the layers produce ${width} columns`);
   }
-  return { inputSize: (layers[0] as { weights: Float64Array; units: number }).weights.length / (layers[0] as { units: number }).units, layers };
+  const first = layers[0] as Extract<ImportedLayer, { type: 'dense' }>; // ONNX imports are dense layers only
+  return { inputSize: first.weights.length / first.units, layers };
 }
 
 function checkHeader(model: OnnxModel): void {
@@ -205,12 +206,7 @@ function checkHeader(model: OnnxModel): void {
     throw new FormatError(`ONNX IR version ${model.irVersion} is not supported (wasmnet reads IR ${MIN_IR} to ${MAX_IR})`);
   }
   if (!model.graph) throw new FormatError('the ONNX model has no graph');
-  for (const o of model.opsets) {
-    if (o.domain !== '' && o.domain !== 'ai.onnx' && o.domain !== 'ai.onnx.ml') {
-      // Opset imports of unused domains are harmless; a node using one is refused by name.
-      continue;
-    }
-  }
+  // Opset imports of other domains are harmless unless a node uses one (refused by name).
   const opset = opsetOf(model);
   if (opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new FormatError(`ONNX opset ${opset} is not supported (wasmnet reads opsets ${MIN_OPSET} to ${MAX_OPSET})`);
