@@ -1,8 +1,10 @@
 // Checks the package as users get it: builds, packs (`npm pack`), unpacks the tarball, then
 //   - its file list, package.json (zero runtime dependencies, sideEffects, every export target);
 //   - the built entries: no eval / new Function, no `node:` or other module import from the
-//     default (ESM, CJS) entries, only `./core.wasm` from the workerd entry, which must not
-//     carry the inlined base64 core;
+//     default (ESM, CJS) entries, only `./core.wasm` from the workerd entry and
+//     `./core.wasm?module` from the edge-light entry, which must not carry the inlined base64 core;
+//   - no `WebAssembly.compile(await …)` in one expression (Next.js's dev sandbox wraps the call
+//     in a non-async function);
 //   - the gzipped size of the ESM entry including the inlined wasm (budget 40 KB);
 //   - publint --strict and @arethetypeswrong/cli on the tarball.
 // Usage: node scripts/check-package.mjs [--no-build] [--json report.json] [--keep]
@@ -36,7 +38,7 @@ const ready = await checks.check('build and npm pack', async () => {
   ({ tarball, files } = await pack(work));
   const untar = await run('tar', ['-xzf', tarball, '-C', work]);
   if (untar.code !== 0) throw new Error(describeFailure(untar, 'tar -xzf'));
-  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/core.wasm'].filter((f) => !files.includes(f));
+  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/index.edge-light.js', 'dist/core.wasm'].filter((f) => !files.includes(f));
   if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}: did \`npm run build\` fail?`);
   return `${tarball.split('/').pop()} (${statSync(tarball).size} bytes)`;
 });
@@ -54,6 +56,7 @@ async function checkTarball() {
       'dist/index.cjs',
       'dist/index.d.cts',
       'dist/index.d.ts',
+      'dist/index.edge-light.js',
       'dist/index.js',
       'dist/index.workerd.js',
       'dist/onnx.cjs',
@@ -93,7 +96,7 @@ async function checkTarball() {
         throw new Error(`${path} points to ${target}, which is not in the tarball`);
       }
     }
-    for (const [entry, conditions] of [['.', ['workerd', 'import', 'require']], ['./onnx', ['import', 'require']], ['./tfjs', ['import', 'require']]]) {
+    for (const [entry, conditions] of [['.', ['workerd', 'edge-light', 'import', 'require']], ['./onnx', ['import', 'require']], ['./tfjs', ['import', 'require']]]) {
       for (const condition of conditions) {
         const target = pkg.exports[entry]?.[condition];
         if (!target?.types || Object.keys(target)[0] !== 'types') {
@@ -127,6 +130,7 @@ async function checkTarball() {
     'dist/index.js': [],
     'dist/index.cjs': [],
     'dist/index.workerd.js': ['./core.wasm'],
+    'dist/index.edge-light.js': ['./core.wasm?module'],
     // the interop entries share the main entry through the package's own name (one copy)
     'dist/onnx.js': ['wasmnet'],
     'dist/onnx.cjs': ['wasmnet'],
@@ -139,6 +143,25 @@ async function checkTarball() {
       const code = read(file);
       const hit = code.match(/\beval\s*\(|\bnew\s+Function\b|(?<![.\w$])Function\s*\(|setTimeout\s*\(\s*["'`]/);
       if (hit) throw new Error(`${file} contains "${hit[0]}" at offset ${hit.index}`);
+    }
+  });
+
+  // Next.js's dev sandbox (Turbopack and webpack) rewrites `WebAssembly.compile(x)` and its
+  // siblings into a call inside a plain function, so an `await` in x is a SyntaxError there.
+  await checks.check('no await inside the arguments of a WebAssembly call (Next.js dev sandbox)', () => {
+    for (const file of files.filter((f) => /\.(c|m)?js$/.test(f))) {
+      const code = read(file);
+      for (const match of code.matchAll(/WebAssembly\.\w+\s*\(/g)) {
+        // The argument list: up to the parenthesis that closes the call.
+        const start = match.index + match[0].length;
+        let end = start;
+        for (let depth = 1; end < code.length; end++) {
+          if (code[end] === '(') depth++;
+          else if (code[end] === ')' && --depth === 0) break;
+        }
+        const argument = code.slice(start, end);
+        if (/\bawait\b/.test(argument)) throw new Error(`${file}: ${match[0]}${argument})`);
+      }
     }
   });
 
@@ -157,17 +180,19 @@ async function checkTarball() {
   const wasm = readFileSync(join(pkgDir, 'dist/core.wasm'));
   const inlined = wasm.toString('base64');
 
-  await checks.check('default entries inline the core; the workerd entry does not', () => {
+  await checks.check('default entries inline the core; the workerd and edge-light entries do not', () => {
     for (const file of ['dist/index.js', 'dist/index.cjs']) {
       if (!read(file).includes(inlined)) throw new Error(`${file} does not contain dist/core.wasm as base64`);
     }
-    const workerd = read('dist/index.workerd.js');
-    if (workerd.includes(inlined.slice(0, 64)) || /AGFzbQ/.test(workerd)) {
-      throw new Error('dist/index.workerd.js contains base64 WebAssembly');
+    const sizes = [];
+    for (const file of ['dist/index.workerd.js', 'dist/index.edge-light.js']) {
+      const code = read(file);
+      if (code.includes(inlined.slice(0, 64)) || /AGFzbQ/.test(code)) throw new Error(`${file} contains base64 WebAssembly`);
+      const saved = read('dist/index.js').length - code.length;
+      if (saved < inlined.length * 0.9) throw new Error(`${file} is only ${saved} bytes smaller than the default entry`);
+      sizes.push(`${file.slice(5)} ${code.length} bytes`);
     }
-    const saved = read('dist/index.js').length - workerd.length;
-    if (saved < inlined.length * 0.9) throw new Error(`the workerd entry is only ${saved} bytes smaller than the default one`);
-    return `workerd entry ${workerd.length} bytes vs ${read('dist/index.js').length}`;
+    return `${sizes.join(', ')} vs index.js ${read('dist/index.js').length}`;
   });
 
   await checks.check(`size: dist/index.js gzipped ≤ ${BUDGET_GZ / 1000} KB`, () => {
