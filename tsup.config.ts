@@ -39,6 +39,18 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: { compilerOptions: { stripInternal: true } },
   },
+  // The interop entries (wasmnet/onnx, wasmnet/tfjs) import the library by its own package
+  // name, kept external: with the main entry they load one copy of wasmnet and one core (ESM,
+  // CJS and workerd conditions alike), and an imported network is `instanceof Network`. One
+  // config each, so that each is one file per format (their small shared part, src/interop/,
+  // is copied into both) with no shared declaration chunk.
+  ...(['onnx', 'tfjs'] as const).map((name) => ({
+    ...shared,
+    entry: { [name]: `src/${name}/index.ts` },
+    format: ['esm', 'cjs'] as Options['format'],
+    external: [/^node:/, 'wasmnet'],
+    dts: true,
+  })),
   {
     ...shared,
     // ESM only: Workers load ES modules. Its types are dist/index.d.ts (the same API).

@@ -8,7 +8,7 @@
 //   - the gzipped size of the ESM entry including the inlined wasm (budget 40 KB);
 //   - publint --strict and @arethetypeswrong/cli on the tarball.
 // Usage: node scripts/check-package.mjs [--no-build] [--json report.json] [--keep]
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -21,6 +21,10 @@ const args = parseArgs(process.argv.slice(2));
 // slowing the kernels; see ARCHITECTURE.md. Whitespace-only minification is on; mangling names
 // would break error.name.)
 const BUDGET_GZ = 40_000;
+// The interop entries, gzipped, without the library they import (issue 13). Measured at
+// their introduction: onnx 10.3 KB, tfjs 4.6 KB.
+const BUDGET_ONNX_GZ = 11_500;
+const BUDGET_TFJS_GZ = 5_500;
 
 const checks = new Checks('package checks');
 const work = mkdtempSync(join(tmpdir(), 'wasmnet-package-'));
@@ -55,6 +59,14 @@ async function checkTarball() {
       'dist/index.edge-light.js',
       'dist/index.js',
       'dist/index.workerd.js',
+      'dist/onnx.cjs',
+      'dist/onnx.d.cts',
+      'dist/onnx.d.ts',
+      'dist/onnx.js',
+      'dist/tfjs.cjs',
+      'dist/tfjs.d.cts',
+      'dist/tfjs.d.ts',
+      'dist/tfjs.js',
       'package.json',
     ];
     const optional = new Set(['LICENSE', 'LICENSE.md']);
@@ -84,10 +96,12 @@ async function checkTarball() {
         throw new Error(`${path} points to ${target}, which is not in the tarball`);
       }
     }
-    const dot = pkg.exports['.'];
-    for (const condition of ['workerd', 'edge-light', 'import', 'require']) {
-      if (!dot[condition]?.types || Object.keys(dot[condition])[0] !== 'types') {
-        throw new Error(`exports["."].${condition} needs "types" as its first key`);
+    for (const [entry, conditions] of [['.', ['workerd', 'edge-light', 'import', 'require']], ['./onnx', ['import', 'require']], ['./tfjs', ['import', 'require']]]) {
+      for (const condition of conditions) {
+        const target = pkg.exports[entry]?.[condition];
+        if (!target?.types || Object.keys(target)[0] !== 'types') {
+          throw new Error(`exports["${entry}"].${condition} needs "types" as its first key`);
+        }
       }
     }
     return `${targets.length} targets`;
@@ -117,6 +131,11 @@ async function checkTarball() {
     'dist/index.cjs': [],
     'dist/index.workerd.js': ['./core.wasm'],
     'dist/index.edge-light.js': ['./core.wasm?module'],
+    // the interop entries share the main entry through the package's own name (one copy)
+    'dist/onnx.js': ['wasmnet'],
+    'dist/onnx.cjs': ['wasmnet'],
+    'dist/tfjs.js': ['wasmnet'],
+    'dist/tfjs.cjs': ['wasmnet'],
   };
 
   await checks.check('no eval, new Function or Function() in any built file', () => {
@@ -191,6 +210,42 @@ async function checkTarball() {
     return `${kb(gz)} gz (${kb(br)} brotli)`;
   });
 
+  await checks.check(`size: dist/onnx.js gzipped ≤ ${BUDGET_ONNX_GZ / 1000} KB, dist/tfjs.js ≤ ${BUDGET_TFJS_GZ / 1000} KB`, () => {
+    const gz = (file) => gzipSync(readFileSync(join(pkgDir, file)), { level: 9 }).length;
+    const onnx = gz('dist/onnx.js');
+    const tfjs = gz('dist/tfjs.js');
+    if (onnx > BUDGET_ONNX_GZ) throw new Error(`dist/onnx.js is ${onnx} bytes gzipped, over ${BUDGET_ONNX_GZ}`);
+    if (tfjs > BUDGET_TFJS_GZ) throw new Error(`dist/tfjs.js is ${tfjs} bytes gzipped, over ${BUDGET_TFJS_GZ}`);
+    return `onnx ${(onnx / 1000).toFixed(1)} KB gz, tfjs ${(tfjs / 1000).toFixed(1)} KB gz (the library itself not included: they import it)`;
+  });
+
+  // 'wasmnet' with 'wasmnet/onnx' and 'wasmnet/tfjs' must be one library and one core: an
+  // imported network is an instance of the Network class users import.
+  for (const format of ['mjs', 'cjs']) {
+    await checks.check(`one copy: 'wasmnet' + 'wasmnet/onnx' + 'wasmnet/tfjs' in ${format === 'mjs' ? 'ESM' : 'CommonJS'}`, async () => {
+      const consumer = join(work, `consumer-${format}`);
+      mkdirSync(join(consumer, 'node_modules'), { recursive: true });
+      symlinkSync(pkgDir, join(consumer, 'node_modules', 'wasmnet'), 'dir');
+      const body = [
+        "const net = new Network({ inputSize: 2, layers: [dense(3, { activation: 'tanh' }), dense(1)], loss: 'mse', seed: 1 });",
+        "const a = fromONNX(toONNX(net, { dtype: 'float64' }));",
+        'const { modelJSON, weightData } = toTfjs(net);',
+        'const b = fromTfjs(modelJSON, weightData);',
+        "const same = a.predict([[0.5, -1]])[0][0] === net.predict([[0.5, -1]])[0][0];",
+        "console.log(JSON.stringify({ a: a instanceof Network, b: b instanceof Network, same, error: (() => { try { fromONNX(new Uint8Array([1])); } catch (e) { return e instanceof FormatError; } })() }));",
+      ].join('\n');
+      const head = format === 'mjs'
+        ? "import { Network, dense, FormatError } from 'wasmnet';\nimport { fromONNX, toONNX } from 'wasmnet/onnx';\nimport { fromTfjs, toTfjs } from 'wasmnet/tfjs';\n"
+        : "const { Network, dense, FormatError } = require('wasmnet');\nconst { fromONNX, toONNX } = require('wasmnet/onnx');\nconst { fromTfjs, toTfjs } = require('wasmnet/tfjs');\n";
+      writeFileSync(join(consumer, `main.${format}`), head + body);
+      const result = await run(process.execPath, [join(consumer, `main.${format}`)], { cwd: consumer, timeout: 60_000 });
+      if (result.code !== 0) throw new Error(describeFailure(result, `node main.${format}`));
+      const seen = JSON.parse(result.stdout.trim().split('\n').pop());
+      if (!seen.a || !seen.b || !seen.same || !seen.error) throw new Error(`got ${JSON.stringify(seen)}: a second copy of the library was loaded`);
+      return 'imported networks are instanceof Network, FormatError is the same class';
+    });
+  }
+
   await checks.check('publint --strict (tarball)', async () => {
     const bin = join(root, 'node_modules', '.bin', 'publint');
     const result = await run(bin, ['run', tarball, '--strict'], { timeout: 120_000 });
@@ -201,7 +256,10 @@ async function checkTarball() {
   await checks.check('@arethetypeswrong/cli (tarball)', async () => {
     const bin = join(root, 'node_modules', '.bin', 'attw');
     // ./core.wasm is an asset for bundlers (Workers' CompiledWasm), not a TypeScript module.
-    const result = await run(bin, [tarball, '--exclude-entrypoints', './core.wasm', '--format', 'table-flipped', '--no-color'], {
+    // Profile node16: subpath entries (wasmnet/onnx, wasmnet/tfjs) need package.json
+    // "exports", which TypeScript's legacy `moduleResolution: "node"` (node10) ignores; the
+    // package requires Node ≥ 20, and the main entry still resolves there through main/types.
+    const result = await run(bin, [tarball, '--exclude-entrypoints', './core.wasm', '--profile', 'node16', '--format', 'table-flipped', '--no-color'], {
       timeout: 120_000,
     });
     if (result.code !== 0) throw new Error(describeFailure(result, 'attw'));

@@ -47,6 +47,7 @@ const setup = await checks.check('build, npm pack, install the tarball in a cons
   const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/index.edge-light.js', 'dist/core.wasm'].filter((f) => !packed.files.includes(f));
   if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}: did \`npm run build\` fail?`);
   cpSync(join(here, 'fixtures'), consumer, { recursive: true, filter: (src) => src !== join(here, 'fixtures', 'apps') });
+  cpSync(join(here, '..', 'fixtures', 'onnx'), join(consumer, 'onnx'), { recursive: true }); // the PyTorch models (worker/onnx.js)
   writeFileSync(
     join(consumer, 'package.json'),
     JSON.stringify({ name: 'wasmnet-consumer', private: true, type: 'module', dependencies: { wasmnet: `file:${tarball}` } }, null, 2),
@@ -70,6 +71,7 @@ const needTools = [
   'chromium (bundled by esbuild)',
   'workerd (wrangler bundle, "workerd" condition, init())',
   'workerd (wrangler bundle, init(core) of wasmnet/core.wasm)',
+  'workerd (wrangler bundle, a PyTorch ONNX model through wasmnet/onnx)',
   'types: Workers project (@cloudflare/workers-types, no DOM lib, workerd condition)',
 ];
 // The consumer toolchains (fixtures/apps/), also from the pinned tools.
@@ -180,6 +182,7 @@ if (pages.length > 0) {
 const workers = [
   ['workerd (wrangler bundle, "workerd" condition, init())', 'wrangler.default.toml', 'out-default'],
   ['workerd (wrangler bundle, init(core) of wasmnet/core.wasm)', 'wrangler.core-import.toml', 'out-core-import'],
+  ['workerd (wrangler bundle, a PyTorch ONNX model through wasmnet/onnx)', 'wrangler.onnx.toml', 'out-onnx'],
 ].filter(([name]) => selected(name));
 for (const [name, config, outdir] of workers) {
   await checks.check(name, async () => {
@@ -202,7 +205,9 @@ for (const [name, config, outdir] of workers) {
     if (out.refused !== undefined && !/^InitError: .*disallowed/.test(out.refused)) {
       throw new Error(`compiling bytes in workerd should fail with InitError (code generation disallowed), got: ${out.refused}`);
     }
-    return `${accept(name, out)}; bundle ${Math.round(script.length / 1000)} KB js + ${wasm[0]}`;
+    if (out.onnx && !(out.onnx.instance && out.onnx.maxError <= 1e-12)) throw new Error(`the PyTorch model predicted wrongly: ${JSON.stringify(out.onnx)}`);
+    const onnx = out.onnx ? `; PyTorch model (${out.onnx.layers}) max error ${out.onnx.maxError}` : '';
+    return `${accept(name, out)}; bundle ${Math.round(script.length / 1000)} KB js + ${wasm[0]}${onnx}`;
   });
 }
 
