@@ -22,8 +22,8 @@
 //   <!-- setup: CODE -->            run: CODE runs first, hidden from readers (e.g. the data
 //                                   the block trains on)
 // A failure names the Markdown file and line: `docs/training.md:42`.
-// The ```ts blocks in the TSDoc comments of src/ (the `@example`s of the API reference) are run
-// the same way (they have no markers: each must be a complete program).
+// The ```ts blocks in the TSDoc comments of src/ (the `@example`s of the API reference) are
+// checked the same way, markers included (` * <!-- fragment -->` above the fence).
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
