@@ -1,7 +1,7 @@
 // The wasm core's exports: kernels over raw byte pointers into this module's memory.
 // The host (src/backend/wasm.ts) lays out every buffer; nothing here allocates.
 
-export { matmul, matmulTransA, matmulTransB, gemmScratchSize } from './gemm';
+export { matmul, matmulTransA, matmulTransB, gemmScratchSize, packedSize, packWeights } from './gemm';
 export { denseForward, denseBackward } from './dense';
 export { activate, activateBackward } from './activations';
 export { mse, mae, huber, softmaxCrossEntropy, sparseSoftmaxCrossEntropy, sigmoidBinaryCrossEntropy } from './losses';

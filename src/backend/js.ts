@@ -77,8 +77,14 @@ export class JsKernels implements Kernels {
     this.addProduct(a, b, c, m, k, n);
   }
 
+  /** The JS products read W in place: no packed copies. */
+  packedSize(_k: number, _n: number): number {
+    return 0;
+  }
+  packWeights(_w: number, _k: number, _n: number, _dst: number): void {}
+
   /** Z = X·W + b (Z starts at b: no separate pass to add it), A = f(Z). */
-  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, _scratch?: number): void {
+  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, _scratch?: number, _packed?: number): void {
     const h = this.heap;
     for (let r = 0, zRow = z; r < rows; r++, zRow += units) {
       for (let j = 0; j < units; j++) h[zRow + j] = h[b + j]!;
