@@ -104,5 +104,5 @@ const loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
 const libraries = Object.fromEntries(
   [...new Set([...(training ? trainingPeers : []), ...(mnist ? mnistPeers : [])])].map((p) => [p.id, { label: p.label, notes: p.notes }]),
 );
-writeFileSync(path, `${JSON.stringify({ environment: env, loadAverageAtEnd, plan, sections, seconds, libraries, kernels, training, mnist }, null, 2)}\n`);
+writeFileSync(path, `${JSON.stringify({ environment: env, loadAverageAtEnd, plan, sections, seconds, libraries, kernels, training, mnist, inference }, null, 2)}\n`);
 progress(`\nwrote ${relative(process.cwd(), path)} (${seconds.toFixed(0)} s; load average ${env.loadAverage} at start, ${loadAverageAtEnd} at end)`);

@@ -3,6 +3,7 @@
 // forward pass, onnxruntime-web (wasm backend, 1 thread) given the same weights as an f32 and
 // an f64 ONNX model, and TensorFlow.js (wasm and cpu backends, f32). Every `predict` is what a
 // user's per-request call does: input in, outputs read back as a typed array.
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
@@ -104,6 +105,17 @@ const plainJs: InferenceLib = {
   },
 };
 
+/** onnxruntime-web's exports map hides its package.json: read it beside the resolved entry. */
+function ortVersion(): string {
+  try {
+    let dir = dirname(require.resolve('onnxruntime-web'));
+    while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
 type Ort = typeof import('onnxruntime-web');
 let ortLoaded: Promise<Ort> | null = null;
 function loadOrt(): Promise<Ort> {
@@ -116,7 +128,7 @@ function loadOrt(): Promise<Ort> {
 }
 
 function ortLib(f64: boolean): InferenceLib {
-  const version = packageVersion(require, 'onnxruntime-web');
+  const version = ortVersion();
   return {
     id: `ort-${f64 ? 'f64' : 'f32'}`,
     label: `onnxruntime-web ${version} ${f64 ? 'f64' : 'f32'}`,
