@@ -152,6 +152,7 @@ describe.each(BACKENDS)('the packed copies of W follow every weight change (%s b
     // mode 'max' on the loss: the first epoch is the "best", training stops after the second
     // and puts the first epoch's weights back.
     const stop = earlyStopping({ monitor: 'loss', mode: 'max', patience: 1, restoreBestWeights: true });
+    net.predict(x);
     await net.fit(x, y, {
       epochs: 5,
       batchSize: 16,
