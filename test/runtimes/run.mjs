@@ -171,7 +171,7 @@ for (const [name, config, outdir] of workers) {
     const wasm = files.filter((f) => f.endsWith('.wasm'));
     const script = readFileSync(join(cwd, outdir, files.find((f) => f.endsWith('.js'))), 'utf8');
     if (wasm.length !== 1) throw new Error(`wrangler's bundle has ${wasm.length} .wasm modules (${files.join(', ')}), expected 1`);
-    if (/AGFzbQ/.test(script)) throw new Error("wrangler's bundle contains base64 WebAssembly: the workerd entry was not used");
+    if (/AGFzbQ|0061736d01000000/.test(script)) throw new Error("wrangler's bundle contains inlined WebAssembly: the workerd entry was not used");
     const result = await run(process.execPath, [join(here, 'workerd.mjs'), join(cwd, outdir)], { cwd, env: toolsEnv, timeout: 120_000 });
     const [out] = parseResults(result.stdout);
     if (!out) throw new Error(describeFailure(result, 'workerd.mjs'));
