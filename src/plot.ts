@@ -2,6 +2,7 @@
 // (write it to a file in Node, or set it as innerHTML in a page).
 import type { History } from './training/types';
 
+/** Options of {@link plotHistory}; every one is optional. */
 export interface PlotOptions {
   /** Pixel width of the whole figure. Default 720. */
   width?: number;

@@ -2,6 +2,10 @@
 // f64 elements into the backend's arena (`heap`); matrices are row-major. Kernels never
 // allocate. Shapes follow the names: C[m×n] = A[m×k]·B[k×n].
 
+/**
+ * Which backend does the arithmetic: `'wasm'` (the WebAssembly core, the default) or `'js'`
+ * (the same math in plain TypeScript; needs no WebAssembly).
+ */
 export type BackendName = 'wasm' | 'js';
 
 export interface Kernels {
