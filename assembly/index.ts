@@ -11,6 +11,7 @@ export { dropoutForward, dropoutBackward } from './dropout';
 export { step } from './step';
 export { epochs } from './epoch';
 export { countCorrect, sumAbsError } from './metrics';
+export { firstNonFinite } from './memory';
 export { exp, tanh } from './math'; // the activations' exp and tanh (exported for the accuracy test)
 
 /** First byte after the module's static data: the host's arena starts here (16-byte aligned). */

@@ -21,17 +21,11 @@ export interface Rows {
  *  row count; allocates nothing. `name` is the argument's name in messages ("x", "y"). */
 export function checkRows(value: unknown, cols: number, name: string): number {
   if (value instanceof Float64Array) {
-    if (value.length === 0 || value.length % cols !== 0) {
-      throw new ShapeError(
-        `${name}: a Float64Array of length ${value.length} is not a whole number of rows of ${cols} values (expected a positive multiple of ${cols})`,
-      );
-    }
+    const rows = checkShape(value, cols, name);
     for (let i = 0; i < value.length; i++) {
-      if (!Number.isFinite(value[i])) {
-        throw new DataError(`${name}[${Math.floor(i / cols)}][${i % cols}] is ${value[i]}; every value must be a finite number`);
-      }
+      if (!Number.isFinite(value[i])) throw notFinite(value, i, cols, name);
     }
-    return value.length / cols;
+    return rows;
   }
   if (!Array.isArray(value)) {
     throw new ShapeError(`${name} must be a number[][] or a row-major Float64Array, got ${show(value)}`);
@@ -53,6 +47,21 @@ export function checkRows(value: unknown, cols: number, name: string): number {
     }
   }
   return value.length;
+}
+
+/** The row count of a row-major Float64Array of `cols`-wide rows (its values unchecked). */
+export function checkShape(value: Float64Array, cols: number, name: string): number {
+  if (value.length === 0 || value.length % cols !== 0) {
+    throw new ShapeError(
+      `${name}: a Float64Array of length ${value.length} is not a whole number of rows of ${cols} values (expected a positive multiple of ${cols})`,
+    );
+  }
+  return value.length / cols;
+}
+
+/** The error for a non-finite value at flat index `i` of a row-major Float64Array. */
+export function notFinite(value: Float64Array, i: number, cols: number, name: string): DataError {
+  return new DataError(`${name}[${Math.floor(i / cols)}][${i % cols}] is ${value[i]}; every value must be a finite number`);
 }
 
 /** Checks `value` (see checkRows) and returns it as row-major f64s: a Float64Array is used

@@ -21,7 +21,7 @@ import {
 import type { BackendName, Kernels } from './backend/kernels';
 import { JsKernels } from './backend/js';
 import { WasmKernels } from './backend/wasm';
-import type { Rows } from './data';
+import { notFinite, type Rows } from './data';
 import { DivergenceError } from './errors';
 import { defaultInitializer, initialize } from './initializers';
 import { placeDense, type LayerSlots } from './layers/dense';
@@ -281,7 +281,9 @@ export class Engine {
     return this.k.heap.subarray(last.a, last.a + rows * last.units);
   }
 
-  /** The outputs for `rows` checked rows of x (Float64Array in, Float64Array out; number[][]
+  /** The outputs for `rows` rows of x (checked by the caller, except a Float64Array's values,
+   *  checked here chunk by chunk as they arrive: a non-finite one throws the DataError
+   *  checkRows would, and nothing observable has changed by then) (Float64Array in, Float64Array out; number[][]
    *  in, number[][] out): inference, INFERENCE_CHUNK rows per call into the backend, copied
    *  from x straight into the arena. Allocates the result (and, for Float64Array rows beyond a
    *  thousand values, a typed-array view per chunk to copy them with set()). */
@@ -305,6 +307,8 @@ export class Engine {
         const end = n * cols;
         if (end <= COPY_LOOP) for (let i = 0; i < end; i++) h[xBuf + i] = x[from + i]!;
         else h.set(x.subarray(from, from + end), xBuf);
+        const bad = k.firstNonFinite(xBuf, end);
+        if (bad >= 0) throw notFinite(x, from + bad, cols, 'x');
       } else {
         for (let r = 0; r < n; r++) {
           const row = x[start + r]!;

@@ -2,7 +2,7 @@
 // packed products, chunks), and the wasm backend's packed copies of W never outliving the
 // weights they were packed from, whichever way the weights change.
 import { describe, expect, it } from 'vitest';
-import { Network, dense, earlyStopping, init, type LayerWeights, type NetworkConfig } from '../src/index';
+import { DataError, Network, dense, earlyStopping, init, type LayerWeights, type NetworkConfig } from '../src/index';
 import { seeded } from './helpers/data';
 
 await init();
@@ -52,6 +52,18 @@ describe.each(BACKENDS)('predict (%s backend)', (backend) => {
     // and row by row: one call per row gives the same bits as one call for all of them
     const single = Float64Array.from({ length: rows * 7 }, (_, i) => predicting.predict(x.subarray(Math.floor(i / 7) * 300, Math.floor(i / 7) * 300 + 300))[i % 7]!);
     expect(sameBits(single, got)).toBe(true);
+  });
+
+  it('a non-finite value anywhere (checked chunk by chunk as rows go in) is a DataError naming it; nothing changes', () => {
+    const net = new Network(config(backend));
+    const { x } = data(600, 4);
+    const want = net.predict(x);
+    for (const [at, value] of [[3, NaN], [300 * 257 + 5, Infinity], [300 * 599 + 299, -Infinity]] as const) {
+      const bad = x.slice();
+      bad[at] = value;
+      expect(() => net.predict(bad)).toThrow(new DataError(`x[${Math.floor(at / 300)}][${at % 300}] is ${value}; every value must be a finite number`));
+    }
+    expect(sameBits(net.predict(x), want)).toBe(true);
   });
 
   it('number[][] in, number[][] out, the same values', () => {

@@ -77,6 +77,15 @@ export class JsKernels implements Kernels {
     this.addProduct(a, b, c, m, k, n);
   }
 
+  firstNonFinite(at: number, count: number): number {
+    const h = this.heap;
+    for (let i = 0; i < count; i++) {
+      const v = h[at + i]!;
+      if (v - v !== 0) return i; // NaN for NaN and ±Infinity
+    }
+    return -1;
+  }
+
   /** The JS products read W in place: no packed copies. */
   packedSize(_k: number, _n: number): number {
     return 0;

@@ -25,6 +25,8 @@ export interface Kernels {
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void;
   /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ */
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void;
+  /** Index of the first non-finite value among `count` f64s at `at`, or -1. */
+  firstNonFinite(at: number, count: number): number;
   /** f64s a packed copy of a k×n weight matrix takes (0: this backend keeps none, js). */
   packedSize(k: number, n: number): number;
   /** Packs W[k×n] at `dst` (packedSize(k, n) f64s) for forward passes over many rows. */

@@ -14,6 +14,7 @@ interface CoreExports {
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number, packed: number): void;
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
+  firstNonFinite(p: number, count: number): number;
   packedSize(k: number, n: number): number;
   packWeights(w: number, k: number, n: number, dst: number): void;
   denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number, packed: number): void;
@@ -72,6 +73,9 @@ export class WasmKernels implements Kernels {
   }
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void {
     this.core.matmulTransB(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0, scratch * 8);
+  }
+  firstNonFinite(at: number, count: number): number {
+    return this.core.firstNonFinite(at * 8, count);
   }
   packedSize(k: number, n: number): number {
     return this.core.packedSize(k, n);
