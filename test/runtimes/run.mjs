@@ -380,7 +380,7 @@ function edgeCore(distDir, core) {
   if (wasm.length !== 1) throw new Error(`the Edge route has ${wasm.length} wasm bindings, expected 1 (wasmnet's core)`);
   if (!readFileSync(join(distDir, wasm[0].filePath)).equals(core)) throw new Error(`${wasm[0].filePath} is not wasmnet's core.wasm`);
   for (const file of fn.files.filter((f) => f.endsWith('.js'))) {
-    if (/AGFzbQ/.test(readFileSync(join(distDir, file), 'utf8'))) throw new Error(`${file} contains base64 WebAssembly: the edge-light entry was not used`);
+    if (/AGFzbQ|0061736d01000000/.test(readFileSync(join(distDir, file), "utf8"))) throw new Error(`${file} contains inlined WebAssembly: the edge-light entry was not used`);
   }
   return `core bound as a WebAssembly.Module (${wasm[0].filePath.split('/').pop()})`;
 }
