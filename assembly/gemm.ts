@@ -30,10 +30,12 @@ export function gemmScratchSize(k: i32, n: i32): i32 {
 }
 
 /** C[m×n] (+)= A[m×k] · B[k×n]. `packed` ≠ 0: B as packWeights left it there (the packed
- *  path then skips packing). A few rows (m ≤ FEW_ROWS) read B in place, never packed. */
+ *  path then skips packing). A few rows (m ≤ FEW_ROWS) of a product too large for the plain
+ *  loops read B in place, never packed (for tiny products the plain loops, which keep C in
+ *  registers, are faster: XOR's epoch). All three paths give the same bits. */
 export function matmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, scratch: usize, packed: usize): void {
-  if (m <= FEW_ROWS) fewRows(a, b, c, m, k, n, accumulate);
-  else if (<i64>m * k * n < SMALL) smallMatmul(a, b, c, m, k, n, accumulate);
+  if (<i64>m * k * n < SMALL) smallMatmul(a, b, c, m, k, n, accumulate);
+  else if (m <= FEW_ROWS) fewRows(a, b, c, m, k, n, accumulate);
   else gemm(false, false, a, b, c, m, k, n, accumulate, scratch, packed);
 }
 
@@ -63,11 +65,13 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
 
 // ---- the packed path ------------------------------------------------------------------------
 //
-// Every element of C is summed in p order from its starting value (0, or C's own value when
-// accumulating): the micro-kernel starts its registers from C, so a product split into KC
-// blocks adds its terms in the same order as the plain loops and fewRows. A row of X·W
-// therefore has the same bits whichever path computes it and however many rows come with it
-// (predict in chunks equals the training forward pass to the bit).
+// In the forward product X·W every element of C is summed in p order from its starting
+// value (0, or C's own value when accumulating): the micro-kernel starts its registers from
+// C, so a product split into KC blocks adds its terms in the same order as the plain loops
+// and fewRows. A row of X·W therefore has the same bits whichever path computes it and
+// however many rows come with it (predict in chunks equals the training forward pass to the
+// bit). The backward products add each block's sums to C instead (3–5% faster; nothing
+// compares them across paths).
 
 /** f64s packWeights writes for a k×n matrix: every KC×NC block's panels, n rounded up to NR. */
 export function packedSize(k: i32, n: i32): i32 {
@@ -110,7 +114,7 @@ export function packWeights(w: usize, k: i32, n: i32, dst: usize): void {
           const cols = min(NR, nc - jr);
           const panel = blockB + ((<usize>jr * <usize>kc) << 3);
           const cTile = c + ((<usize>i0 * <usize>n + <usize>(j0 + jr)) << 3);
-          microKernel(packedA, panel, kc, cTile, n, rows, cols, overwrite);
+          microKernel(!transA && !transB, packedA, panel, kc, cTile, n, rows, cols, overwrite);
         }
       }
     }
@@ -178,13 +182,15 @@ export function packWeights(w: usize, k: i32, n: i32, dst: usize): void {
 }
 
 /** C[rows×cols] (+)= Apanel[kc×MR]ᵀ-ish · Bpanel[kc×NR]: eight f64x2 registers (a 4×4 tile
- *  of C) start from C (or 0 when overwriting) and add the outer product of A(:, p) and B(p, :)
- *  for each p in order, then go back to C. */
-@inline function microKernel(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, overwrite: bool): void {
+ *  of C) add the outer product of A(:, p) and B(p, :) for each p in order. `fromC` (the
+ *  forward product X·W): they start from C (or 0 when overwriting) and go back to C, so the
+ *  sums run in p order across blocks; otherwise (the backward products) they start from 0
+ *  and the block's sums are added to C at the end, which measured 3–5% faster. */
+@inline function microKernel(fromC: bool, ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, overwrite: bool): void {
   const ldcBytes = <usize>ldc << 3;
   const full = rows == MR && cols == NR;
   let c00 = f64x2.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  if (!overwrite) {
+  if (fromC && !overwrite) {
     c00 = loadTile(c, 0, cols, full);
     c01 = loadTile(c, 2, cols, full);
     if (rows > 1) {
@@ -217,6 +223,22 @@ export function packWeights(w: usize, k: i32, n: i32, dst: usize): void {
     c31 = f64x2.add(c31, f64x2.mul(a, b1));
     ap += MR << 3;
     bp += NR << 3;
+  }
+  if (!fromC && !overwrite) { // add the block's sums to C
+    c00 = f64x2.add(loadTile(c, 0, cols, full), c00);
+    c01 = f64x2.add(loadTile(c, 2, cols, full), c01);
+    if (rows > 1) {
+      c10 = f64x2.add(loadTile(c + ldcBytes, 0, cols, full), c10);
+      c11 = f64x2.add(loadTile(c + ldcBytes, 2, cols, full), c11);
+    }
+    if (rows > 2) {
+      c20 = f64x2.add(loadTile(c + 2 * ldcBytes, 0, cols, full), c20);
+      c21 = f64x2.add(loadTile(c + 2 * ldcBytes, 2, cols, full), c21);
+    }
+    if (rows > 3) {
+      c30 = f64x2.add(loadTile(c + 3 * ldcBytes, 0, cols, full), c30);
+      c31 = f64x2.add(loadTile(c + 3 * ldcBytes, 2, cols, full), c31);
+    }
   }
   if (full) {
     v128.store(c, c00);
@@ -288,16 +310,6 @@ function fewRows(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulat
       v128.store(c0 + j, f64x2.add(f64x2.add(f64x2.add(f64x2.add(v128.load(c0 + j), f64x2.mul(u0, w0)), f64x2.mul(u1, w1)), f64x2.mul(u2, w2)), f64x2.mul(u3, w3)));
       if (two) v128.store(c1 + j, f64x2.add(f64x2.add(f64x2.add(f64x2.add(v128.load(c1 + j), f64x2.mul(v0, w0)), f64x2.mul(v1, w1)), f64x2.mul(v2, w2)), f64x2.mul(v3, w3)));
     }
-    if (end < rowBytes) { // an odd last column
-      const w = b0 + end;
-      const x0 = f64x2.extract_lane(u0, 0), x1 = f64x2.extract_lane(u1, 0), x2 = f64x2.extract_lane(u2, 0), x3 = f64x2.extract_lane(u3, 0);
-      const w0 = load<f64>(w), w1 = load<f64>(w + rowBytes), w2 = load<f64>(w + 2 * rowBytes), w3 = load<f64>(w + 3 * rowBytes);
-      store<f64>(c0 + end, load<f64>(c0 + end) + x0 * w0 + x1 * w1 + x2 * w2 + x3 * w3);
-      if (two) {
-        const y0 = f64x2.extract_lane(v0, 0), y1 = f64x2.extract_lane(v1, 0), y2 = f64x2.extract_lane(v2, 0), y3 = f64x2.extract_lane(v3, 0);
-        store<f64>(c1 + end, load<f64>(c1 + end) + y0 * w0 + y1 * w1 + y2 * w2 + y3 * w3);
-      }
-    }
   }
   for (; p < k; p++) { // the last k mod 4 rows of B
     const b0 = b + <usize>p * rowBytes;
@@ -308,12 +320,18 @@ function fewRows(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulat
       v128.store(c0 + j, f64x2.add(v128.load(c0 + j), f64x2.mul(u, w)));
       if (two) v128.store(c1 + j, f64x2.add(v128.load(c1 + j), f64x2.mul(v, w)));
     }
-    if (end < rowBytes) {
-      const w = load<f64>(b0 + end);
-      store<f64>(c0 + end, load<f64>(c0 + end) + f64x2.extract_lane(u, 0) * w);
-      if (two) store<f64>(c1 + end, load<f64>(c1 + end) + f64x2.extract_lane(v, 0) * w);
-    }
   }
+  if (end < rowBytes) { // an odd last column, summed in p order like the rest
+    oddColumn(a0, b + end, c0 + end, k, rowBytes);
+    if (two) oddColumn(a1, b + end, c1 + end, k, rowBytes);
+  }
+}
+
+/** c += Σ_p a[p]·w[p·stride], in p order. */
+function oddColumn(a: usize, w: usize, c: usize, k: i32, stride: usize): void {
+  let z = load<f64>(c);
+  for (let p = 0; p < k; p++) z += load<f64>(a + (<usize>p << 3)) * load<f64>(w + <usize>p * stride);
+  store<f64>(c, z);
 }
 
 // ---- small products: straightforward vectorised loops -----------------------------------------
