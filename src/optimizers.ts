@@ -2,7 +2,7 @@
 // whole parameter slab in one kernel call (assembly/optimizers.ts, src/backend/js.ts).
 import { OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, OPT_SGD } from './backend/codes';
 import { ConfigError } from './errors';
-import { checkKeys, numberInRange, positiveNumber, show } from './validate';
+import { checkKeys, nonNegativeNumber, numberInRange, positiveNumber, show } from './validate';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -104,7 +104,9 @@ export function resolveOptimizer(config: unknown): ResolvedOptimizer {
   const adamLike = type === 'adam' || type === 'adamw';
   return {
     type,
-    learningRate: positiveNumber(c.learningRate ?? (type === 'sgd' ? 0.01 : 0.001), 'optimizer.learningRate'),
+    // ≥ 0 like every other learning rate (fit's option, schedules, control.learningRate), so a
+    // network whose rate a callback set to 0 saves and loads.
+    learningRate: nonNegativeNumber(c.learningRate ?? (type === 'sgd' ? 0.01 : 0.001), 'optimizer.learningRate'),
     momentum: type === 'sgd' || type === 'rmsprop' ? unitInterval('momentum', 0) : 0,
     nesterov: type === 'sgd' ? ((c.nesterov as boolean | undefined) ?? false) : false,
     beta1: adamLike ? unitInterval('beta1', 0.9) : 0,

@@ -2,7 +2,7 @@
 // (write it to a file in Node, or set it as innerHTML in a page).
 import { ConfigError } from './errors';
 import type { History } from './training/types';
-import { checkKeys, checkObject, positiveNumber, show } from './validate';
+import { checkKeys, checkObject, numberInRange, show } from './validate';
 
 export interface PlotOptions {
   /** Pixel width of the whole figure. Default 720. */
@@ -21,6 +21,8 @@ interface Series {
 }
 
 const COLORS = { train: '#1f77b4', validation: '#d62728' };
+/** Largest width or panel height accepted (pixels): every coordinate stays a plain number. */
+const MAX_PIXELS = 100000;
 const SERIES_KEYS = ['loss', 'valLoss', 'accuracy', 'valAccuracy', 'mae', 'valMae'] as const;
 
 /** Loss curves (training and validation) in one panel and, when recorded, accuracy and mae in
@@ -37,8 +39,8 @@ export function plotHistory(history: History, options: PlotOptions = {}): string
   }
   checkObject(options, 'plotHistory: options');
   checkKeys(options, ['width', 'panelHeight', 'title'], 'plotHistory options');
-  const width = options.width === undefined ? 720 : positiveNumber(options.width, 'plotHistory: options.width');
-  const panelHeight = options.panelHeight === undefined ? 260 : positiveNumber(options.panelHeight, 'plotHistory: options.panelHeight');
+  const width = options.width === undefined ? 720 : numberInRange(options.width, 'plotHistory: options.width', 1, MAX_PIXELS, true);
+  const panelHeight = options.panelHeight === undefined ? 260 : numberInRange(options.panelHeight, 'plotHistory: options.panelHeight', 1, MAX_PIXELS, true);
   if (options.title !== undefined && typeof options.title !== 'string') {
     throw new ConfigError(`plotHistory: options.title must be a string, got ${show(options.title)}`);
   }

@@ -272,6 +272,16 @@ describe.each(BACKENDS)('issue 11 failures (%s backend)', (backend) => {
     expect(plain.optimizer.learningRate).toBe(0.01);
     expect(plain.toJSON().training.learningRate).toBe(0.01);
   });
+
+  it('6: a network whose rate was set to 0 saves and loads (found by the fuzz)', async () => {
+    const net = new Network({ inputSize: 2, layers: [dense(1)], loss: 'mse', seed: 6, backend });
+    await net.fit([[1, 2]], [[1]], { onTrainEnd: (_h, control) => void (control.learningRate = 0) });
+    expect(net.optimizer.learningRate).toBe(0);
+    const loaded = Network.fromBytes(net.toBytes());
+    expect(loaded.optimizer.learningRate).toBe(0);
+    expect(loaded.toBytes()).toEqual(net.toBytes());
+    expect(new Network({ inputSize: 2, layers: [dense(1)], loss: 'mse', optimizer: { type: 'adam', learningRate: 0 }, backend }).optimizer.learningRate).toBe(0);
+  });
 });
 
 describe('7: plotHistory', () => {
@@ -321,7 +331,8 @@ describe('7: plotHistory', () => {
     expect(bad({ loss: [1], valLoss: [null] })).toThrow(new ConfigError('plotHistory: history.valLoss[0] must be a number, got null'));
     expect(bad({ loss: [1] }, { title: 5 })).toThrow(new ConfigError('plotHistory: options.title must be a string, got 5'));
     expect(bad({ loss: [1] }, null)).toThrow(new ConfigError('plotHistory: options must be an object, got null'));
-    expect(bad({ loss: [1] }, { width: -1 })).toThrow(new ConfigError('plotHistory: options.width must be a finite number > 0, got -1'));
+    expect(bad({ loss: [1] }, { width: -1 })).toThrow(new ConfigError('plotHistory: options.width must be a number in [1, 100000], got -1'));
+    expect(bad({ loss: [1] }, { panelHeight: 8.98846567431158e307 })).toThrow(ConfigError); // found by the fuzz: the height overflowed to Infinity
     expect(bad({ loss: [1] }, { panelHeight: Infinity })).toThrow(ConfigError);
     expect(bad({ loss: [1] }, { colour: 'red' })).toThrow(ConfigError);
   });

@@ -257,12 +257,17 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   // Batch buffers for the training batches and the validation chunks, sized once, before any
   // callback runs: a MemoryLimitError here refuses the call with nothing changed.
   engine.reserveRows(Math.max(batchSize, valInput === null ? 0 : Math.min(valInput.rows, INFERENCE_CHUNK)));
-  for (const cb of callbacks) {
-    if (!cb.onTrainBegin) continue;
-    const r = cb.onTrainBegin(control);
-    if (isThenable(r)) await r;
+  try {
+    for (const cb of callbacks) {
+      if (!cb.onTrainBegin) continue;
+      const r = cb.onTrainBegin(control);
+      if (isThenable(r)) await r;
+    }
+    if (signal !== null && signal.aborted) throw abortReason(signal);
+  } catch (error) {
+    engine.learningRate = startRate; // a rate an onTrainBegin hook set does not outlive the call
+    throw error;
   }
-  if (signal !== null && signal.aborted) throw abortReason(signal);
 
   engine.setMetrics(wantAccuracy, wantMae);
   try {
