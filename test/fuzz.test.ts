@@ -2,15 +2,17 @@
 // near-valid configs, data of every wrong shape and type, fit options and callbacks, and
 // mutated saved models:
 //  - every call succeeds or throws a WasmnetError subclass (or, from fit, the very error a
-//    user callback threw): never a TypeError, RangeError or any other class;
+//    user callback threw, or the AbortError of an aborted signal): never a TypeError,
+//    RangeError or any other class;
 //  - after a refused call the network's saved bytes equal those before the call, its memory
 //    did not grow, and it trains on exactly as a same-seed twin that never saw the call.
 // The seed is fixed (FUZZ_SEED overrides it) and printed; a failure prints fast-check's shrunk
 // counterexample and the seed and path that replay it.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   DivergenceError,
+  MemoryLimitError,
   Network,
   WasmnetError,
   dense,
@@ -39,16 +41,51 @@ function arenaBytes(net: Network): number {
   return k.core ? k.core.memory.buffer.byteLength : k.heap.byteLength;
 }
 
+/** Makes the arena unable to grow, as a runtime out of memory would: wasm's memory.grow and
+ *  the js backend's allocation throw the runtime's RangeError. */
+function cannotGrow(net: Network): void {
+  const k = (net as unknown as { engine: { k: { core?: { memory: WebAssembly.Memory }; allocate?: unknown } } }).engine.k;
+  if (k.core) {
+    Object.defineProperty(k.core.memory, 'grow', {
+      configurable: true,
+      value: () => {
+        throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+      },
+    });
+  } else {
+    k.allocate = () => {
+      throw new RangeError('Array buffer allocation failed');
+    };
+  }
+}
+
 /** An error thrown by a fuzz-made callback (fit must pass it on as it is). */
 class UserError extends Error {}
+
+/** How often each outcome happened (printed at the end: what the runs exercised). */
+const tally = new Map<string, number>();
+const count = (error: unknown): void => {
+  const key = error === undefined ? 'ok' : error instanceof UserError ? 'callback error' : (error as Error).name;
+  tally.set(key, (tally.get(key) ?? 0) + 1);
+};
+afterEach((context) => {
+  console.log(`${context.task.name}: ${[...tally].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  tally.clear();
+});
+
+/** fit with an aborted signal rejects with the signal's reason, or an Error named
+ *  AbortError when it has none (as fetch does): the one non-WasmnetError it may throw. */
+const isAbort = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError' && error.message === 'training was aborted';
 
 /** Runs `call`; returns the error it threw (undefined when none). Asserts the class. */
 function outcome(call: () => unknown): unknown {
   try {
     call();
+    count(undefined);
     return undefined;
   } catch (error) {
     if (!(error instanceof WasmnetError) && !(error instanceof UserError)) throw error; // fails the property with the real error
+    count(error);
     return error;
   }
 }
@@ -56,9 +93,11 @@ function outcome(call: () => unknown): unknown {
 async function outcomeAsync(call: () => Promise<unknown>): Promise<unknown> {
   try {
     await call();
+    count(undefined);
     return undefined;
   } catch (error) {
-    if (!(error instanceof WasmnetError) && !(error instanceof UserError)) throw error;
+    if (!(error instanceof WasmnetError) && !(error instanceof UserError) && !isAbort(error)) throw error;
+    count(error);
     return error;
   }
 }
@@ -110,10 +149,45 @@ const optimizer = maybe(
     ),
   ),
 );
-const config = fc.record(
+const randomConfig = fc.record(
   { inputSize: maybe(size), layers, loss, optimizer, seed: maybe(fc.integer()), backend: maybe(fc.constantFrom('wasm', 'js')), extra: weird },
   { requiredKeys: ['inputSize', 'layers', 'loss'] },
 );
+
+/** A valid config (small sizes, a loss with an output activation it accepts)... */
+const validConfig = fc
+  .record({
+    inputSize: fc.integer({ min: 1, max: 6 }),
+    hidden: fc.array(fc.oneof(fc.record({ type: fc.constant('dense'), units: fc.integer({ min: 1, max: 6 }), activation: fc.constantFrom('relu', 'tanh', 'sigmoid', 'elu', 'gelu', 'linear') }), fc.record({ type: fc.constant('dropout'), rate: fc.constantFrom(0, 0.5) })), { maxLength: 3 }),
+    head: fc.constantFrom(['mse', 'linear'], ['mae', 'tanh'], ['huber', 'relu'], ['categoricalCrossentropy', 'softmax'], ['sparseCategoricalCrossentropy', 'softmax'], ['binaryCrossentropy', 'sigmoid']),
+    units: fc.integer({ min: 1, max: 4 }),
+    optimizer: fc.record({ type: fc.constantFrom('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'), learningRate: fc.constantFrom(0, 0.01, 1) }),
+    seed: fc.integer(),
+  })
+  .map(({ inputSize, hidden, head, units, optimizer: o, seed }) => ({
+    inputSize,
+    layers: [...hidden, { type: 'dense', units, activation: head[1] }] as unknown[],
+    loss: head[0] as unknown,
+    optimizer: o as unknown,
+    seed,
+  }));
+
+/** ...with (mostly) one thing changed: a key, a layer's field, or an unknown key. */
+const nearValidConfig = fc.oneof(
+  validConfig,
+  fc.tuple(validConfig, fc.constantFrom('inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend', '__proto__', 'bogus'), fc.oneof(weird, size)).map(([c, key, v]) => {
+    const out: Record<string, unknown> = { ...c };
+    Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    return out;
+  }),
+  fc.tuple(validConfig, fc.nat(), fc.constantFrom('type', 'units', 'activation', 'rate', 'alpha', 'kernelInitializer', 'kernelRegularizer', 'bogus'), fc.oneof(weird, size)).map(([c, i, field, v]) => {
+    const layers = c.layers.slice();
+    layers[i % layers.length] = { ...(layers[i % layers.length] as object), [field]: v };
+    return { ...c, layers };
+  }),
+  fc.tuple(validConfig, fc.constantFrom('type', 'learningRate', 'momentum', 'beta1', 'epsilon', 'clipNorm', 'weightDecay', 'rho', 'nesterov', 'bogus'), fc.oneof(weird, size)).map(([c, field, v]) => ({ ...c, optimizer: { ...(c.optimizer as object), [field]: v } })),
+);
+const config = fc.oneof(randomConfig, { weight: 3, arbitrary: nearValidConfig });
 
 // ---- networks the operations run on -----------------------------------------------------------
 
@@ -158,23 +232,38 @@ const fixture = (i: number, backend: BackendName): Fixture => ({ ...FIXTURES[i]!
 const validX = (rows: number): number[][] => Array.from({ length: rows }, (_, r) => [0.1 * r, -0.2 + r / 7, Math.cos(r)]);
 const validY = (f: Fixture, rows: number): number[][] => Array.from({ length: rows }, (_, r) => Array.from({ length: f.targets }, (_, j) => f.target(r, j)));
 
-/** A matrix argument: valid, or wrong in one of many ways. `cols` is the valid width. */
-function matrix(cols: number, value: (r: number, j: number) => number): fc.Arbitrary<unknown> {
-  const rows = fc.integer({ min: 1, max: 6 });
-  const valid = rows.map((n) => Array.from({ length: n }, (_, r) => Array.from({ length: cols }, (_, j) => value(r, j))));
+/** A matrix argument of `n` rows (1 to 6 when not given): valid, or wrong in one of many ways.
+ *  `cols` is the valid width. */
+function matrix(cols: number, value: (r: number, j: number) => number, n?: number): fc.Arbitrary<unknown> {
+  const rows = n === undefined ? fc.integer({ min: 1, max: 6 }) : fc.constant(n);
+  const valid = rows.map((k) => Array.from({ length: k }, (_, r) => Array.from({ length: cols }, (_, j) => value(r, j))));
   return fc.oneof(
-    { weight: 6, arbitrary: valid },
-    { weight: 2, arbitrary: valid.map((m) => new Float64Array(m.flat())) },
+    { weight: 8, arbitrary: valid },
+    { weight: 3, arbitrary: valid.map((m) => new Float64Array(m.flat())) },
+    // finite but huge: the loss overflows (DivergenceError)
+    { weight: 1, arbitrary: valid.map((m) => m.map((row) => row.map((v) => v * 1e200 + 1e200))) },
     // one cell replaced by something weird
-    { weight: 3, arbitrary: fc.tuple(valid, fc.nat(), fc.nat(), weird).map(([m, r, j, v]) => { const out = m.map((row) => row.slice() as unknown[]); out[r % out.length]![j % cols] = v; return out; }) },
+    { weight: 2, arbitrary: fc.tuple(valid, fc.nat(), fc.nat(), weird).map(([m, r, j, v]) => { const out = m.map((row) => row.slice() as unknown[]); out[r % out.length]![j % cols] = v; return out; }) },
     // one row replaced (ragged, missing, a typed array, ...)
-    { weight: 2, arbitrary: fc.tuple(valid, fc.nat(), weird).map(([m, r, v]) => { const out = m.slice() as unknown[]; out[r % out.length] = v; return out; }) },
+    { weight: 1, arbitrary: fc.tuple(valid, fc.nat(), weird).map(([m, r, v]) => { const out = m.slice() as unknown[]; out[r % out.length] = v; return out; }) },
     // wrong width
-    fc.tuple(rows, fc.integer({ min: 0, max: 5 })).map(([n, c]) => Array.from({ length: n }, (_, r) => Array.from({ length: c }, (_, j) => value(r, j)))),
+    fc.tuple(rows, fc.integer({ min: 0, max: 5 })).map(([k, c]) => Array.from({ length: k }, (_, r) => Array.from({ length: c }, (_, j) => value(r, j)))),
     // typed arrays of the wrong length or holding non-finite values
     fc.array(fc.oneof(fc.double({ min: -2, max: 2, noNaN: true }), fc.constantFrom(Number.NaN, Infinity)), { maxLength: 13 }).map((a) => new Float64Array(a)),
     fc.constantFrom([], [[]], new Float64Array(0), new Float32Array(cols), new Int32Array(cols), [new Float64Array(cols)]),
     weird,
+  );
+}
+
+/** Inputs and targets, mostly of one row count: a few rows, or enough to need more memory
+ *  than a few-row call reserved (see the noGrow operation). */
+function data(f: Fixture): fc.Arbitrary<[unknown, unknown]> {
+  const x = (r: number, j: number) => Math.sin(r * 3 + j);
+  return fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 6 }) }, { weight: 1, arbitrary: fc.integer({ min: 100, max: 2000 }) }).chain((n) =>
+    fc.oneof(
+      { weight: 5, arbitrary: fc.tuple(matrix(3, x, n), matrix(f.targets, f.target, n)) },
+      { weight: 1, arbitrary: fc.tuple(matrix(3, x), matrix(f.targets, f.target)) },
+    ),
   );
 }
 
@@ -216,30 +305,41 @@ interface OptionsPlan {
 }
 
 function optionsPlan(f: Fixture): fc.Arbitrary<OptionsPlan> {
-  const hooks = fc.record(
-    Object.fromEntries(HOOK_NAMES.map((h) => [h, fc.oneof({ weight: 4, arbitrary: hookPlan }, { weight: 1, arbitrary: weird.map((w) => ({ weird: w })) })])),
-    { requiredKeys: [] },
-  ) as fc.Arbitrary<OptionsPlan['hooks']>;
-  return fc.record({
-    options: fc.record(
-      {
-        epochs: maybe(fc.integer({ min: 1, max: 3 })),
-        batchSize: maybe(fc.integer({ min: 1, max: 8 })),
-        shuffle: maybe(fc.boolean()),
-        validationSplit: maybe(fc.constantFrom(0.25, 0.5)),
-        validationData: fc.oneof(fc.tuple(matrix(3, (r, j) => r - j), matrix(f.targets, f.target)), samples(f), weird),
-        metrics: maybe(fc.constantFrom([], ['accuracy'], ['mae'], ['accuracy', 'mae'], ['mae', 'bogus'])),
-        learningRate: maybe(fc.constantFrom(0.01, 0, 1e308)),
-        signal: maybe(fc.constantFrom({ aborted: true }, { aborted: false })),
-        yieldEvery: maybe(fc.constantFrom(0, 16)),
-        bogusOption: weird,
-      },
-      { requiredKeys: [] },
-    ),
-    hooks,
-    callbacks: fc.oneof(fc.array(hooks, { maxLength: 2 }).map((plans) => ({ plans })), weird.map((w) => ({ weird: w }))),
-    schedule: fc.option(fc.record({ badAt: fc.integer({ min: -1, max: 2 }), value: weird })),
+  // Mostly valid plans (so that training runs, diverges, calls back, stops...), and plans with
+  // one option, hook or callback list replaced by something weird.
+  const validHooks = fc.record(Object.fromEntries(HOOK_NAMES.map((h) => [h, hookPlan])), { requiredKeys: [] }) as fc.Arbitrary<OptionsPlan['hooks']>;
+  const classification = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy'].includes(f.config.loss as string);
+  const validOptions = fc
+    .tuple(
+      fc.record(
+        {
+          epochs: fc.integer({ min: 1, max: 3 }),
+          batchSize: fc.integer({ min: 1, max: 8 }),
+          shuffle: fc.boolean(),
+          metrics: fc.constantFrom(...(classification ? [[], ['accuracy'], ['mae'], ['accuracy', 'mae']] : [[], ['mae']])),
+          learningRate: fc.constantFrom(0.01, 0, 0.5, 1e308),
+          signal: fc.constantFrom({ aborted: true }, { aborted: false }, { aborted: false }, { aborted: false }),
+          yieldEvery: fc.constantFrom(0, 16),
+        },
+        { requiredKeys: [] },
+      ),
+      // validation: none, a split, or data (not both)
+      fc.oneof(fc.constant({}), fc.record({ validationSplit: fc.constantFrom(0.25, 0.5) }), fc.record({ validationData: fc.oneof(data(f), samples(f)) })),
+    )
+    .map(([o, v]) => ({ ...o, ...v }));
+  const valid = fc.record({
+    options: validOptions as fc.Arbitrary<Record<string, unknown>>,
+    hooks: validHooks,
+    callbacks: fc.array(validHooks, { maxLength: 2 }).map((plans) => ({ plans })) as fc.Arbitrary<OptionsPlan['callbacks']>,
+    schedule: fc.option(fc.record({ badAt: fc.integer({ min: -1, max: 2 }), value: maybe(fc.constantFrom(0.1, 1e308)) })),
   });
+  const key = fc.constantFrom('epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'metrics', 'learningRate', 'signal', 'yieldEvery', 'bogusOption');
+  return fc.oneof(
+    { weight: 3, arbitrary: valid },
+    fc.tuple(valid, key, weird).map(([plan, k, w]) => ({ ...plan, options: { ...plan.options, [k]: w } })),
+    fc.tuple(valid, fc.constantFrom(...HOOK_NAMES), weird).map(([plan, h, w]) => ({ ...plan, hooks: { ...plan.hooks, [h]: { weird: w } } })),
+    fc.tuple(valid, weird).map(([plan, w]) => ({ ...plan, callbacks: { weird: w } })),
+  );
 }
 
 /** Builds fresh options from a plan (fresh functions each time, so the twin gets its own).
@@ -297,15 +397,17 @@ type Op =
   | { kind: 'fit'; x: unknown; y: unknown; plan: OptionsPlan }
   | { kind: 'fitSamples'; samples: unknown; plan: OptionsPlan }
   | { kind: 'setWeights'; weights: unknown }
-  | { kind: 'summary' };
+  | { kind: 'summary' }
+  /** From here on the arena cannot grow (as when the runtime is out of memory). */
+  | { kind: 'noGrow' };
 
 function op(f: Fixture): fc.Arbitrary<Op> {
-  const x = matrix(3, (r, j) => Math.sin(r * 3 + j));
-  const y = matrix(f.targets, f.target);
+  const pair = data(f).map(([x, y]) => ({ x, y }));
   return fc.oneof(
-    fc.record({ kind: fc.constantFrom('predict', 'evaluate', 'trainBatch', 'computeGradients'), x, y }) as fc.Arbitrary<Op>,
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('fit'), x, y, plan: optionsPlan(f) }) as fc.Arbitrary<Op> },
+    fc.tuple(fc.constantFrom('predict', 'evaluate', 'trainBatch', 'computeGradients'), pair).map(([kind, d]) => ({ kind, ...d }) as Op),
+    { weight: 3, arbitrary: fc.tuple(pair, optionsPlan(f)).map(([d, plan]) => ({ kind: 'fit', ...d, plan }) as Op) },
     fc.record({ kind: fc.constant('fitSamples'), samples: samples(f), plan: optionsPlan(f) }) as fc.Arbitrary<Op>,
+    { weight: 3, arbitrary: fc.constant({ kind: 'noGrow' } as Op) },
     fc.record({ kind: fc.constant('setWeights'), weights: fc.oneof(weird, fc.array(fc.record({ weights: weird, bias: weird }), { maxLength: 3 })) }) as fc.Arbitrary<Op>,
   );
 }
@@ -345,11 +447,20 @@ async function run(net: Network, o: Op): Promise<{ error: unknown; started: bool
 describe.each(BACKENDS)('fuzz (%s backend)', (backend) => {
   it('Network configs: a network or a WasmnetError', () => {
     fc.assert(
-      fc.property(config, (c) => {
-        const cfg = { ...c, backend: c.backend === undefined ? backend : c.backend } as Record<string, unknown>;
-        if (!('extra' in c)) delete cfg.extra;
-        const error = outcome(() => new Network(cfg as unknown as NetworkConfig));
-        if (error !== undefined) expect(error).toBeInstanceOf(WasmnetError);
+      fc.property(config, (c: Record<string, unknown>) => {
+        const cfg = 'backend' in c ? c : { ...c, backend };
+        let net: Network | undefined;
+        const error = outcome(() => (net = new Network(cfg as unknown as NetworkConfig)));
+        if (error !== undefined) {
+          expect(error).toBeInstanceOf(WasmnetError);
+          return;
+        }
+        // A network it accepted works: predict, one training step (or a DivergenceError), save.
+        const x = Array.from({ length: 3 }, (_, r) => Array.from({ length: net!.inputSize }, (_, j) => Math.sin(r + j)));
+        outcome(() => net!.predict(x));
+        const width = net!.loss === 'sparseCategoricalCrossentropy' ? 1 : net!.outputSize;
+        outcome(() => net!.trainBatch(x, Array.from({ length: 3 }, () => Array(width).fill(0))));
+        expect(Network.fromBytes(net!.toBytes()).toBytes()).toEqual(net!.toBytes());
       }),
       params(400),
     );
@@ -359,13 +470,17 @@ describe.each(BACKENDS)('fuzz (%s backend)', (backend) => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: FIXTURES.length - 1 }).chain((i) => {
-          return fc.tuple(fc.constant(i), fc.array(op(fixture(i, backend)), { minLength: 1, maxLength: 3 }));
+          return fc.tuple(fc.constant(i), fc.array(op(fixture(i, backend)), { minLength: 1, maxLength: 4 }));
         }),
         async ([i, ops]) => {
           const f = fixture(i, backend);
           const net = new Network(f.config);
           const twin = new Network(f.config);
           for (const o of ops) {
+            if (o.kind === 'noGrow') {
+              cannotGrow(net); // the twin keeps growing: results must not differ
+              continue;
+            }
             const before = net.toBytes();
             const memory = arenaBytes(net);
             const { error, started } = await run(net, o);
@@ -376,7 +491,7 @@ describe.each(BACKENDS)('fuzz (%s backend)', (backend) => {
               expect(String(again.error)).toBe(String(error));
               continue;
             }
-            expect(error).toBeInstanceOf(error instanceof UserError ? UserError : WasmnetError);
+            if (!isAbort(error)) expect(error).toBeInstanceOf(error instanceof UserError ? UserError : WasmnetError);
             expect(net.toBytes()).toEqual(before);
             // A refusal from the checks (not from a user callback) does not grow memory.
             if (error instanceof WasmnetError) expect(arenaBytes(net)).toBe(memory);
@@ -389,6 +504,51 @@ describe.each(BACKENDS)('fuzz (%s backend)', (backend) => {
         },
       ),
       params(120),
+    );
+  });
+
+  it('memory that cannot grow: a MemoryLimitError that changes nothing, or the same result as a twin', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: FIXTURES.length - 1 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 50, max: 1500 }),
+        fc.constantFrom('predict', 'evaluate', 'trainBatch', 'computeGradients', 'fit', 'fitValidation'),
+        fc.integer({ min: 1, max: 2000 }),
+        async (i, few, many, kind, batchSize) => {
+          const f = fixture(i, backend);
+          const net = new Network(f.config);
+          const twin = new Network(f.config);
+          for (const n of [net, twin]) n.trainBatch(validX(few), validY(f, few)); // room for `few` rows
+          cannotGrow(net);
+          const memory = arenaBytes(net);
+          const before = net.toBytes();
+          const x = new Float64Array(validX(many).flat());
+          const y = new Float64Array(validY(f, many).flat());
+          const call = async (n: Network) => {
+            if (kind === 'predict') return n.predict(x);
+            if (kind === 'evaluate') return n.evaluate(x, y);
+            if (kind === 'trainBatch') return n.trainBatch(x, y);
+            if (kind === 'computeGradients') return n.computeGradients(x, y);
+            if (kind === 'fit') return n.fit(x, y, { batchSize, epochs: 2 });
+            return n.fit(validX(few), validY(f, few), { validationData: [x, y] });
+          };
+          let result: unknown;
+          const error = await outcomeAsync(async () => void (result = await call(net)));
+          if (error instanceof MemoryLimitError) {
+            expect(net.toBytes()).toEqual(before);
+            expect(arenaBytes(net)).toBe(memory);
+            return;
+          }
+          // It ran (batch by batch where the resident set found no room): as the twin does.
+          let twinResult: unknown;
+          const twinError = await outcomeAsync(async () => void (twinResult = await call(twin)));
+          expect(String(error)).toBe(String(twinError));
+          expect(result).toEqual(twinResult);
+          expect(net.toBytes()).toEqual(twin.toBytes());
+        },
+      ),
+      params(40),
     );
   });
 
