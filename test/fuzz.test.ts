@@ -563,6 +563,8 @@ describe.each(BACKENDS)('fuzz (%s backend)', (backend) => {
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
       fc.record({ kind: fc.constant('edit' as const), path: fc.array(fc.constantFrom('config', 'layers', '0', '1', 'units', 'inputSize', 'training', 'stepCount', 'learningRate', 'optimizer', 'type', 'loss', 'shuffleRandom', 'dropoutRandom', 'slabs', 'weights', 'state1', 'format', 'version', 'seed', 'backend', 'rate', 'activation'), { minLength: 1, maxLength: 4 }), value: fc.oneof(weird, size) }),
+      // a size edited (without the weights to match): refused before anything is allocated
+      fc.record({ kind: fc.constant('edit' as const), path: fc.constantFrom(['config', 'inputSize'], ['config', 'layers', '0', 'units'], ['config', 'layers', '1', 'units'], ['config', 'layers', '2', 'units']), value: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(5000, 2 ** 20, 2 ** 28, 2 ** 30, 1e9)) }),
       fc.record({ kind: fc.constant('proto' as const), where: fc.constantFrom('{', '"config":{', '"training":{', '"layers":[{', '"optimizer":{'), value: fc.constantFrom('{"inputSize":5000}', '{"polluted":true}', 'null', '[1,2]', '"x"') }),
     );
     fc.assert(
