@@ -3,6 +3,10 @@
 import { DataError, ShapeError } from './errors';
 import { show } from './validate';
 
+/**
+ * Data: one row per sample, either as `number[][]` or as one row-major `Float64Array` (read in
+ * place, not converted; its length must be a multiple of the row width).
+ */
 export type Matrix = number[][] | Float64Array;
 
 export interface Rows {
@@ -70,7 +74,9 @@ export function toNested(data: Float64Array, rows: number, cols: number): number
 
 /** A brain.js-style training sample. */
 export interface Sample {
+  /** The sample's features (`inputSize` values). */
   input: readonly number[] | Float64Array;
+  /** The sample's target (`outputSize` values, or one class index for sparseCategoricalCrossentropy). */
   output: readonly number[] | Float64Array;
 }
 

@@ -1,4 +1,10 @@
-// wasmnet: dense neural networks for every JavaScript runtime, with f64 WebAssembly kernels.
+/**
+ * wasmnet: dense neural networks for every JavaScript runtime, with f64 WebAssembly kernels
+ * and a pure-TypeScript twin backend. Start with {@link Network}, {@link dense} and
+ * {@link Network.fit}; the guides are in the repository's docs/ folder.
+ *
+ * @module wasmnet
+ */
 export { init, initSync, type WasmSource } from './core/wasm';
 export { Network, type NetworkConfig, type LayerWeights, type Evaluation, type Gradients, type LoadOptions } from './network';
 export type { SavedModel } from './io/format';

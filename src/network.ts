@@ -13,6 +13,10 @@ import { Random, randomSeed } from './random';
 import { fit, resolveFitOptions, type FitOptions, type History } from './training/fit';
 import { checkKeys, checkObject, oneOf, positiveInteger, show } from './validate';
 
+/**
+ * What `new Network(config)` takes: the input width, the layers, the loss, and optionally the
+ * optimizer, seed and backend. Unknown keys (a typo such as `learningrate`) are a `ConfigError`.
+ */
 export interface NetworkConfig {
   /** Number of input features. */
   inputSize: number;
@@ -36,13 +40,17 @@ export interface NetworkConfig {
 /** One dense layer's parameters: `weights` is inputs×units row-major, `bias` has `units` values.
  *  getWeights/setWeights/computeGradients have one entry per dense layer (dropout layers have none). */
 export interface LayerWeights {
+  /** The weight matrix, inputs×units, row-major: `weights[i * units + j]` joins input i to unit j. */
   weights: Float64Array;
+  /** One bias per unit. */
   bias: Float64Array;
 }
 
 /** Mean loss over the samples, and accuracy (fraction correct) for classification losses. */
 export interface Evaluation {
+  /** Mean loss over the samples (weight penalties included). */
   loss: number;
+  /** Fraction of samples classified correctly; present for the cross-entropy losses. */
   accuracy?: number;
 }
 
@@ -54,35 +62,66 @@ export interface LoadOptions {
 
 /** The gradients of the mean batch loss with respect to every parameter. */
 export interface Gradients {
+  /** Mean loss over the batch (weight penalties included). */
   loss: number;
+  /** ∂loss/∂weights and ∂loss/∂bias, one entry per dense layer, shaped like {@link Network.getWeights}. */
   gradients: LayerWeights[];
 }
 
 const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend'] as const;
 
+/**
+ * A dense feed-forward network: build it from a {@link NetworkConfig}, train it with
+ * {@link Network.fit} (or {@link Network.trainBatch}), query it with {@link Network.predict},
+ * save it with {@link Network.toJSON} / {@link Network.toBytes}. Each network owns its memory
+ * (one WebAssembly instance, or plain arrays on the JS backend); there is nothing to dispose.
+ *
+ * @example
+ * ```ts
+ * import { Network, dense } from 'wasmnet';
+ *
+ * const net = new Network({
+ *   inputSize: 2,
+ *   layers: [dense(3, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })],
+ *   loss: 'mse',
+ *   optimizer: { type: 'sgd', learningRate: 0.5 },
+ *   seed: 42,
+ * });
+ * await net.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 2000, batchSize: 4 });
+ * net.predict([[1, 0]]); // [[0.96…]]
+ * ```
+ */
 export class Network {
+  /** Number of input features (columns of x). */
   readonly inputSize: number;
+  /** Number of outputs: the last dense layer's units. */
   readonly outputSize: number;
+  /** The layers as configured, first to last. */
   readonly layers: readonly Layer[];
+  /** The loss's name. */
   readonly loss: LossName;
   /** Huber's delta (undefined for the other losses). */
   readonly lossDelta: number | undefined;
-  /** The optimizer and its options. `learningRate` is the rate the next update uses: the
-   *  configured one, or the one a callback set in `onTrainEnd` (fit puts back the rate it
-   *  started with when training ends, before `onTrainEnd` runs). It is what toJSON saves. */
+  /** The optimizer with every option filled in (defaults included). `learningRate` is the
+   *  rate the next update uses: the configured one, or the one a callback set in `onTrainEnd`
+   *  (fit puts back the rate it started with when training ends, before `onTrainEnd` runs).
+   *  It is what toJSON saves. */
   get optimizer(): Readonly<ResolvedOptimizer> {
     const rate = this.engine.learningRate;
     if (rate !== this.resolvedOptimizer.learningRate) this.resolvedOptimizer = Object.freeze({ ...this.resolvedOptimizer, learningRate: rate });
     return this.resolvedOptimizer;
   }
   private resolvedOptimizer: Readonly<ResolvedOptimizer>;
+  /** The seed the network was built with (a random one when none was given). */
   readonly seed: number;
+  /** The backend doing the arithmetic: `'wasm'` or `'js'`. */
   readonly backend: BackendName;
   /** Total number of trainable values (weights and biases). */
   readonly paramCount: number;
   private readonly engine: Engine;
   private readonly resolvedLoss: ResolvedLoss;
 
+  /** Builds and initialises a network; throws a `ConfigError` naming any bad option. */
   constructor(config: NetworkConfig) {
     const c = resolveConfig(config);
     this.inputSize = c.inputSize;

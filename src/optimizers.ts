@@ -5,6 +5,7 @@ import { ConfigError } from './errors';
 import { checkKeys, nonNegativeNumber, numberInRange, positiveNumber, show } from './validate';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
+/** An optimizer by name: `'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'` or `'adagrad'` (with its default options). */
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 interface Common {
@@ -16,6 +17,7 @@ interface Common {
 }
 /** v = momentum·v − lr·g; θ += v (Nesterov: θ += momentum·v − lr·g). Default lr 0.01. */
 export interface SgdConfig extends Common {
+  /** Plain or momentum SGD. */
   type: 'sgd';
   /** In [0, 1). Default 0. */
   momentum?: number;
@@ -24,33 +26,59 @@ export interface SgdConfig extends Common {
 }
 /** Adam (Kingma & Ba), Keras defaults: lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export interface AdamConfig extends Common {
+  /** Adam. */
   type: 'adam';
+  /** Decay of the first-moment average m, in [0, 1). Default 0.9. */
   beta1?: number;
+  /** Decay of the second-moment average v, in [0, 1). Default 0.999. */
   beta2?: number;
+  /** Added to √v in the denominator, > 0. Default 1e-7. */
   epsilon?: number;
 }
 /** Adam with decoupled weight decay (θ −= lr·weightDecay·θ each step). Default weightDecay 0.004. */
 export interface AdamWConfig extends Common {
+  /** Adam with decoupled weight decay. */
   type: 'adamw';
+  /** As Adam's: decay of m. Default 0.9. */
   beta1?: number;
+  /** As Adam's: decay of v. Default 0.999. */
   beta2?: number;
+  /** As Adam's. Default 1e-7. */
   epsilon?: number;
+  /** Each step first shrinks every weight by lr·weightDecay·θ; in [0, 1]. Default 0.004. */
   weightDecay?: number;
 }
 /** RMSprop, Keras defaults: lr 0.001, rho 0.9, momentum 0, epsilon 1e-7. */
 export interface RmspropConfig extends Common {
+  /** RMSprop. */
   type: 'rmsprop';
+  /** Decay of the squared-gradient average s, in [0, 1). Default 0.9. */
   rho?: number;
+  /** Momentum applied to the scaled step, in [0, 1). Default 0. */
   momentum?: number;
+  /** Added to √s in the denominator, > 0. Default 1e-7. */
   epsilon?: number;
 }
 /** Adagrad, Keras defaults: lr 0.001, initialAccumulatorValue 0.1, epsilon 1e-7. */
 export interface AdagradConfig extends Common {
+  /** Adagrad. */
   type: 'adagrad';
+  /** Starting value of each squared-gradient sum s, ≥ 0. Default 0.1. */
   initialAccumulatorValue?: number;
+  /** Added to √s in the denominator, > 0. Default 1e-7. */
   epsilon?: number;
 }
 
+/**
+ * An optimizer: a name with the default options, or an object with `type` and options.
+ *
+ * @example
+ * ```ts
+ * const a: OptimizerConfig = 'adam';
+ * const b: OptimizerConfig = { type: 'sgd', learningRate: 0.1, momentum: 0.9, nesterov: true };
+ * const c: OptimizerConfig = { type: 'adamw', learningRate: 0.001, weightDecay: 0.01, clipNorm: 1 };
+ * ```
+ */
 export type OptimizerConfig = SgdConfig | AdamConfig | AdamWConfig | RmspropConfig | AdagradConfig | OptimizerName;
 
 /** Every hyperparameter, filled in (what toJSON saves). */

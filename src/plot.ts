@@ -4,6 +4,7 @@ import { ConfigError } from './errors';
 import type { History } from './training/types';
 import { checkKeys, checkObject, numberInRange, show } from './validate';
 
+/** Options of {@link plotHistory}; every one is optional. */
 export interface PlotOptions {
   /** Pixel width of the whole figure. Default 720. */
   width?: number;

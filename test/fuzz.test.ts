@@ -621,7 +621,7 @@ type Mutation =
   | { kind: 'flip'; bits: number[] }
   | { kind: 'truncate'; at: number }
   | { kind: 'append'; bytes: Uint8Array }
-  | { kind: 'edit'; path: string[]; value: unknown }
+  | { kind: 'edit'; path: readonly string[]; value: unknown }
   | { kind: 'proto'; where: string; value: string };
 
 function mutateBytes(bytes: Uint8Array, m: Mutation): Uint8Array {

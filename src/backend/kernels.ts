@@ -4,6 +4,10 @@
 
 import { MemoryLimitError } from '../errors';
 
+/**
+ * Which backend does the arithmetic: `'wasm'` (the WebAssembly core, the default) or `'js'`
+ * (the same math in plain TypeScript; needs no WebAssembly).
+ */
 export type BackendName = 'wasm' | 'js';
 
 /** Most f64s an arena holds on either backend: 4 GiB, WebAssembly's 32-bit address space (the

@@ -23,15 +23,19 @@ export interface SavedTraining {
 
 /** What `toJSON()` returns. */
 export interface SavedModel {
+  /** Always `'wasmnet'`: how a loader recognises the object. */
   format: 'wasmnet';
+  /** The format version (1); a newer version than this library reads is a `FormatError`. */
   version: number;
   /** the Network config that rebuilds the architecture (layers, loss, optimizer, seed, backend) */
   config: Record<string, unknown>;
   /** base64 of the little-endian f64 parameter slab: W₀ b₀ W₁ b₁ … */
   weights: string;
+  /** The training state, so a loaded network continues training exactly as the original would: update count, current learning rate, generator states, optimizer slabs. */
   training: SavedTraining & {
     /** base64 of the optimizer state slabs */
     state1: string;
+    /** base64 of the second optimizer state slab (Adam's v, for example) */
     state2: string;
   };
 }

@@ -5,6 +5,7 @@ import type { Callback, EpochLogs, History, LogKey, TrainingControl } from './ty
 
 const LOG_KEYS: readonly LogKey[] = ['loss', 'accuracy', 'mae', 'valLoss', 'valAccuracy', 'valMae'];
 
+/** Options of {@link earlyStopping}; every one is optional. */
 export interface EarlyStoppingOptions {
   /** The log key watched. Default 'valLoss', or 'loss' when the fit has no validation data
    *  (only when left at the default: an explicit 'valLoss' without validation is refused). */

@@ -10,11 +10,15 @@ import type { BatchLogs, Callback, EpochLogs, LogKey, TrainingControl } from './
 /** Where the progress is written: anything with `write(text)`; `isTTY` selects the redrawn bar,
  *  `columns` (read at every redraw) its width. Node's and Bun's `process.stderr` are such streams. */
 export interface ProgressStream {
+  /** Writes text as it is (the bar redraws with `\r`; lines end with `\n`). */
   write(text: string): unknown;
+  /** True for a terminal: the bar is redrawn in place instead of one line per epoch. */
   readonly isTTY?: boolean;
+  /** Terminal width in characters; the bar fits into it (80 when absent). */
   readonly columns?: number;
 }
 
+/** Options of {@link progressBar}; every one is optional. */
 export interface ProgressBarOptions {
   /** Default: stderr (`Deno.stderr` in Deno, `process.stderr` in Node and Bun); in a browser,
    *  lines through console.log. */

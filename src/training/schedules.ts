@@ -4,6 +4,7 @@ import { ConfigError } from '../errors';
 import { checkKeys, checkObject, positiveInteger, show } from '../validate';
 import type { Callback, LearningRateSchedule } from './types';
 
+/** Options of {@link stepDecay}. */
 export interface StepDecayOptions {
   /** Epochs between drops. Required. */
   every: number;
@@ -20,6 +21,7 @@ export function stepDecay(options: StepDecayOptions): LearningRateSchedule {
   return (epoch, initial) => initial * factor ** Math.floor(epoch / every);
 }
 
+/** Options of {@link exponentialDecay}. */
 export interface ExponentialDecayOptions {
   /** Multiplier per `every` epochs, in (0, 1]. Required. */
   rate: number;
@@ -36,6 +38,7 @@ export function exponentialDecay(options: ExponentialDecayOptions): LearningRate
   return (epoch, initial) => initial * rate ** (epoch / every);
 }
 
+/** Options of {@link cosineDecay}; every one is optional. */
 export interface CosineDecayOptions {
   /** Epochs of the half cosine; afterwards the rate stays at `minLearningRate`. Default: the
    *  number of epochs passed to `fit`. */
