@@ -22,8 +22,6 @@ interface Series {
 }
 
 const COLORS = { train: '#1f77b4', validation: '#d62728' };
-/** Largest width or panel height accepted (pixels): every coordinate stays a plain number. */
-const MAX_PIXELS = 100000;
 const SERIES_KEYS = ['loss', 'valLoss', 'accuracy', 'valAccuracy', 'mae', 'valMae'] as const;
 
 /** Loss curves (training and validation) in one panel and, when recorded, accuracy and mae in
@@ -32,16 +30,15 @@ export function plotHistory(history: History, options: PlotOptions = {}): string
   checkObject(history, 'plotHistory: history');
   for (const key of SERIES_KEYS) {
     const values: unknown = history[key];
-    if (values === undefined) continue;
-    if (!Array.isArray(values)) throw new ConfigError(`plotHistory: history.${key} must be an array of numbers, got ${show(values)}`);
-    for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] !== 'number') throw new ConfigError(`plotHistory: history.${key}[${i}] must be a number, got ${show(values[i])}`);
+    if (values !== undefined && !(Array.isArray(values) && values.every((v) => typeof v === 'number'))) {
+      throw new ConfigError(`plotHistory: history.${key} must be an array of numbers, got ${show(values)}`);
     }
   }
   checkObject(options, 'plotHistory: options');
-  checkKeys(options, ['width', 'panelHeight', 'title'], 'plotHistory options');
-  const width = options.width === undefined ? 720 : numberInRange(options.width, 'plotHistory: options.width', 1, MAX_PIXELS, true);
-  const panelHeight = options.panelHeight === undefined ? 260 : numberInRange(options.panelHeight, 'plotHistory: options.panelHeight', 1, MAX_PIXELS, true);
+  checkKeys(options, ['width', 'panelHeight', 'title'], 'plotHistory: options');
+  const size = (value: unknown, name: string, fallback: number): number => (value === undefined ? fallback : numberInRange(value, `plotHistory: options.${name}`, 1, 1e5, true));
+  const width = size(options.width, 'width', 720);
+  const panelHeight = size(options.panelHeight, 'panelHeight', 260);
   if (options.title !== undefined && typeof options.title !== 'string') {
     throw new ConfigError(`plotHistory: options.title must be a string, got ${show(options.title)}`);
   }

@@ -327,8 +327,8 @@ describe('7: plotHistory', () => {
     expect(bad(undefined)).toThrow(new ConfigError('plotHistory: history must be an object, got undefined'));
     expect(bad([1, 2])).toThrow(ConfigError);
     expect(bad({ loss: 'abc' })).toThrow(new ConfigError('plotHistory: history.loss must be an array of numbers, got "abc"'));
-    expect(bad({ loss: [1, '2'] })).toThrow(new ConfigError('plotHistory: history.loss[1] must be a number, got "2"'));
-    expect(bad({ loss: [1], valLoss: [null] })).toThrow(new ConfigError('plotHistory: history.valLoss[0] must be a number, got null'));
+    expect(bad({ loss: [1, '2'] })).toThrow(new ConfigError('plotHistory: history.loss must be an array of numbers, got an array of length 2'));
+    expect(bad({ loss: [1], valLoss: [null] })).toThrow(new ConfigError('plotHistory: history.valLoss must be an array of numbers, got an array of length 1'));
     expect(bad({ loss: [1] }, { title: 5 })).toThrow(new ConfigError('plotHistory: options.title must be a string, got 5'));
     expect(bad({ loss: [1] }, null)).toThrow(new ConfigError('plotHistory: options must be an object, got null'));
     expect(bad({ loss: [1] }, { width: -1 })).toThrow(new ConfigError('plotHistory: options.width must be a number in [1, 100000], got -1'));

@@ -17,14 +17,9 @@ export const MAX_ARENA_F64 = 2 ** 29;
 /** The MemoryLimitError for an arena of `size` f64s that could not be had: over the cap, or
  *  (with `refused`, the runtime's own error) refused by the runtime at `granted` f64s. */
 export function arenaError(backend: BackendName, size: number, granted: number, refused?: unknown): MemoryLimitError {
-  const bytes = size * 8;
-  const need = `the network needs ${bytes} bytes (${mib(bytes)}) of memory`;
-  const hint = 'use smaller layers or smaller batches';
-  if (refused === undefined) {
-    return new MemoryLimitError(`${need}, more than the ${backend} backend's limit of ${MAX_ARENA_F64 * 8} bytes (4 GiB); ${hint}`, bytes, MAX_ARENA_F64 * 8);
-  }
-  const why = refused instanceof Error ? `: ${refused.message}` : '';
-  return new MemoryLimitError(`${need}, but the runtime refused to grow it beyond ${granted * 8} bytes (${mib(granted * 8)})${why}; ${hint}`, bytes, granted * 8);
+  const limit = (refused === undefined ? MAX_ARENA_F64 : granted) * 8;
+  const why = refused === undefined ? `more than the ${backend} backend's limit of ${limit} bytes (4 GiB)` : `but the runtime refused to grow it beyond ${limit} bytes (${mib(limit)}): ${String(refused)}`;
+  return new MemoryLimitError(`the network needs ${size * 8} bytes (${mib(size * 8)}) of memory, ${why}; use smaller layers or smaller batches`, size * 8, limit);
 }
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
