@@ -17,29 +17,21 @@ export interface Rows {
   typed: boolean;
 }
 
-/** Checks `value` is a matrix with `cols` columns and only finite numbers. `name` is the
- *  argument's name in messages ("x", "y"). Float64Array input is used without copying. */
-export function toRows(value: unknown, cols: number, name: string): Rows {
+/** Checks `value` is a matrix with `cols` columns and only finite numbers, and returns its
+ *  row count; allocates nothing. `name` is the argument's name in messages ("x", "y"). */
+export function checkRows(value: unknown, cols: number, name: string): number {
   if (value instanceof Float64Array) {
-    if (value.length === 0 || value.length % cols !== 0) {
-      throw new ShapeError(
-        `${name}: a Float64Array of length ${value.length} is not a whole number of rows of ${cols} values (expected a positive multiple of ${cols})`,
-      );
-    }
+    const rows = checkShape(value, cols, name);
     for (let i = 0; i < value.length; i++) {
-      if (!Number.isFinite(value[i])) {
-        throw new DataError(`${name}[${Math.floor(i / cols)}][${i % cols}] is ${value[i]}; every value must be a finite number`);
-      }
+      if (!Number.isFinite(value[i])) throw notFinite(value, i, cols, name);
     }
-    return { data: value, rows: value.length / cols, cols, typed: true };
+    return rows;
   }
   if (!Array.isArray(value)) {
     throw new ShapeError(`${name} must be a number[][] or a row-major Float64Array, got ${show(value)}`);
   }
   if (value.length === 0) throw new ShapeError(`${name} has no rows`);
-  const rows = value.length;
-  const data = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < value.length; r++) {
     const row: unknown = value[r];
     if (!Array.isArray(row)) {
       throw new ShapeError(`${name}[${r}] must be an array of ${cols} numbers, got ${show(row)}`);
@@ -52,8 +44,36 @@ export function toRows(value: unknown, cols: number, name: string): Rows {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         throw new DataError(`${name}[${r}][${j}] is ${show(v)}; every value must be a finite number`);
       }
-      data[r * cols + j] = v;
     }
+  }
+  return value.length;
+}
+
+/** The row count of a row-major Float64Array of `cols`-wide rows (its values unchecked). */
+export function checkShape(value: Float64Array, cols: number, name: string): number {
+  if (value.length === 0 || value.length % cols !== 0) {
+    throw new ShapeError(
+      `${name}: a Float64Array of length ${value.length} is not a whole number of rows of ${cols} values (expected a positive multiple of ${cols})`,
+    );
+  }
+  return value.length / cols;
+}
+
+/** The error for a non-finite value at flat index `i` of a row-major Float64Array. */
+export function notFinite(value: Float64Array, i: number, cols: number, name: string): DataError {
+  return new DataError(`${name}[${Math.floor(i / cols)}][${i % cols}] is ${value[i]}; every value must be a finite number`);
+}
+
+/** Checks `value` (see checkRows) and returns it as row-major f64s: a Float64Array is used
+ *  without copying, number[][] is copied. */
+export function toRows(value: unknown, cols: number, name: string): Rows {
+  const rows = checkRows(value, cols, name);
+  if (value instanceof Float64Array) return { data: value, rows, cols, typed: true };
+  const nested = value as number[][];
+  const data = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row = nested[r]!;
+    for (let j = 0; j < cols; j++) data[r * cols + j] = row[j]!;
   }
   return { data, rows, cols, typed: false };
 }

@@ -94,8 +94,23 @@ export class JsKernels implements Kernels {
     this.addProduct(a, b, c, m, k, n);
   }
 
+  firstNonFinite(at: number, count: number): number {
+    const h = this.heap;
+    for (let i = 0; i < count; i++) {
+      const v = h[at + i]!;
+      if (v - v !== 0) return i; // NaN for NaN and ±Infinity
+    }
+    return -1;
+  }
+
+  /** The JS products read W in place: no packed copies. */
+  packedSize(_k: number, _n: number): number {
+    return 0;
+  }
+  packWeights(_w: number, _k: number, _n: number, _dst: number): void {}
+
   /** Z = X·W + b (Z starts at b: no separate pass to add it), A = f(Z). */
-  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, _scratch?: number): void {
+  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, _scratch?: number, _packed?: number): void {
     const h = this.heap;
     for (let r = 0, zRow = z; r < rows; r++, zRow += units) {
       for (let j = 0; j < units; j++) h[zRow + j] = h[b + j]!;
@@ -104,11 +119,52 @@ export class JsKernels implements Kernels {
     this.activate(act, z, a, rows, units, alpha);
   }
 
-  /** C[m×n] += A[m×k]·B[k×n] */
+  /** C[m×n] += A[m×k]·B[k×n]: two rows of A at a time share each load of B (B is read
+   *  half as often); every element sums the same terms in the same order as row by row. */
   private addProduct(a: number, b: number, c: number, m: number, k: number, n: number): void {
     const h = this.heap;
     const k4 = k - (k % 4);
-    for (let i = 0; i < m; i++) {
+    let i = 0;
+    for (; i + 2 <= m; i += 2) {
+      const cRow = c + i * n;
+      const dRow = cRow + n;
+      const aRow = a + i * k;
+      const eRow = aRow + k;
+      let p = 0;
+      for (; p < k4; p += 4) {
+        const a0 = h[aRow + p]!;
+        const a1 = h[aRow + p + 1]!;
+        const a2 = h[aRow + p + 2]!;
+        const a3 = h[aRow + p + 3]!;
+        const e0 = h[eRow + p]!;
+        const e1 = h[eRow + p + 1]!;
+        const e2 = h[eRow + p + 2]!;
+        const e3 = h[eRow + p + 3]!;
+        const b0 = b + p * n;
+        const b1 = b0 + n;
+        const b2 = b1 + n;
+        const b3 = b2 + n;
+        for (let j = 0; j < n; j++) {
+          const w0 = h[b0 + j]!;
+          const w1 = h[b1 + j]!;
+          const w2 = h[b2 + j]!;
+          const w3 = h[b3 + j]!;
+          h[cRow + j] = h[cRow + j]! + (a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3);
+          h[dRow + j] = h[dRow + j]! + (e0 * w0 + e1 * w1 + e2 * w2 + e3 * w3);
+        }
+      }
+      for (; p < k; p++) {
+        const aip = h[aRow + p]!;
+        const eip = h[eRow + p]!;
+        const bRow = b + p * n;
+        for (let j = 0; j < n; j++) {
+          const w = h[bRow + j]!;
+          h[cRow + j] = h[cRow + j]! + aip * w;
+          h[dRow + j] = h[dRow + j]! + eip * w;
+        }
+      }
+    }
+    if (i < m) {
       const cRow = c + i * n;
       const aRow = a + i * k;
       let p = 0;

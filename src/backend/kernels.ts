@@ -42,9 +42,16 @@ export interface Kernels {
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void;
   /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ */
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void;
+  /** Index of the first non-finite value among `count` f64s at `at`, or -1. */
+  firstNonFinite(at: number, count: number): number;
+  /** f64s a packed copy of a k×n weight matrix takes (0: this backend keeps none, js). */
+  packedSize(k: number, n: number): number;
+  /** Packs W[k×n] at `dst` (packedSize(k, n) f64s) for forward passes over many rows. */
+  packWeights(w: number, k: number, n: number, dst: number): void;
   /** A dense layer's forward pass: Z = X·W + b (Z starts at b, then accumulates X·W), A = f(Z).
-   *  x is [rows×inputs], w [inputs×units], b [units], z and a [rows×units]. */
-  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number): void;
+   *  x is [rows×inputs], w [inputs×units], b [units], z and a [rows×units]. `packed` > 0: W's
+   *  current packed copy (packWeights), which many-row products then read instead of packing. */
+  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number, packed: number): void;
   /** Its backward pass, given dZ = ∂L/∂Z [rows×units]: dW = Xᵀ·dZ, db = Σ_rows dZ and, when
    *  dX ≥ 0, dX = dZ·Wᵀ [rows×inputs]. */
   denseBackward(x: number, w: number, dZ: number, dW: number, db: number, dX: number, rows: number, inputs: number, units: number, scratch: number): void;

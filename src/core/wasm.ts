@@ -3,7 +3,7 @@
 // the garbage collector reclaims it with the network: no dispose() needed.
 //
 // Where the default core comes from is decided at build time by ./default-core: the inlined
-// base64 bytes in the default entries, an imported `WebAssembly.Module` in the `workerd` and
+// hex bytes in the default entries, an imported `WebAssembly.Module` in the `workerd` and
 // `edge-light` entries (Cloudflare Workers and deployed Next.js Edge code forbid compiling
 // bytes). Nothing here imports a `node:` module or uses eval, so this file runs unchanged in
 // Node, Bun, Deno, browsers, Workers and Next.js Edge routes.

@@ -198,7 +198,7 @@ for (const [name, config, outdir] of workers) {
     const wasm = files.filter((f) => f.endsWith('.wasm'));
     const script = readFileSync(join(cwd, outdir, files.find((f) => f.endsWith('.js'))), 'utf8');
     if (wasm.length !== 1) throw new Error(`wrangler's bundle has ${wasm.length} .wasm modules (${files.join(', ')}), expected 1`);
-    if (/AGFzbQ/.test(script)) throw new Error("wrangler's bundle contains base64 WebAssembly: the workerd entry was not used");
+    if (/AGFzbQ|0061736d01000000/.test(script)) throw new Error("wrangler's bundle contains inlined WebAssembly: the workerd entry was not used");
     const result = await run(process.execPath, [join(here, 'workerd.mjs'), join(cwd, outdir)], { cwd, env: toolsEnv, timeout: 120_000 });
     const [out] = parseResults(result.stdout);
     if (!out) throw new Error(describeFailure(result, 'workerd.mjs'));
@@ -380,7 +380,7 @@ function edgeCore(distDir, core) {
   if (wasm.length !== 1) throw new Error(`the Edge route has ${wasm.length} wasm bindings, expected 1 (wasmnet's core)`);
   if (!readFileSync(join(distDir, wasm[0].filePath)).equals(core)) throw new Error(`${wasm[0].filePath} is not wasmnet's core.wasm`);
   for (const file of fn.files.filter((f) => f.endsWith('.js'))) {
-    if (/AGFzbQ/.test(readFileSync(join(distDir, file), 'utf8'))) throw new Error(`${file} contains base64 WebAssembly: the edge-light entry was not used`);
+    if (/AGFzbQ|0061736d01000000/.test(readFileSync(join(distDir, file), "utf8"))) throw new Error(`${file} contains inlined WebAssembly: the edge-light entry was not used`);
   }
   return `core bound as a WebAssembly.Module (${wasm[0].filePath.split('/').pop()})`;
 }
