@@ -49,7 +49,7 @@ export const METRIC_ACCURACY: i32 = 1;
 export const METRIC_MAE: i32 = 2;
 
 // The network description: an f64 array; offsets in it count f64 elements of the arena.
-export const DESC_HEADER: i32 = 50;
+export const DESC_HEADER: i32 = 51;
 export const DESC_LAYER: i32 = 16;
 // header slots
 export const D_LAYERS: i32 = 0;
@@ -96,6 +96,9 @@ export const D_SHUFFLE_RNG: i32 = 43; // 4 slots: the shuffling generator's sfc3
 export const D_INPUT_WIDTH: i32 = 47; // input columns per row
 export const D_EPOCH_LOG: i32 = 48; // [epochs × 3]: each epoch's loss, correct and |error| sums (multi-epoch calls)
 export const D_FAILED_EPOCH: i32 = 49; // written by the epochs: the epoch (within the call) whose batch failed
+/** Rows up to which X·W reads W in place, never packed (gemm.ts fewRows). */
+export const FEW_ROWS: i32 = 4;
+export const D_PACKED_VALID: i32 = 50; // 1 while every L_PACKED copy matches its W (a training update, setWeights and loads reset it)
 // per-layer slots (DESC_HEADER + layer·DESC_LAYER + slot)
 export const L_KIND: i32 = 0;
 export const L_INPUTS: i32 = 1;
@@ -111,3 +114,4 @@ export const L_A: i32 = 10; // the layer's output
 export const L_L1: i32 = 11;
 export const L_L2: i32 = 12;
 export const L_RATE: i32 = 13; // dropout rate
+export const L_PACKED: i32 = 14; // dense: where W's packed copy goes (0: none; the js backend keeps none)

@@ -8,12 +8,13 @@ import { parallelDenseBackward, parallelDenseForward } from './threads/parallel'
 
 /** Z = X·W + b; A = f(Z). x is [rows×inputs], w [inputs×units], z and a [rows×units].
  *  Z starts as b in every row and the product accumulates onto it: one pass fewer than
- *  computing X·W and adding b after (so z = b + Σ_p x_p·w_p, summed in that order). */
-export function denseForward(x: usize, w: usize, b: usize, z: usize, a: usize, rows: i32, inputs: i32, units: i32, act: i32, alpha: f64, scratch: usize): void {
+ *  computing X·W and adding b after (so z = b + Σ_p x_p·w_p, summed in that order, on every
+ *  path of the product). `packed` ≠ 0: W as packWeights left it there. */
+export function denseForward(x: usize, w: usize, b: usize, z: usize, a: usize, rows: i32, inputs: i32, units: i32, act: i32, alpha: f64, scratch: usize, packed: usize): void {
   // threads build only (compiled out of the core): large products across the thread pool
-  if (ASC_FEATURE_THREADS && parallelDenseForward(x, w, b, z, a, rows, inputs, units, act, alpha)) return;
+  if (ASC_FEATURE_THREADS && parallelDenseForward(x, w, b, z, a, rows, inputs, units, act, alpha, packed)) return;
   fillRows(z, b, rows, units);
-  matmul(x, w, z, rows, inputs, units, 1, scratch);
+  matmul(x, w, z, rows, inputs, units, 1, scratch, packed);
   activate(act, z, a, rows, units, alpha);
 }
 

@@ -1,7 +1,7 @@
 // The wasm core's exports: kernels over raw byte pointers into this module's memory.
 // The host (src/backend/wasm.ts) lays out every buffer; nothing here allocates.
 
-export { matmul, matmulTransA, matmulTransB, gemmScratchSize } from './gemm';
+export { matmul, matmulTransA, matmulTransB, gemmScratchSize, packedSize, packWeights } from './gemm';
 export { denseForward, denseBackward } from './dense';
 export { activate, activateBackward } from './activations';
 export { mse, mae, huber, softmaxCrossEntropy, sparseSoftmaxCrossEntropy, sigmoidBinaryCrossEntropy } from './losses';
@@ -11,6 +11,7 @@ export { dropoutForward, dropoutBackward } from './dropout';
 export { step } from './step';
 export { epochs } from './epoch';
 export { countCorrect, sumAbsError } from './metrics';
+export { firstNonFinite } from './memory';
 export { exp, tanh } from './math'; // the activations' exp and tanh (exported for the accuracy test)
 
 /** First byte after the module's static data: the host's arena starts here (16-byte aligned). */

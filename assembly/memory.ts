@@ -17,3 +17,21 @@ export function copyF64(dst: usize, src: usize, count: i32): void {
   for (; o + 16 <= end; o += 16) v128.store(dst + o, v128.load(src + o));
   if (o < end) store<f64>(dst + o, load<f64>(src + o));
 }
+
+/** Index of the first non-finite value among `count` f64s at p, or -1: x − x is 0 for every
+ *  finite x and NaN otherwise, two lanes at a time, four values per test. */
+export function firstNonFinite(p: usize, count: i32): i32 {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const at = p + (<usize>i << 3);
+    const a = v128.load(at);
+    const b = v128.load(at, 16);
+    const d = f64x2.add(f64x2.sub(a, a), f64x2.sub(b, b));
+    if (v128.any_true(f64x2.ne(d, d))) break;
+  }
+  for (; i < count; i++) {
+    const v = load<f64>(p + (<usize>i << 3));
+    if (v - v != 0) return i;
+  }
+  return -1;
+}

@@ -11,9 +11,10 @@ import {
   LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
   L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
   STATUS_UPDATE_NOT_FINITE, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
-  D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM,
+  D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM, D_PACKED_VALID, FEW_ROWS, L_PACKED,
 } from './codes';
 import { denseBackward, denseForward } from './dense';
+import { packWeights } from './gemm';
 import { dropoutBackward, dropoutForward } from './dropout';
 import { copyF64 } from './memory';
 import { countCorrect, sumAbsError } from './metrics';
@@ -28,11 +29,20 @@ import { threadFault } from './threads/parallel';
  *  goes through memory rather than the return value so that the JavaScript caller never has
  *  to box a double (which would allocate on every batch). With a loss, the metrics D_METRICS
  *  asks for are measured on the batch's outputs; a successful training step also adds its
- *  loss·rows and metrics to the running sums the host reads once per epoch. */
+ *  loss·rows and metrics to the running sums the host reads once per epoch. A failed one changes
+ *  nothing that lasts (weights, optimizer state, step count, sums and the dropout generator). */
 export function step(desc: usize, rows: i32, mode: i32): i32 {
+  // A refused update leaves the dropout generator where it was too: nothing of the batch stays.
+  const r0 = slot(desc, D_RNG), r1 = slot(desc, D_RNG + 1), r2 = slot(desc, D_RNG + 2), r3 = slot(desc, D_RNG + 3);
   // threads build: a worker failed since the last step; do nothing (src/threads reports it)
   const status = ASC_FEATURE_THREADS && threadFault() ? STATUS_THREAD_FAILED : run(desc, rows, mode);
   setSlot(desc, D_STATUS, <f64>status);
+  if (status != STATUS_OK) {
+    setSlot(desc, D_RNG, r0);
+    setSlot(desc, D_RNG + 1, r1);
+    setSlot(desc, D_RNG + 2, r2);
+    setSlot(desc, D_RNG + 3, r3);
+  }
   if (mode == STEP_TRAIN && status == STATUS_OK) {
     const metrics = int(desc, D_METRICS);
     setSlot(desc, D_LOSS_SUM, slot(desc, D_LOSS_SUM) + slot(desc, D_LOSS_VALUE) * <f64>rows);
@@ -50,7 +60,17 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
   setSlot(desc, D_LOSS_VALUE, 0);
   setSlot(desc, D_PENALTY, 0);
 
-  // forward
+  // forward. Outside training, many-row products read each W from its packed copy (L_PACKED,
+  // packed here when D_PACKED_VALID says the copies are stale); a training step's update
+  // makes them stale. Packed or not, the bits are the same (gemm.ts).
+  const cached = !training && rows > FEW_ROWS;
+  if (cached && slot(desc, D_PACKED_VALID) == 0) {
+    for (let l = 0; l < layers; l++) {
+      const packed = ptr(desc, lf(l, L_PACKED));
+      if (packed) packWeights(ptr(desc, lf(l, L_W)), int(desc, lf(l, L_INPUTS)), int(desc, lf(l, L_UNITS)), packed);
+    }
+    setSlot(desc, D_PACKED_VALID, 1);
+  }
   let input = x;
   for (let l = 0; l < layers; l++) {
     const a = ptr(desc, lf(l, L_A));
@@ -60,7 +80,7 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
       else copyF64(a, input, rows * units);
     } else {
       denseForward(input, ptr(desc, lf(l, L_W)), ptr(desc, lf(l, L_B)), ptr(desc, lf(l, L_Z)), a, rows,
-        int(desc, lf(l, L_INPUTS)), units, int(desc, lf(l, L_ACT)), slot(desc, lf(l, L_ALPHA)), scratch);
+        int(desc, lf(l, L_INPUTS)), units, int(desc, lf(l, L_ACT)), slot(desc, lf(l, L_ALPHA)), scratch, cached ? ptr(desc, lf(l, L_PACKED)) : 0);
     }
     input = a;
   }
@@ -155,5 +175,6 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
   }
   if (!applied) return STATUS_UPDATE_NOT_FINITE;
   setSlot(desc, D_STEP_COUNT, t);
+  setSlot(desc, D_PACKED_VALID, 0); // the weights changed: their packed copies are stale
   return STATUS_OK;
 }

@@ -1,11 +1,13 @@
 // `npm run bench [-- --quick] [--only=kernels,training,mnist] [--libs=wasmnet-wasm,tfjs-wasm,…]`:
 // GEMM kernel throughput (wasm vs js), training throughput of wasmnet against its peers (tfjs
-// cpu/wasm, convnetjs, brain.js) and the real-data MNIST line, printed as markdown (stdout) and
+// cpu/wasm, convnetjs, brain.js), the real-data MNIST line and predict's latency against
+// onnxruntime-web and tfjs (inference), printed as markdown (stdout) and
 // saved as JSON under bench/results/. Reports numbers only; it never fails on timings.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchInference, inferenceTable, type InferenceRun } from './inference';
 import { benchKernels, type KernelResult } from './kernels';
 import { benchMnist, type MnistLine } from './mnist';
 import { ALL_PEERS, BASELINE, DEFAULT_PEERS, findPeer, type Peer } from './peers/index';
@@ -14,10 +16,10 @@ import { FULL_PLAN, progress, QUICK_PLAN } from './stats';
 import { benchTrainings, type WorkloadResult } from './training';
 import { WORKLOAD_IDS } from './workloads';
 
-const SECTIONS = ['kernels', 'training', 'mnist'] as const;
+const SECTIONS = ['kernels', 'training', 'mnist', 'inference'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Other names accepted by --only. */
-const ALIASES: Record<string, Section> = { peers: 'training', gemm: 'kernels', digits: 'mnist' };
+const ALIASES: Record<string, Section> = { peers: 'training', gemm: 'kernels', digits: 'mnist', predict: 'inference' };
 
 const USAGE = [
   'usage: npm run bench [-- --quick] [--only=SECTIONS] [--libs=LIBS] [--workloads=IDS] [--json=FILE]',
@@ -70,6 +72,7 @@ const out: string[] = [header(env, plan)];
 let kernels: KernelResult[] | undefined;
 let training: WorkloadResult[] | undefined;
 let mnist: MnistLine | undefined;
+let inference: InferenceRun | undefined;
 if (sections.includes('kernels')) {
   kernels = await benchKernels(plan);
   out.push(kernelTable(kernels, plan));
@@ -81,6 +84,10 @@ if (sections.includes('training')) {
 if (sections.includes('mnist')) {
   mnist = await benchMnist(mnistPeers, plan);
   out.push(mnistTable(mnist));
+}
+if (sections.includes('inference')) {
+  inference = await benchInference(plan);
+  out.push(inferenceTable(inference));
 }
 const seconds = (performance.now() - started) / 1000;
 await Promise.all(ALL_PEERS.map((p) => p.close?.()));
@@ -97,5 +104,5 @@ const loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
 const libraries = Object.fromEntries(
   [...new Set([...(training ? trainingPeers : []), ...(mnist ? mnistPeers : [])])].map((p) => [p.id, { label: p.label, notes: p.notes }]),
 );
-writeFileSync(path, `${JSON.stringify({ environment: env, loadAverageAtEnd, plan, sections, seconds, libraries, kernels, training, mnist }, null, 2)}\n`);
+writeFileSync(path, `${JSON.stringify({ environment: env, loadAverageAtEnd, plan, sections, seconds, libraries, kernels, training, mnist, inference }, null, 2)}\n`);
 progress(`\nwrote ${relative(process.cwd(), path)} (${seconds.toFixed(0)} s; load average ${env.loadAverage} at start, ${loadAverageAtEnd} at end)`);

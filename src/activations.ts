@@ -5,6 +5,10 @@ import {
 } from './backend/codes';
 
 export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'softmax', 'elu', 'selu', 'softplus', 'gelu', 'swish'] as const;
+/**
+ * An activation by name: `'linear'`, `'sigmoid'`, `'tanh'`, `'relu'`, `'leakyRelu'`,
+ * `'softmax'`, `'elu'`, `'selu'`, `'softplus'`, `'gelu'` (tanh form) or `'swish'`.
+ */
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 export const ACTIVATION_CODES: Record<ActivationName, number> = {

@@ -1,11 +1,13 @@
 // The engine behind a Network: one arena (wasm instance memory or Float64Array) laid out as
-//   [ parameters | gradients | optimizer state 1 | optimizer state 2 | description | batch buffers ]
+//   [ parameters | gradients | optimizer state 1 | optimizer state 2 | description | packed W | batch buffers ]
 // The four slabs share one layout (W₀ b₀ W₁ b₁ …), so an optimizer step is one kernel call.
 // The network description is what the fused step reads (layer kinds and shapes, activations,
 // buffer offsets, loss, optimizer and its hyperparameters, step count, dropout generator):
 // forward, loss, backward and update for a batch are ONE call into the backend. Batch buffers
 // (x, y, each layer's Z and A, two delta buffers, the matrix products' workspace) are sized
-// for `capacity` rows and re-planned (slabs untouched) when a bigger batch comes.
+// for `capacity` rows and re-planned (slabs untouched) when a bigger batch comes. The wasm
+// backend keeps a packed copy of each W for inference over many rows (`packed W`), packed by
+// the first such forward pass after the weights change (D_PACKED_VALID).
 // Nothing here validates user input: Network does that before calling in.
 import {
   DESC_HEADER, DESC_LAYER, D_ABS_ERROR_SUM, D_BATCH_ABS_ERROR, D_BATCH_CORRECT, D_CORRECT_SUM, D_DATA_X, D_DATA_Y,
@@ -13,14 +15,14 @@ import {
   D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
   D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_RHO, D_RNG, D_SCRATCH, D_STATE1,
   D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DENSE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
-  L_KIND, L_L1, L_L2, L_RATE, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
+  L_KIND, L_L1, L_L2, L_PACKED, L_RATE, L_UNITS, L_W, L_Z, D_PACKED_VALID, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
   STEP_TRAIN,
 } from './backend/codes';
-import type { BackendName, Kernels } from './backend/kernels';
+import { MAX_ARENA_F64, type BackendName, type Kernels } from './backend/kernels';
 import { JsKernels } from './backend/js';
 import { WasmKernels } from './backend/wasm';
-import type { Rows } from './data';
-import { DivergenceError } from './errors';
+import { notFinite, type Rows } from './data';
+import { DivergenceError, MemoryLimitError } from './errors';
 import { threadsRuntime } from './threads/request';
 import type { ThreadedKernels } from './threads/index';
 import { defaultInitializer, initialize } from './initializers';
@@ -34,6 +36,8 @@ import { Random } from './random';
 const even = (n: number): number => n + (n & 1); // keeps every buffer 16-byte aligned
 /** Rows per forward pass when predicting or evaluating many rows. */
 export const INFERENCE_CHUNK = 256;
+/** Values up to which predict copies with a loop rather than a view and set(). */
+const COPY_LOOP = 1024;
 /** Largest training set (f64s of inputs, targets and row order) fit copies into the arena to
  *  run whole epochs in one call: 8 MiB. Larger sets are loaded batch by batch, which costs
  *  little next to their batches' arithmetic, and the arena (which cannot shrink) stays small. */
@@ -132,15 +136,20 @@ export class Engine {
     this.state1 = this.grads + even(count);
     this.state2 = this.state1 + even(count);
     this.desc = this.state2 + even(count);
-    this.batchStart = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
     width = inputSize;
     let maxWidth = inputSize;
+    let packedAt = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
+    const packed: number[] = [];
     this.slots = layers.map((layer, i) => {
       const slot = layer.type === 'dense' ? placeDense(layer, width, this.params + offsets[i]!, this.grads + offsets[i]!) : placeDropout(layer, width);
+      const size = layer.type === 'dense' ? this.k.packedSize(width, slot.units) : 0;
+      packed.push(size > 0 ? packedAt : 0);
+      packedAt += even(size);
       width = slot.units;
       maxWidth = Math.max(maxWidth, width);
       return slot;
     });
+    this.batchStart = packedAt;
     this.maxWidth = maxWidth;
     this.threads = threads;
     this.k.reserve(this.batchStart);
@@ -194,6 +203,7 @@ export class Engine {
       h[at + L_B] = s.b;
       h[at + L_DW] = s.dw;
       h[at + L_DB] = s.db;
+      h[at + L_PACKED] = packed[l]!;
     });
     this.writeLayout();
   }
@@ -223,7 +233,10 @@ export class Engine {
     return this.slots[this.slots.length - 1]!.units;
   }
 
-  /** Makes the batch buffers hold at least `rows` rows; returns the capacity. */
+  /** Makes the batch buffers hold at least `rows` rows; returns the capacity. Transactional:
+   *  the new layout is planned in locals, the arena grown, and only then are the offsets
+   *  committed, so when growing fails (a MemoryLimitError) every offset, buffer and the
+   *  resident set stay as they were. */
   reserveRows(rows: number): number {
     if (rows <= this.capacity) return this.capacity;
     let at = this.batchStart;
@@ -232,25 +245,31 @@ export class Engine {
       at += even(size);
       return start;
     };
-    this.xBuf = take(rows * this.inputSize);
-    this.yBuf = take(rows * this.targetWidth);
-    for (const s of this.slots) {
-      s.z = take(rows * s.units);
-      s.a = take(rows * s.units);
-    }
-    this.dABuf = take(rows * this.maxWidth);
-    this.dZBuf = take(rows * this.maxWidth);
+    const xBuf = take(rows * this.inputSize);
+    const yBuf = take(rows * this.targetWidth);
+    const za = this.slots.map((s) => [take(rows * s.units), take(rows * s.units)] as const);
+    const dABuf = take(rows * this.maxWidth);
+    const dZBuf = take(rows * this.maxWidth);
     // The matrix products' workspace: enough for every (k, n) a step uses — forward X·W
     // (k = inputs, n = units), dW = Xᵀ·dZ (k = rows, n = units), dX = dZ·Wᵀ (k = units, n = inputs).
-    let scratch = 0;
+    let scratchSize = 0;
     for (const s of this.slots) {
       if (s.kind !== LAYER_DENSE) continue;
-      scratch = Math.max(scratch, this.k.gemmScratchSize(s.inputs, s.units), this.k.gemmScratchSize(rows, s.units), this.k.gemmScratchSize(s.units, s.inputs));
+      scratchSize = Math.max(scratchSize, this.k.gemmScratchSize(s.inputs, s.units), this.k.gemmScratchSize(Math.min(rows, MAX_ARENA_F64), s.units), this.k.gemmScratchSize(s.units, s.inputs));
     }
     // each thread packs its blocks of a product into a workspace of its own
-    this.scratchSize = even(scratch);
-    this.scratch = take(this.scratchSize * this.threads);
-    this.k.reserve(at);
+    const scratch = take(even(scratchSize) * this.threads);
+    this.k.reserve(at); // may throw: nothing above has touched the engine yet
+    this.xBuf = xBuf;
+    this.yBuf = yBuf;
+    this.slots.forEach((s, i) => {
+      s.z = za[i]![0];
+      s.a = za[i]![1];
+    });
+    this.dABuf = dABuf;
+    this.dZBuf = dZBuf;
+    this.scratch = scratch;
+    this.scratchSize = even(scratchSize);
     this.capacity = rows;
     this.batchEnd = at;
     this.resident = null; // the resident set sat right after the old batch buffers
@@ -325,6 +344,59 @@ export class Engine {
     return this.k.heap.subarray(last.a, last.a + rows * last.units);
   }
 
+  /** The outputs for `rows` rows of x (checked by the caller, except a Float64Array's values,
+   *  checked here chunk by chunk as they arrive: a non-finite one throws the DataError
+   *  checkRows would, and nothing observable has changed by then) (Float64Array in, Float64Array out; number[][]
+   *  in, number[][] out): inference, INFERENCE_CHUNK rows per call into the backend, copied
+   *  from x straight into the arena. Allocates the result (and, for Float64Array rows beyond a
+   *  thousand values, a typed-array view per chunk to copy them with set()). */
+  predict(x: Float64Array | number[][], rows: number): Float64Array | number[][] {
+    const chunk = this.reserveRows(Math.min(rows, INFERENCE_CHUNK));
+    this.prepare(); // threads: may move the arena into shared memory (this.k changes)
+    const k = this.k;
+    const h = k.heap; // the step never grows the arena
+    const cols = this.inputSize;
+    const last = this.slots[this.slots.length - 1]!;
+    const width = last.units;
+    const typed = x instanceof Float64Array;
+    const out = typed ? new Float64Array(rows * width) : new Array<number[]>(rows);
+    const xBuf = this.xBuf;
+    const a = last.a;
+    for (let start = 0; start < rows; start += chunk) {
+      const n = Math.min(chunk, rows - start);
+      if (typed) {
+        // A loop for a few values; set() (a memcpy, ≈ 10× faster per value, but a view to make)
+        // for more.
+        const from = start * cols;
+        const end = n * cols;
+        if (end <= COPY_LOOP) for (let i = 0; i < end; i++) h[xBuf + i] = x[from + i]!;
+        else h.set(x.subarray(from, from + end), xBuf);
+        const bad = k.firstNonFinite(xBuf, end);
+        if (bad >= 0) throw notFinite(x, from + bad, cols, 'x');
+      } else {
+        for (let r = 0; r < n; r++) {
+          const row = x[start + r]!;
+          for (let j = 0, to = xBuf + r * cols; j < cols; j++) h[to + j] = row[j]!;
+        }
+      }
+      if (k.step(this.desc, n, STEP_FORWARD) === STATUS_THREAD_FAILED) this.threaded!.check(); // throws
+      if (typed) {
+        const o = out as Float64Array;
+        const to = start * width;
+        const end = n * width;
+        if (end <= COPY_LOOP) for (let i = 0; i < end; i++) o[to + i] = h[a + i]!;
+        else o.set(h.subarray(a, a + end), to);
+      } else {
+        for (let r = 0; r < n; r++) {
+          const row = new Array<number>(width);
+          for (let j = 0, from = a + r * width; j < width; j++) row[j] = h[from + j]!;
+          (out as number[][])[start + r] = row;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Forward pass over the loaded batch (outputs readable with `output`). */
   forward(rows: number): void {
     this.run(rows, STEP_FORWARD);
@@ -363,7 +435,13 @@ export class Engine {
     const dataY = at + even(rows * input.cols);
     const order = dataY + even(rows * target.cols);
     const log = order + even(rows);
-    this.k.reserve(log + 3 * EPOCH_LOG_SIZE);
+    try {
+      this.k.reserve(log + 3 * EPOCH_LOG_SIZE);
+    } catch (error) {
+      // No room for the set: fit loads it batch by batch instead (same results).
+      if (error instanceof MemoryLimitError) return false;
+      throw error;
+    }
     const h = this.k.heap;
     copyRows(h, at, input, 0, rows, null);
     copyRows(h, dataY, target, 0, rows, null);
@@ -482,6 +560,21 @@ export class Engine {
   /** Puts back a copy made by `snapshotParams`. */
   restoreParams(snapshot: Float64Array): void {
     this.k.heap.set(snapshot, this.params);
+    this.weightsChanged();
+  }
+
+  /** Copies one dense layer's weights and bias in (checked by the caller). */
+  writeLayer(slot: LayerSlots, weights: ArrayLike<number>, bias: ArrayLike<number>): void {
+    const h = this.k.heap;
+    h.set(weights, slot.w);
+    h.set(bias, slot.b);
+    this.weightsChanged();
+  }
+
+  /** Every way weights change outside a training step (which does this itself) ends here: the
+   *  packed copies of W are stale until the next many-row forward pass repacks them. */
+  private weightsChanged(): void {
+    this.k.heap[this.desc + D_PACKED_VALID] = 0;
   }
 
 }

@@ -1,4 +1,10 @@
-// wasmnet: dense neural networks for every JavaScript runtime, with f64 WebAssembly kernels.
+/**
+ * wasmnet: dense neural networks for every JavaScript runtime, with f64 WebAssembly kernels
+ * and a pure-TypeScript twin backend. Start with {@link Network}, {@link dense} and
+ * {@link Network.fit}; the guides are in the repository's docs/ folder.
+ *
+ * @module wasmnet
+ */
 export { init, initSync, type WasmSource } from './core/wasm';
 export { Network, type NetworkConfig, type LayerWeights, type Evaluation, type Gradients, type LoadOptions } from './network';
 export type { SavedModel } from './io/format';
@@ -16,5 +22,5 @@ export { stepDecay, exponentialDecay, cosineDecay, learningRateScheduler, type S
 export { progressBar, type ProgressBarOptions, type ProgressStream } from './training/progress';
 export type { BackendName } from './backend/kernels';
 export type { Matrix, Sample } from './data';
-export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, ThreadError } from './errors';
+export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, MemoryLimitError, ThreadError } from './errors';
 export { plotHistory, type PlotOptions } from './plot';

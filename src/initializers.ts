@@ -10,9 +10,20 @@ import { checkKeys, oneOf, show } from './validate';
 import { exp } from './backend/math';
 
 export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal', 'zeros', 'ones'] as const;
+/**
+ * An initialiser by name: `'glorotUniform'`, `'glorotNormal'`, `'heUniform'`, `'heNormal'`,
+ * `'lecunUniform'`, `'lecunNormal'` (the normals truncated at 2σ, as in Keras), `'zeros'` or `'ones'`.
+ */
 export type InitializerName = (typeof INITIALIZERS)[number];
 /** A name, or `{ type: 'constant', value }`. */
-export type InitializerConfig = InitializerName | { type: 'constant'; value: number };
+export type InitializerConfig =
+  | InitializerName
+  | {
+      /** Every value starts at `value`. */
+      type: 'constant';
+      /** The starting value, a finite number. */
+      value: number;
+    };
 
 export type ResolvedInitializer = { type: InitializerName } | { type: 'constant'; value: number };
 

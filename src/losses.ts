@@ -6,10 +6,21 @@ import { ConfigError } from './errors';
 import { checkKeys, oneOf, positiveNumber, show } from './validate';
 
 export const LOSSES = ['mse', 'mae', 'huber', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy'] as const;
+/**
+ * A loss by name: `'mse'`, `'mae'`, `'huber'` (any output); `'categoricalCrossentropy'`,
+ * `'sparseCategoricalCrossentropy'` (softmax output); `'binaryCrossentropy'` (sigmoid output).
+ */
 export type LossName = (typeof LOSSES)[number];
 
 /** A loss by name, or Huber with its threshold: `{ type: 'huber', delta: 1 }`. */
-export type LossConfig = LossName | { type: 'huber'; delta?: number };
+export type LossConfig =
+  | LossName
+  | {
+      /** Huber: quadratic for |a − y| ≤ delta, linear beyond. */
+      type: 'huber';
+      /** The threshold δ, > 0. Default 1. */
+      delta?: number;
+    };
 
 export interface ResolvedLoss {
   name: LossName;
@@ -42,7 +53,8 @@ export function resolveLoss(config: unknown): ResolvedLoss {
 }
 
 /** Output activation each loss requires (undefined: any activation). The cross-entropies are
- *  fused with their activation, which makes dL/dz exact and cheap: (p − y)/n. */
+ *  fused with their activation, which makes dL/dz exact and cheap: (p·Σy − y)/n for softmax
+ *  (exact for targets that do not sum to 1), (p − y)/n for sigmoid. */
 const REQUIRED_OUTPUT: Record<LossName, ActivationName | undefined> = {
   mse: undefined,
   mae: undefined,

@@ -2,9 +2,9 @@
 // work to its Engine (src/engine.ts), which owns the arena and runs the kernels.
 import { LAYER_DENSE } from './backend/codes';
 import type { BackendName } from './backend/kernels';
-import { checkSameRows, fromSamples, isSampleList, toNested, toRows, type Matrix, type Rows, type Sample } from './data';
-import { Engine, INFERENCE_CHUNK } from './engine';
-import { ConfigError, DataError, FormatError, ShapeError } from './errors';
+import { checkRows, checkSameRows, checkShape, fromSamples, isSampleList, toRows, type Matrix, type Rows, type Sample } from './data';
+import { Engine } from './engine';
+import { ConfigError, DataError, FormatError, MemoryLimitError, ShapeError } from './errors';
 import { decodeBytes, decodeJSON, encodeBytes, encodeJSON, type ModelData, type SavedModel } from './io/format';
 import { checkLayer, type Layer } from './layers/index';
 import { checkLossPair, isClassification, resolveLoss, targetWidth, type LossConfig, type LossName, type ResolvedLoss } from './losses';
@@ -14,6 +14,10 @@ import { fit, resolveFitOptions, type FitOptions, type History } from './trainin
 import { checkKeys, checkObject, oneOf, positiveInteger, show } from './validate';
 import { loadThreads, resolveThreads } from './threads/request';
 
+/**
+ * What `new Network(config)` takes: the input width, the layers, the loss, and optionally the
+ * optimizer, seed and backend. Unknown keys (a typo such as `learningrate`) are a `ConfigError`.
+ */
 export interface NetworkConfig {
   /** Number of input features. */
   inputSize: number;
@@ -42,13 +46,17 @@ export interface NetworkConfig {
 /** One dense layer's parameters: `weights` is inputs×units row-major, `bias` has `units` values.
  *  getWeights/setWeights/computeGradients have one entry per dense layer (dropout layers have none). */
 export interface LayerWeights {
+  /** The weight matrix, inputs×units, row-major: `weights[i * units + j]` joins input i to unit j. */
   weights: Float64Array;
+  /** One bias per unit. */
   bias: Float64Array;
 }
 
 /** Mean loss over the samples, and accuracy (fraction correct) for classification losses. */
 export interface Evaluation {
+  /** Mean loss over the samples (weight penalties included). */
   loss: number;
+  /** Fraction of samples classified correctly; present for the cross-entropy losses. */
   accuracy?: number;
 }
 
@@ -62,59 +70,85 @@ export interface LoadOptions {
 
 /** The gradients of the mean batch loss with respect to every parameter. */
 export interface Gradients {
+  /** Mean loss over the batch (weight penalties included). */
   loss: number;
+  /** ∂loss/∂weights and ∂loss/∂bias, one entry per dense layer, shaped like {@link Network.getWeights}. */
   gradients: LayerWeights[];
 }
 
 const CONFIG_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend', 'threads'] as const;
 
+/**
+ * A dense feed-forward network: build it from a {@link NetworkConfig}, train it with
+ * {@link Network.fit} (or {@link Network.trainBatch}), query it with {@link Network.predict},
+ * save it with {@link Network.toJSON} / {@link Network.toBytes}. Each network owns its memory
+ * (one WebAssembly instance, or plain arrays on the JS backend); there is nothing to dispose.
+ *
+ * @example
+ * ```ts
+ * import { Network, dense } from 'wasmnet';
+ *
+ * const net = new Network({
+ *   inputSize: 2,
+ *   layers: [dense(3, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })],
+ *   loss: 'mse',
+ *   optimizer: { type: 'sgd', learningRate: 0.5 },
+ *   seed: 42,
+ * });
+ * await net.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 2000, batchSize: 4 });
+ * net.predict([[1, 0]]); // [[0.96…]]
+ * ```
+ */
 export class Network {
+  /** Number of input features (columns of x). */
   readonly inputSize: number;
+  /** Number of outputs: the last dense layer's units. */
   readonly outputSize: number;
+  /** The layers as configured, first to last. */
   readonly layers: readonly Layer[];
+  /** The loss's name. */
   readonly loss: LossName;
   /** Huber's delta (undefined for the other losses). */
   readonly lossDelta: number | undefined;
-  readonly optimizer: Readonly<ResolvedOptimizer>;
+  /** The optimizer with every option filled in (defaults included). `learningRate` is the
+   *  rate the next update uses: the configured one, or the one a callback set in `onTrainEnd`
+   *  (fit puts back the rate it started with when training ends, before `onTrainEnd` runs).
+   *  It is what toJSON saves. */
+  get optimizer(): Readonly<ResolvedOptimizer> {
+    const rate = this.engine.learningRate;
+    if (rate !== this.resolvedOptimizer.learningRate) this.resolvedOptimizer = Object.freeze({ ...this.resolvedOptimizer, learningRate: rate });
+    return this.resolvedOptimizer;
+  }
+  private resolvedOptimizer: Readonly<ResolvedOptimizer>;
+  /** The seed the network was built with (a random one when none was given). */
   readonly seed: number;
+  /** The backend doing the arithmetic: `'wasm'` or `'js'`. */
   readonly backend: BackendName;
   /** Total number of trainable values (weights and biases). */
   readonly paramCount: number;
   private readonly engine: Engine;
   private readonly resolvedLoss: ResolvedLoss;
 
+  /** Builds and initialises a network; throws a `ConfigError` naming any bad option. */
   constructor(config: NetworkConfig) {
-    checkObject(config, 'Network config');
-    checkKeys(config, CONFIG_KEYS, 'Network config');
-    this.inputSize = positiveInteger(config.inputSize, 'inputSize');
-    if (!Array.isArray(config.layers) || config.layers.length === 0) {
-      throw new ConfigError(`layers must be a non-empty array of layers such as dense(8), got ${show(config.layers)}`);
-    }
-    const layers = Object.freeze(config.layers.map((layer, i) => checkLayer(layer, i)));
-    const last = layers[layers.length - 1]!;
-    if (last.type !== 'dense') {
-      throw new ConfigError(`the last layer must be dense (it produces the output), got a ${last.type} layer`);
-    }
-    this.resolvedLoss = resolveLoss(config.loss);
-    this.loss = this.resolvedLoss.name;
-    this.lossDelta = this.loss === 'huber' ? this.resolvedLoss.param : undefined;
-    checkLossPair(this.loss, last.activation);
-    this.optimizer = Object.freeze(resolveOptimizer(config.optimizer));
-    if (config.seed !== undefined && (typeof config.seed !== 'number' || !Number.isInteger(config.seed))) {
-      throw new ConfigError(`seed must be an integer, got ${show(config.seed)}`);
-    }
-    this.seed = config.seed ?? randomSeed();
-    this.backend = oneOf(config.backend ?? 'wasm', 'backend', ['wasm', 'js'] as const);
+    const c = resolveConfig(config);
+    this.inputSize = c.inputSize;
+    this.resolvedLoss = c.loss;
+    this.loss = c.loss.name;
+    this.lossDelta = this.loss === 'huber' ? c.loss.param : undefined;
+    this.resolvedOptimizer = c.optimizer;
+    this.seed = c.seed;
+    this.backend = c.backend;
     const threads = resolveThreads(config.threads, this.backend);
-    this.layers = layers;
-    this.outputSize = last.units;
+    this.layers = c.layers;
+    this.outputSize = c.outputSize;
     this.engine = new Engine(
       this.backend,
       this.inputSize,
       this.layers,
       this.resolvedLoss,
       targetWidth(this.loss, this.outputSize),
-      this.optimizer,
+      c.optimizer,
       new Random(this.seed),
       threads,
     );
@@ -127,22 +161,17 @@ export class Network {
     return this.engine.threads;
   }
 
-  /** Runs the network forward. number[][] in → number[][] out; Float64Array in → Float64Array out. */
+  /** Runs the network forward. number[][] in → number[][] out; Float64Array in → Float64Array
+   *  out. Allocates nothing but its result: the rows go straight into the network's memory,
+   *  up to 256 at a time. One call over many rows costs far less per row than a call per row. */
   predict(x: number[][]): number[][];
   predict(x: Float64Array): Float64Array;
   predict(x: Matrix): number[][] | Float64Array;
   predict(x: Matrix): number[][] | Float64Array {
-    const input = toRows(x, this.inputSize, 'x');
-    const e = this.engine;
-    const out = new Float64Array(input.rows * this.outputSize);
-    const chunk = e.reserveRows(inferenceChunk(input.rows));
-    for (let start = 0; start < input.rows; start += chunk) {
-      const rows = Math.min(chunk, input.rows - start);
-      e.loadRows(input, null, start, rows, null);
-      e.forward(rows);
-      out.set(e.output(rows), start * this.outputSize);
-    }
-    return input.typed ? out : toNested(out, input.rows, this.outputSize);
+    // A Float64Array's values are checked by the engine as it copies them in (one pass
+    // fewer over the caller's memory); nothing observable changes before that check.
+    const rows = x instanceof Float64Array ? checkShape(x, this.inputSize, 'x') : checkRows(x, this.inputSize, 'x');
+    return this.engine.predict(x, rows);
   }
 
   /** Mean loss over all samples (and accuracy for classification losses). Does not train. */
@@ -218,11 +247,7 @@ export class Network {
       checkVector(entry.weights, s.inputs * s.units, `setWeights: layer ${i} weights (${s.inputs}×${s.units})`);
       checkVector(entry.bias, s.units, `setWeights: layer ${i} bias`);
     });
-    const heap = this.engine.k.heap;
-    slots.forEach((s, i) => {
-      heap.set(weights[i]!.weights, s.w);
-      heap.set(weights[i]!.bias, s.b);
-    });
+    slots.forEach((s, i) => this.engine.writeLayer(s, weights[i]!.weights, weights[i]!.bias));
   }
 
   /** A table of layers, output shapes and parameter counts. */
@@ -245,8 +270,19 @@ export class Network {
 
   // ---- saving and loading --------------------------------------------------------------------
 
-  /** The whole model as a JSON-ready object: architecture, options, weights (bit-exact
-   *  base64) and training state. `JSON.stringify(net)` uses it. */
+  /**
+   * The whole model as a JSON-ready object: architecture, options, weights (bit-exact
+   * base64) and training state. `JSON.stringify(net)` uses it.
+   *
+   * @example
+   * ```ts
+   * import { Network, dense } from 'wasmnet';
+   *
+   * const net = new Network({ inputSize: 3, layers: [dense(2)], loss: 'mse', seed: 1 });
+   * const copy = Network.fromJSON(JSON.stringify(net));
+   * copy.predict([[1, 2, 3]]); // exactly net.predict([[1, 2, 3]])
+   * ```
+   */
   toJSON(): SavedModel {
     return encodeJSON(this.modelData());
   }
@@ -295,19 +331,30 @@ export class Network {
     checkKeys(options, ['backend', 'threads'], 'load options');
     const backend = (options.backend ?? data.config.backend) as BackendName;
     resolveThreads(options.threads, 'js'); // a bad value is a ConfigError, not a FormatError
-    let net: Network;
+    const config = { ...(data.config as unknown as NetworkConfig), backend, threads: (options as LoadOptions).threads };
+    // Everything is checked against the data actually present before the arena is allocated:
+    // a few edited bytes must not make a small file claim gigabytes.
+    let resolved: ResolvedConfig;
     try {
-      net = new Network({ ...(data.config as unknown as NetworkConfig), backend, threads: (options as LoadOptions).threads });
+      resolved = resolveConfig(config);
     } catch (error) {
       if (error instanceof ConfigError) throw new FormatError(`saved model has an invalid config: ${error.message}`);
       throw error;
     }
+    const paramCount = countParams(resolved.inputSize, resolved.layers);
     for (const [name, slab] of [['weights', data.params], ['training.state1', data.state1], ['training.state2', data.state2]] as const) {
-      if (slab.length !== net.paramCount) {
-        throw new FormatError(`saved model: ${name} has ${slab.length} values, but its architecture has ${net.paramCount} parameters`);
+      if (slab.length !== paramCount) {
+        throw new FormatError(`saved model: ${name} has ${slab.length} values, but its architecture has ${paramCount} parameters`);
       }
       const bad = slab.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new FormatError(`saved model: ${name}[${bad}] is ${slab[bad]}; saved values must be finite`);
+    }
+    let net: Network;
+    try {
+      net = new Network(config);
+    } catch (error) {
+      if (error instanceof MemoryLimitError) throw new FormatError(`saved model is too large to load: ${error.message}`);
+      throw error;
     }
     net.engine.restoreParams(data.params);
     net.engine.importState({ ...data.training, state1: data.state1, state2: data.state2 });
@@ -338,9 +385,51 @@ export class Network {
   }
 }
 
-/** Rows per forward pass when predicting: all of them, up to INFERENCE_CHUNK. */
-function inferenceChunk(rows: number): number {
-  return Math.min(rows, INFERENCE_CHUNK);
+interface ResolvedConfig {
+  inputSize: number;
+  layers: readonly Layer[];
+  outputSize: number;
+  loss: ResolvedLoss;
+  optimizer: Readonly<ResolvedOptimizer>;
+  seed: number;
+  backend: BackendName;
+}
+
+/** Checks a Network config (ConfigError naming the bad option) and resolves its defaults,
+ *  allocating nothing. */
+function resolveConfig(config: NetworkConfig): ResolvedConfig {
+  checkObject(config, 'Network config');
+  checkKeys(config, CONFIG_KEYS, 'Network config');
+  const inputSize = positiveInteger(config.inputSize, 'inputSize');
+  if (!Array.isArray(config.layers) || config.layers.length === 0) {
+    throw new ConfigError(`layers must be a non-empty array of layers such as dense(8), got ${show(config.layers)}`);
+  }
+  const layers = Object.freeze(config.layers.map((layer, i) => checkLayer(layer, i)));
+  const last = layers[layers.length - 1]!;
+  if (last.type !== 'dense') {
+    throw new ConfigError(`the last layer must be dense (it produces the output), got a ${last.type} layer`);
+  }
+  const loss = resolveLoss(config.loss);
+  checkLossPair(loss.name, last.activation);
+  const optimizer = Object.freeze(resolveOptimizer(config.optimizer));
+  if (config.seed !== undefined && (typeof config.seed !== 'number' || !Number.isInteger(config.seed))) {
+    throw new ConfigError(`seed must be an integer, got ${show(config.seed)}`);
+  }
+  const seed = config.seed ?? randomSeed();
+  const backend = oneOf(config.backend ?? 'wasm', 'backend', ['wasm', 'js'] as const);
+  return { inputSize, layers, outputSize: last.units, loss, optimizer, seed, backend };
+}
+
+/** Weights and biases of the dense layers (what Engine lays out as the parameter slab). */
+function countParams(inputSize: number, layers: readonly Layer[]): number {
+  let width = inputSize;
+  let count = 0;
+  for (const layer of layers) {
+    if (layer.type !== 'dense') continue;
+    count += (width + 1) * layer.units;
+    width = layer.units;
+  }
+  return count;
 }
 
 function checkVector(value: unknown, length: number, name: string): void {

@@ -220,7 +220,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
           put(w, W);
           put(b, B);
           const Z = reference('matmul', X, W, new Float64Array(rows * units), rows, inputs, units, false).map((v, i) => v + B[i % units]!);
-          run((k) => k.denseForward(x, w, b, z, a, rows, inputs, units, act, 0, SCRATCH), [[z, rows * units], [a, rows * units]]);
+          run((k) => k.denseForward(x, w, b, z, a, rows, inputs, units, act, 0, SCRATCH, 0), [[z, rows * units], [a, rows * units]]);
           agree(z, rows * units, `denseForward Z ${rows}×${inputs}×${units}`, Z);
           agree(a, rows * units, `denseForward A ${rows}×${inputs}×${units} act ${act}`, refActivate(act, Z, rows, units), 1e-11);
         }

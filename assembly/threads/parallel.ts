@@ -90,12 +90,13 @@ function plan(m: i32, k: i32, n: i32): i32 {
 }
 
 /** Z = X·W + b, A = f(Z) (dense.ts's denseForward) across the threads; false (nothing done) when
- *  the product is too small to split. */
-export function parallelDenseForward(x: usize, w: usize, b: usize, z: usize, a: usize, rows: i32, inputs: i32, units: i32, act: i32, alpha: f64): bool {
+ *  the product is too small to split. `packed` ≠ 0: W as gemm.ts's packWeights left it (blocks
+ *  of rows read it; blocks of columns pack their own columns of W, the same values). */
+export function parallelDenseForward(x: usize, w: usize, b: usize, z: usize, a: usize, rows: i32, inputs: i32, units: i32, act: i32, alpha: f64, packed: usize): bool {
   const blocks = plan(rows, inputs, units);
   if (blocks == 0) return false;
   setArg(0, <f64>x); setArg(1, <f64>w); setArg(2, <f64>b); setArg(3, <f64>z); setArg(4, <f64>a);
-  setArg(5, <f64>rows); setArg(6, <f64>inputs); setArg(7, <f64>units); setArg(8, <f64>act); setArg(9, alpha);
+  setArg(5, <f64>rows); setArg(6, <f64>inputs); setArg(7, <f64>units); setArg(8, <f64>act); setArg(9, alpha); setArg(10, <f64>packed);
   run(OP_FORWARD, blocks);
   // softmax needs whole rows: after a split by columns it runs here, as on one thread
   if (act == ACT_SOFTMAX && i32At(JOB + 4) == 0) activate(act, z, a, rows, units, alpha);
@@ -213,17 +214,18 @@ function runBlock(at: usize, index: i32, thread: i32): void {
     const z = <usize>load<f64>(args, 24), a = <usize>load<f64>(args, 32);
     const act = <i32>load<f64>(args, 64);
     const alpha = load<f64>(args, 72);
+    const packed = <usize>load<f64>(args, 80);
     if (byRows) {
       const count = min(width, rows - from);
       const zAt = z + ((<usize>from * <usize>units) << 3);
       for (let r = 0; r < count; r++) copyF64(zAt + ((<usize>r * <usize>units) << 3), b, units);
-      gemm(false, false, x + ((<usize>from * <usize>inputs) << 3), w, zAt, count, inputs, units, 1, scratch, inputs, units, units);
+      gemm(false, false, x + ((<usize>from * <usize>inputs) << 3), w, zAt, count, inputs, units, 1, scratch, packed, inputs, units, units);
       activate(act, zAt, a + ((<usize>from * <usize>units) << 3), count, units, alpha);
     } else {
       const count = min(width, units - from);
       const col = <usize>from << 3;
       for (let r = 0; r < rows; r++) copyF64(z + ((<usize>r * <usize>units) << 3) + col, b + col, count);
-      gemm(false, false, x, w + col, z + col, rows, inputs, count, 1, scratch, inputs, units, units);
+      gemm(false, false, x, w + col, z + col, rows, inputs, count, 1, scratch, 0, inputs, units, units);
       if (act != ACT_SOFTMAX) {
         for (let r = 0; r < rows; r++) {
           const off = ((<usize>r * <usize>units) << 3) + col;
@@ -236,11 +238,11 @@ function runBlock(at: usize, index: i32, thread: i32): void {
     const x = <usize>load<f64>(args), dZ = <usize>load<f64>(args, 8), dW = <usize>load<f64>(args, 16), db = <usize>load<f64>(args, 24);
     if (byRows) {
       const count = min(width, inputs - from);
-      gemm(true, false, x + (<usize>from << 3), dZ, dW + ((<usize>from * <usize>units) << 3), count, rows, units, 0, scratch, inputs, units, units);
+      gemm(true, false, x + (<usize>from << 3), dZ, dW + ((<usize>from * <usize>units) << 3), count, rows, units, 0, scratch, 0, inputs, units, units);
     } else {
       const count = min(width, units - from);
       const col = <usize>from << 3;
-      gemm(true, false, x, dZ + col, dW + col, inputs, rows, count, 0, scratch, inputs, units, units);
+      gemm(true, false, x, dZ + col, dW + col, inputs, rows, count, 0, scratch, 0, inputs, units, units);
       columnSums(dZ, db, rows, units, from, from + count);
     }
   } else {
@@ -248,10 +250,10 @@ function runBlock(at: usize, index: i32, thread: i32): void {
     const dZ = <usize>load<f64>(args), w = <usize>load<f64>(args, 8), dX = <usize>load<f64>(args, 16);
     if (byRows) {
       const count = min(width, rows - from);
-      gemm(false, true, dZ + ((<usize>from * <usize>units) << 3), w, dX + ((<usize>from * <usize>inputs) << 3), count, units, inputs, 0, scratch, units, units, inputs);
+      gemm(false, true, dZ + ((<usize>from * <usize>units) << 3), w, dX + ((<usize>from * <usize>inputs) << 3), count, units, inputs, 0, scratch, 0, units, units, inputs);
     } else {
       const count = min(width, inputs - from);
-      gemm(false, true, dZ, w + ((<usize>from * <usize>units) << 3), dX + (<usize>from << 3), rows, units, count, 0, scratch, units, units, inputs);
+      gemm(false, true, dZ, w + ((<usize>from * <usize>units) << 3), dX + (<usize>from << 3), rows, units, count, 0, scratch, 0, units, units, inputs);
     }
   }
 }

@@ -48,7 +48,7 @@ export const METRIC_ACCURACY = 1;
 export const METRIC_MAE = 2;
 
 // The network description: an f64 array; offsets in it count f64 elements of the arena.
-export const DESC_HEADER = 50;
+export const DESC_HEADER = 51;
 export const DESC_LAYER = 16;
 // header slots
 export const D_LAYERS = 0;
@@ -95,6 +95,9 @@ export const D_SHUFFLE_RNG = 43; // 4 slots: the shuffling generator's sfc32 sta
 export const D_INPUT_WIDTH = 47; // input columns per row
 export const D_EPOCH_LOG = 48; // [epochs × 3]: each epoch's loss, correct and |error| sums (multi-epoch calls)
 export const D_FAILED_EPOCH = 49; // written by the epochs: the epoch (within the call) whose batch failed
+/** Rows up to which X·W reads W in place, never packed (gemm.ts fewRows). */
+export const FEW_ROWS = 4;
+export const D_PACKED_VALID = 50; // 1 while every L_PACKED copy matches its W (a training update, setWeights and loads reset it)
 // per-layer slots (DESC_HEADER + layer·DESC_LAYER + slot)
 export const L_KIND = 0;
 export const L_INPUTS = 1;
@@ -110,3 +113,4 @@ export const L_A = 10; // the layer's output
 export const L_L1 = 11;
 export const L_L2 = 12;
 export const L_RATE = 13; // dropout rate
+export const L_PACKED = 14; // dense: where W's packed copy goes (0: none; the js backend keeps none)

@@ -5,7 +5,7 @@
 import {
   ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
-import type { Kernels } from './kernels';
+import { MAX_ARENA_F64, arenaError, type Kernels } from './kernels';
 import { runEpochs } from './epoch';
 import { exp, tanh } from './math';
 import { countCorrect, sumAbsError } from './metrics';
@@ -58,9 +58,26 @@ export class JsKernels implements Kernels {
 
   reserve(size: number): void {
     if (size <= this.heap.length) return;
-    const grown = new Float64Array(Math.max(size, this.heap.length * 2));
+    if (size > MAX_ARENA_F64) throw arenaError('js', size, MAX_ARENA_F64);
+    let grown: Float64Array<ArrayBuffer>;
+    try {
+      grown = this.allocate(Math.min(Math.max(size, this.heap.length * 2), MAX_ARENA_F64));
+    } catch {
+      // Doubling asked for more than needed: try the exact size before giving up.
+      try {
+        grown = this.allocate(size);
+      } catch (error) {
+        throw arenaError('js', size, this.heap.length, error);
+      }
+    }
     grown.set(this.heap);
     this.heap = grown;
+  }
+
+  /** A new zeroed arena of `size` f64s (the one place the js backend allocates memory; the
+   *  runtime throws a RangeError when it cannot). */
+  allocate(size: number): Float64Array<ArrayBuffer> {
+    return new Float64Array(size);
   }
 
   /** The JS loops read their operands in place: no scratch. */
@@ -77,8 +94,23 @@ export class JsKernels implements Kernels {
     this.addProduct(a, b, c, m, k, n);
   }
 
+  firstNonFinite(at: number, count: number): number {
+    const h = this.heap;
+    for (let i = 0; i < count; i++) {
+      const v = h[at + i]!;
+      if (v - v !== 0) return i; // NaN for NaN and ±Infinity
+    }
+    return -1;
+  }
+
+  /** The JS products read W in place: no packed copies. */
+  packedSize(_k: number, _n: number): number {
+    return 0;
+  }
+  packWeights(_w: number, _k: number, _n: number, _dst: number): void {}
+
   /** Z = X·W + b (Z starts at b: no separate pass to add it), A = f(Z). */
-  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, _scratch?: number): void {
+  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, _scratch?: number, _packed?: number): void {
     const h = this.heap;
     for (let r = 0, zRow = z; r < rows; r++, zRow += units) {
       for (let j = 0; j < units; j++) h[zRow + j] = h[b + j]!;
@@ -87,11 +119,52 @@ export class JsKernels implements Kernels {
     this.activate(act, z, a, rows, units, alpha);
   }
 
-  /** C[m×n] += A[m×k]·B[k×n] */
+  /** C[m×n] += A[m×k]·B[k×n]: two rows of A at a time share each load of B (B is read
+   *  half as often); every element sums the same terms in the same order as row by row. */
   private addProduct(a: number, b: number, c: number, m: number, k: number, n: number): void {
     const h = this.heap;
     const k4 = k - (k % 4);
-    for (let i = 0; i < m; i++) {
+    let i = 0;
+    for (; i + 2 <= m; i += 2) {
+      const cRow = c + i * n;
+      const dRow = cRow + n;
+      const aRow = a + i * k;
+      const eRow = aRow + k;
+      let p = 0;
+      for (; p < k4; p += 4) {
+        const a0 = h[aRow + p]!;
+        const a1 = h[aRow + p + 1]!;
+        const a2 = h[aRow + p + 2]!;
+        const a3 = h[aRow + p + 3]!;
+        const e0 = h[eRow + p]!;
+        const e1 = h[eRow + p + 1]!;
+        const e2 = h[eRow + p + 2]!;
+        const e3 = h[eRow + p + 3]!;
+        const b0 = b + p * n;
+        const b1 = b0 + n;
+        const b2 = b1 + n;
+        const b3 = b2 + n;
+        for (let j = 0; j < n; j++) {
+          const w0 = h[b0 + j]!;
+          const w1 = h[b1 + j]!;
+          const w2 = h[b2 + j]!;
+          const w3 = h[b3 + j]!;
+          h[cRow + j] = h[cRow + j]! + (a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3);
+          h[dRow + j] = h[dRow + j]! + (e0 * w0 + e1 * w1 + e2 * w2 + e3 * w3);
+        }
+      }
+      for (; p < k; p++) {
+        const aip = h[aRow + p]!;
+        const eip = h[eRow + p]!;
+        const bRow = b + p * n;
+        for (let j = 0; j < n; j++) {
+          const w = h[bRow + j]!;
+          h[cRow + j] = h[cRow + j]! + aip * w;
+          h[dRow + j] = h[dRow + j]! + eip * w;
+        }
+      }
+    }
+    if (i < m) {
       const cRow = c + i * n;
       const aRow = a + i * k;
       let p = 0;

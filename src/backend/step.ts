@@ -9,7 +9,7 @@ import {
   LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
   L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
   STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
-  D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM,
+  D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM, D_PACKED_VALID, FEW_ROWS, L_PACKED,
 } from './codes';
 import type { Kernels } from './kernels';
 import { countCorrect, sumAbsError } from './metrics';
@@ -19,11 +19,20 @@ import { countCorrect, sumAbsError } from './metrics';
  *  batch loss into the description (0 for a forward pass) and returns a STATUS_* code (also
  *  written there). With a loss, the metrics D_METRICS asks for are measured on the batch's
  *  outputs; a successful training step also adds its loss·rows and metrics to the running sums
- *  the host reads once per epoch. */
+ *  the host reads once per epoch. A failed one changes nothing that lasts (weights, optimizer
+ *  state, step count, sums and the dropout generator stay as they were). */
 export function runStep(k: Kernels, desc: number, rows: number, mode: number): number {
-  const status = run(k, desc, rows, mode);
   const h = k.heap;
+  // A refused update leaves the dropout generator where it was too: nothing of the batch stays.
+  const r0 = h[desc + D_RNG]!, r1 = h[desc + D_RNG + 1]!, r2 = h[desc + D_RNG + 2]!, r3 = h[desc + D_RNG + 3]!;
+  const status = run(k, desc, rows, mode);
   h[desc + D_STATUS] = status;
+  if (status !== STATUS_OK) {
+    h[desc + D_RNG] = r0;
+    h[desc + D_RNG + 1] = r1;
+    h[desc + D_RNG + 2] = r2;
+    h[desc + D_RNG + 3] = r3;
+  }
   if (mode === STEP_TRAIN && status === STATUS_OK) {
     const metrics = h[desc + D_METRICS]! | 0;
     h[desc + D_LOSS_SUM] = h[desc + D_LOSS_SUM]! + h[desc + D_LOSS_VALUE]! * rows;
@@ -46,6 +55,15 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   h[desc + D_LOSS_VALUE] = 0;
   h[desc + D_PENALTY] = 0;
 
+  // Outside training, many-row products read each W from its packed copy (wasm only).
+  const cached = !training && rows > FEW_ROWS;
+  if (cached && h[desc + D_PACKED_VALID] === 0) {
+    for (let l = 0, at = desc + DESC_HEADER; l < layers; l++, at += DESC_LAYER) {
+      const packed = h[at + L_PACKED]! | 0;
+      if (packed) k.packWeights(h[at + L_W]! | 0, h[at + L_INPUTS]! | 0, h[at + L_UNITS]! | 0, packed);
+    }
+    h[desc + D_PACKED_VALID] = 1;
+  }
   let input = x;
   for (let l = 0, at = desc + DESC_HEADER; l < layers; l++, at += DESC_LAYER) {
     const a = h[at + L_A]! | 0;
@@ -54,7 +72,7 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
       if (training) k.dropoutForward(input, a, h[at + L_Z]! | 0, rows * units, h[at + L_RATE]!, desc + D_RNG);
       else h.copyWithin(a, input, input + rows * units);
     } else {
-      k.denseForward(input, h[at + L_W]! | 0, h[at + L_B]! | 0, h[at + L_Z]! | 0, a, rows, h[at + L_INPUTS]! | 0, units, h[at + L_ACT]! | 0, h[at + L_ALPHA]!, scratch);
+      k.denseForward(input, h[at + L_W]! | 0, h[at + L_B]! | 0, h[at + L_Z]! | 0, a, rows, h[at + L_INPUTS]! | 0, units, h[at + L_ACT]! | 0, h[at + L_ALPHA]!, scratch, cached ? h[at + L_PACKED]! | 0 : 0);
     }
     input = a;
   }
@@ -134,5 +152,6 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   }
   if (!applied) return STATUS_UPDATE_NOT_FINITE;
   h[desc + D_STEP_COUNT] = t;
+  h[desc + D_PACKED_VALID] = 0; // the weights changed: their packed copies are stale
   return STATUS_OK;
 }

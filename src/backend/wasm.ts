@@ -1,7 +1,7 @@
 // The WebAssembly backend: one instance of the core per network, so the arena (the instance's
 // memory) is freed with the network. Offsets are f64 indices; the core takes byte pointers.
 import { coreModule } from '../core/wasm';
-import type { Kernels } from './kernels';
+import { MAX_ARENA_F64, arenaError, type Kernels } from './kernels';
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -11,10 +11,13 @@ export interface CoreExports {
   countCorrect(loss: number, p: number, y: number, rows: number, cols: number): number;
   sumAbsError(loss: number, a: number, y: number, rows: number, cols: number): number;
   gemmScratchSize(k: number, n: number): number;
-  matmul(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number, packed: number): void;
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, acc: number, scratch: number): void;
-  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number): void;
+  firstNonFinite(p: number, count: number): number;
+  packedSize(k: number, n: number): number;
+  packWeights(w: number, k: number, n: number, dst: number): void;
+  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number, packed: number): void;
   denseBackward(x: number, w: number, dZ: number, dW: number, db: number, dX: number, rows: number, inputs: number, units: number, scratch: number): void;
   activate(act: number, z: number, a: number, rows: number, cols: number, alpha: number): void;
   activateBackward(act: number, z: number, a: number, dA: number, dZ: number, rows: number, cols: number, alpha: number): void;
@@ -35,8 +38,6 @@ export interface CoreExports {
 }
 
 const PAGE_F64 = 65536 / 8;
-/** wasm32 addresses 4 GiB; f64 offsets beyond 2²⁹ cannot be pointed at. */
-const MAX_F64 = 2 ** 29;
 
 export class WasmKernels implements Kernels {
   readonly name = 'wasm' as const;
@@ -54,9 +55,14 @@ export class WasmKernels implements Kernels {
 
   reserve(size: number): void {
     if (size <= this.heap.length) return;
-    if (size > MAX_F64) throw new RangeError(`wasmnet: the network needs ${size * 8} bytes, more than WebAssembly's 4 GiB`);
+    // wasm32 addresses 4 GiB: f64 offsets beyond 2²⁹ cannot be pointed at.
+    if (size > MAX_ARENA_F64) throw arenaError('wasm', size, MAX_ARENA_F64);
     const pages = Math.ceil((size - this.heap.length) / PAGE_F64);
-    this.core.memory.grow(pages);
+    try {
+      this.core.memory.grow(pages); // all or nothing: a refused grow leaves the memory as it was
+    } catch (error) {
+      throw arenaError('wasm', size, this.heap.length, error);
+    }
     // Growing detaches the old ArrayBuffer: every view must be made anew.
     this.heap = new Float64Array(this.core.memory.buffer);
   }
@@ -65,7 +71,7 @@ export class WasmKernels implements Kernels {
     return this.core.gemmScratchSize(k, n);
   }
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void {
-    this.core.matmul(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0, scratch * 8);
+    this.core.matmul(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0, scratch * 8, 0);
   }
   matmulTransA(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void {
     this.core.matmulTransA(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0, scratch * 8);
@@ -73,8 +79,17 @@ export class WasmKernels implements Kernels {
   matmulTransB(a: number, b: number, c: number, m: number, k: number, n: number, accumulate: boolean, scratch: number): void {
     this.core.matmulTransB(a * 8, b * 8, c * 8, m, k, n, accumulate ? 1 : 0, scratch * 8);
   }
-  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number): void {
-    this.core.denseForward(x * 8, w * 8, b * 8, z * 8, a * 8, rows, inputs, units, act, alpha, scratch * 8);
+  firstNonFinite(at: number, count: number): number {
+    return this.core.firstNonFinite(at * 8, count);
+  }
+  packedSize(k: number, n: number): number {
+    return this.core.packedSize(k, n);
+  }
+  packWeights(w: number, k: number, n: number, dst: number): void {
+    this.core.packWeights(w * 8, k, n, dst * 8);
+  }
+  denseForward(x: number, w: number, b: number, z: number, a: number, rows: number, inputs: number, units: number, act: number, alpha: number, scratch: number, packed: number): void {
+    this.core.denseForward(x * 8, w * 8, b * 8, z * 8, a * 8, rows, inputs, units, act, alpha, scratch * 8, packed * 8);
   }
   denseBackward(x: number, w: number, dZ: number, dW: number, db: number, dX: number, rows: number, inputs: number, units: number, scratch: number): void {
     this.core.denseBackward(x * 8, w * 8, dZ * 8, dW * 8, db * 8, dX < 0 ? 0 : dX * 8, rows, inputs, units, scratch * 8);

@@ -3,9 +3,10 @@
 // the garbage collector reclaims it with the network: no dispose() needed.
 //
 // Where the default core comes from is decided at build time by ./default-core: the inlined
-// base64 bytes in the default entries, an imported `WebAssembly.Module` in the `workerd` entry
-// (Cloudflare Workers forbid compiling bytes). Nothing here imports a `node:` module or uses
-// eval, so this file runs unchanged in Node, Bun, Deno, browsers and Workers.
+// hex bytes in the default entries, an imported `WebAssembly.Module` in the `workerd` and
+// `edge-light` entries (Cloudflare Workers and deployed Next.js Edge code forbid compiling
+// bytes). Nothing here imports a `node:` module or uses eval, so this file runs unchanged in
+// Node, Bun, Deno, browsers, Workers and Next.js Edge routes.
 import { InitError } from '../errors';
 import { defaultCore } from './default-core';
 
@@ -68,7 +69,10 @@ async function compileFrom(source: unknown): Promise<WebAssembly.Module> {
   if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\s*(;|$)/i.test(type)) {
     return WebAssembly.compileStreaming(response);
   }
-  return WebAssembly.compile(await response.arrayBuffer());
+  // Await first, then compile: Next.js's dev sandbox wraps every `WebAssembly.compile(x)` in a
+  // plain (non-async) function, so an `await` inside the argument is a SyntaxError there.
+  const bytes = await response.arrayBuffer();
+  return WebAssembly.compile(bytes);
 }
 
 async function fetchWasm(url: URL | string): Promise<Response> {
@@ -84,14 +88,14 @@ async function fetchWasm(url: URL | string): Promise<Response> {
 
 function hintFor(error: unknown): string {
   return /disallowed|code generation/i.test(String(error))
-    ? '; this runtime forbids compiling WebAssembly from bytes: import the module (`import core from "wasmnet/core.wasm"`) and pass it to init(core), or use the package\'s `workerd` entry'
+    ? '; this runtime forbids compiling WebAssembly from bytes: pass init() an imported WebAssembly.Module (Workers: `import core from "wasmnet/core.wasm"`), or let the bundler pick the package\'s `workerd` or `edge-light` entry'
     : '';
 }
 
 /** Loads the WebAssembly core. Safe to call many times: once a call has succeeded (or while
  *  one is in flight) later calls return the same promise and ignore their argument. Without an
  *  argument it uses the bundled core (inlined bytes; an imported module in the `workerd`
- *  entry). A failed call can be retried. */
+ *  and `edge-light` entries). A failed call can be retried. */
 export function init(source?: WasmSource): Promise<void> {
   if (compiled) return Promise.resolve();
   compiling ??= compileFrom(source).then(

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors';
 import { resolveInitializer, type InitializerConfig, type ResolvedInitializer } from '../initializers';
 import { checkKeys, checkObject, numberInRange, oneOf, positiveInteger, show } from '../validate';
 
+/** Options of {@link dense}; every one is optional. */
 export interface DenseOptions {
   /** Default 'linear'. */
   activation?: ActivationName;
@@ -18,24 +19,51 @@ export interface DenseOptions {
   /** How b starts. Default 'zeros'. */
   biasInitializer?: InitializerConfig;
   /** Weight penalty added to the loss: l1·Σ|W| + l2·ΣW² (biases are not penalised). */
-  kernelRegularizer?: { l1?: number; l2?: number };
+  kernelRegularizer?: {
+    /** Weight of the L1 penalty l1·Σ|W|, ≥ 0. Default 0. */
+    l1?: number;
+    /** Weight of the L2 penalty l2·ΣW², ≥ 0. Default 0. */
+    l2?: number;
+  };
 }
 
 /** What `dense()` returns: a description of the layer, turned into buffers by a Network. */
 export interface DenseLayer {
+  /** Always `'dense'`. */
   readonly type: 'dense';
+  /** Number of outputs of the layer. */
   readonly units: number;
+  /** The activation applied to Z = X·W + b. */
   readonly activation: ActivationName;
   /** present for leakyRelu and elu */
   readonly alpha?: number;
+  /** How W starts (`{ type: name }` or `{ type: 'constant', value }`); filled in with the default by a Network when absent. */
   readonly kernelInitializer?: ResolvedInitializer;
+  /** How b starts; `zeros` when absent. */
   readonly biasInitializer?: ResolvedInitializer;
-  readonly kernelRegularizer?: { readonly l1: number; readonly l2: number };
+  /** The weight penalty, when one was asked for. */
+  readonly kernelRegularizer?: {
+    /** Weight of the L1 penalty. */
+    readonly l1: number;
+    /** Weight of the L2 penalty. */
+    readonly l2: number;
+  };
 }
 
 const OPTION_KEYS = ['activation', 'alpha', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer'] as const;
 
-/** A fully connected layer with `units` outputs. */
+/**
+ * A fully connected layer with `units` outputs: Z = X·W + b, A = activation(Z). Checks its
+ * options at once (a `ConfigError` names a bad one).
+ *
+ * @example
+ * ```ts
+ * import { dense } from 'wasmnet';
+ *
+ * dense(32, { activation: 'relu', kernelRegularizer: { l2: 1e-4 } });
+ * dense(3, { activation: 'softmax', kernelInitializer: 'glorotNormal' });
+ * ```
+ */
 export function dense(units: number, options: DenseOptions = {}): DenseLayer {
   checkObject(options, 'dense() options');
   return resolveDense(units, options, 'dense()');

@@ -6,8 +6,11 @@ import { ConfigError } from '../errors';
 import type { LayerSlots } from './dense';
 import { show } from '../validate';
 
+/** What {@link dropout} returns. */
 export interface DropoutLayer {
+  /** Always `'dropout'`. */
   readonly type: 'dropout';
+  /** Probability of zeroing each value while training, in [0, 1). */
   readonly rate: number;
 }
 

@@ -4,6 +4,7 @@ import { show } from '../validate';
 import { resolveDense, type DenseLayer } from './dense';
 import { checkDropout, type DropoutLayer } from './dropout';
 
+/** A layer of a {@link NetworkConfig}: made by {@link dense} or {@link dropout}. */
 export type Layer = DenseLayer | DropoutLayer;
 
 /** Re-checks a layer given to a Network (it may be a hand-written or loaded object rather than

@@ -10,11 +10,15 @@ import type { BatchLogs, Callback, EpochLogs, LogKey, TrainingControl } from './
 /** Where the progress is written: anything with `write(text)`; `isTTY` selects the redrawn bar,
  *  `columns` (read at every redraw) its width. Node's and Bun's `process.stderr` are such streams. */
 export interface ProgressStream {
+  /** Writes text as it is (the bar redraws with `\r`; lines end with `\n`). */
   write(text: string): unknown;
+  /** True for a terminal: the bar is redrawn in place instead of one line per epoch. */
   readonly isTTY?: boolean;
+  /** Terminal width in characters; the bar fits into it (80 when absent). */
   readonly columns?: number;
 }
 
+/** Options of {@link progressBar}; every one is optional. */
 export interface ProgressBarOptions {
   /** Default: stderr (`Deno.stderr` in Deno, `process.stderr` in Node and Bun); in a browser,
    *  lines through console.log. */
@@ -31,7 +35,17 @@ const FULL: Record<LogKey, string> = { loss: 'loss', accuracy: 'accuracy', mae: 
 const BAR_MIN = 10;
 const BAR_MAX = 30;
 
-/** A callback that shows training progress: a bar on a terminal, one line per epoch otherwise. */
+/**
+ * A callback that shows training progress: a bar on a terminal, one line per epoch otherwise.
+ *
+ * @example
+ * ```ts
+ * import { Network, dense, progressBar } from 'wasmnet';
+ *
+ * const net = new Network({ inputSize: 2, layers: [dense(4, { activation: 'tanh' }), dense(1)], loss: 'mse', seed: 1 });
+ * await net.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 20, callbacks: [progressBar()] });
+ * ```
+ */
 export function progressBar(options: ProgressBarOptions = {}): Callback {
   checkObject(options, 'progressBar options');
   checkKeys(options, ['stream', 'interval', 'now'], 'progressBar options');

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors';
 import { checkKeys, checkObject, positiveInteger, show } from '../validate';
 import type { Callback, LearningRateSchedule } from './types';
 
+/** Options of {@link stepDecay}. */
 export interface StepDecayOptions {
   /** Epochs between drops. Required. */
   every: number;
@@ -20,6 +21,7 @@ export function stepDecay(options: StepDecayOptions): LearningRateSchedule {
   return (epoch, initial) => initial * factor ** Math.floor(epoch / every);
 }
 
+/** Options of {@link exponentialDecay}. */
 export interface ExponentialDecayOptions {
   /** Multiplier per `every` epochs, in (0, 1]. Required. */
   rate: number;
@@ -36,6 +38,7 @@ export function exponentialDecay(options: ExponentialDecayOptions): LearningRate
   return (epoch, initial) => initial * rate ** (epoch / every);
 }
 
+/** Options of {@link cosineDecay}; every one is optional. */
 export interface CosineDecayOptions {
   /** Epochs of the half cosine; afterwards the rate stays at `minLearningRate`. Default: the
    *  number of epochs passed to `fit`. */
@@ -44,8 +47,19 @@ export interface CosineDecayOptions {
   minLearningRate?: number;
 }
 
-/** `min + (initial − min) · (1 + cos(π · min(epoch, epochs) / epochs)) / 2`: from the initial
- *  rate at epoch 0 down to `minLearningRate` along half a cosine. */
+/**
+ * `min + (initial − min) · (1 + cos(π · min(epoch, epochs) / epochs)) / 2`: from the initial
+ * rate at epoch 0 down to `minLearningRate` along half a cosine.
+ *
+ * @example
+ * ```ts
+ * import { Network, cosineDecay, dense } from 'wasmnet';
+ *
+ * const net = new Network({ inputSize: 1, layers: [dense(1)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 }, seed: 1 });
+ * const history = await net.fit([[0], [1]], [[1], [3]], { epochs: 10, learningRate: cosineDecay({ minLearningRate: 0.01 }) });
+ * history.learningRate; // [0.1, 0.097…, …, 0.012…]: one rate per epoch
+ * ```
+ */
 export function cosineDecay(options: CosineDecayOptions = {}): LearningRateSchedule {
   checkObject(options, 'cosineDecay options');
   checkKeys(options, ['epochs', 'minLearningRate'], 'cosineDecay options');

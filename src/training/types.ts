@@ -45,6 +45,7 @@ export interface BatchLogs {
 export interface History {
   /** Number of epochs run (less than requested when training was stopped). */
   epochs: number;
+  /** Mean training loss of each epoch. */
   loss: number[];
   /** With the `accuracy` metric (on by default for classification losses). */
   accuracy?: number[];
@@ -127,10 +128,29 @@ export type LearningRateSchedule = (epoch: number, initialRate: number, epochs: 
 
 /** Minimal AbortSignal shape (the DOM/Node `AbortSignal` fits). */
 export interface AbortSignalLike {
+  /** True once the signal has been aborted. */
   readonly aborted: boolean;
+  /** What `fit` rejects with after an abort (a `DOMException` for `abort()` with no argument). */
   readonly reason?: unknown;
 }
 
+/**
+ * Options of {@link Network.fit}: how long and in what batches to train, validation, metrics,
+ * a learning-rate schedule, callbacks, and an abort signal. Every one is optional.
+ *
+ * @example
+ * ```ts
+ * import { cosineDecay, earlyStopping, type FitOptions } from 'wasmnet';
+ *
+ * const options: FitOptions = {
+ *   epochs: 100,
+ *   batchSize: 16,
+ *   validationSplit: 0.2,
+ *   learningRate: cosineDecay(),
+ *   callbacks: [earlyStopping({ patience: 5, restoreBestWeights: true })],
+ * };
+ * ```
+ */
 export interface FitOptions {
   /** Passes over the data. Default 1. */
   epochs?: number;

@@ -2,7 +2,8 @@
 // playwright-core; no browser is downloaded). Serves the consumer directory from 127.0.0.1 with
 // a Content-Security-Policy that allows WebAssembly but not eval, so a library that used eval
 // or new Function would fail here.
-// Usage: node chromium.mjs <consumer dir> <page> [<page>...]   (pages like /index.html?init=url)
+// Usage: node chromium.mjs <consumer dir> <page> [<page>...]   (pages like /index.html?init=url,
+// served from the directory, or full http:// URLs of another server, e.g. `next start`)
 // Needs WASMNET_RUNTIME_TOOLS (the installed test/runtimes/tools); CHROMIUM_PATH overrides
 // /usr/bin/chromium. Prints one `RESULT {...}` line per page.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -50,7 +51,7 @@ try {
     tab.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
     let out;
     try {
-      await tab.goto(origin + page);
+      await tab.goto(/^https?:/.test(page) ? page : origin + page);
       const handle = await tab.waitForFunction(() => globalThis.__smoke, null, { timeout: 90_000 });
       out = await handle.jsonValue();
     } catch (error) {

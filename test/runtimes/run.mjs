@@ -2,16 +2,24 @@
 // into a consumer directory outside the repository, and runs the same smoke program
 // (fixtures/smoke.js: 2-8-1 XOR from seed 7 on both backends, a hash of the trained weights)
 // in every runtime, importing the package the way users of that runtime do. Also type-checks a
-// TypeScript consumer under node16 (.mts, .cts), bundler, and bundler with the workerd condition.
+// TypeScript consumer under node16 (.mts, .cts), bundler, and bundler with the workerd and
+// edge-light conditions.
 // Passes only if every runtime ran and the wasm backend's weight hash is the same in all of them.
+// The same smoke test also runs in real consumer toolchains (fixtures/apps/): a Vite build and a
+// webpack build loaded in Chromium, a CommonJS Jest test file, and a Next.js app (client page,
+// Node.js route handler, Edge route handler) built with Turbopack and with webpack, served by
+// `next start`, plus its Edge route under `next dev`.
 //
 // Usage: node test/runtimes/run.mjs [--no-build] [--only name,name] [--json report.json] [--keep]
 //
-// The runtimes (Node 24, Bun, Deno, wrangler + miniflare/workerd, playwright-core) are pinned in
+// The runtimes (Node 24, Bun, Deno, wrangler + miniflare/workerd, playwright-core) and the
+// consumer toolchains (Vite, webpack, Jest, Next.js with React) are pinned in
 // test/runtimes/tools/package-lock.json and installed with `npm ci` into a cache directory
 // (WASMNET_RUNTIMES_DIR, default ~/.cache/wasmnet-runtimes/<hash of the lock file>), so the
 // project's own `npm ci` stays small. Chromium is Debian's (/usr/bin/chromium, or CHROMIUM_PATH).
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +44,10 @@ const setup = await checks.check('build, npm pack, install the tarball in a cons
   if (!args['no-build']) await build();
   const packed = await pack(work);
   tarball = packed.tarball;
-  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/core.wasm'].filter((f) => !packed.files.includes(f));
+  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/index.edge-light.js', 'dist/core.wasm'].filter((f) => !packed.files.includes(f));
   if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}: did \`npm run build\` fail?`);
-  cpSync(join(here, 'fixtures'), consumer, { recursive: true });
+  cpSync(join(here, 'fixtures'), consumer, { recursive: true, filter: (src) => src !== join(here, 'fixtures', 'apps') });
+  cpSync(join(here, '..', 'fixtures', 'onnx'), join(consumer, 'onnx'), { recursive: true }); // the PyTorch models (worker/onnx.js)
   writeFileSync(
     join(consumer, 'package.json'),
     JSON.stringify({ name: 'wasmnet-consumer', private: true, type: 'module', dependencies: { wasmnet: `file:${tarball}` } }, null, 2),
@@ -62,8 +71,25 @@ const needTools = [
   'chromium (bundled by esbuild)',
   'workerd (wrangler bundle, "workerd" condition, init())',
   'workerd (wrangler bundle, init(core) of wasmnet/core.wasm)',
+  'workerd (wrangler bundle, a PyTorch ONNX model through wasmnet/onnx)',
   'types: Workers project (@cloudflare/workers-types, no DOM lib, workerd condition)',
 ];
+// The consumer toolchains (fixtures/apps/), also from the pinned tools.
+const APPS = {
+  vite: 'vite build, loaded in Chromium',
+  webpack: 'webpack build, loaded in Chromium',
+  jest: 'jest, CommonJS test file (require)',
+  nextDev: 'next dev (Turbopack): Edge route handler',
+};
+for (const bundler of ['Turbopack', 'webpack']) {
+  APPS[`next ${bundler}`] = {
+    page: `next build (${bundler}) + next start: client page in Chromium`,
+    node: `next build (${bundler}) + next start: Node.js route handler`,
+    edge: `next build (${bundler}) + next start: Edge route handler ("edge-light" entry)`,
+  };
+}
+const appChecks = Object.values(APPS).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v)));
+needTools.push(...appChecks);
 if (needTools.some(selected)) {
   const ok = await checks.check('install the runtimes (test/runtimes/tools, npm ci)', async () => (await ensureTools()).note);
   if (!ok) toolsError = 'the runtimes could not be installed (see above)';
@@ -156,6 +182,7 @@ if (pages.length > 0) {
 const workers = [
   ['workerd (wrangler bundle, "workerd" condition, init())', 'wrangler.default.toml', 'out-default'],
   ['workerd (wrangler bundle, init(core) of wasmnet/core.wasm)', 'wrangler.core-import.toml', 'out-core-import'],
+  ['workerd (wrangler bundle, a PyTorch ONNX model through wasmnet/onnx)', 'wrangler.onnx.toml', 'out-onnx'],
 ].filter(([name]) => selected(name));
 for (const [name, config, outdir] of workers) {
   await checks.check(name, async () => {
@@ -171,15 +198,257 @@ for (const [name, config, outdir] of workers) {
     const wasm = files.filter((f) => f.endsWith('.wasm'));
     const script = readFileSync(join(cwd, outdir, files.find((f) => f.endsWith('.js'))), 'utf8');
     if (wasm.length !== 1) throw new Error(`wrangler's bundle has ${wasm.length} .wasm modules (${files.join(', ')}), expected 1`);
-    if (/AGFzbQ/.test(script)) throw new Error("wrangler's bundle contains base64 WebAssembly: the workerd entry was not used");
+    if (/AGFzbQ|0061736d01000000/.test(script)) throw new Error("wrangler's bundle contains inlined WebAssembly: the workerd entry was not used");
     const result = await run(process.execPath, [join(here, 'workerd.mjs'), join(cwd, outdir)], { cwd, env: toolsEnv, timeout: 120_000 });
     const [out] = parseResults(result.stdout);
     if (!out) throw new Error(describeFailure(result, 'workerd.mjs'));
     if (out.refused !== undefined && !/^InitError: .*disallowed/.test(out.refused)) {
       throw new Error(`compiling bytes in workerd should fail with InitError (code generation disallowed), got: ${out.refused}`);
     }
-    return `${accept(name, out)}; bundle ${Math.round(script.length / 1000)} KB js + ${wasm[0]}`;
+    if (out.onnx && !(out.onnx.instance && out.onnx.maxError <= 1e-12)) throw new Error(`the PyTorch model predicted wrongly: ${JSON.stringify(out.onnx)}`);
+    const onnx = out.onnx ? `; PyTorch model (${out.onnx.layers}) max error ${out.onnx.maxError}` : '';
+    return `${accept(name, out)}; bundle ${Math.round(script.length / 1000)} KB js + ${wasm[0]}${onnx}`;
   });
+}
+
+// ---- consumer toolchains: Vite, webpack, Jest, Next.js -----------------------------------
+// The apps live in a directory below the pinned tools (like packages of a monorepo), so they
+// resolve vite, webpack, jest, next and react from the tools' node_modules, and wasmnet from
+// their own node_modules: a copy of the package installed from the tarball above.
+if (appChecks.some(selected)) {
+  if (toolsError) {
+    for (const name of appChecks.filter(selected)) await checks.check(name, () => { throw new Error(toolsError); });
+  } else {
+    await consumerApps();
+  }
+}
+
+async function consumerApps() {
+  mkdirSync(join(tools, 'consumers'), { recursive: true });
+  const apps = mkdtempSync(join(tools, 'consumers', 'run-'));
+  const servers = [];
+  try {
+    cpSync(join(here, 'fixtures', 'apps'), apps, { recursive: true });
+    cpSync(join(here, 'fixtures', 'smoke.js'), join(apps, 'smoke.js'));
+    cpSync(join(consumer, 'node_modules', 'wasmnet'), join(apps, 'node_modules', 'wasmnet'), { recursive: true, dereference: true });
+    const core = readFileSync(join(apps, 'node_modules', 'wasmnet', 'dist', 'core.wasm'));
+    const env = { ...toolsEnv, NO_COLOR: '1', NEXT_TELEMETRY_DISABLED: '1' };
+    const time = {}; // seconds per consumer, printed at the end
+
+    /** Runs a tool; returns the failure message, or undefined on success. */
+    const tool = async (what, cmd, argv, options) => {
+      const result = await run(cmd, argv, { env, timeout: 300_000, ...options });
+      time[what] = (time[what] ?? 0) + result.ms / 1000;
+      return result.code === 0 ? undefined : describeFailure(result, what);
+    };
+
+    // Vite and webpack: production builds for the browser, loaded in Chromium below.
+    const pages = []; // [check name, URL or path under apps/, build error]
+    if (selected(APPS.vite)) {
+      const error = await tool('vite build', process.execPath, [bin('vite', 'bin', 'vite.js'), 'build'], {
+        cwd: join(apps, 'vite'),
+        env: { ...env, WASMNET_OUT_DIR: join(apps, 'vite', 'dist') },
+      });
+      pages.push([APPS.vite, '/vite/dist/index.html', error]);
+    }
+    if (selected(APPS.webpack)) {
+      const error = await tool('webpack build', process.execPath, ['build.mjs'], {
+        cwd: join(apps, 'webpack'),
+        env: { ...env, WASMNET_OUT_DIR: join(apps, 'webpack', 'dist') },
+      });
+      pages.push([APPS.webpack, '/webpack/dist/index.html', error]);
+    }
+
+    // Next.js: one app built twice (Turbopack, the default, and `--webpack`) into two dist
+    // directories, each served by `next start`.
+    const nextBin = bin('next', 'dist', 'bin', 'next');
+    const nextApp = join(apps, 'next');
+    const builds = [];
+    for (const bundler of ['Turbopack', 'webpack']) {
+      const names = APPS[`next ${bundler}`];
+      if (!Object.values(names).some(selected)) continue;
+      const distDir = `.next-${bundler.toLowerCase()}`;
+      const buildEnv = { ...env, NEXT_DIST_DIR: distDir, NEXT_PUBLIC_WASMNET_BUNDLER: bundler };
+      const error = await tool(`next build (${bundler})`, process.execPath, [nextBin, 'build', ...(bundler === 'webpack' ? ['--webpack'] : [])], {
+        cwd: nextApp,
+        env: buildEnv,
+      });
+      let origin;
+      let startError = error;
+      if (!error) {
+        const started = Date.now();
+        const server = await serve(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(await freePort())], { cwd: nextApp, env: buildEnv });
+        servers.push(server);
+        try {
+          origin = await server.ready;
+        } catch (failure) {
+          startError = failure.message;
+        }
+        time[`next start (${bundler})`] = (Date.now() - started) / 1000;
+      }
+      builds.push({ bundler, names, distDir, origin, error: startError });
+      if (selected(names.page)) pages.push([names.page, origin ? `${origin}/` : '', startError]);
+    }
+
+    // One Chromium for every page (the apps directory is served for Vite's and webpack's).
+    const load = pages.filter(([, , error]) => !error).map(([, page]) => page);
+    let byPage = new Map();
+    let chromiumError;
+    if (load.length > 0) {
+      const result = await run(process.execPath, [join(here, 'chromium.mjs'), apps, ...load], { cwd: apps, env, timeout: 300_000 });
+      time.chromium = result.ms / 1000;
+      byPage = new Map(parseResults(result.stdout).map((r) => [r.page, r]));
+      if (byPage.size === 0) chromiumError = describeFailure(result, 'chromium.mjs');
+    }
+    for (const [name, page, error] of pages) {
+      await checks.check(name, () => {
+        if (error) throw new Error(error);
+        if (chromiumError) throw new Error(chromiumError);
+        const out = byPage.get(page);
+        if (!out) throw new Error(`no result for ${page}`);
+        return accept(name, out);
+      });
+    }
+
+    // The route handlers of each `next start`, and where the Edge route's core came from.
+    for (const { names, distDir, origin, error } of builds) {
+      if (selected(names.node)) {
+        await checks.check(names.node, async () => {
+          if (error) throw new Error(error);
+          return accept(names.node, await getJson(`${origin}/api/node`));
+        });
+      }
+      if (selected(names.edge)) {
+        await checks.check(names.edge, async () => {
+          if (error) throw new Error(error);
+          const note = accept(names.edge, await getJson(`${origin}/api/edge`));
+          return `${note}; ${edgeCore(join(nextApp, distDir), core)}`;
+        });
+      }
+    }
+    for (const server of servers.splice(0)) await server.stop();
+
+    // `next dev` (Turbopack): its Edge sandbox rewrites WebAssembly.compile(x) calls, which
+    // failed to parse while wasmnet had `WebAssembly.compile(await ...)`.
+    if (selected(APPS.nextDev)) {
+      await checks.check(APPS.nextDev, async () => {
+        const started = Date.now();
+        const devEnv = { ...env, NEXT_DIST_DIR: '.next-dev', NEXT_PUBLIC_WASMNET_BUNDLER: 'Turbopack dev' };
+        const server = await serve(process.execPath, [nextBin, 'dev', '-H', '127.0.0.1', '-p', String(await freePort())], { cwd: nextApp, env: devEnv });
+        servers.push(server);
+        try {
+          const out = await getJson(`${await server.ready}/api/edge`);
+          return accept(APPS.nextDev, out);
+        } catch (error) {
+          throw new Error(`${error.message}\n${tail(server.output(), 10)}`);
+        } finally {
+          await server.stop();
+          time['next dev'] = (Date.now() - started) / 1000;
+        }
+      });
+    }
+
+    // Jest: a CommonJS test file; the smoke logic converted to CommonJS by esbuild.
+    if (selected(APPS.jest)) {
+      await checks.check(APPS.jest, async () => {
+        const cwd = join(apps, 'jest');
+        const convert = await tool('esbuild smoke.cjs', bin('.bin', 'esbuild'), [join(apps, 'smoke.js'), '--format=cjs', '--platform=node', '--outfile=smoke.cjs', '--log-level=warning'], { cwd });
+        if (convert) throw new Error(convert);
+        const resultFile = join(cwd, 'result.json');
+        const error = await tool('jest', process.execPath, [bin('jest', 'bin', 'jest.js'), '--ci'], { cwd, env: { ...env, WASMNET_RESULT_FILE: resultFile } });
+        if (error) throw new Error(error);
+        return accept(APPS.jest, JSON.parse(readFileSync(resultFile, 'utf8')));
+      });
+    }
+
+    const total = Object.values(time).reduce((a, b) => a + b, 0);
+    console.log(`    consumer toolchains took ${Math.round(total)} s: ${Object.entries(time).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
+  } finally {
+    for (const server of servers) await server.stop();
+    if (!args.keep) rmSync(apps, { recursive: true, force: true });
+    else console.log(`consumer apps kept: ${apps}`);
+  }
+}
+
+/** The Edge route's build output: one wasm binding, byte for byte wasmnet's core.wasm, and no
+ *  base64 WebAssembly in its JavaScript (the "edge-light" entry was used, not the inlined one). */
+function edgeCore(distDir, core) {
+  const manifest = JSON.parse(readFileSync(join(distDir, 'server', 'middleware-manifest.json'), 'utf8'));
+  const fn = manifest.functions?.['/api/edge/route'];
+  if (!fn) throw new Error(`no /api/edge/route in ${distDir}/server/middleware-manifest.json`);
+  const wasm = fn.wasm ?? [];
+  if (wasm.length !== 1) throw new Error(`the Edge route has ${wasm.length} wasm bindings, expected 1 (wasmnet's core)`);
+  if (!readFileSync(join(distDir, wasm[0].filePath)).equals(core)) throw new Error(`${wasm[0].filePath} is not wasmnet's core.wasm`);
+  for (const file of fn.files.filter((f) => f.endsWith('.js'))) {
+    if (/AGFzbQ|0061736d01000000/.test(readFileSync(join(distDir, file), "utf8"))) throw new Error(`${file} contains inlined WebAssembly: the edge-light entry was not used`);
+  }
+  return `core bound as a WebAssembly.Module (${wasm[0].filePath.split('/').pop()})`;
+}
+
+/** GETs a URL and parses its JSON (the route handlers' smoke results). */
+async function getJson(url) {
+  const response = await fetch(url, { signal: AbortSignal.timeout(180_000) });
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`GET ${url} answered ${response.status} with: ${text.slice(0, 500)}`);
+  }
+}
+
+/** A port that was free a moment ago. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a server (its own process group); `ready` resolves to its origin once it answers
+ *  HTTP, `stop()` ends the whole group. */
+function serve(cmd, argv, { cwd, env }) {
+  const port = argv[argv.indexOf('-p') + 1];
+  const origin = `http://127.0.0.1:${port}`;
+  const child = spawn(cmd, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  let exited = false;
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const closed = new Promise((resolve) => child.on('close', () => ((exited = true), resolve())));
+  const ready = (async () => {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && !exited) {
+      try {
+        await fetch(origin, { signal: AbortSignal.timeout(5_000) });
+        return origin;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    throw new Error(`${[cmd, ...argv].slice(-argv.length).join(' ')} ${exited ? 'exited' : 'did not answer within 120 s'}:\n${tail(output)}`);
+  })();
+  ready.catch(() => {});
+  const signal = (name) => {
+    try {
+      process.kill(-child.pid, name);
+    } catch {
+      // already gone
+    }
+  };
+  return {
+    ready,
+    output: () => output,
+    async stop() {
+      if (exited) return;
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), 5_000);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
 }
 
 if (results.length > 1 || (results.length === 1 && !only)) {
@@ -199,6 +468,7 @@ const typeChecks = [
   ['types: node16, .mts and .cts with @types/node and no DOM lib', 'tsconfig.node16-no-dom.json', ['dist/index.d.ts', 'dist/index.d.cts']],
   ['types: bundler', 'tsconfig.bundler.json', ['dist/index.d.ts']],
   ['types: bundler with customConditions ["workerd"]', 'tsconfig.workerd.json', ['dist/index.d.ts']],
+  ['types: bundler with customConditions ["edge-light"] (Next.js Edge)', 'tsconfig.edge-light.json', ['dist/index.d.ts']],
   ['types: Workers project (@cloudflare/workers-types, no DOM lib, workerd condition)', 'tsconfig.workers-types.json', ['dist/index.d.ts']],
 ].filter(([name]) => selected(name));
 /** Points a consumer tsconfig's typeRoots at a directory outside the consumer. */
@@ -253,8 +523,9 @@ finish();
 
 function finish() {
   if (results.length > 0) {
-    console.log('\n  runtime                                    wasm hash         js hash           smoke ms');
-    for (const r of results) console.log(`  ${r.runtime.padEnd(42)} ${r.wasm}  ${r.js}  ${String(r.ms).padStart(5)}`);
+    const width = Math.max(42, ...results.map((r) => r.runtime.length));
+    console.log(`\n  ${'runtime'.padEnd(width)} wasm hash         js hash           smoke ms`);
+    for (const r of results) console.log(`  ${r.runtime.padEnd(width)} ${r.wasm}  ${r.js}  ${String(r.ms).padStart(5)}`);
     const js = new Map();
     for (const r of results) js.set(r.js, [...(js.get(r.js) ?? []), r.runtime]);
     if (js.size > 1) {

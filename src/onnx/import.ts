@@ -1,0 +1,497 @@
+// ONNX → wasmnet: walks the graph from its one input along a chain of operators and matches
+// it to dense layers, before anything is allocated. Each dense layer is `Gemm` or `MatMul` (+
+// `Add`), then at most one activation: a single operator (`Relu`, `Softmax`, `Gelu`, ...) or an
+// elementwise subgraph (PyTorch's GELU and SiLU decompositions, wasmnet's own f64 exports),
+// which is recognised by evaluating it on probe values and comparing with wasmnet's activations.
+// No-ops (`Identity`, `Dropout`, `Cast`, `Flatten`/`Reshape` that keep [batch, width]) are
+// stepped over; skl2onnx's classifier tail (`ArgMax`, `ArrayFeatureExtractor`, `ZipMap`, ...)
+// is ignored, and its binary `Sub`/`Concat` becomes a two-unit softmax.
+import { FormatError, type ActivationName } from 'wasmnet';
+import type { ImportedLayer } from '../interop/build';
+import { decodeModel, DOUBLE, FLOAT, INT32, INT64, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+
+export const MIN_OPSET = 9;
+export const MAX_OPSET = 22;
+export const MIN_IR = 3;
+export const MAX_IR = 10;
+
+/** Elementwise operators allowed inside an activation subgraph, with one variable input. */
+const ELEMENTWISE = new Set([
+  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Erf', 'Exp', 'Log', 'Neg', 'Abs', 'Reciprocal', 'Min', 'Max',
+  'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast',
+]);
+const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax']);
+/** skl2onnx's label outputs: ignored, with everything computed from them. */
+const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
+const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
+
+const SELU_LAMBDA = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+
+/** A decoded, checked plan: the input width and the layers with their weights. */
+export interface OnnxPlan {
+  inputSize: number;
+  layers: ImportedLayer[];
+}
+
+function describe(node: OnnxNode, index: number): string {
+  return `${node.opType} (node ${node.name ? JSON.stringify(node.name) : `#${index}`})`;
+}
+
+/** Reads and checks a whole model; throws FormatError naming the operator and node. */
+export function planONNX(bytes: Uint8Array): OnnxPlan {
+  const model = decodeModel(bytes);
+  checkHeader(model);
+  const g = model.graph!;
+  const index = new Map(g.nodes.map((n, i) => [n, i]));
+  const at = (n: OnnxNode) => describe(n, index.get(n)!);
+
+  for (const n of g.nodes) {
+    const ml = n.domain === 'ai.onnx.ml';
+    if (!(ml ? ML_OPS.has(n.opType) : (n.domain === '' || n.domain === 'ai.onnx') && SUPPORTED.has(n.opType))) {
+      throw new FormatError(`${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${at(n)} is not supported: wasmnet loads dense networks`);
+    }
+    for (const a of n.attributes.values()) if (a.graph) throw new FormatError(`${at(n)} has a subgraph attribute "${a.name}": wasmnet loads dense networks`);
+  }
+  if (g.sparseInitializers > 0) throw new FormatError('the ONNX graph has sparse initializers, which wasmnet does not read');
+
+  // Constants: initializers and Constant nodes' outputs.
+  const constants = new Map<string, OnnxTensor>();
+  for (const t of g.initializers) constants.set(t.name, t);
+  for (const n of g.nodes) {
+    if (n.opType !== 'Constant') continue;
+    constants.set(n.output[0] ?? '', constantOf(n, at(n)));
+  }
+  const constant = (name: string | undefined) => (name === undefined || name === '' ? undefined : constants.get(name));
+
+  // The data input: the one graph input that is not an initializer.
+  const inputs = g.inputs.filter((v) => !constants.has(v.name));
+  if (inputs.length !== 1) {
+    throw new FormatError(`the ONNX graph has ${inputs.length} data inputs (${inputs.map((v) => JSON.stringify(v.name)).join(', ') || 'none'}); wasmnet networks take one`);
+  }
+  const input = inputs[0]!;
+  if (!input.isTensor || (input.elemType !== FLOAT && input.elemType !== DOUBLE)) {
+    throw new FormatError(`input "${input.name}" must be a FLOAT or DOUBLE tensor (element type ${input.elemType})`);
+  }
+
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const n of g.nodes) for (const i of n.input) if (i !== '') consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const visited = new Set<OnnxNode>();
+  const tail = new Set<OnnxNode>();
+  const outputs = new Set(g.outputs.map((o) => o.name));
+
+  // The input's width: [batch, features], or [batch, ...] straight into Flatten(axis=1).
+  let width: number | undefined;
+  let cur = input.name;
+  const dims = input.dims;
+  const firstUse = consumers.get(cur) ?? [];
+  if (dims !== undefined) {
+    const featureDims = dims.slice(1);
+    const fixed = featureDims.every((d) => d !== null && d > 0);
+    const flattenFirst = firstUse.length === 1 && firstUse[0]!.opType === 'Flatten' && intAttr(firstUse[0]!, 'axis', 1) === 1;
+    if (dims.length < 2 || !fixed || (dims.length > 2 && !flattenFirst)) {
+      throw new FormatError(`input "${input.name}" has shape [${dims.map((d) => d ?? '?').join(', ')}]; wasmnet networks take 2-D input [batch, features]`);
+    }
+    width = featureDims.reduce<number>((p, d) => p * d!, 1);
+    if (dims.length > 2) {
+      visited.add(firstUse[0]!);
+      cur = firstUse[0]!.output[0]!;
+    }
+  }
+
+  const layers: ImportedLayer[] = [];
+  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array };
+  let pending: Pending | null = null;
+  const flush = () => {
+    if (pending) layers.push({ type: 'dense', units: pending.units, activation: pending.activation ?? 'linear', weights: pending.weights, bias: pending.bias, ...(pending.alpha === undefined ? {} : { alpha: pending.alpha }) });
+    pending = null;
+  };
+  const setActivation = (node: OnnxNode, activation: ActivationName, alpha?: number) => {
+    if (!pending || pending.activation !== undefined) {
+      throw new FormatError(`${at(node)} applies ${activation} ${pending ? 'after another activation' : 'before any dense layer'}; wasmnet layers are dense → activation`);
+    }
+    pending.activation = activation;
+    if (alpha !== undefined) pending.alpha = alpha;
+  };
+
+  for (;;) {
+    const live = (consumers.get(cur) ?? []).filter((n) => !visited.has(n));
+    const next = live.filter((n) => !TAIL.has(n.opType));
+    for (const n of live) if (TAIL.has(n.opType)) tail.add(n);
+    if (next.length === 0) break;
+    const node = next[0]!;
+    const op = node.opType;
+    if (next.length === 1 && (op === 'Gemm' || op === 'MatMul')) {
+      flush();
+      const { weights, bias, units } = linear(node, cur, width, constant, at(node));
+      pending = { units, weights, bias };
+      width = units;
+    } else if (next.length === 1 && op === 'Add' && pending && pending.activation === undefined && addend(node, cur, constant) !== undefined) {
+      // a bias after MatMul (or a second one after Gemm): [units], [1, units] or a scalar
+      const p = pending as { units: number; bias: Float64Array };
+      const c = addend(node, cur, constant)!;
+      const values = tensorValues(c, at(node));
+      if (!broadcastsTo(c.dims, p.units)) throw new FormatError(`${at(node)} adds a constant of shape [${c.dims.join(', ')}] to ${p.units} units; a bias must be [${p.units}] or [1, ${p.units}]`);
+      for (let j = 0; j < p.units; j++) p.bias[j]! += values.length === 1 ? values[0]! : values[j]!;
+    } else if (next.length === 1 && PASS.has(op)) {
+      passThrough(node, cur, width, constant, at(node));
+    } else if (next.length === 1 && op === 'Softmax') {
+      const axis = intAttr(node, 'axis', opsetOf(model) >= 13 ? -1 : 1);
+      if (axis !== 1 && axis !== -1) throw new FormatError(`${at(node)} has axis ${axis}; on [batch, units] wasmnet's softmax is over axis 1`);
+      setActivation(node, 'softmax');
+    } else if (next.length === 1 && ACTIVATION_OPS.has(op) && node.input.length === 1) {
+      const [activation, alpha] = singleActivation(node, at(node));
+      setActivation(node, activation, alpha);
+    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1) {
+      // skl2onnx binary classifier: [1 − p, p] from a sigmoid unit = softmax over [0, z].
+      const p: Pending = pending;
+      const inputs: number = p.weights.length;
+      const w: Float64Array = new Float64Array(inputs * 2);
+      for (let i = 0; i < inputs; i++) w[i * 2 + 1] = p.weights[i]!;
+      pending = { units: 2, activation: 'softmax', weights: w, bias: Float64Array.of(0, p.bias[0]!) };
+      width = 2;
+      const concat = next.find((n) => n.opType === 'Concat')!;
+      for (const n of next) visited.add(n);
+      cur = concat.output[0]!;
+      continue;
+    } else {
+      const region = activationRegion(cur, next, consumers, constant, visited);
+      if (!region) {
+        if (next.length === 1) throw new FormatError(`${at(node)} is not supported here: after tensor "${cur}" wasmnet expects a dense layer, an activation or a no-op`);
+        throw new FormatError(`tensor "${cur}" feeds ${next.length} operators (${next.map(at).join(', ')}): wasmnet loads a chain of layers, not a branching graph`);
+      }
+      const [activation, alpha] = identifyRegion(region.nodes, cur, constant, at(region.nodes[0]!));
+      setActivation(region.nodes[0]!, activation, alpha);
+      for (const n of region.nodes) visited.add(n);
+      cur = region.output;
+      continue;
+    }
+    visited.add(node);
+    if (node.output.length > 1 && node.output.slice(1).some((o) => o !== '' && (consumers.get(o) ?? []).length > 0 || outputs.has(o))) {
+      throw new FormatError(`${at(node)} uses its second output; wasmnet reads only the first`);
+    }
+    cur = node.output[0]!;
+  }
+  flush();
+
+  if (layers.length === 0) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+  if (!outputs.has(cur) && tail.size === 0) throw new FormatError(`the chain of layers ends at tensor "${cur}", which is not a graph output`);
+  // Every node must be on the chain, a constant, or in the label tail (or computed from it).
+  const ignored = new Set<OnnxNode>();
+  const spread = [...tail];
+  while (spread.length > 0) {
+    const n = spread.pop()!;
+    if (ignored.has(n) || visited.has(n)) continue;
+    ignored.add(n);
+    for (const o of n.output) spread.push(...(consumers.get(o) ?? []));
+  }
+  for (const n of g.nodes) {
+    if (!visited.has(n) && !ignored.has(n) && n.opType !== 'Constant') {
+      throw new FormatError(`${at(n)} is not on the path from input "${input.name}" to the output; wasmnet loads a chain of layers`);
+    }
+  }
+  const out = g.outputs.find((o) => o.name === cur);
+  const outWidth = out?.dims?.[1];
+  if (out?.dims && out.dims.length === 2 && outWidth !== null && outWidth !== undefined && outWidth !== width) {
+    throw new FormatError(`output "${cur}" is declared [batch, ${outWidth}] but the layers produce ${width} columns`);
+  }
+  const first = layers[0] as Extract<ImportedLayer, { type: 'dense' }>; // ONNX imports are dense layers only
+  return { inputSize: first.weights.length / first.units, layers };
+}
+
+function checkHeader(model: OnnxModel): void {
+  if (model.irVersion === 0 && !model.graph) throw new FormatError('not an ONNX model: no ir_version and no graph');
+  if (model.irVersion < MIN_IR || model.irVersion > MAX_IR) {
+    throw new FormatError(`ONNX IR version ${model.irVersion} is not supported (wasmnet reads IR ${MIN_IR} to ${MAX_IR})`);
+  }
+  if (!model.graph) throw new FormatError('the ONNX model has no graph');
+  // Opset imports of other domains are harmless unless a node uses one (refused by name).
+  const opset = opsetOf(model);
+  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new FormatError(`ONNX opset ${opset} is not supported (wasmnet reads opsets ${MIN_OPSET} to ${MAX_OPSET})`);
+  }
+}
+
+function opsetOf(model: OnnxModel): number {
+  return model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
+}
+
+function intAttr(node: OnnxNode, name: string, fallback: number): number {
+  return node.attributes.get(name)?.i ?? fallback;
+}
+
+/** A FLOAT attribute. Attributes are f32 by the spec; the value is read back as the shortest
+ *  decimal that rounds to it (0.2f → 0.2), the number the exporter was given, so f64 models
+ *  with LeakyReLU(0.2) compute what PyTorch computed. */
+function floatAttr(node: OnnxNode, name: string, fallback: number): number {
+  const f = node.attributes.get(name)?.f;
+  if (f === undefined) return fallback;
+  for (let digits = 1; digits < 9; digits++) {
+    const d = Number(f.toPrecision(digits));
+    if (Math.fround(d) === f) return d;
+  }
+  return f;
+}
+
+function constantOf(n: OnnxNode, where: string): OnnxTensor {
+  const a = n.attributes;
+  const empty = { name: n.output[0] ?? '', raw: undefined, floatData: [], doubleData: [], int32Data: [], int64Data: [], external: false };
+  if (a.get('value')?.t) return a.get('value')!.t!;
+  if (a.get('value_float')?.f !== undefined) return { ...empty, dims: [], dataType: FLOAT, floatData: [a.get('value_float')!.f!] };
+  if (a.get('value_floats')) return { ...empty, dims: [a.get('value_floats')!.floats.length], dataType: FLOAT, floatData: a.get('value_floats')!.floats };
+  if (a.get('value_int')?.i !== undefined) return { ...empty, dims: [], dataType: INT64, int64Data: [a.get('value_int')!.i!] };
+  if (a.get('value_ints')) return { ...empty, dims: [a.get('value_ints')!.ints.length], dataType: INT64, int64Data: a.get('value_ints')!.ints };
+  throw new FormatError(`${where} has no value wasmnet can read (value, value_float(s) or value_int(s))`);
+}
+
+/** A tensor's values as f64 (f32 values widen exactly), after checking type and size. */
+export function tensorValues(t: OnnxTensor, where: string): Float64Array {
+  const name = JSON.stringify(t.name);
+  if (t.external) throw new FormatError(`${where}: tensor ${name} keeps its data in an external file, which wasmnet does not read`);
+  let size = 1;
+  for (const d of t.dims) {
+    if (!Number.isInteger(d) || d < 0) throw new FormatError(`${where}: tensor ${name} has invalid dimension ${d}`);
+    size *= d;
+  }
+  if (size > 2 ** 28) throw new FormatError(`${where}: tensor ${name} has ${size} values, too many for wasmnet`);
+  const width = t.dataType === FLOAT || t.dataType === INT32 ? 4 : t.dataType === DOUBLE || t.dataType === INT64 ? 8 : 0;
+  if (width === 0) throw new FormatError(`${where}: tensor ${name} has data type ${t.dataType}; wasmnet reads FLOAT (1) and DOUBLE (11) weights`);
+  const typed = t.dataType === FLOAT ? t.floatData : t.dataType === DOUBLE ? t.doubleData : t.dataType === INT32 ? t.int32Data : t.int64Data;
+  const present = t.raw !== undefined ? t.raw.length / width : typed.length;
+  if (present !== size) {
+    throw new FormatError(`${where}: tensor ${name} of shape [${t.dims.join(', ')}] needs ${size} values but holds ${present}`);
+  }
+  const out = new Float64Array(size);
+  if (t.raw !== undefined) {
+    const view = new DataView(t.raw.buffer, t.raw.byteOffset, t.raw.byteLength);
+    for (let i = 0; i < size; i++) {
+      out[i] = t.dataType === FLOAT ? view.getFloat32(i * 4, true)
+        : t.dataType === DOUBLE ? view.getFloat64(i * 8, true)
+        : t.dataType === INT32 ? view.getInt32(i * 4, true)
+        : Number(view.getBigInt64(i * 8, true));
+    }
+  } else out.set(typed);
+  return out;
+}
+
+function finite(values: Float64Array, t: OnnxTensor, where: string): Float64Array {
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new FormatError(`${where}: tensor ${JSON.stringify(t.name)}[${bad}] is ${values[bad]}; weights must be finite`);
+  return values;
+}
+
+function broadcastsTo(dims: number[], units: number): boolean {
+  const size = dims.reduce((p, d) => p * d, 1);
+  return (size === 1 && dims.length <= 2) || (dims.length === 1 && dims[0] === units) || (dims.length === 2 && dims[0] === 1 && dims[1] === units);
+}
+
+/** The constant operand of an Add whose other operand is `cur`. */
+function addend(node: OnnxNode, cur: string, constant: (n: string | undefined) => OnnxTensor | undefined): OnnxTensor | undefined {
+  if (node.input.length !== 2) return undefined;
+  const [a, b] = node.input;
+  return a === cur ? constant(b) : b === cur ? constant(a) : undefined;
+}
+
+type Lookup = (n: string | undefined) => OnnxTensor | undefined;
+
+/** Gemm or MatMul → weights [inputs×units] row-major, bias [units]. */
+function linear(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string) {
+  const [a, b, c] = node.input;
+  if (a !== cur) throw new FormatError(`${where} takes the data as its second operand; wasmnet needs data × weights`);
+  const B = constant(b);
+  if (!B) throw new FormatError(`${where} multiplies two computed tensors; its second operand must be a constant weight matrix`);
+  if (B.dims.length !== 2) throw new FormatError(`${where}: weight ${JSON.stringify(B.name)} has shape [${B.dims.join(', ')}]; a dense layer's weight is 2-D`);
+  let alpha = 1;
+  let beta = 1;
+  let transB = 0;
+  if (node.opType === 'Gemm') {
+    if (intAttr(node, 'transA', 0) !== 0) throw new FormatError(`${where} has transA=1 on the data; wasmnet needs data as [batch, features]`);
+    transB = intAttr(node, 'transB', 0);
+    alpha = floatAttr(node, 'alpha', 1);
+    beta = floatAttr(node, 'beta', 1);
+  } else if (node.input.length !== 2) throw new FormatError(`${where} must have two inputs`);
+  const [rows, cols] = B.dims as [number, number];
+  const inputs = transB ? cols : rows;
+  const units = transB ? rows : cols;
+  if (width !== undefined && inputs !== width) {
+    throw new FormatError(`${where}: weight ${JSON.stringify(B.name)} of shape [${B.dims.join(', ')}]${transB ? ' (transB=1)' : ''} expects ${inputs} inputs, but the data has ${width} columns`);
+  }
+  if (inputs < 1 || units < 1) throw new FormatError(`${where}: weight ${JSON.stringify(B.name)} has an empty shape [${B.dims.join(', ')}]`);
+  const values = finite(tensorValues(B, where), B, where);
+  const weights = new Float64Array(inputs * units);
+  for (let i = 0; i < inputs; i++) {
+    for (let j = 0; j < units; j++) weights[i * units + j] = alpha * (transB ? values[j * inputs + i]! : values[i * units + j]!);
+  }
+  const bias = new Float64Array(units);
+  if (c !== undefined && c !== '') {
+    const C = constant(c);
+    if (!C) throw new FormatError(`${where}: its bias C must be a constant`);
+    if (!broadcastsTo(C.dims, units)) throw new FormatError(`${where}: bias ${JSON.stringify(C.name)} has shape [${C.dims.join(', ')}]; expected [${units}] or [1, ${units}]`);
+    const cv = finite(tensorValues(C, where), C, where);
+    for (let j = 0; j < units; j++) bias[j] = beta * (cv.length === 1 ? cv[0]! : cv[j]!);
+  }
+  return { weights, bias, units };
+}
+
+/** Identity, Dropout, Cast to a float type, Flatten(axis 1) and Reshape to [-1 or 0, width]. */
+function passThrough(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string): void {
+  if (node.input[0] !== cur) throw new FormatError(`${where} does not take the data as its first input`);
+  if (node.opType === 'Cast') {
+    const to = intAttr(node, 'to', 0);
+    if (to !== FLOAT && to !== DOUBLE) throw new FormatError(`${where} casts to data type ${to}; wasmnet computes in floating point`);
+  } else if (node.opType === 'Flatten') {
+    if (intAttr(node, 'axis', 1) !== 1) throw new FormatError(`${where} has axis ${intAttr(node, 'axis', 1)}; only Flatten(axis=1) keeps [batch, features]`);
+  } else if (node.opType === 'Reshape') {
+    const shape = constant(node.input[1]);
+    const s = shape ? tensorValues(shape, where) : undefined;
+    if (!s || s.length !== 2 || (s[0] !== -1 && s[0] !== 0) || (s[1] !== width && !(s[1] === -1 && s[0] === 0))) {
+      throw new FormatError(`${where} reshapes to [${s ? Array.from(s).join(', ') : '?'}]; wasmnet keeps [batch, ${width ?? 'features'}]`);
+    }
+  }
+}
+
+const ACTIVATION_OPS = new Set(['Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu']);
+
+function singleActivation(node: OnnxNode, where: string): [ActivationName, number?] {
+  switch (node.opType) {
+    case 'Relu': return ['relu'];
+    case 'Sigmoid': return ['sigmoid'];
+    case 'Tanh': return ['tanh'];
+    case 'Softplus': return ['softplus'];
+    case 'LeakyRelu': return ['leakyRelu', floatAttr(node, 'alpha', 0.01)];
+    case 'Elu': return ['elu', floatAttr(node, 'alpha', 1)];
+    case 'Selu': {
+      const alpha = floatAttr(node, 'alpha', SELU_ALPHA);
+      const gamma = floatAttr(node, 'gamma', SELU_LAMBDA);
+      if (Math.abs(alpha - SELU_ALPHA) > 1e-6 || Math.abs(gamma - SELU_LAMBDA) > 1e-6) {
+        throw new FormatError(`${where} has alpha ${alpha}, gamma ${gamma}; wasmnet's selu uses the standard constants`);
+      }
+      return ['selu'];
+    }
+    default: {
+      const approximate = node.attributes.get('approximate')?.s ?? 'none';
+      if (approximate !== 'tanh') throw new FormatError(`${where} computes the exact (erf) GELU; wasmnet's gelu is the tanh approximation (export with approximate="tanh")`);
+      return ['gelu'];
+    }
+  }
+}
+
+/** skl2onnx's binary classifier: Sub(1, p) and Concat([1 − p, p], axis 1). */
+function isBinaryTail(next: OnnxNode[], cur: string, constant: Lookup): boolean {
+  const sub = next.find((n) => n.opType === 'Sub');
+  const concat = next.find((n) => n.opType === 'Concat');
+  if (!sub || !concat || sub.input[1] !== cur) return false;
+  const one = constant(sub.input[0]);
+  const axis = intAttr(concat, 'axis', 1);
+  return one !== undefined && tensorValues(one, 'Sub').every((v) => v === 1) && (axis === 1 || axis === -1) &&
+    concat.input.length === 2 && concat.input[0] === sub.output[0] && concat.input[1] === cur;
+}
+
+/** The smallest set of elementwise nodes, fed only by `cur` and scalar constants, whose single
+ *  escaping tensor is the activation's output. */
+function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string, OnnxNode[]>, constant: Lookup, visited: Set<OnnxNode>) {
+  const nodes: OnnxNode[] = [];
+  const produced = new Set<string>([cur]);
+  const scalar = (name: string) => {
+    const t = constant(name);
+    return t !== undefined && t.dims.reduce((p, d) => p * d, 1) === 1;
+  };
+  const ready = (n: OnnxNode) => ELEMENTWISE.has(n.opType) && !visited.has(n) && !nodes.includes(n) && n.output.length === 1 &&
+    n.input.every((i) => produced.has(i) || scalar(i)) && n.input.some((i) => produced.has(i));
+  if (!first.some(ready)) return undefined;
+  for (let guard = 0; guard < 64; guard++) {
+    const open = [...produced].filter((t) => (consumers.get(t) ?? []).some((n) => !nodes.includes(n)));
+    // Closed (one tensor escapes): done, unless only more elementwise work on it follows
+    // (PyTorch's GELU ends with a Mul by 0.5 after x·(1 + erf(…)) has already closed).
+    if (nodes.length > 0 && open.length === 1 && open[0] !== cur && !(consumers.get(open[0]!) ?? []).every(ready)) return { nodes, output: open[0]! };
+    if (nodes.length > 0 && open.length === 0) return { nodes, output: nodes[nodes.length - 1]!.output[0]! };
+    const candidate = open.flatMap((t) => consumers.get(t) ?? []).find(ready);
+    if (!candidate) return undefined;
+    nodes.push(candidate);
+    produced.add(candidate.output[0]!);
+  }
+  return undefined;
+}
+
+function erf(x: number): number {
+  // Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): only used to name an erf GELU in errors.
+  const s = Math.sign(x);
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return s * y;
+}
+
+/** Evaluates the region at x (every constant is a scalar). */
+function evaluate(nodes: OnnxNode[], cur: string, constant: Lookup, x: number): number {
+  const v = new Map<string, number>([[cur, x]]);
+  const get = (name: string) => v.get(name) ?? tensorValues(constant(name)!, 'activation')[0]!;
+  for (const n of nodes) {
+    const [a = 0, b = 0] = n.input.map(get);
+    const f = (name: string, d: number) => floatAttr(n, name, d);
+    let r: number;
+    switch (n.opType) {
+      case 'Add': r = a + b; break;
+      case 'Sub': r = a - b; break;
+      case 'Mul': r = a * b; break;
+      case 'Div': r = a / b; break;
+      case 'Pow': r = a ** b; break;
+      case 'Sqrt': r = Math.sqrt(a); break;
+      case 'Erf': r = erf(a); break;
+      case 'Exp': r = Math.exp(a); break;
+      case 'Log': r = Math.log(a); break;
+      case 'Neg': r = -a; break;
+      case 'Abs': r = Math.abs(a); break;
+      case 'Reciprocal': r = 1 / a; break;
+      case 'Min': r = Math.min(...n.input.map(get)); break;
+      case 'Max': r = Math.max(...n.input.map(get)); break;
+      case 'Relu': r = Math.max(a, 0); break;
+      case 'LeakyRelu': r = a > 0 ? a : f('alpha', 0.01) * a; break;
+      case 'Elu': r = a > 0 ? a : f('alpha', 1) * Math.expm1(a); break;
+      case 'Selu': r = f('gamma', SELU_LAMBDA) * (a > 0 ? a : f('alpha', SELU_ALPHA) * Math.expm1(a)); break;
+      case 'Sigmoid': r = 1 / (1 + Math.exp(-a)); break;
+      case 'Tanh': r = Math.tanh(a); break;
+      case 'Softplus': r = Math.log1p(Math.exp(a)); break;
+      case 'Gelu': r = n.attributes.get('approximate')?.s === 'tanh' ? geluTanh(a) : 0.5 * a * (1 + erf(a / Math.SQRT2)); break;
+      default: r = a; // Identity, Cast
+    }
+    v.set(n.output[0]!, r);
+  }
+  return v.get(nodes[nodes.length - 1]!.output[0]!)!;
+}
+
+function geluTanh(z: number): number {
+  return 0.5 * z * (1 + Math.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)));
+}
+
+const PROBES = Array.from({ length: 49 }, (_, i) => -6 + i * 0.25);
+
+/** Which wasmnet activation the region computes, compared at 49 points from −6 to 6. */
+function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where: string): [ActivationName, number?] {
+  const ops = nodes.map((n) => n.opType).join(', ');
+  const f = (x: number) => evaluate(nodes, cur, constant, x);
+  const matches = (g: (x: number) => number) => PROBES.every((x) => {
+    const want = g(x);
+    return Math.abs(f(x) - want) <= 1e-6 * (1 + Math.abs(want));
+  });
+  const alphas = [...new Set(nodes.flatMap((n) => n.input.map((i) => constant(i)).filter((t) => t !== undefined).map((t) => tensorValues(t!, where)[0]!)))];
+  const fixed: [ActivationName, (x: number) => number][] = [
+    ['linear', (x) => x],
+    ['relu', (x) => Math.max(x, 0)],
+    ['sigmoid', (x) => 1 / (1 + Math.exp(-x))],
+    ['tanh', Math.tanh],
+    ['softplus', (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))],
+    ['selu', (x) => SELU_LAMBDA * (x > 0 ? x : SELU_ALPHA * Math.expm1(x))],
+    ['gelu', geluTanh],
+    ['swish', (x) => x / (1 + Math.exp(-x))],
+  ];
+  for (const [name, g] of fixed) if (matches(g)) return [name];
+  for (const alpha of alphas) {
+    if (alpha !== 0 && matches((x) => (x > 0 ? x : alpha * x))) return ['leakyRelu', alpha];
+    if (alpha > 0 && matches((x) => (x > 0 ? x : alpha * Math.expm1(x)))) return ['elu', alpha];
+  }
+  if (matches((x) => 0.5 * x * (1 + erf(x / Math.SQRT2)))) {
+    throw new FormatError(`the operators ${ops} from ${where} compute the exact (erf) GELU, PyTorch's default nn.GELU(); wasmnet's gelu is the tanh approximation: export with nn.GELU(approximate="tanh")`);
+  }
+  throw new FormatError(`the operators ${ops} from ${where} compute an elementwise function that is none of wasmnet's activations`);
+}

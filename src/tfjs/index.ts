@@ -1,0 +1,373 @@
+// wasmnet/tfjs: the TensorFlow.js layers format (model.json + weights.bin), in and out.
+// model.json holds the Keras topology (`modelTopology`, or `modelTopology.model_config` as
+// tensorflowjs_converter writes it) and a weights manifest; the binary holds the weights in
+// manifest order, float32 or quantized to uint8/uint16 (value = q·scale + min).
+import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet';
+import { version } from '../../package.json';
+import { buildNetwork, type ImportedLayer, type ImportOptions } from '../interop/build';
+
+export type { ImportOptions } from '../interop/build';
+
+/** The parsed model.json of a tfjs layers model (the fields wasmnet reads and writes). */
+export interface TfjsModelJSON {
+  /** "layers-model" */
+  format?: string;
+  /** The library that wrote the model, e.g. "TensorFlow.js tfjs-layers v4.22.0" or "wasmnet 0.1.0". */
+  generatedBy?: string;
+  /** The converter, e.g. "TensorFlow.js Converter v4.22.0", or null. */
+  convertedBy?: string | null;
+  /** The Keras model: `{ class_name, config: { layers } }`, or that under `model_config` (tensorflowjs_converter). */
+  modelTopology: unknown;
+  /** The weight files and, in file order, the weights they hold. */
+  weightsManifest: TfjsWeightGroup[];
+}
+
+/** One group of a weights manifest: its files (shards) and the weights stored in them, in order. */
+export interface TfjsWeightGroup {
+  /** File names relative to model.json, e.g. ['weights.bin'] or ['group1-shard1of2.bin', …]. */
+  paths: string[];
+  /** The weights, in the order their bytes follow each other. */
+  weights: TfjsWeightSpec[];
+}
+
+/** One entry of a weights manifest. */
+export interface TfjsWeightSpec {
+  /** e.g. "dense/kernel" (Keras 2), "dense/0" (Keras 3), possibly with a scope prefix. */
+  name: string;
+  /** e.g. [inputs, units] for a kernel. */
+  shape: number[];
+  /** The weight's type after dequantization: "float32" for dense layers. */
+  dtype: string;
+  /** Present when the converter quantized the weight: stored `dtype` q, value = q·scale + min. */
+  quantization?: TfjsQuantization;
+}
+
+/** How a quantized weight is stored: value = q·scale + min, q an unsigned integer. */
+export interface TfjsQuantization {
+  /** "uint8" or "uint16" (what wasmnet reads) */
+  dtype: string;
+  /** The step between two stored values. */
+  scale?: number;
+  /** The value stored as q = 0. */
+  min?: number;
+}
+
+/** What `toTfjs` returns: model.json's object and weights.bin's bytes. */
+export interface TfjsArtifacts {
+  /** Write as model.json (`JSON.stringify`). */
+  modelJSON: TfjsModelJSON;
+  /** Write as weights.bin, beside model.json. */
+  weightData: Uint8Array;
+}
+
+/** Keras activation names → wasmnet's. Keras 3 spells some in snake case. */
+const ACTIVATIONS: Record<string, ActivationName> = {
+  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
+  softplus: 'softplus', gelu_new: 'gelu', swish: 'swish', silu: 'swish', leaky_relu: 'leakyRelu', leakyRelu: 'leakyRelu',
+};
+/** wasmnet's → tfjs's (elu and leakyRelu with their α become ELU/LeakyReLU layers). */
+const TFJS_ACTIVATIONS: Record<ActivationName, string> = {
+  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
+  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear',
+};
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Loads a TensorFlow.js layers model: `model.json` (the parsed object or its text) and its
+ * weights (one ArrayBuffer/Uint8Array, or the shards in manifest order). Sequential and
+ * linear-chain Functional models of InputLayer, Dense, Dropout, Activation, Flatten (on 2-D),
+ * LeakyReLU, ELU, ReLU and Softmax; Keras 2 and Keras 3 naming; float32 weights or the
+ * converter's uint8/uint16 quantization (dequantized). Anything else is a `FormatError` naming
+ * the layer class. Like `fromONNX`, the result is a trainable {@link Network} with the natural
+ * loss for its output unless `options.loss` says otherwise.
+ */
+export function fromTfjs(
+  modelJSON: TfjsModelJSON | string,
+  weightData: ArrayBuffer | Uint8Array | readonly (ArrayBuffer | Uint8Array)[],
+  options?: ImportOptions,
+): Network {
+  let json: unknown = modelJSON;
+  if (typeof json === 'string') {
+    try {
+      json = JSON.parse(json);
+    } catch (error) {
+      throw new FormatError(`model.json is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (!isObj(json)) throw new FormatError('model.json must be an object with modelTopology and weightsManifest');
+  const { inputSize, layers } = readTopology(json.modelTopology);
+  const weights = readWeights(json.weightsManifest, weightData);
+  const imported: ImportedLayer[] = [];
+  let width = inputSize;
+  for (const l of layers) {
+    if (l.type === 'dropout') {
+      imported.push(l);
+      continue;
+    }
+    const kernel = findWeight(weights, l.name, ['kernel', '0'], `Dense "${l.name}"`);
+    if (kernel.shape.length !== 2 || kernel.shape[0] !== width || kernel.shape[1] !== l.units) {
+      throw new FormatError(`Dense "${l.name}": kernel has shape [${kernel.shape.join(', ')}], expected [${width}, ${l.units}]`);
+    }
+    let bias: Float64Array = new Float64Array(l.units);
+    if (l.useBias) {
+      const b = findWeight(weights, l.name, ['bias', '1'], `Dense "${l.name}"`);
+      if (b.values.length !== l.units) throw new FormatError(`Dense "${l.name}": bias has shape [${b.shape.join(', ')}], expected [${l.units}]`);
+      bias = b.values;
+    }
+    imported.push({ type: 'dense', units: l.units, activation: l.activation, weights: kernel.values, bias, ...(l.alpha === undefined ? {} : { alpha: l.alpha }) });
+    width = l.units;
+  }
+  return buildNetwork(inputSize, imported, options, 'fromTfjs');
+}
+
+type Planned = { type: 'dense'; name: string; units: number; activation: ActivationName; alpha?: number; useBias: boolean } | { type: 'dropout'; rate: number };
+
+/** The layer list (Sequential, or a Functional model that is a single chain) → planned layers. */
+function readTopology(topology: unknown): { inputSize: number; layers: Planned[] } {
+  if (!isObj(topology)) throw new FormatError('model.json has no modelTopology object');
+  const model = isObj(topology.model_config) ? topology.model_config : topology;
+  const className = model.class_name;
+  const config = model.config;
+  // Keras < 2.2.3 wrote a Sequential's config as the bare layer list.
+  const layerList = Array.isArray(config) ? config : isObj(config) ? config.layers : undefined;
+  if (!Array.isArray(layerList) || layerList.length === 0) throw new FormatError(`${String(className)} model: config.layers must be a non-empty array`);
+  if (className !== 'Sequential' && className !== 'Model' && className !== 'Functional') {
+    throw new FormatError(`${String(className)} models are not supported: wasmnet loads Sequential and linear Functional models`);
+  }
+  const layers = layerList.map((l, i) => {
+    if (!isObj(l) || typeof l.class_name !== 'string' || !isObj(l.config)) throw new FormatError(`layer ${i} must be { class_name, config }`);
+    return l as { class_name: string; config: Obj; name?: string; inbound_nodes?: unknown };
+  });
+  if (className !== 'Sequential') checkChain(layers, config as Obj);
+
+  let inputSize: number | undefined;
+  const planned: Planned[] = [];
+  let last: Extract<Planned, { type: 'dense' }> | undefined; // the dense layer an activation may attach to
+  const setActivation = (cls: string, name: string, activation: ActivationName, alpha?: number) => {
+    if (!last || last.activation !== 'linear' || planned[planned.length - 1] !== last) {
+      throw new FormatError(`${cls} layer "${name}" must follow a Dense layer with a linear activation (wasmnet layers are dense → activation)`);
+    }
+    last.activation = activation;
+    if (alpha !== undefined) last.alpha = alpha;
+  };
+  for (const [i, { class_name: cls, config: c }] of layers.entries()) {
+    const name = typeof c.name === 'string' ? c.name : `#${i}`;
+    const shape = c.batch_input_shape ?? c.batch_shape ?? (c.input_shape === undefined ? undefined : [null, ...(c.input_shape as unknown[])]);
+    if (shape !== undefined) {
+      if (!Array.isArray(shape) || shape.length !== 2 || !Number.isInteger(shape[1]) || (shape[1] as number) < 1) {
+        throw new FormatError(`${cls} layer "${name}" has input shape ${JSON.stringify(shape)}; wasmnet networks take 2-D input [batch, features]`);
+      }
+      if (i === 0 || inputSize === undefined) inputSize = shape[1] as number;
+    }
+    if (cls === 'InputLayer') {
+      if (i !== 0) throw new FormatError(`InputLayer "${name}" must come first`);
+    } else if (cls === 'Dense') {
+      const units = c.units;
+      if (!Number.isInteger(units) || (units as number) < 1) throw new FormatError(`Dense layer "${name}" has units ${JSON.stringify(units)}`);
+      const act = activationOf(c.activation, cls, name);
+      last = { type: 'dense', name, units: units as number, activation: act.activation, useBias: c.use_bias !== false, ...(act.alpha === undefined ? {} : { alpha: act.alpha }) };
+      planned.push(last);
+    } else if (cls === 'Dropout') {
+      const rate = c.rate;
+      if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new FormatError(`Dropout layer "${name}" has rate ${JSON.stringify(rate)}; expected a number in [0, 1)`);
+      if (rate > 0) planned.push({ type: 'dropout', rate });
+    } else if (cls === 'Flatten') {
+      if (planned.length > 0 || inputSize === undefined) {
+        // on [batch, width] Flatten changes nothing, and every layer wasmnet loads keeps 2-D
+        if (inputSize === undefined) throw new FormatError(`Flatten layer "${name}" comes before any input shape`);
+      }
+    } else if (cls === 'Activation') {
+      const act = activationOf(c.activation, cls, name);
+      setActivation(cls, name, act.activation, act.alpha);
+    } else if (cls === 'LeakyReLU') {
+      const alpha = c.alpha ?? c.negative_slope ?? 0.3;
+      if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`LeakyReLU layer "${name}" has alpha ${JSON.stringify(alpha)}`);
+      setActivation(cls, name, 'leakyRelu', alpha);
+    } else if (cls === 'ELU') {
+      const alpha = c.alpha ?? 1;
+      if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`ELU layer "${name}" has alpha ${JSON.stringify(alpha)}`);
+      setActivation(cls, name, 'elu', alpha);
+    } else if (cls === 'ReLU') {
+      if ((c.max_value ?? null) !== null || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
+        throw new FormatError(`ReLU layer "${name}" with max_value, negative_slope or threshold is not supported`);
+      }
+      setActivation(cls, name, 'relu');
+    } else if (cls === 'Softmax') {
+      const axis = c.axis ?? -1;
+      if (axis !== -1 && axis !== 1 && !(Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1))) {
+        throw new FormatError(`Softmax layer "${name}" has axis ${JSON.stringify(axis)}; wasmnet's softmax is over the last axis`);
+      }
+      setActivation(cls, name, 'softmax');
+    } else {
+      throw new FormatError(`${cls} layer "${name}" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU and Softmax`);
+    }
+  }
+  if (inputSize === undefined) throw new FormatError('the model has no input shape (batch_input_shape or batch_shape on its first layer)');
+  if (planned.length === 0 || planned[planned.length - 1]!.type !== 'dense') {
+    throw new FormatError('the model must end with a Dense layer (and its activation)');
+  }
+  return { inputSize, layers: planned };
+}
+
+function activationOf(value: unknown, cls: string, name: string): { activation: ActivationName; alpha?: number } {
+  // Keras 3 may serialize an activation as { class_name, config } or a registered name.
+  const key = value === undefined || value === null ? 'linear' : typeof value === 'string' ? value : isObj(value) && typeof value.config === 'object' ? String((value.config as Obj).name ?? value.class_name) : String(value);
+  if (key === 'gelu') {
+    throw new FormatError(`${cls} layer "${name}" uses "gelu", the exact (erf) GELU; wasmnet's gelu is the tanh approximation ("gelu_new" in tfjs, approximate=True in Keras)`);
+  }
+  const activation = ACTIVATIONS[key];
+  if (activation === undefined) throw new FormatError(`${cls} layer "${name}" has activation ${JSON.stringify(key)}, which wasmnet does not have`);
+  // Keras 3's leaky_relu activation uses negative_slope 0.2; elu's α is 1.
+  return activation === 'leakyRelu' ? { activation, alpha: 0.2 } : activation === 'elu' ? { activation, alpha: 1 } : { activation };
+}
+
+/** A Functional model must be one chain: each layer fed by the previous one alone. */
+function checkChain(layers: { class_name: string; config: Obj; name?: string; inbound_nodes?: unknown }[], config: Obj): void {
+  const names = layers.map((l, i) => String(l.name ?? l.config.name ?? `#${i}`));
+  const sources = (inbound: unknown): string[] => {
+    const found: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) {
+        if (typeof v[0] === 'string' && typeof v[1] === 'number') found.push(v[0]); // Keras 2: [name, node, tensor, kwargs]
+        else v.forEach(walk);
+      } else if (isObj(v)) {
+        if (Array.isArray(v.keras_history) && typeof v.keras_history[0] === 'string') found.push(v.keras_history[0]); // Keras 3
+        else Object.values(v).forEach(walk);
+      }
+    };
+    walk(inbound);
+    return found;
+  };
+  layers.forEach((l, i) => {
+    const from = sources(l.inbound_nodes);
+    const ok = i === 0 ? from.length === 0 : from.length === 1 && from[0] === names[i - 1];
+    if (!ok) {
+      throw new FormatError(`${l.class_name} layer "${names[i]}" takes input from ${from.length === 0 ? 'no layer' : from.map((n) => JSON.stringify(n)).join(', ')}; wasmnet loads Functional models that are a single chain of layers`);
+    }
+  });
+  const outs = sources(config.output_layers);
+  if (outs.length !== 1 || outs[0] !== names[names.length - 1]) {
+    throw new FormatError(`the Functional model's outputs are ${JSON.stringify(outs)}; wasmnet needs one output, the last layer`);
+  }
+}
+
+interface Weight {
+  shape: number[];
+  values: Float64Array;
+}
+
+/** Every weight of the manifest, decoded in order from the concatenated shards. */
+function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonly (ArrayBuffer | Uint8Array)[]): Map<string, Weight> {
+  if (!Array.isArray(manifest)) throw new FormatError('model.json has no weightsManifest array');
+  const shards = (Array.isArray(data) ? data : [data]) as (ArrayBuffer | Uint8Array)[];
+  const parts = shards.map((s, i) => {
+    if (s instanceof Uint8Array) return s;
+    if (s instanceof ArrayBuffer) return new Uint8Array(s);
+    throw new FormatError(`weight data ${Array.isArray(data) ? `shard ${i} ` : ''}must be an ArrayBuffer or Uint8Array`);
+  });
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const bytes = new Uint8Array(total);
+  parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+  const view = new DataView(bytes.buffer);
+
+  const specs: TfjsWeightSpec[] = [];
+  for (const group of manifest) {
+    if (!isObj(group) || !Array.isArray(group.weights)) throw new FormatError('weightsManifest entries must be { paths, weights }');
+    specs.push(...(group.weights as TfjsWeightSpec[]));
+  }
+  // Sizes first: nothing is decoded unless the data holds exactly what the manifest describes.
+  const layout = specs.map((s, i) => {
+    if (!isObj(s) || typeof s.name !== 'string' || !Array.isArray(s.shape) || !s.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new FormatError(`weightsManifest weight ${i} must be { name, shape, dtype }`);
+    }
+    const count = s.shape.reduce((p, d) => p * d, 1);
+    const q = s.quantization;
+    const stored = q ? q.dtype : s.dtype;
+    const width = stored === 'float32' || stored === 'int32' ? 4 : stored === 'uint16' ? 2 : stored === 'uint8' ? 1 : 0;
+    if (width === 0 || (stored === 'int32' && !q) || (q && (stored === 'float32' || stored === 'int32'))) {
+      throw new FormatError(`weight "${s.name}" is stored as ${JSON.stringify(stored)}; wasmnet reads float32 and uint8/uint16-quantized weights`);
+    }
+    if (s.dtype !== 'float32') throw new FormatError(`weight "${s.name}" has dtype ${JSON.stringify(s.dtype)}; dense weights are float32`);
+    if (q && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
+      throw new FormatError(`weight "${s.name}": quantization needs finite scale and min`);
+    }
+    return { spec: s, count, width };
+  });
+  const needed = layout.reduce((n, l) => n + l.count * l.width, 0);
+  if (needed !== total) throw new FormatError(`the weights manifest describes ${needed} bytes but the weight data has ${total}`);
+  const out = new Map<string, Weight>();
+  let at = 0;
+  for (const { spec, count, width } of layout) {
+    const values = new Float64Array(count);
+    const q = spec.quantization;
+    for (let i = 0; i < count; i++, at += width) {
+      const raw = width === 4 ? view.getFloat32(at, true) : width === 2 ? view.getUint16(at, true) : view.getUint8(at);
+      values[i] = q ? raw * q.scale! + q.min! : raw;
+    }
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new FormatError(`weight "${spec.name}"[${bad}] is ${values[bad]}; weights must be finite`);
+    out.set(spec.name.replace(/:0$/, ''), { shape: spec.shape, values });
+  }
+  return out;
+}
+
+/** The weight `<layer>/<suffix>` (Keras 2: kernel/bias; Keras 3: 0/1), with any scope prefix. */
+function findWeight(weights: Map<string, Weight>, layer: string, suffixes: string[], where: string): Weight {
+  for (const suffix of suffixes) {
+    const want = `${layer}/${suffix}`;
+    for (const [name, w] of weights) if (name === want || name.endsWith(`/${want}`)) return w;
+  }
+  throw new FormatError(`${where}: no weight named "${layer}/${suffixes[0]}" (or "${layer}/${suffixes[1]}") in the weights manifest`);
+}
+
+/**
+ * Writes a network in the TensorFlow.js layers format: `modelJSON` is model.json's object
+ * (a Sequential model; weightsManifest paths ['weights.bin']) and `weightData` is weights.bin's
+ * bytes (float32). `tf.loadLayersModel` reads them, so a wasmnet model moves to a tfjs app
+ * unchanged. leakyRelu becomes a linear Dense + LeakyReLU layer. Refused (ConfigError), because
+ * tfjs 4.22 cannot load them: gelu (tfjs's "gelu_new") and elu with α ≠ 1.
+ */
+export function toTfjs(net: Network): TfjsArtifacts {
+  if (!(net instanceof Network)) throw new ConfigError(`toTfjs expects a Network, got ${net === null ? 'null' : typeof net}`);
+  const layers: Obj[] = [{ class_name: 'InputLayer', config: { batch_input_shape: [null, net.inputSize], dtype: 'float32', sparse: false, name: 'input' } }];
+  const specs: TfjsWeightSpec[] = [];
+  const values: Float64Array[] = [];
+  const weights = net.getWeights();
+  let width = net.inputSize;
+  let d = 0;
+  net.layers.forEach((l, i) => {
+    if (l.type === 'dropout') {
+      layers.push({ class_name: 'Dropout', config: { rate: l.rate, noise_shape: null, seed: null, name: `dropout_${i}`, trainable: true } });
+      return;
+    }
+    if (l.activation === 'gelu' || (l.activation === 'elu' && l.alpha !== 1)) {
+      // tfjs 4.22 fails to load both: "Unknown activation: geluNew" and "Non-default alpha
+      // value … is not supported by the ELU layer yet".
+      throw new ConfigError(`toTfjs: dense layer ${d} uses ${l.activation === 'gelu' ? 'gelu, whose tfjs twin "gelu_new" tfjs cannot load' : `elu with alpha ${l.alpha}; tfjs supports only alpha 1`}`);
+    }
+    const name = `dense_${d}`;
+    layers.push({ class_name: 'Dense', config: { units: l.units, activation: TFJS_ACTIVATIONS[l.activation], use_bias: true, name, trainable: true, dtype: 'float32' } });
+    if (l.activation === 'leakyRelu') layers.push({ class_name: 'LeakyReLU', config: { alpha: l.alpha, name: `leaky_re_lu_${d}`, trainable: true } });
+    specs.push({ name: `${name}/kernel`, shape: [width, l.units], dtype: 'float32' }, { name: `${name}/bias`, shape: [l.units], dtype: 'float32' });
+    values.push(weights[d]!.weights, weights[d]!.bias);
+    width = l.units;
+    d++;
+  });
+  const count = values.reduce((n, v) => n + v.length, 0);
+  const weightData = new Uint8Array(count * 4);
+  const f32 = new DataView(weightData.buffer);
+  let at = 0;
+  for (const v of values) for (const x of v) f32.setFloat32((at++) * 4, x, true);
+  return {
+    modelJSON: {
+      format: 'layers-model',
+      generatedBy: `wasmnet ${version}`,
+      convertedBy: null,
+      modelTopology: { class_name: 'Sequential', config: { name: 'sequential', layers }, keras_version: `wasmnet ${version}`, backend: 'tensor_flow.js' },
+      weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+    },
+    weightData,
+  };
+}

@@ -1,0 +1,239 @@
+// ONNX in and out, checked against the real tools: fixtures written by PyTorch's exporter (and
+// graphs in skl2onnx's and tf2onnx's documented shapes) with PyTorch's/numpy's outputs, from
+// scripts/fixtures/torch-onnx.py; toONNX's output run in onnxruntime-web.
+import { readFileSync, readdirSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { dense, dropout, FormatError, Network, type ActivationName } from 'wasmnet';
+import { fromONNX, toONNX } from 'wasmnet/onnx';
+import { ACTIVATIONS } from '../src/activations';
+import { decodeModel } from '../src/onnx/model';
+
+const DIR = new URL('./fixtures/onnx/', import.meta.url);
+const file = (name: string) => readFileSync(new URL(name, DIR));
+
+interface Fixture {
+  note: string;
+  opset: number;
+  ir: number;
+  dtype: 'float32' | 'float64';
+  ops: string[];
+  input: number[][];
+  output: number[][];
+}
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith('.onnx') && !f.startsWith('gelu-erf'))
+  .map((f) => ({ name: f.replace('.onnx', ''), bytes: file(f), ref: JSON.parse(file(f.replace('.onnx', '.json')).toString()) as Fixture }));
+
+/** The activations each fixture's layers must come out with (the name says which). */
+const EXPECTED: Record<string, string> = {
+  'relu-softmax': 'relu,softmax',
+  leakyrelu: 'leakyRelu,linear',
+  elu: 'elu,linear',
+  selu: 'selu,linear',
+  sigmoid: 'sigmoid,linear',
+  tanh: 'tanh,linear',
+  softplus: 'softplus,linear',
+  'gelu-tanh': 'gelu,linear',
+  silu: 'swish,linear',
+  'flatten-matmul': 'tanh,sigmoid',
+  'sigmoid-op9-ir3': 'sigmoid',
+  'identity-dropout': 'relu,linear',
+  'gelu-op20': 'gelu,linear',
+  'skl-classifier-multiclass': 'relu,softmax',
+  'skl-classifier-binary': 'tanh,softmax',
+  'skl-regressor': 'sigmoid,sigmoid,linear',
+  'tf2onnx-dense': 'relu,softmax',
+  'gemm-attributes': 'tanh,linear',
+};
+
+function maxError(actual: number[][], expected: number[][]): number {
+  let worst = 0;
+  expected.forEach((row, i) => row.forEach((v, j) => {
+    worst = Math.max(worst, Math.abs(actual[i]![j]! - v) / Math.max(1, Math.abs(v)));
+  }));
+  return worst;
+}
+
+describe('fromONNX loads what the exporters write', () => {
+  test('the fixtures cover every operator, opsets 9 to 21, IR 3 to 10, f32 and f64', () => {
+    const ops = new Set(fixtures.flatMap((f) => f.ref.ops));
+    for (const op of ['Gemm', 'MatMul', 'Add', 'Flatten', 'Identity', 'Dropout', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softmax', 'Gelu', 'Cast', 'Sub', 'Concat', 'ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Reshape', 'Mul']) {
+      expect(ops, op).toContain(op);
+    }
+    const opsets = new Set(fixtures.map((f) => f.ref.opset));
+    for (const o of [9, 11, 12, 13, 14, 15, 16, 17, 20, 21]) expect(opsets).toContain(o);
+    const irs = new Set(fixtures.map((f) => f.ref.ir));
+    for (const ir of [3, 4, 6, 7, 8, 9, 10]) expect(irs).toContain(ir);
+  });
+
+  for (const { name, bytes, ref } of fixtures) {
+    test(`${name}: ${ref.note} → predictions equal the reference (${ref.dtype})`, () => {
+      const key = Object.keys(EXPECTED).filter((k) => name.startsWith(k)).sort((a, b) => b.length - a.length)[0]!;
+      for (const backend of ['wasm', 'js'] as const) {
+        const net = fromONNX(bytes, { backend });
+        expect(net).toBeInstanceOf(Network);
+        expect(net.layers.map((l) => (l.type === 'dense' ? l.activation : l.type)).join(','), key).toBe(EXPECTED[key]);
+        const y = net.predict(ref.input);
+        // f64 models: 1e-12; f32 models: PyTorch computed in f32 (rounding at every step, ≈ 6e-8
+        // relative each), wasmnet computes the same f32 weights in f64.
+        expect(maxError(y, ref.output)).toBeLessThan(ref.dtype === 'float64' ? 1e-12 : 1e-6);
+      }
+    });
+  }
+
+  test('any view of the bytes: Uint8Array, ArrayBuffer, DataView, a view into a larger buffer', () => {
+    const bytes = file('tanh-op16-f64.onnx');
+    const padded = new Uint8Array(bytes.length + 16);
+    padded.set(bytes, 8);
+    const expected = fromONNX(bytes).predict([[1, 2, 3, 4]]);
+    for (const view of [bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), new DataView(padded.buffer, 8, bytes.length), padded.subarray(8, 8 + bytes.length)]) {
+      expect(fromONNX(view).predict([[1, 2, 3, 4]])).toEqual(expected);
+    }
+  });
+
+  test('f32 weights become exactly the same values in f64', () => {
+    const net = fromONNX(file('relu-softmax-op17-f32.onnx'));
+    const w = net.getWeights()[0]!.weights;
+    expect(Array.from(w).every((v) => Math.fround(v) === v)).toBe(true);
+  });
+
+  test('the natural loss follows the output, and an imported network trains at once', async () => {
+    expect(fromONNX(file('relu-softmax-op13-f64.onnx')).loss).toBe('categoricalCrossentropy');
+    expect(fromONNX(file('sigmoid-op9-ir3-f32.onnx')).loss).toBe('binaryCrossentropy');
+    expect(fromONNX(file('tanh-op16-f64.onnx')).loss).toBe('mse');
+    expect(fromONNX(file('tanh-op16-f64.onnx'), { loss: 'mae' }).loss).toBe('mae');
+    const net = fromONNX(file('relu-softmax-op13-f64.onnx'), { optimizer: { type: 'adam', learningRate: 0.05 }, seed: 1 });
+    const { input } = JSON.parse(file('relu-softmax-op13-f64.json').toString()) as Fixture;
+    const y = input.map((_, i) => [0, 1, 2].map((j) => (j === i % 3 ? 1 : 0)));
+    const before = net.evaluate(input, y).loss;
+    await net.fit(input, y, { epochs: 30, batchSize: 5 });
+    expect(net.evaluate(input, y).loss).toBeLessThan(before * 0.5);
+  });
+
+  test('PyTorch\'s default (erf) GELU is refused with the way out', () => {
+    for (const dtype of ['f32', 'f64']) {
+      expect(() => fromONNX(file(`gelu-erf-op12-${dtype}.onnx`))).toThrow(
+        new FormatError('the operators Div, Erf, Add, Mul, Mul from Div (node "/1/Div") compute the exact (erf) GELU, PyTorch\'s default nn.GELU(); wasmnet\'s gelu is the tanh approximation: export with nn.GELU(approximate="tanh")'),
+      );
+    }
+  });
+
+  test('unsupported graphs: FormatError naming the operator and node', () => {
+    const refused = (name: string) => () => fromONNX(file(`refused/${name}.onnx`));
+    expect(refused('conv')).toThrow(new FormatError('Conv (node "/0/Conv") is not supported: wasmnet loads dense networks'));
+    expect(refused('unsqueeze-conv')).toThrow(new FormatError('Unsqueeze (node "/Unsqueeze") is not supported: wasmnet loads dense networks'));
+    // relu(h) + sigmoid(h): a branch that is elementwise, so it is named as a function
+    expect(refused('branch')).toThrow(new FormatError('the operators Relu, Sigmoid, Add from Relu (node "/Relu") compute an elementwise function that is none of wasmnet\'s activations'));
+    expect(refused('two-activations')).toThrow(new FormatError('Sigmoid (node "/2/Sigmoid") applies sigmoid after another activation; wasmnet layers are dense → activation'));
+    expect(refused('external-data')).toThrow(new FormatError('Gemm (node "/0/Gemm"): tensor "0.weight" keeps its data in an external file, which wasmnet does not read'));
+    expect(refused('input-3d')).toThrow(new FormatError('input "x" has shape [5, 1, 4]; wasmnet networks take 2-D input [batch, features]'));
+    expect(refused('gemm-transA')).toThrow(new FormatError('Gemm (node "gemm1") has transA=1 on the data; wasmnet needs data as [batch, features]'));
+    expect(refused('softmax-axis0')).toThrow(new FormatError('Softmax (node "/1/Softmax") has axis 0; on [batch, units] wasmnet\'s softmax is over axis 1'));
+    expect(refused('opset8')).toThrow(new FormatError('ONNX opset 8 is not supported (wasmnet reads opsets 9 to 22)'));
+    for (const name of readdirSync(new URL('refused/', DIR)).map((f) => f.replace('.onnx', ''))) expect(refused(name)).toThrow(FormatError);
+  });
+});
+
+describe('toONNX', () => {
+  const ort = import('onnxruntime-web').then((m) => {
+    m.env.wasm.numThreads = 1;
+    return m;
+  });
+
+  async function runORT(bytes: Uint8Array, x: number[][], dtype: 'float32' | 'float64'): Promise<number[][]> {
+    const { InferenceSession, Tensor } = await ort;
+    const session = await InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    const flat = x.flat();
+    const input = dtype === 'float64' ? new Float64Array(flat) : new Float32Array(flat);
+    const { output } = await session.run({ input: new Tensor(dtype, input, [x.length, x[0]!.length]) });
+    expect(output!.type).toBe(dtype);
+    const data = Array.from(output!.data as Float32Array | Float64Array);
+    const cols = output!.dims[1]!;
+    await session.release();
+    return x.map((_, i) => data.slice(i * cols, (i + 1) * cols));
+  }
+
+  const inputs = Array.from({ length: 7 }, (_, i) => [Math.sin(i) * 3, Math.cos(i * 1.7) * 2, i / 3 - 1, -0.5 + (i % 3)]);
+  const netWith = (activation: ActivationName, backend: 'wasm' | 'js' = 'wasm') => {
+    const alpha = activation === 'leakyRelu' ? { alpha: 0.13 } : activation === 'elu' ? { alpha: 0.8 } : {};
+    return new Network({
+      inputSize: 4,
+      layers: [dense(6, { activation, ...alpha }), dropout(0.3), dense(5, { activation, ...alpha }), dense(3, { activation: activation === 'softmax' ? 'softmax' : 'linear' })],
+      loss: activation === 'softmax' ? 'categoricalCrossentropy' : 'mse',
+      seed: 7,
+      backend,
+    });
+  };
+
+  for (const activation of ACTIVATIONS) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      test(`${activation}, ${dtype}: onnxruntime-web runs it and agrees with predict`, async () => {
+        const net = netWith(activation);
+        const bytes = toONNX(net, { dtype });
+        const expected = net.predict(inputs);
+        const actual = await runORT(bytes, inputs, dtype);
+        expect(maxError(actual, expected)).toBeLessThan(dtype === 'float64' ? 1e-12 : 1e-5);
+      });
+    }
+    test(`${activation}: fromONNX(toONNX(net, float64)) predicts bit for bit like net`, () => {
+      for (const backend of ['wasm', 'js'] as const) {
+        const net = netWith(activation, backend);
+        const back = fromONNX(toONNX(net, { dtype: 'float64' }), { backend });
+        expect(back.layers.map((l) => (l.type === 'dense' ? [l.activation, l.alpha] : l.type))).toEqual(
+          net.layers.filter((l) => l.type === 'dense').map((l) => [l.activation, l.alpha]),
+        );
+        expect(back.predict(new Float64Array(inputs.flat()))).toEqual(net.predict(new Float64Array(inputs.flat())));
+      }
+    });
+  }
+
+  test('header: producer wasmnet and its version, opset 17, IR 8, dynamic batch, no Dropout', () => {
+    const model = decodeModel(toONNX(netWith('relu')));
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(model.producerName).toBe('wasmnet');
+    expect(model.producerVersion).toBe(pkg.version);
+    expect(model.irVersion).toBe(8);
+    expect(model.opsets).toEqual([{ domain: '', version: 17 }]);
+    const g = model.graph!;
+    expect(g.inputs.map((v) => [v.name, v.elemType, v.dims])).toEqual([['input', 1, [null, 4]]]);
+    expect(g.outputs.map((v) => [v.name, v.elemType, v.dims])).toEqual([['output', 1, [null, 3]]]);
+    expect(g.nodes.map((n) => n.opType)).toEqual(['Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Identity']);
+  });
+
+  test('bad arguments are ConfigErrors', () => {
+    expect(() => toONNX({} as Network)).toThrow(/toONNX expects a Network/);
+    expect(() => toONNX(netWith('relu'), { dtype: 'float16' as 'float32' })).toThrow('toONNX dtype must be "float32" or "float64", got "float16"');
+  });
+});
+
+describe('corrupt ONNX bytes', () => {
+  const base = file('relu-softmax-op13-f64.onnx');
+  const onlyFormatErrors = (bytes: Uint8Array) => {
+    try {
+      expect(fromONNX(bytes)).toBeInstanceOf(Network); // a flip in a weight or a name can still be a valid model
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+    }
+  };
+
+  test('truncation at every length: FormatError', () => {
+    for (let n = 0; n < base.length; n++) expect(() => fromONNX(base.subarray(0, n)), `length ${n}`).toThrow(FormatError);
+  });
+
+  test('random bit flips: a FormatError or a valid network, never another error', () => {
+    fc.assert(fc.property(fc.array(fc.nat(base.length * 8 - 1), { minLength: 1, maxLength: 6 }), (bits) => {
+      const copy = base.slice();
+      for (const b of bits) copy[b >> 3]! ^= 1 << (b & 7);
+      onlyFormatErrors(copy);
+    }), { numRuns: 400, seed: 13 });
+  });
+
+  test('random bytes and malformed protobuf: FormatError', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      expect(() => fromONNX(bytes)).toThrow(FormatError);
+    }), { numRuns: 300, seed: 13 });
+    expect(() => fromONNX(Uint8Array.of(0x3a, 0x05, 0x01))).toThrow('malformed ONNX protobuf at byte 2: length 5 runs past the end');
+    expect(() => fromONNX('model.onnx' as unknown as Uint8Array)).toThrow(FormatError);
+  });
+});
