@@ -42,7 +42,10 @@ function importedCore(variant: 'workerd' | 'edge-light'): EsbuildPlugin {
 const threadsChunk: EsbuildPlugin = {
   name: 'wasmnet-threads-chunk',
   setup(build) {
-    const file = build.initialOptions.format === 'cjs' ? './threads.cjs' : './threads.js';
+    // tsup builds every format as ESM first (treeshake: rollup writes the CJS), so the format
+    // esbuild sees is always 'esm'; tsup's TSUP_FORMAT define names the real one. The CJS entry
+    // loads the CJS chunk (with import(), which Node allows in CommonJS).
+    const file = build.initialOptions.define?.TSUP_FORMAT === '"cjs"' ? './threads.cjs' : './threads.js';
     build.onResolve({ filter: /^\.\/index$/ }, (args) =>
       args.importer.endsWith(join('threads', 'request.ts')) ? { path: file, external: true } : undefined,
     );
@@ -92,6 +95,7 @@ export default defineConfig([
     entry: { 'index.workerd': 'src/index.workerd.ts' },
     format: ['esm'],
     dts: false,
+    splitting: false, // the no-threads stub stays inside the entry (no chunk file beside it)
     esbuildPlugins: [importedCore('workerd'), noThreads],
   },
   {
@@ -100,6 +104,7 @@ export default defineConfig([
     entry: { 'index.edge-light': 'src/index.edge-light.ts' },
     format: ['esm'],
     dts: false,
+    splitting: false, // the no-threads stub stays inside the entry (no chunk file beside it)
     esbuildPlugins: [importedCore('edge-light'), noThreads],
   },
 ]);

@@ -1,7 +1,8 @@
 // Checks the package as users get it: builds, packs (`npm pack`), unpacks the tarball, then
 //   - its file list, package.json (zero runtime dependencies, sideEffects, every export target);
 //   - the built entries: no eval / new Function, no `node:` or other module import from the
-//     default (ESM, CJS) entries, only `./core.wasm` from the workerd entry and
+//     default (ESM, CJS) entries but a dynamic import of their own threads chunk
+//     (dist/threads.js, threads.cjs; which import nothing), only `./core.wasm` from the workerd entry and
 //     `./core.wasm?module` from the edge-light entry, which must not carry the inlined (hex) core;
 //   - no `WebAssembly.compile(await …)` in one expression (Next.js's dev sandbox wraps the call
 //     in a non-async function);
@@ -38,7 +39,7 @@ const ready = await checks.check('build and npm pack', async () => {
   ({ tarball, files } = await pack(work));
   const untar = await run('tar', ['-xzf', tarball, '-C', work]);
   if (untar.code !== 0) throw new Error(describeFailure(untar, 'tar -xzf'));
-  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/index.edge-light.js', 'dist/core.wasm'].filter((f) => !files.includes(f));
+  const missing = ['dist/index.js', 'dist/index.cjs', 'dist/index.workerd.js', 'dist/index.edge-light.js', 'dist/threads.js', 'dist/threads.cjs', 'dist/core.wasm'].filter((f) => !files.includes(f));
   if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}: did \`npm run build\` fail?`);
   return `${tarball.split('/').pop()} (${statSync(tarball).size} bytes)`;
 });
@@ -67,6 +68,8 @@ async function checkTarball() {
       'dist/tfjs.d.cts',
       'dist/tfjs.d.ts',
       'dist/tfjs.js',
+      'dist/threads.cjs',
+      'dist/threads.js',
       'package.json',
     ];
     const optional = new Set(['LICENSE', 'LICENSE.md']);
@@ -119,7 +122,8 @@ async function checkTarball() {
       platform: 'neutral',
       logLevel: 'silent',
     });
-    const found = Object.values(metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    // a dynamic import is listed as `import(path)`: only the threads chunk is loaded that way
+    const found = Object.values(metafile.inputs).flatMap((input) => input.imports.map((i) => (i.kind === 'dynamic-import' ? `import(${i.path})` : i.path)));
     const code = read(file);
     if (/\bimport\s*\(\s*[^"'`\s)]/.test(code)) found.push('<computed dynamic import>');
     if (/\brequire\s*\(\s*[^"'`\s)]/.test(code)) found.push('<computed require>');
@@ -127,8 +131,12 @@ async function checkTarball() {
   };
 
   const entries = {
-    'dist/index.js': [],
-    'dist/index.cjs': [],
+    // the default entries load their threads chunk on first use (a network with threads > 1),
+    // each its own format; the workerd and edge-light entries carry the no-threads stub
+    'dist/index.js': ['import(./threads.js)'],
+    'dist/index.cjs': ['import(./threads.cjs)'],
+    'dist/threads.js': [],
+    'dist/threads.cjs': [],
     'dist/index.workerd.js': ['./core.wasm'],
     'dist/index.edge-light.js': ['./core.wasm?module'],
     // the interop entries share the main entry through the package's own name (one copy)
@@ -206,6 +214,8 @@ async function checkTarball() {
     console.log(`    size: dist/index.js ${kb(code.length)} raw (core.wasm ${kb(wasm.length)} inlined as hex), ${kb(gz)} gzip, ${kb(br)} brotli`);
     console.log(`    size: of which JS without the core ${kb(jsOnly)} gzip, the core's hex ≈ ${kb(gz - jsOnly)} gzip (core.wasm alone ${kb(gzipSync(wasm, { level: 9 }).length)})`);
     console.log(`    size: workerd entry + core.wasm ${kb(workerd.length + wasm.length)} raw, ${kb(workerdGz)} gzip`);
+    const threads = readFileSync(join(pkgDir, 'dist/threads.js'));
+    console.log(`    size: threads chunk (loaded only with threads > 1) ${kb(threads.length)} raw, ${kb(gzipSync(threads, { level: 9 }).length)} gzip`);
     if (gz > BUDGET_GZ) throw new Error(`${gz} bytes gzipped, over the ${BUDGET_GZ}-byte budget`);
     return `${kb(gz)} gz (${kb(br)} brotli)`;
   });
