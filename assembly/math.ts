@@ -60,7 +60,7 @@ export function erf(x: f64): f64 {
     let i = k == 0 ? 13 : k == 1 ? 29 : 44;
     let p = load<f64>(ERF_C + (<usize>i << 3));
     for (i++; i < end; i++) p = p * t + load<f64>(ERF_C + (<usize>i << 3));
-    r = 1.0 - exp_lut(-y * y) * p;
+    r = 1.0 - exp(-y * y) * p;
   } else {
     const z = y * y;
     let p = load<f64>(ERF_C);
