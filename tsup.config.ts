@@ -9,9 +9,13 @@ const shared = {
   sourcemap: false,
   clean: false, // the build script empties dist/ first (parallel builds race on clean)
   treeshake: true,
-  // Whitespace and comments only: names stay readable in stack traces, and arithmetic is not
-  // rewritten (minifySyntax may fold expressions). Saves ≈ 3 KB gzipped (see check-package.mjs).
+  // Whitespace, comments and local names; arithmetic is never rewritten (minifySyntax may fold
+  // expressions, so it stays off). Exported names are kept, and every error class names itself
+  // with a string literal, so `error.name` and `instanceof` are unchanged; only internal
+  // function names in stack traces get short. Whitespace saves ≈ 3 KB gzipped, local names
+  // ≈ 3.7 KB more (40.8 → 37.2 KB for dist/index.js, measured when hardening's checks landed).
   minifyWhitespace: true,
+  minifyIdentifiers: true,
   external: [/^node:/],
   removeNodeProtocol: false,
 } satisfies Options;

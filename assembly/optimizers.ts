@@ -1,6 +1,10 @@
 // Parameter updates over the whole parameter slab in one call (all layers' weights and biases
-// are contiguous, and so are their gradients and the optimizer state), with Keras's
-// formulas. θ are the parameters, g the gradients, lr the learning rate.
+// are contiguous, and so are their gradients and the optimizer state). θ are the parameters,
+// g the gradients, lr the learning rate. Which library each formula matches (it matters for
+// bit-level agreement when porting): SGD and its momentum, Adam and AdamW follow Keras (the
+// rate inside the velocity; Adam's ε added to √v, not to torch.optim.Adam's bias-corrected
+// √v̂); RMSprop and Adagrad follow PyTorch's ε placement, lr·g/(√s + ε) (Keras 3 computes
+// lr·g/√(s + ε)). docs/layers-and-optimizers.md spells out the differences.
 //
 // Every update first checks that each new value would be finite and changes nothing (returns
 // 0) if one would not: a diverging step never leaves NaN or Infinity in the network. So each
@@ -25,6 +29,8 @@
 }
 
 // ---- SGD: v = μ·v − lr·g; θ += v, or with Nesterov θ += μ·v − lr·g. μ = 0: θ −= lr·g. --------
+// (Keras's form: past steps keep the rate they were taken with. torch.optim.SGD's b = μ·b + g,
+// θ −= lr·b is the same while lr is constant, and differs once a schedule changes it.)
 
 @inline function sgdVelocity(v: v128, g: v128, mu: v128, rate: v128): v128 {
   return f64x2.sub(f64x2.mul(mu, v), f64x2.mul(rate, g));
@@ -89,7 +95,8 @@ function powi(base: f64, t: f64): f64 {
   return result;
 }
 
-// ---- Adam, and AdamW when weightDecay > 0 (decoupled: θ −= lr·wd·θ before the Adam step) -----
+// ---- Adam, and AdamW when weightDecay > 0 (decoupled: θ −= lr·wd·θ before the Adam step, on
+//      every parameter, biases included, as torch.optim.AdamW and Keras's AdamW by default) ----
 //  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  lr_t = lr·√(1−β2^t)/(1−β1^t);
 //  θ −= lr_t·m/(√v + ε), where t counts updates from 1.
 

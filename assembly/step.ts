@@ -28,10 +28,19 @@ import { int, lf, ptr, setSlot, slot } from './description';
  *  goes through memory rather than the return value so that the JavaScript caller never has
  *  to box a double (which would allocate on every batch). With a loss, the metrics D_METRICS
  *  asks for are measured on the batch's outputs; a successful training step also adds its
- *  loss·rows and metrics to the running sums the host reads once per epoch. */
+ *  loss·rows and metrics to the running sums the host reads once per epoch. A failed one changes
+ *  nothing that lasts (weights, optimizer state, step count, sums and the dropout generator). */
 export function step(desc: usize, rows: i32, mode: i32): i32 {
+  // A refused update leaves the dropout generator where it was too: nothing of the batch stays.
+  const r0 = slot(desc, D_RNG), r1 = slot(desc, D_RNG + 1), r2 = slot(desc, D_RNG + 2), r3 = slot(desc, D_RNG + 3);
   const status = run(desc, rows, mode);
   setSlot(desc, D_STATUS, <f64>status);
+  if (status != STATUS_OK) {
+    setSlot(desc, D_RNG, r0);
+    setSlot(desc, D_RNG + 1, r1);
+    setSlot(desc, D_RNG + 2, r2);
+    setSlot(desc, D_RNG + 3, r3);
+  }
   if (mode == STEP_TRAIN && status == STATUS_OK) {
     const metrics = int(desc, D_METRICS);
     setSlot(desc, D_LOSS_SUM, slot(desc, D_LOSS_SUM) + slot(desc, D_LOSS_VALUE) * <f64>rows);

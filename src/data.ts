@@ -105,19 +105,27 @@ export function isSampleList(value: unknown): value is readonly Sample[] {
   return Array.isArray(value) && value.length > 0 && typeof value[0] === 'object' && value[0] !== null && !Array.isArray(value[0]) && 'input' in value[0];
 }
 
-/** Samples → checked input and target rows (messages name samples[i].input / .output). */
-export function fromSamples(samples: readonly Sample[], inputSize: number, outputSize: number): { input: Rows; target: Rows } {
+/** Samples → checked input and target rows (messages name `${name}[i].input` / `.output`). */
+export function fromSamples(samples: readonly Sample[], inputSize: number, outputSize: number, name = 'samples'): { input: Rows; target: Rows } {
   const inputs: unknown[] = [];
   const outputs: unknown[] = [];
-  samples.forEach((sample, i) => {
-    if (typeof sample !== 'object' || sample === null || !('input' in sample) || !('output' in sample)) {
-      throw new ShapeError(`samples[${i}] must be { input, output }, got ${show(sample)}`);
+  const vector = (value: unknown, i: number, field: string, size: number): unknown[] => {
+    // An array, or a typed array (not a DataView): anything else (null, a number, a string, an
+    // object with a length) is refused rather than handed to Array.from.
+    if (Array.isArray(value)) return value;
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+    throw new ShapeError(`${name}[${i}].${field} must be an array of ${size} numbers, got ${show(value)}`);
+  };
+  for (let i = 0; i < samples.length; i++) {
+    const sample: unknown = samples[i];
+    if (typeof sample !== 'object' || sample === null || Array.isArray(sample) || !('input' in sample) || !('output' in sample)) {
+      throw new ShapeError(`${name}[${i}] must be { input, output }, got ${show(sample)}`);
     }
-    inputs.push(Array.from(sample.input as ArrayLike<number>));
-    outputs.push(Array.from(sample.output as ArrayLike<number>));
-  });
+    inputs.push(vector((sample as Sample).input, i, 'input', inputSize));
+    outputs.push(vector((sample as Sample).output, i, 'output', outputSize));
+  }
   return {
-    input: toRows(inputs, inputSize, 'samples[].input'),
-    target: toRows(outputs, outputSize, 'samples[].output'),
+    input: toRows(inputs, inputSize, `${name}[].input`),
+    target: toRows(outputs, outputSize, `${name}[].output`),
   };
 }

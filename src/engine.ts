@@ -18,11 +18,11 @@ import {
   L_KIND, L_L1, L_L2, L_PACKED, L_RATE, L_UNITS, L_W, L_Z, D_PACKED_VALID, STATUS_LOSS_NOT_FINITE, STATUS_OK, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
   STEP_TRAIN,
 } from './backend/codes';
-import type { BackendName, Kernels } from './backend/kernels';
+import { MAX_ARENA_F64, type BackendName, type Kernels } from './backend/kernels';
 import { JsKernels } from './backend/js';
 import { WasmKernels } from './backend/wasm';
 import { notFinite, type Rows } from './data';
-import { DivergenceError } from './errors';
+import { DivergenceError, MemoryLimitError } from './errors';
 import { defaultInitializer, initialize } from './initializers';
 import { placeDense, type LayerSlots } from './layers/dense';
 import { placeDropout } from './layers/dropout';
@@ -211,7 +211,10 @@ export class Engine {
     return this.slots[this.slots.length - 1]!.units;
   }
 
-  /** Makes the batch buffers hold at least `rows` rows; returns the capacity. */
+  /** Makes the batch buffers hold at least `rows` rows; returns the capacity. Transactional:
+   *  the new layout is planned in locals, the arena grown, and only then are the offsets
+   *  committed, so when growing fails (a MemoryLimitError) every offset, buffer and the
+   *  resident set stay as they were. */
   reserveRows(rows: number): number {
     if (rows <= this.capacity) return this.capacity;
     let at = this.batchStart;
@@ -220,23 +223,29 @@ export class Engine {
       at += even(size);
       return start;
     };
-    this.xBuf = take(rows * this.inputSize);
-    this.yBuf = take(rows * this.targetWidth);
-    for (const s of this.slots) {
-      s.z = take(rows * s.units);
-      s.a = take(rows * s.units);
-    }
-    this.dABuf = take(rows * this.maxWidth);
-    this.dZBuf = take(rows * this.maxWidth);
+    const xBuf = take(rows * this.inputSize);
+    const yBuf = take(rows * this.targetWidth);
+    const za = this.slots.map((s) => [take(rows * s.units), take(rows * s.units)] as const);
+    const dABuf = take(rows * this.maxWidth);
+    const dZBuf = take(rows * this.maxWidth);
     // The matrix products' workspace: enough for every (k, n) a step uses — forward X·W
     // (k = inputs, n = units), dW = Xᵀ·dZ (k = rows, n = units), dX = dZ·Wᵀ (k = units, n = inputs).
-    let scratch = 0;
+    let scratchSize = 0;
     for (const s of this.slots) {
       if (s.kind !== LAYER_DENSE) continue;
-      scratch = Math.max(scratch, this.k.gemmScratchSize(s.inputs, s.units), this.k.gemmScratchSize(rows, s.units), this.k.gemmScratchSize(s.units, s.inputs));
+      scratchSize = Math.max(scratchSize, this.k.gemmScratchSize(s.inputs, s.units), this.k.gemmScratchSize(Math.min(rows, MAX_ARENA_F64), s.units), this.k.gemmScratchSize(s.units, s.inputs));
     }
-    this.scratch = take(scratch);
-    this.k.reserve(at);
+    const scratch = take(scratchSize);
+    this.k.reserve(at); // may throw: nothing above has touched the engine yet
+    this.xBuf = xBuf;
+    this.yBuf = yBuf;
+    this.slots.forEach((s, i) => {
+      s.z = za[i]![0];
+      s.a = za[i]![1];
+    });
+    this.dABuf = dABuf;
+    this.dZBuf = dZBuf;
+    this.scratch = scratch;
     this.capacity = rows;
     this.batchEnd = at;
     this.resident = null; // the resident set sat right after the old batch buffers
@@ -371,7 +380,13 @@ export class Engine {
     const dataY = at + even(rows * input.cols);
     const order = dataY + even(rows * target.cols);
     const log = order + even(rows);
-    this.k.reserve(log + 3 * EPOCH_LOG_SIZE);
+    try {
+      this.k.reserve(log + 3 * EPOCH_LOG_SIZE);
+    } catch (error) {
+      // No room for the set: fit loads it batch by batch instead (same results).
+      if (error instanceof MemoryLimitError) return false;
+      throw error;
+    }
     const h = this.k.heap;
     copyRows(h, at, input, 0, rows, null);
     copyRows(h, dataY, target, 0, rows, null);

@@ -60,3 +60,21 @@ export class FormatError extends WasmnetError {
   /** Always `'FormatError'` (a string, so it survives minification). */
   override name = 'FormatError';
 }
+
+/** The network needs more memory than its backend can give it: a layer or a batch too large.
+ *  Thrown before anything changes (the arena, its layout and the weights stay as they were).
+ *  Both backends cap an arena at {@link MemoryLimitError.limit} bytes (4 GiB, WebAssembly's
+ *  32-bit address space); a runtime that refuses to grow memory below that cap is reported the
+ *  same way. Loading a saved model that would need too much throws a {@link FormatError}. */
+export class MemoryLimitError extends WasmnetError {
+  override name = 'MemoryLimitError';
+  /** Bytes the arena would need. */
+  readonly bytes: number;
+  /** The most bytes this arena could have: the backend's cap, or what the runtime granted. */
+  readonly limit: number;
+  constructor(message: string, bytes: number, limit: number) {
+    super(message);
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}

@@ -22,5 +22,5 @@ export { stepDecay, exponentialDecay, cosineDecay, learningRateScheduler, type S
 export { progressBar, type ProgressBarOptions, type ProgressStream } from './training/progress';
 export type { BackendName } from './backend/kernels';
 export type { Matrix, Sample } from './data';
-export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError } from './errors';
+export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, MemoryLimitError } from './errors';
 export { plotHistory, type PlotOptions } from './plot';

@@ -53,7 +53,8 @@ export function resolveLoss(config: unknown): ResolvedLoss {
 }
 
 /** Output activation each loss requires (undefined: any activation). The cross-entropies are
- *  fused with their activation, which makes dL/dz exact and cheap: (p − y)/n. */
+ *  fused with their activation, which makes dL/dz exact and cheap: (p·Σy − y)/n for softmax
+ *  (exact for targets that do not sum to 1), (p − y)/n for sigmoid. */
 const REQUIRED_OUTPUT: Record<LossName, ActivationName | undefined> = {
   mse: undefined,
   mae: undefined,

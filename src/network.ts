@@ -4,7 +4,7 @@ import { LAYER_DENSE } from './backend/codes';
 import type { BackendName } from './backend/kernels';
 import { checkRows, checkSameRows, checkShape, fromSamples, isSampleList, toRows, type Matrix, type Rows, type Sample } from './data';
 import { Engine } from './engine';
-import { ConfigError, DataError, FormatError, ShapeError } from './errors';
+import { ConfigError, DataError, FormatError, MemoryLimitError, ShapeError } from './errors';
 import { decodeBytes, decodeJSON, encodeBytes, encodeJSON, type ModelData, type SavedModel } from './io/format';
 import { checkLayer, type Layer } from './layers/index';
 import { checkLossPair, isClassification, resolveLoss, targetWidth, type LossConfig, type LossName, type ResolvedLoss } from './losses';
@@ -102,8 +102,16 @@ export class Network {
   readonly loss: LossName;
   /** Huber's delta (undefined for the other losses). */
   readonly lossDelta: number | undefined;
-  /** The optimizer with every option filled in (defaults included); `learningRate` is the current rate. */
-  readonly optimizer: Readonly<ResolvedOptimizer>;
+  /** The optimizer with every option filled in (defaults included). `learningRate` is the
+   *  rate the next update uses: the configured one, or the one a callback set in `onTrainEnd`
+   *  (fit puts back the rate it started with when training ends, before `onTrainEnd` runs).
+   *  It is what toJSON saves. */
+  get optimizer(): Readonly<ResolvedOptimizer> {
+    const rate = this.engine.learningRate;
+    if (rate !== this.resolvedOptimizer.learningRate) this.resolvedOptimizer = Object.freeze({ ...this.resolvedOptimizer, learningRate: rate });
+    return this.resolvedOptimizer;
+  }
+  private resolvedOptimizer: Readonly<ResolvedOptimizer>;
   /** The seed the network was built with (a random one when none was given). */
   readonly seed: number;
   /** The backend doing the arithmetic: `'wasm'` or `'js'`. */
@@ -115,36 +123,23 @@ export class Network {
 
   /** Builds and initialises a network; throws a `ConfigError` naming any bad option. */
   constructor(config: NetworkConfig) {
-    checkObject(config, 'Network config');
-    checkKeys(config, CONFIG_KEYS, 'Network config');
-    this.inputSize = positiveInteger(config.inputSize, 'inputSize');
-    if (!Array.isArray(config.layers) || config.layers.length === 0) {
-      throw new ConfigError(`layers must be a non-empty array of layers such as dense(8), got ${show(config.layers)}`);
-    }
-    const layers = Object.freeze(config.layers.map((layer, i) => checkLayer(layer, i)));
-    const last = layers[layers.length - 1]!;
-    if (last.type !== 'dense') {
-      throw new ConfigError(`the last layer must be dense (it produces the output), got a ${last.type} layer`);
-    }
-    this.resolvedLoss = resolveLoss(config.loss);
-    this.loss = this.resolvedLoss.name;
-    this.lossDelta = this.loss === 'huber' ? this.resolvedLoss.param : undefined;
-    checkLossPair(this.loss, last.activation);
-    this.optimizer = Object.freeze(resolveOptimizer(config.optimizer));
-    if (config.seed !== undefined && (typeof config.seed !== 'number' || !Number.isInteger(config.seed))) {
-      throw new ConfigError(`seed must be an integer, got ${show(config.seed)}`);
-    }
-    this.seed = config.seed ?? randomSeed();
-    this.backend = oneOf(config.backend ?? 'wasm', 'backend', ['wasm', 'js'] as const);
-    this.layers = layers;
-    this.outputSize = last.units;
+    const c = resolveConfig(config);
+    this.inputSize = c.inputSize;
+    this.resolvedLoss = c.loss;
+    this.loss = c.loss.name;
+    this.lossDelta = this.loss === 'huber' ? c.loss.param : undefined;
+    this.resolvedOptimizer = c.optimizer;
+    this.seed = c.seed;
+    this.backend = c.backend;
+    this.layers = c.layers;
+    this.outputSize = c.outputSize;
     this.engine = new Engine(
       this.backend,
       this.inputSize,
       this.layers,
       this.resolvedLoss,
       targetWidth(this.loss, this.outputSize),
-      this.optimizer,
+      c.optimizer,
       new Random(this.seed),
     );
     this.paramCount = this.engine.paramCount;
@@ -308,19 +303,30 @@ export class Network {
     checkObject(options, 'load options');
     checkKeys(options, ['backend'], 'load options');
     const backend = (options.backend ?? data.config.backend) as BackendName;
-    let net: Network;
+    const config = { ...(data.config as unknown as NetworkConfig), backend };
+    // Everything is checked against the data actually present before the arena is allocated:
+    // a few edited bytes must not make a small file claim gigabytes.
+    let resolved: ResolvedConfig;
     try {
-      net = new Network({ ...(data.config as unknown as NetworkConfig), backend });
+      resolved = resolveConfig(config);
     } catch (error) {
       if (error instanceof ConfigError) throw new FormatError(`saved model has an invalid config: ${error.message}`);
       throw error;
     }
+    const paramCount = countParams(resolved.inputSize, resolved.layers);
     for (const [name, slab] of [['weights', data.params], ['training.state1', data.state1], ['training.state2', data.state2]] as const) {
-      if (slab.length !== net.paramCount) {
-        throw new FormatError(`saved model: ${name} has ${slab.length} values, but its architecture has ${net.paramCount} parameters`);
+      if (slab.length !== paramCount) {
+        throw new FormatError(`saved model: ${name} has ${slab.length} values, but its architecture has ${paramCount} parameters`);
       }
       const bad = slab.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new FormatError(`saved model: ${name}[${bad}] is ${slab[bad]}; saved values must be finite`);
+    }
+    let net: Network;
+    try {
+      net = new Network(config);
+    } catch (error) {
+      if (error instanceof MemoryLimitError) throw new FormatError(`saved model is too large to load: ${error.message}`);
+      throw error;
     }
     net.engine.restoreParams(data.params);
     net.engine.importState({ ...data.training, state1: data.state1, state2: data.state2 });
@@ -349,6 +355,53 @@ export class Network {
       }
     }
   }
+}
+
+interface ResolvedConfig {
+  inputSize: number;
+  layers: readonly Layer[];
+  outputSize: number;
+  loss: ResolvedLoss;
+  optimizer: Readonly<ResolvedOptimizer>;
+  seed: number;
+  backend: BackendName;
+}
+
+/** Checks a Network config (ConfigError naming the bad option) and resolves its defaults,
+ *  allocating nothing. */
+function resolveConfig(config: NetworkConfig): ResolvedConfig {
+  checkObject(config, 'Network config');
+  checkKeys(config, CONFIG_KEYS, 'Network config');
+  const inputSize = positiveInteger(config.inputSize, 'inputSize');
+  if (!Array.isArray(config.layers) || config.layers.length === 0) {
+    throw new ConfigError(`layers must be a non-empty array of layers such as dense(8), got ${show(config.layers)}`);
+  }
+  const layers = Object.freeze(config.layers.map((layer, i) => checkLayer(layer, i)));
+  const last = layers[layers.length - 1]!;
+  if (last.type !== 'dense') {
+    throw new ConfigError(`the last layer must be dense (it produces the output), got a ${last.type} layer`);
+  }
+  const loss = resolveLoss(config.loss);
+  checkLossPair(loss.name, last.activation);
+  const optimizer = Object.freeze(resolveOptimizer(config.optimizer));
+  if (config.seed !== undefined && (typeof config.seed !== 'number' || !Number.isInteger(config.seed))) {
+    throw new ConfigError(`seed must be an integer, got ${show(config.seed)}`);
+  }
+  const seed = config.seed ?? randomSeed();
+  const backend = oneOf(config.backend ?? 'wasm', 'backend', ['wasm', 'js'] as const);
+  return { inputSize, layers, outputSize: last.units, loss, optimizer, seed, backend };
+}
+
+/** Weights and biases of the dense layers (what Engine lays out as the parameter slab). */
+function countParams(inputSize: number, layers: readonly Layer[]): number {
+  let width = inputSize;
+  let count = 0;
+  for (const layer of layers) {
+    if (layer.type !== 'dense') continue;
+    count += (width + 1) * layer.units;
+    width = layer.units;
+  }
+  return count;
 }
 
 function checkVector(value: unknown, length: number, name: string): void {

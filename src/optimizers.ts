@@ -2,7 +2,7 @@
 // whole parameter slab in one kernel call (assembly/optimizers.ts, src/backend/js.ts).
 import { OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, OPT_SGD } from './backend/codes';
 import { ConfigError } from './errors';
-import { checkKeys, numberInRange, positiveNumber, show } from './validate';
+import { checkKeys, nonNegativeNumber, numberInRange, positiveNumber, show } from './validate';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 /** An optimizer by name: `'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'` or `'adagrad'` (with its default options). */
@@ -24,7 +24,8 @@ export interface SgdConfig extends Common {
   /** Default false. */
   nesterov?: boolean;
 }
-/** Adam (Kingma & Ba), Keras defaults: lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
+/** Adam (Kingma & Ba) in Keras's form (ε added to √v, where torch.optim.Adam adds it to the
+ *  bias-corrected √v̂), Keras defaults: lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
 export interface AdamConfig extends Common {
   /** Adam. */
   type: 'adam';
@@ -35,7 +36,8 @@ export interface AdamConfig extends Common {
   /** Added to √v in the denominator, > 0. Default 1e-7. */
   epsilon?: number;
 }
-/** Adam with decoupled weight decay (θ −= lr·weightDecay·θ each step). Default weightDecay 0.004. */
+/** Adam with decoupled weight decay (θ −= lr·weightDecay·θ each step, on every parameter,
+ *  biases included, as torch.optim.AdamW and Keras's AdamW by default). Default weightDecay 0.004. */
 export interface AdamWConfig extends Common {
   /** Adam with decoupled weight decay. */
   type: 'adamw';
@@ -45,10 +47,11 @@ export interface AdamWConfig extends Common {
   beta2?: number;
   /** As Adam's. Default 1e-7. */
   epsilon?: number;
-  /** Each step first shrinks every weight by lr·weightDecay·θ; in [0, 1]. Default 0.004. */
+  /** Each step first shrinks every weight and bias θ by lr·weightDecay·θ; in [0, 1]. Default 0.004. */
   weightDecay?: number;
 }
-/** RMSprop, Keras defaults: lr 0.001, rho 0.9, momentum 0, epsilon 1e-7. */
+/** RMSprop with PyTorch's ε placement, lr·g/(√s + ε) (Keras 3: lr·g/√(s + ε)), and Keras's
+ *  momentum form and defaults: lr 0.001, rho 0.9, momentum 0, epsilon 1e-7. */
 export interface RmspropConfig extends Common {
   /** RMSprop. */
   type: 'rmsprop';
@@ -59,7 +62,8 @@ export interface RmspropConfig extends Common {
   /** Added to √s in the denominator, > 0. Default 1e-7. */
   epsilon?: number;
 }
-/** Adagrad, Keras defaults: lr 0.001, initialAccumulatorValue 0.1, epsilon 1e-7. */
+/** Adagrad with PyTorch's ε placement, lr·g/(√s + ε) (Keras 3: lr·g/√(s + ε)), and Keras's
+ *  defaults: lr 0.001, initialAccumulatorValue 0.1, epsilon 1e-7. */
 export interface AdagradConfig extends Common {
   /** Adagrad. */
   type: 'adagrad';
@@ -132,7 +136,9 @@ export function resolveOptimizer(config: unknown): ResolvedOptimizer {
   const adamLike = type === 'adam' || type === 'adamw';
   return {
     type,
-    learningRate: positiveNumber(c.learningRate ?? (type === 'sgd' ? 0.01 : 0.001), 'optimizer.learningRate'),
+    // ≥ 0 like every other learning rate (fit's option, schedules, control.learningRate), so a
+    // network whose rate a callback set to 0 saves and loads.
+    learningRate: nonNegativeNumber(c.learningRate ?? (type === 'sgd' ? 0.01 : 0.001), 'optimizer.learningRate'),
     momentum: type === 'sgd' || type === 'rmsprop' ? unitInterval('momentum', 0) : 0,
     nesterov: type === 'sgd' ? ((c.nesterov as boolean | undefined) ?? false) : false,
     beta1: adamLike ? unitInterval('beta1', 0.9) : 0,

@@ -1,6 +1,8 @@
 // Training curves as a standalone SVG string: no dependencies, no DOM, works in every runtime
 // (write it to a file in Node, or set it as innerHTML in a page).
+import { ConfigError } from './errors';
 import type { History } from './training/types';
+import { checkKeys, checkObject, numberInRange, show } from './validate';
 
 /** Options of {@link plotHistory}; every one is optional. */
 export interface PlotOptions {
@@ -20,12 +22,26 @@ interface Series {
 }
 
 const COLORS = { train: '#1f77b4', validation: '#d62728' };
+const SERIES_KEYS = ['loss', 'valLoss', 'accuracy', 'valAccuracy', 'mae', 'valMae'] as const;
 
 /** Loss curves (training and validation) in one panel and, when recorded, accuracy and mae in
  *  panels below, as an SVG document. */
 export function plotHistory(history: History, options: PlotOptions = {}): string {
-  const width = options.width ?? 720;
-  const panelHeight = options.panelHeight ?? 260;
+  checkObject(history, 'plotHistory: history');
+  for (const key of SERIES_KEYS) {
+    const values: unknown = history[key];
+    if (values !== undefined && !(Array.isArray(values) && values.every((v) => typeof v === 'number'))) {
+      throw new ConfigError(`plotHistory: history.${key} must be an array of numbers, got ${show(values)}`);
+    }
+  }
+  checkObject(options, 'plotHistory: options');
+  checkKeys(options, ['width', 'panelHeight', 'title'], 'plotHistory: options');
+  const size = (value: unknown, name: string, fallback: number): number => (value === undefined ? fallback : numberInRange(value, `plotHistory: options.${name}`, 1, 1e5, true));
+  const width = size(options.width, 'width', 720);
+  const panelHeight = size(options.panelHeight, 'panelHeight', 260);
+  if (options.title !== undefined && typeof options.title !== 'string') {
+    throw new ConfigError(`plotHistory: options.title must be a string, got ${show(options.title)}`);
+  }
   const panels: { title: string; series: Series[] }[] = [];
   const add = (title: string, train: readonly number[] | undefined, validation: readonly number[] | undefined) => {
     const series: Series[] = [];
@@ -54,16 +70,31 @@ function renderPanel(title: string, series: Series[], x0: number, y0: number, wi
   const right = x0 + width - 18;
   const topY = y0 + 26;
   const bottom = y0 + height - 36;
-  const all = series.flatMap((s) => s.values.filter(Number.isFinite));
-  let lo = Math.min(...all);
-  let hi = Math.max(...all);
-  if (!(hi > lo)) {
-    lo -= 0.5;
-    hi += 0.5;
+  // The value range over the finite values (non-finite ones are left out of the curves). A
+  // range too narrow to divide into ticks (one value, or a few ulps) is widened around its
+  // middle; halves keep every difference finite even for values near ±Number.MAX_VALUE.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    for (const v of s.values) {
+      if (!Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo > hi) {
+    lo = 0;
+    hi = 1;
+  }
+  const mid = lo / 2 + hi / 2;
+  if (!(hi / 2 - lo / 2 > Math.abs(mid) * 1e-9)) {
+    const pad = Math.max(0.5, Math.abs(mid) * 1e-6);
+    lo = Math.max(mid - pad, -Number.MAX_VALUE);
+    hi = Math.min(mid + pad, Number.MAX_VALUE);
   }
   const epochs = Math.max(...series.map((s) => s.values.length));
   const xOf = (i: number) => (epochs === 1 ? (left + right) / 2 : left + ((right - left) * i) / (epochs - 1));
-  const yOf = (v: number) => bottom - ((bottom - topY) * (v - lo)) / (hi - lo);
+  const yOf = (v: number) => bottom - (bottom - topY) * ((v / 2 - lo / 2) / (hi / 2 - lo / 2));
   const out: string[] = [`<g>`, `<text x="${left}" y="${y0 + 16}" font-weight="600">${escapeXml(title)}</text>`];
   // axes, y grid and ticks
   for (const v of ticks(lo, hi, 5)) {
@@ -93,13 +124,18 @@ function renderPanel(title: string, series: Series[], x0: number, y0: number, wi
   return out.join('\n');
 }
 
-/** About `count` round tick values covering [lo, hi]. */
+/** About `count` round tick values covering [lo, hi] (lo < hi, both finite). Ticks are
+ *  counted by index, so no step is ever too small to move a value. */
 function ticks(lo: number, hi: number, count: number): number[] {
-  const raw = (hi - lo) / count;
+  const raw = ((hi / 2 - lo / 2) / count) * 2;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  const last = Math.floor(hi / step + 1e-9);
+  for (let i = Math.ceil(lo / step); i <= last && out.length <= 2 * count + 2; i++) {
+    const v = Number((i * step).toPrecision(12));
+    if (Number.isFinite(v)) out.push(v);
+  }
   return out;
 }
 

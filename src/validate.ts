@@ -46,6 +46,13 @@ export function positiveNumber(value: unknown, name: string): number {
   return value;
 }
 
+export function nonNegativeNumber(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(`${name} must be a finite number ≥ 0, got ${show(value)}`);
+  }
+  return value;
+}
+
 export function numberInRange(value: unknown, name: string, min: number, max: number, maxInclusive: boolean): number {
   const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && (maxInclusive ? value <= max : value < max);
   if (!ok) {

@@ -222,17 +222,17 @@ const configCases: ConfigCase[] = [
     config: (b) => ({ ...base(b), optimizer: 0.1 }),
     message: /optimizer must be an object such as \{ type: 'adam', learningRate: 0\.001 \} or a name, got 0\.1/,
   },
-  ...[0, -0.1, NaN, Infinity, -Infinity].map(
+  ...[-0.1, NaN, Infinity, -Infinity].map(
     (lr): ConfigCase => ({
       name: `learningRate ${lr}`,
       config: (b) => ({ ...base(b), optimizer: { type: 'sgd', learningRate: lr } }),
-      message: new RegExp(`optimizer\\.learningRate must be a finite number > 0, got ${String(lr)}`),
+      message: new RegExp(`optimizer\\.learningRate must be a finite number ≥ 0, got ${String(lr)}`),
     }),
   ),
   {
     name: 'learningRate "0.1"',
     config: (b) => ({ ...base(b), optimizer: { type: 'sgd', learningRate: '0.1' } }),
-    message: /optimizer\.learningRate must be a finite number > 0, got "0\.1"/,
+    message: /optimizer\.learningRate must be a finite number ≥ 0, got "0\.1"/,
   },
   ...[1, -0.1, 1.5, NaN].map(
     (m): ConfigCase => ({

@@ -5,7 +5,7 @@
 import {
   ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
-import type { Kernels } from './kernels';
+import { MAX_ARENA_F64, arenaError, type Kernels } from './kernels';
 import { runEpochs } from './epoch';
 import { exp, tanh } from './math';
 import { countCorrect, sumAbsError } from './metrics';
@@ -58,9 +58,26 @@ export class JsKernels implements Kernels {
 
   reserve(size: number): void {
     if (size <= this.heap.length) return;
-    const grown = new Float64Array(Math.max(size, this.heap.length * 2));
+    if (size > MAX_ARENA_F64) throw arenaError('js', size, MAX_ARENA_F64);
+    let grown: Float64Array<ArrayBuffer>;
+    try {
+      grown = this.allocate(Math.min(Math.max(size, this.heap.length * 2), MAX_ARENA_F64));
+    } catch {
+      // Doubling asked for more than needed: try the exact size before giving up.
+      try {
+        grown = this.allocate(size);
+      } catch (error) {
+        throw arenaError('js', size, this.heap.length, error);
+      }
+    }
     grown.set(this.heap);
     this.heap = grown;
+  }
+
+  /** A new zeroed arena of `size` f64s (the one place the js backend allocates memory; the
+   *  runtime throws a RangeError when it cannot). */
+  allocate(size: number): Float64Array<ArrayBuffer> {
+    return new Float64Array(size);
   }
 
   /** The JS loops read their operands in place: no scratch. */

@@ -2,11 +2,27 @@
 // f64 elements into the backend's arena (`heap`); matrices are row-major. Kernels never
 // allocate. Shapes follow the names: C[m×n] = A[m×k]·B[k×n].
 
+import { MemoryLimitError } from '../errors';
+
 /**
  * Which backend does the arithmetic: `'wasm'` (the WebAssembly core, the default) or `'js'`
  * (the same math in plain TypeScript; needs no WebAssembly).
  */
 export type BackendName = 'wasm' | 'js';
+
+/** Most f64s an arena holds on either backend: 4 GiB, WebAssembly's 32-bit address space (the
+ *  js backend keeps the same cap, so both refuse the same networks and batches). */
+export const MAX_ARENA_F64 = 2 ** 29;
+
+/** The MemoryLimitError for an arena of `size` f64s that could not be had: over the cap, or
+ *  (with `refused`, the runtime's own error) refused by the runtime at `granted` f64s. */
+export function arenaError(backend: BackendName, size: number, granted: number, refused?: unknown): MemoryLimitError {
+  const limit = (refused === undefined ? MAX_ARENA_F64 : granted) * 8;
+  const why = refused === undefined ? `more than the ${backend} backend's limit of ${limit} bytes (4 GiB)` : `but the runtime refused to grow it beyond ${limit} bytes (${mib(limit)}): ${String(refused)}`;
+  return new MemoryLimitError(`the network needs ${size * 8} bytes (${mib(size * 8)}) of memory, ${why}; use smaller layers or smaller batches`, size * 8, limit);
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 export interface Kernels {
   readonly name: BackendName;
@@ -14,7 +30,8 @@ export interface Kernels {
   readonly heap: Float64Array;
   /** First usable offset (the wasm module's static data sits below it). */
   readonly base: number;
-  /** Make the arena hold at least `size` f64s (offsets 0 .. size-1). Keeps the contents. */
+  /** Make the arena hold at least `size` f64s (offsets 0 .. size-1). Keeps the contents. Throws
+   *  a MemoryLimitError (from `arenaError`), changing nothing, when it cannot. */
   reserve(size: number): void;
 
   /** f64s of scratch a matrix product with inner size k and n columns needs (0 for js). */

@@ -19,11 +19,20 @@ import { countCorrect, sumAbsError } from './metrics';
  *  batch loss into the description (0 for a forward pass) and returns a STATUS_* code (also
  *  written there). With a loss, the metrics D_METRICS asks for are measured on the batch's
  *  outputs; a successful training step also adds its loss·rows and metrics to the running sums
- *  the host reads once per epoch. */
+ *  the host reads once per epoch. A failed one changes nothing that lasts (weights, optimizer
+ *  state, step count, sums and the dropout generator stay as they were). */
 export function runStep(k: Kernels, desc: number, rows: number, mode: number): number {
-  const status = run(k, desc, rows, mode);
   const h = k.heap;
+  // A refused update leaves the dropout generator where it was too: nothing of the batch stays.
+  const r0 = h[desc + D_RNG]!, r1 = h[desc + D_RNG + 1]!, r2 = h[desc + D_RNG + 2]!, r3 = h[desc + D_RNG + 3]!;
+  const status = run(k, desc, rows, mode);
   h[desc + D_STATUS] = status;
+  if (status !== STATUS_OK) {
+    h[desc + D_RNG] = r0;
+    h[desc + D_RNG + 1] = r1;
+    h[desc + D_RNG + 2] = r2;
+    h[desc + D_RNG + 3] = r3;
+  }
   if (mode === STEP_TRAIN && status === STATUS_OK) {
     const metrics = h[desc + D_METRICS]! | 0;
     h[desc + D_LOSS_SUM] = h[desc + D_LOSS_SUM]! + h[desc + D_LOSS_VALUE]! * rows;

@@ -1,7 +1,7 @@
 // The WebAssembly backend: one instance of the core per network, so the arena (the instance's
 // memory) is freed with the network. Offsets are f64 indices; the core takes byte pointers.
 import { coreModule } from '../core/wasm';
-import type { Kernels } from './kernels';
+import { MAX_ARENA_F64, arenaError, type Kernels } from './kernels';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -38,8 +38,6 @@ interface CoreExports {
 }
 
 const PAGE_F64 = 65536 / 8;
-/** wasm32 addresses 4 GiB; f64 offsets beyond 2²⁹ cannot be pointed at. */
-const MAX_F64 = 2 ** 29;
 
 export class WasmKernels implements Kernels {
   readonly name = 'wasm' as const;
@@ -55,9 +53,14 @@ export class WasmKernels implements Kernels {
 
   reserve(size: number): void {
     if (size <= this.heap.length) return;
-    if (size > MAX_F64) throw new RangeError(`wasmnet: the network needs ${size * 8} bytes, more than WebAssembly's 4 GiB`);
+    // wasm32 addresses 4 GiB: f64 offsets beyond 2²⁹ cannot be pointed at.
+    if (size > MAX_ARENA_F64) throw arenaError('wasm', size, MAX_ARENA_F64);
     const pages = Math.ceil((size - this.heap.length) / PAGE_F64);
-    this.core.memory.grow(pages);
+    try {
+      this.core.memory.grow(pages); // all or nothing: a refused grow leaves the memory as it was
+    } catch (error) {
+      throw arenaError('wasm', size, this.heap.length, error);
+    }
     // Growing detaches the old ArrayBuffer: every view must be made anew.
     this.heap = new Float64Array(this.core.memory.buffer);
   }

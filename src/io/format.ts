@@ -114,13 +114,16 @@ export function decodeBytes(input: unknown): ModelData {
   checkVersion(version);
   const headLength = view.getUint32(8, true);
   if (12 + headLength > bytes.length) throw new FormatError(`saved model is truncated: its header needs ${12 + headLength} bytes, there are ${bytes.length}`);
-  let head: Record<string, unknown>;
+  let head: unknown;
   try {
     head = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headLength)));
   } catch {
     throw new FormatError('saved model is corrupted: its header is not valid JSON');
   }
-  const count = head.slabs;
+  if (typeof head !== 'object' || head === null || Array.isArray(head)) {
+    throw new FormatError(`saved model is corrupted: its header must be a JSON object, got ${head === null ? 'null' : typeof head}`);
+  }
+  const count = (head as Record<string, unknown>).slabs;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new FormatError('saved model is corrupted: the slab length is missing');
   const bodyStart = align8(12 + headLength);
   const needed = bodyStart + 3 * count * 8;
@@ -133,11 +136,11 @@ export function decodeBytes(input: unknown): ModelData {
     return out;
   };
   return {
-    config: checkConfig(head.config),
+    config: checkConfig((head as Record<string, unknown>).config),
     params: slab(0),
     state1: slab(1),
     state2: slab(2),
-    training: checkTraining(head.training as Record<string, unknown>),
+    training: checkTraining((head as Record<string, unknown>).training as Record<string, unknown>),
   };
 }
 

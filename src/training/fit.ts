@@ -2,7 +2,7 @@
 // control object (stop, learning rate, weight snapshots), learning-rate schedules, an abort
 // signal, and cooperative yielding so that progress can render while training runs.
 // The per-batch path allocates nothing unless a batch callback is registered.
-import { isSampleList, toRows, type Rows, type Sample } from '../data';
+import { fromSamples, isSampleList, toRows, type Rows, type Sample } from '../data';
 import { EPOCH_LOG_SIZE, INFERENCE_CHUNK, type Engine } from '../engine';
 import { ConfigError, DataError, ShapeError } from '../errors';
 import { isClassification } from '../losses';
@@ -254,12 +254,20 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   const control = new Control(engine, state, epochs, samples, batchSize, valInput?.rows ?? 0, Object.freeze(logKeys));
 
   if (signal !== null && signal.aborted) throw abortReason(signal);
-  for (const cb of callbacks) {
-    if (!cb.onTrainBegin) continue;
-    const r = cb.onTrainBegin(control);
-    if (isThenable(r)) await r;
+  // Batch buffers for the training batches and the validation chunks, sized once, before any
+  // callback runs: a MemoryLimitError here refuses the call with nothing changed.
+  engine.reserveRows(Math.max(batchSize, valInput === null ? 0 : Math.min(valInput.rows, INFERENCE_CHUNK)));
+  try {
+    for (const cb of callbacks) {
+      if (!cb.onTrainBegin) continue;
+      const r = cb.onTrainBegin(control);
+      if (isThenable(r)) await r;
+    }
+    if (signal !== null && signal.aborted) throw abortReason(signal);
+  } catch (error) {
+    engine.learningRate = startRate; // a rate an onTrainBegin hook set does not outlive the call
+    throw error;
   }
-  if (signal !== null && signal.aborted) throw abortReason(signal);
 
   engine.setMetrics(wantAccuracy, wantMae);
   try {
@@ -286,8 +294,6 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
     const epochBegin = callbacks.filter((cb) => cb.onEpochBegin);
     const epochEnd = callbacks.filter((cb) => cb.onEpochEnd);
     const batchEnd = callbacks.some((cb) => cb.onBatchEnd) ? callbacks.filter((cb) => cb.onBatchEnd) : null;
-    // Batch buffers for the training batches and the validation chunks, sized once.
-    engine.reserveRows(Math.max(batchSize, valInput === null ? 0 : Math.min(valInput.rows, INFERENCE_CHUNK)));
     // Without batch callbacks, a small training set lives in the arena and each epoch is one
     // backend call (shuffle, gather and every batch's step inside); otherwise rows are
     // shuffled here and loaded batch by batch. Both draw the same order from the same generator.
@@ -449,18 +455,7 @@ function validationRows(data: NonNullable<FitOptions['validationData']>, inputCo
   let x: Rows;
   let y: Rows;
   if (isSampleList(data)) {
-    const samples = data as readonly Sample[];
-    const inputs: unknown[] = [];
-    const outputs: unknown[] = [];
-    samples.forEach((sample, i) => {
-      if (typeof sample !== 'object' || sample === null || !('input' in sample) || !('output' in sample)) {
-        throw new ShapeError(`validationData[${i}] must be { input, output }, got ${show(sample)}`);
-      }
-      inputs.push(Array.from(sample.input as ArrayLike<number>));
-      outputs.push(Array.from(sample.output as ArrayLike<number>));
-    });
-    x = toRows(inputs, inputCols, 'validationData[].input');
-    y = toRows(outputs, targetCols, 'validationData[].output');
+    ({ input: x, target: y } = fromSamples(data as readonly Sample[], inputCols, targetCols, 'validationData'));
   } else {
     x = toRows(data[0], inputCols, 'validationData[0]');
     y = toRows(data[1], targetCols, 'validationData[1]');
