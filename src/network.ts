@@ -254,8 +254,19 @@ export class Network {
 
   // ---- saving and loading --------------------------------------------------------------------
 
-  /** The whole model as a JSON-ready object: architecture, options, weights (bit-exact
-   *  base64) and training state. `JSON.stringify(net)` uses it. */
+  /**
+   * The whole model as a JSON-ready object: architecture, options, weights (bit-exact
+   * base64) and training state. `JSON.stringify(net)` uses it.
+   *
+   * @example
+   * ```ts
+   * import { Network, dense } from 'wasmnet';
+   *
+   * const net = new Network({ inputSize: 3, layers: [dense(2)], loss: 'mse', seed: 1 });
+   * const copy = Network.fromJSON(JSON.stringify(net));
+   * copy.predict([[1, 2, 3]]); // exactly net.predict([[1, 2, 3]])
+   * ```
+   */
   toJSON(): SavedModel {
     return encodeJSON(this.modelData());
   }

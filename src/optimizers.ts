@@ -78,6 +78,8 @@ export interface AdagradConfig extends Common {
  *
  * @example
  * ```ts
+ * import type { OptimizerConfig } from 'wasmnet';
+ *
  * const a: OptimizerConfig = 'adam';
  * const b: OptimizerConfig = { type: 'sgd', learningRate: 0.1, momentum: 0.9, nesterov: true };
  * const c: OptimizerConfig = { type: 'adamw', learningRate: 0.001, weightDecay: 0.01, clipNorm: 1 };

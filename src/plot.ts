@@ -24,8 +24,20 @@ interface Series {
 const COLORS = { train: '#1f77b4', validation: '#d62728' };
 const SERIES_KEYS = ['loss', 'valLoss', 'accuracy', 'valAccuracy', 'mae', 'valMae'] as const;
 
-/** Loss curves (training and validation) in one panel and, when recorded, accuracy and mae in
- *  panels below, as an SVG document. */
+/**
+ * Loss curves (training and validation) in one panel and, when recorded, accuracy and mae in
+ * panels below, as an SVG document.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { Network, dense, plotHistory } from 'wasmnet';
+ *
+ * const net = new Network({ inputSize: 2, layers: [dense(4, { activation: 'tanh' }), dense(1, { activation: 'sigmoid' })], loss: 'binaryCrossentropy', seed: 1 });
+ * const history = await net.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 50 });
+ * writeFileSync('history.svg', plotHistory(history, { title: 'XOR' }));
+ * ```
+ */
 export function plotHistory(history: History, options: PlotOptions = {}): string {
   checkObject(history, 'plotHistory: history');
   for (const key of SERIES_KEYS) {

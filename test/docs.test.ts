@@ -22,13 +22,15 @@
 //   <!-- setup: CODE -->            run: CODE runs first, hidden from readers (e.g. the data
 //                                   the block trains on)
 // A failure names the Markdown file and line: `docs/training.md:42`.
+// The ```ts blocks in the TSDoc comments of src/ (the `@example`s of the API reference) are
+// checked the same way, markers included (` * <!-- fragment -->` above the fence).
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { entryPoints } from '../scripts/entry-points.mjs';
-import { codeBlocks, markdownFiles, repoRoot, type CodeBlock } from './helpers/markdown';
+import { codeBlocks, markdownFiles, repoRoot, sourceFiles, tsdocCodeBlocks, type CodeBlock } from './helpers/markdown';
 
 const RUN_LANGS: Record<string, 'ts' | 'js'> = { ts: 'ts', typescript: 'ts', js: 'js', javascript: 'js' };
 const blocksDir = join(repoRoot, '.docs-blocks');
@@ -196,8 +198,12 @@ const selfTestMarkdown = [
   '```',
 ].join('\n');
 
-const files = markdownFiles();
-const allBlocks = files.flatMap((file) => codeBlocks(file, readFileSync(join(repoRoot, file), 'utf8'))).filter((b) => b.lang in RUN_LANGS);
+const markdown = markdownFiles();
+const allBlocks = [
+  ...markdown.flatMap((file) => codeBlocks(file, readFileSync(join(repoRoot, file), 'utf8'))),
+  ...sourceFiles().flatMap((file) => tsdocCodeBlocks(file, readFileSync(join(repoRoot, file), 'utf8'))),
+].filter((b) => b.lang in RUN_LANGS);
+const files = [...markdown, ...new Set(allBlocks.filter((b) => b.file.startsWith('src/')).map((b) => b.file))];
 const selfBlocks = codeBlocks(SELF_TEST, selfTestMarkdown);
 let prepared: Prepared[] = [];
 let selfPrepared: Prepared[] = [];
@@ -219,6 +225,7 @@ describe('the docs test itself', () => {
   it('finds the Markdown files and their code blocks', () => {
     expect(files).toContain('README.md');
     expect(allBlocks.length).toBeGreaterThan(10);
+    expect(allBlocks.some((b) => b.file === 'src/network.ts')).toBe(true); // an @example
   });
 
   it('fails a fragment that uses an undeclared name, with the Markdown line', () => {

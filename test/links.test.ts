@@ -132,6 +132,10 @@ describe('the link check itself', () => {
       'Setext heading',
       '---',
       '<a id="explicit"></a>',
+      '<!-- setup:',
+      '# not a heading either',
+      '[not a link](nowhere.md)',
+      '-->',
       '## snake_case_name and 2-D data',
     ].join('\n');
     expect([...anchors(md)].sort()).toEqual(
@@ -171,6 +175,7 @@ describe('the link check itself', () => {
       '<img src="/abs.png">',
       '# Top',
       '[self ok](#top)',
+      '<!-- setup: [in a comment](nope.md) -->',
     ].join('\n');
     files['README.md'] = text;
     expect(linkProblems('README.md', text, fake)).toEqual([

@@ -58,6 +58,8 @@ const OPTION_KEYS = ['activation', 'alpha', 'kernelInitializer', 'biasInitialize
  *
  * @example
  * ```ts
+ * import { dense } from 'wasmnet';
+ *
  * dense(32, { activation: 'relu', kernelRegularizer: { l2: 1e-4 } });
  * dense(3, { activation: 'softmax', kernelInitializer: 'glorotNormal' });
  * ```

@@ -21,7 +21,11 @@ export type { ToONNXOptions } from './export';
  * otherwise mse), so `fit` fine-tunes it at once.
  *
  * @example
+ * <!-- fragment -->
  * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { fromONNX } from 'wasmnet/onnx';
+ *
  * const net = fromONNX(await readFile('model.onnx'));
  * net.predict([[0.1, 0.2, 0.3, 0.4]]);
  * ```

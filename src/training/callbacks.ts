@@ -34,8 +34,22 @@ export interface EarlyStopping extends Callback {
   readonly stoppedEpoch: number;
 }
 
-/** Stops training when the monitored metric has stopped improving; optionally restores the
- *  best epoch's weights (bit for bit) when training ends. */
+/**
+ * Stops training when the monitored metric has stopped improving; optionally restores the
+ * best epoch's weights (bit for bit) when training ends.
+ *
+ * @example
+ * ```ts
+ * import { Network, dense, earlyStopping } from 'wasmnet';
+ *
+ * const x = Array.from({ length: 100 }, (_, i) => [i / 100]);
+ * const y = x.map(([v]) => [Math.sin(6 * v)]);
+ * const net = new Network({ inputSize: 1, layers: [dense(16, { activation: 'tanh' }), dense(1)], loss: 'mse', optimizer: 'adam', seed: 1 });
+ * const stopper = earlyStopping({ patience: 5, restoreBestWeights: true }); // watches valLoss
+ * await net.fit(x, y, { epochs: 200, validationSplit: 0.2, callbacks: [stopper] });
+ * console.log(stopper.bestEpoch, stopper.best, stopper.stoppedEpoch);
+ * ```
+ */
 export function earlyStopping(options: EarlyStoppingOptions = {}): EarlyStopping {
   checkObject(options, 'earlyStopping options');
   checkKeys(options, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights'], 'earlyStopping options');

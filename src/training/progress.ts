@@ -35,7 +35,17 @@ const FULL: Record<LogKey, string> = { loss: 'loss', accuracy: 'accuracy', mae: 
 const BAR_MIN = 10;
 const BAR_MAX = 30;
 
-/** A callback that shows training progress: a bar on a terminal, one line per epoch otherwise. */
+/**
+ * A callback that shows training progress: a bar on a terminal, one line per epoch otherwise.
+ *
+ * @example
+ * ```ts
+ * import { Network, dense, progressBar } from 'wasmnet';
+ *
+ * const net = new Network({ inputSize: 2, layers: [dense(4, { activation: 'tanh' }), dense(1)], loss: 'mse', seed: 1 });
+ * await net.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 20, callbacks: [progressBar()] });
+ * ```
+ */
 export function progressBar(options: ProgressBarOptions = {}): Callback {
   checkObject(options, 'progressBar options');
   checkKeys(options, ['stream', 'interval', 'now'], 'progressBar options');

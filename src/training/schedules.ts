@@ -47,8 +47,19 @@ export interface CosineDecayOptions {
   minLearningRate?: number;
 }
 
-/** `min + (initial − min) · (1 + cos(π · min(epoch, epochs) / epochs)) / 2`: from the initial
- *  rate at epoch 0 down to `minLearningRate` along half a cosine. */
+/**
+ * `min + (initial − min) · (1 + cos(π · min(epoch, epochs) / epochs)) / 2`: from the initial
+ * rate at epoch 0 down to `minLearningRate` along half a cosine.
+ *
+ * @example
+ * ```ts
+ * import { Network, cosineDecay, dense } from 'wasmnet';
+ *
+ * const net = new Network({ inputSize: 1, layers: [dense(1)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 }, seed: 1 });
+ * const history = await net.fit([[0], [1]], [[1], [3]], { epochs: 10, learningRate: cosineDecay({ minLearningRate: 0.01 }) });
+ * history.learningRate; // [0.1, 0.097…, …, 0.012…]: one rate per epoch
+ * ```
+ */
 export function cosineDecay(options: CosineDecayOptions = {}): LearningRateSchedule {
   checkObject(options, 'cosineDecay options');
   checkKeys(options, ['epochs', 'minLearningRate'], 'cosineDecay options');

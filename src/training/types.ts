@@ -140,6 +140,8 @@ export interface AbortSignalLike {
  *
  * @example
  * ```ts
+ * import { cosineDecay, earlyStopping, type FitOptions } from 'wasmnet';
+ *
  * const options: FitOptions = {
  *   epochs: 100,
  *   batchSize: 16,

@@ -78,8 +78,12 @@ function markerAbove(lines: string[], fenceIndex: number): string | undefined {
   return undefined;
 }
 
-/** The text with every fenced code block blanked out (line numbers kept), for link and heading scans. */
+/** The text with every fenced code block and HTML comment blanked out (line numbers kept), for link and heading scans. */
 export function withoutCode(text: string): string {
+  return blankCodeBlocks(text).replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, ' '));
+}
+
+function blankCodeBlocks(text: string): string {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const open = FENCE.exec(lines[i]!);
@@ -91,6 +95,37 @@ export function withoutCode(text: string): string {
     i = end;
   }
   return lines.join('\n');
+}
+
+/**
+ * The fenced code blocks inside the TSDoc comments of a TypeScript source (`@example` sections),
+ * with the comments' leading `*` removed and the file's own line numbers.
+ */
+export function tsdocCodeBlocks(file: string, source: string): CodeBlock[] {
+  let inDoc = false;
+  const lines = source.split('\n').map((line) => {
+    if (!inDoc && /^\s*\/\*\*/.test(line)) inDoc = !line.includes('*/');
+    else if (inDoc) {
+      if (line.includes('*/')) inDoc = false;
+      else return line.replace(/^\s*\* ?/, '');
+    }
+    return '';
+  });
+  return codeBlocks(file, lines.join('\n'));
+}
+
+/** Every .ts file under src/, relative to the repository root. */
+export function sourceFiles(): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) files.push(path);
+    }
+  };
+  walk('src');
+  return files.sort();
 }
 
 export const relativeToRoot = (path: string): string => relative(repoRoot, path).split('\\').join('/');
