@@ -1,9 +1,9 @@
 // Activation functions a = f(z) and their backward pass dZ = dA ⊙ f'(z), elementwise except
 // softmax (row-wise). Derivatives are written in terms of whichever of z or a is cheaper.
 import {
-  ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
+  ACT_ELU, ACT_GELU, ACT_GELU_EXACT, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
-import { exp, tanh } from './math';
+import { erf, exp, tanh } from './math';
 import { copyF64 } from './memory';
 
 // SELU's constants (Klambauer et al. 2017) and GELU's tanh approximation (Hendrycks & Gimpel).
@@ -11,6 +11,8 @@ const SELU_LAMBDA: f64 = 1.0507009873554804934193349852946;
 const SELU_ALPHA: f64 = 1.6732632423543772848170429916717;
 const GELU_C: f64 = 0.7978845608028654; // √(2/π)
 const GELU_K: f64 = 0.044715;
+const SQRT1_2: f64 = 0.7071067811865476; // 1/√2
+const INV_SQRT_2PI: f64 = 0.3989422804014327; // 1/√(2π)
 
 @inline function sigmoid(z: f64): f64 {
   return 1.0 / (1.0 + exp(-z));
@@ -38,6 +40,8 @@ export function activate(kind: i32, z: usize, a: usize, rows: i32, cols: i32, al
     for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, Math.max(v, 0) + Math.log1p(exp(-Math.abs(v)))); } // log(1 + e^z)
   } else if (kind == ACT_GELU) {
     for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, 0.5 * v * (1.0 + tanh(GELU_C * (v + GELU_K * v * v * v)))); }
+  } else if (kind == ACT_GELU_EXACT) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, 0.5 * v * (1.0 + erf(v * SQRT1_2))); } // z·Φ(z)
   } else if (kind == ACT_SWISH) {
     for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v * sigmoid(v)); } // z·σ(z)
   } else if (a != z) {
@@ -107,6 +111,11 @@ export function activateBackward(kind: i32, z: usize, a: usize, dA: usize, dZ: u
       const v = load<f64>(z + o);
       const t = tanh(GELU_C * (v + GELU_K * v * v * v));
       store<f64>(dZ + o, load<f64>(dA + o) * (0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * v * v)));
+    }
+  } else if (kind == ACT_GELU_EXACT) {
+    for (let o: usize = 0; o < end; o += 8) { // Φ(z) + z·φ(z), φ(z) = e^{−z²/2}/√(2π)
+      const v = load<f64>(z + o);
+      store<f64>(dZ + o, load<f64>(dA + o) * (0.5 * (1.0 + erf(v * SQRT1_2)) + v * INV_SQRT_2PI * exp(-0.5 * v * v)));
     }
   } else if (kind == ACT_SWISH) {
     for (let o: usize = 0; o < end; o += 8) {

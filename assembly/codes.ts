@@ -14,6 +14,7 @@ export const ACT_SELU: i32 = 7;
 export const ACT_SOFTPLUS: i32 = 8;
 export const ACT_GELU: i32 = 9;
 export const ACT_SWISH: i32 = 10;
+export const ACT_GELU_EXACT: i32 = 11; // x·Φ(x) with erf (gelu is the tanh approximation)
 
 // losses
 export const LOSS_MSE: i32 = 0;

@@ -19,12 +19,13 @@ import { FEW_ROWS } from './codes';
 const MR = 4; // rows of C per micro-tile
 const NR = 4; // columns of C per micro-tile
 const KC = 256; // depth of a packed block: the A panel (KC×MR) stays in L1
-const NC = 512; // width of a packed B block (KC×NC ≈ 1 MiB at most, in L2)
+const KC_FORWARD = 800; // X·W's depth: one block up to k = 800 (784: C loaded and stored once, 4–5% faster)
+const NC = 512; // width of a packed B block (KC×NC = 1 MiB at most in training's backward products)
 export const SMALL = 4096; // m·k·n below this: plain loops
 
 /** f64s of scratch the packed path needs for a product with inner size k and n columns. */
 export function gemmScratchSize(k: i32, n: i32): i32 {
-  const kc = min(k, KC);
+  const kc = min(k, KC_FORWARD);
   const nc = min((n + NR - 1) & ~(NR - 1), NC);
   return kc * (nc + MR);
 }
@@ -73,7 +74,7 @@ export function matmulTransAColumnSums(a: usize, b: usize, c: usize, sums: usize
 // bit). The backward products add each block's sums to C instead (3–5% faster; nothing
 // compares them across paths).
 
-/** f64s packWeights writes for a k×n matrix: every KC×NC block's panels, n rounded up to NR. */
+/** f64s packWeights writes for a k×n matrix: every KC_FORWARD×NC block's panels, n rounded up to NR. */
 export function packedSize(k: i32, n: i32): i32 {
   return k * ((n + NR - 1) & ~(NR - 1));
 }
@@ -83,7 +84,7 @@ export function packedSize(k: i32, n: i32): i32 {
 export function packWeights(w: usize, k: i32, n: i32, dst: usize): void {
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = min(NC, n - j0);
-    for (let p0 = 0; p0 < k; p0 += KC) packB(false, w, n, p0, min(KC, k - p0), j0, nc, dst + (packedBlock(k, j0, p0, nc) << 3));
+    for (let p0 = 0; p0 < k; p0 += KC_FORWARD) packB(false, w, n, p0, min(KC_FORWARD, k - p0), j0, nc, dst + (packedBlock(k, j0, p0, nc) << 3));
   }
 }
 
@@ -102,12 +103,13 @@ export function packWeights(w: usize, k: i32, n: i32, dst: usize): void {
     if (!accumulate) for (let i = 0; i < m; i++) zeroF64(c + ((<usize>i * <usize>ldc) << 3), n);
     return;
   }
+  const depth = transA || transB ? KC : KC_FORWARD;
   const packedA = scratch;
-  const packedB = scratch + ((<usize>min(k, KC) * MR) << 3);
+  const packedB = scratch + ((<usize>min(k, depth) * MR) << 3);
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = min(NC, n - j0);
-    for (let p0 = 0; p0 < k; p0 += KC) {
-      const kc = min(KC, k - p0);
+    for (let p0 = 0; p0 < k; p0 += depth) {
+      const kc = min(depth, k - p0);
       const overwrite = p0 == 0 && !accumulate;
       let blockB = packedB;
       if (packed) blockB = packed + (packedBlock(k, j0, p0, nc) << 3);

@@ -12,7 +12,7 @@ export { step } from './step';
 export { epochs } from './epoch';
 export { countCorrect, sumAbsError } from './metrics';
 export { firstNonFinite } from './memory';
-export { exp, tanh } from './math'; // the activations' exp and tanh (exported for the accuracy test)
+export { erf, exp, tanh } from './math'; // the activations' erf, exp and tanh (exported for the accuracy test)
 
 /** First byte after the module's static data: the host's arena starts here (16-byte aligned). */
 export function heapBase(): usize {

@@ -11,7 +11,7 @@ import { Network, dense, type LayerWeights } from '../src/index';
 import type { ActivationName } from '../src/activations';
 import * as codes from '../src/backend/codes';
 import { JsKernels } from '../src/backend/js';
-import { exp as jsExp, tanh as jsTanh } from '../src/backend/math';
+import { erf as jsErf, exp as jsExp, tanh as jsTanh } from '../src/backend/math';
 import type { Kernels } from '../src/backend/kernels';
 import { WasmKernels } from '../src/backend/wasm';
 import { coreModule } from '../src/core/wasm';
@@ -19,6 +19,7 @@ import type { LossName } from '../src/losses';
 import type { OptimizerConfig } from '../src/optimizers';
 import { seeded } from './helpers/data';
 import tanhReference from './fixtures/tanh-reference.json';
+import erfReference from './fixtures/erf-reference.json';
 
 // ---- helpers ----------------------------------------------------------------------------
 
@@ -317,6 +318,16 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
     const u = c * (v + 0.044715 * v ** 3);
     return 0.5 * (1 + Math.tanh(u)) + 0.5 * v * (1 / Math.cosh(u) ** 2) * c * (1 + 3 * 0.044715 * v * v);
   }
+  /** erf(x) = (2/√π)·e^{−x²}·Σ_n x·(2x²)^n / (1·3·…·(2n+1)): every term positive, so no
+   *  cancellation (an independent formula, not the backends' fits). Beyond 6, erf rounds to ±1
+   *  (erfc(6) ≈ 2e−17) and the series would need hundreds of terms. */
+  function refErf(x: number): number {
+    if (Math.abs(x) > 6) return Math.sign(x);
+    let term = Math.abs(x);
+    let sum = term;
+    for (let n = 1; n < 200 && term > 1e-18 * sum; n++) sum += term *= (2 * x * x) / (2 * n + 1);
+    return Math.sign(x) * Math.min(1, (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum);
+  }
   function refActivate(act: number, z: Float64Array, rows: number, cols: number): Float64Array {
     const a = new Float64Array(z.length);
     if (act === codes.ACT_SOFTMAX) {
@@ -341,6 +352,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
         : act === codes.ACT_SELU ? SELU_L * (v > 0 ? v : SELU_A * (Math.exp(v) - 1))
         : act === codes.ACT_SOFTPLUS ? Math.log(1 + Math.exp(v))
         : act === codes.ACT_GELU ? 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))
+        : act === codes.ACT_GELU_EXACT ? 0.5 * v * (1 + refErf(v / Math.SQRT2))
         : act === codes.ACT_SWISH ? v / (1 + Math.exp(-v))
         : NaN;
     }
@@ -375,6 +387,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
         : act === codes.ACT_SELU ? (v > 0 ? SELU_L : SELU_L * SELU_A * Math.exp(v))
         : act === codes.ACT_SOFTPLUS ? 1 / (1 + Math.exp(-v))
         : act === codes.ACT_GELU ? geluSlope(v)
+        : act === codes.ACT_GELU_EXACT ? 0.5 * (1 + refErf(v / Math.SQRT2)) + (v * Math.exp(-v * v / 2)) / Math.sqrt(2 * Math.PI) // Φ + v·φ
         : act === codes.ACT_SWISH ? (1 + Math.exp(-v)) ** -1 * (1 + v * (1 - (1 + Math.exp(-v)) ** -1))
         : NaN;
       d[i] = dA[i]! * slope;
@@ -384,9 +397,9 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
 
   const ACT_CODES = Object.entries(codes).filter(([name]) => name.startsWith('ACT_')) as [string, number][];
 
-  it('codes.ts lists the eleven activations', () => {
+  it('codes.ts lists the twelve activations', () => {
     expect(ACT_CODES.map(([n]) => n).sort()).toEqual(
-      ['ACT_ELU', 'ACT_GELU', 'ACT_LEAKY_RELU', 'ACT_LINEAR', 'ACT_RELU', 'ACT_SELU', 'ACT_SIGMOID', 'ACT_SOFTMAX', 'ACT_SOFTPLUS', 'ACT_SWISH', 'ACT_TANH'],
+      ['ACT_ELU', 'ACT_GELU', 'ACT_GELU_EXACT', 'ACT_LEAKY_RELU', 'ACT_LINEAR', 'ACT_RELU', 'ACT_SELU', 'ACT_SIGMOID', 'ACT_SOFTMAX', 'ACT_SOFTPLUS', 'ACT_SWISH', 'ACT_TANH'],
     );
   });
 
@@ -713,6 +726,36 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
       expect(Number.isNaN(tanh(NaN))).toBe(true);
       for (const x of [20.5, 22.5, 700, Infinity]) expect([tanh(x), tanh(-x)]).toEqual([1, -1]);
       for (const x of tanhPoints.slice(0, 2000)) expect(Object.is(tanh(-x), -tanh(x))).toBe(true); // odd
+    }
+  });
+
+  it("both backends' erf (the exact GELU's) is within 1 ulp of the truth, odd, and the same bits in both", () => {
+    const core = new WebAssembly.Instance(coreModule(), {}).exports as unknown as { erf(x: number): number };
+    const f = new Float64Array(1);
+    const bits = new BigInt64Array(f.buffer);
+    const ordinal = (x: number): bigint => {
+      f[0] = x;
+      return bits[0]! < 0n ? -(bits[0]! & 0x7fffffffffffffffn) : bits[0]!;
+    };
+    const ulps = (a: number, b: number): number => Math.abs(Number(ordinal(a) - ordinal(b)));
+    // scripts/erf-reference.py: correctly rounded values (mpmath), log-uniform, uniform and
+    // at the branch points 1, 2, 3.5, 6.
+    for (const [name, erf] of [['wasm', core.erf], ['js', jsErf]] as const) {
+      let worst = { ulps: 0, at: NaN };
+      erfReference.x.forEach((x, i) => {
+        const d = ulps(erf(x), erfReference.erf[i]!);
+        if (d > worst.ulps) worst = { ulps: d, at: x };
+      });
+      expect(worst.ulps, `${name} erf is ${worst.ulps} ulp off the truth at ${worst.at}`).toBeLessThanOrEqual(1);
+      expect(Object.is(erf(-0), -0) && Object.is(erf(0), 0)).toBe(true);
+      expect(Number.isNaN(erf(NaN))).toBe(true);
+      expect([erf(6), erf(30), erf(Infinity), erf(-Infinity)]).toEqual([1, 1, 1, -1]);
+      for (const x of erfReference.x) expect(Object.is(erf(-x), -erf(x))).toBe(true);
+    }
+    const rand = mulberry32(0xe2f);
+    for (let i = 0; i < 100_000; i++) {
+      const x = 16 * rand() - 8;
+      if (!Object.is(core.erf(x), jsErf(x))) expect([x, core.erf(x)]).toEqual([x, jsErf(x)]);
     }
   });
 

@@ -285,7 +285,7 @@ describe('dense() errors', () => {
     {
       name: 'activation "relu6"',
       make: () => dense(4, { activation: bad('relu6') }),
-      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", "elu", "selu", "softplus", "gelu", "swish", got "relu6"/,
+      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", "elu", "selu", "softplus", "gelu", "swish", "geluExact", got "relu6"/,
     },
     { name: 'activation "ReLU"', make: () => dense(4, { activation: bad('ReLU') }), message: /dense\(\) activation must be one of .*"relu".*got "ReLU"/ },
     {

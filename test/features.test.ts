@@ -178,7 +178,7 @@ interface GradCase {
 const regression = (rand: () => number, rows: number, cols: number) => Array.from({ length: rows }, () => Array.from({ length: cols }, () => 2 * rand() - 1));
 const labels = (rand: () => number, rows: number, cols: number) => Array.from({ length: rows }, () => [Math.floor(rand() * cols)]);
 
-const SMOOTH: ActivationName[] = ['elu', 'selu', 'softplus', 'gelu', 'swish'];
+const SMOOTH: ActivationName[] = ['elu', 'selu', 'softplus', 'gelu', 'swish', 'geluExact'];
 const GRAD_CASES: GradCase[] = [
   ...SMOOTH.map((activation) => ({
     name: `hidden ${activation} (5→6→3 linear, mse)`,

@@ -134,7 +134,7 @@ const maybe = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ w
 
 /** Small sizes, and a few far beyond the 4 GiB cap (refused before anything is allocated). */
 const size = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 6 }) }, { weight: 1, arbitrary: fc.constantFrom(2 ** 30, 1e9, 2 ** 31 - 1, 2 ** 53) });
-const activation = fc.constantFrom('linear', 'relu', 'tanh', 'sigmoid', 'softmax', 'elu', 'selu', 'leakyRelu', 'gelu', 'swish', 'softplus', 'bogus');
+const activation = fc.constantFrom('linear', 'relu', 'tanh', 'sigmoid', 'softmax', 'elu', 'selu', 'leakyRelu', 'gelu', 'swish', 'softplus', 'geluExact', 'bogus');
 
 const denseLayer = fc.record(
   {
@@ -173,7 +173,7 @@ const randomConfig = fc.record(
 const validConfig = fc
   .record({
     inputSize: fc.integer({ min: 1, max: 6 }),
-    hidden: fc.array(fc.oneof(fc.record({ type: fc.constant('dense'), units: fc.integer({ min: 1, max: 6 }), activation: fc.constantFrom('relu', 'tanh', 'sigmoid', 'elu', 'gelu', 'linear') }), fc.record({ type: fc.constant('dropout'), rate: fc.constantFrom(0, 0.5) })), { maxLength: 3 }),
+    hidden: fc.array(fc.oneof(fc.record({ type: fc.constant('dense'), units: fc.integer({ min: 1, max: 6 }), activation: fc.constantFrom('relu', 'tanh', 'sigmoid', 'elu', 'gelu', 'geluExact', 'linear') }), fc.record({ type: fc.constant('dropout'), rate: fc.constantFrom(0, 0.5) })), { maxLength: 3 }),
     head: fc.constantFrom(['mse', 'linear'], ['mae', 'tanh'], ['huber', 'relu'], ['categoricalCrossentropy', 'softmax'], ['sparseCategoricalCrossentropy', 'softmax'], ['binaryCrossentropy', 'sigmoid']),
     units: fc.integer({ min: 1, max: 4 }),
     optimizer: fc.record({ type: fc.constantFrom('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'), learningRate: fc.constantFrom(0, 0.01, 1) }),

@@ -372,6 +372,34 @@ cases.push({
   targets: 'regression',
 });
 
+// The exact (erf) GELU, hidden and at the output (appended last: each case's seed is its index).
+for (const rows of [1, 6]) {
+  cases.push({
+    name: `hidden geluExact, 5→7→3 linear, mse, ${rows} row(s)`,
+    inputSize: 5,
+    layers: [{ units: 7, activation: 'geluExact' }, { units: 3, activation: 'linear' }],
+    loss: 'mse',
+    rows,
+    targets: 'regression',
+  });
+}
+cases.push({
+  name: 'hidden geluExact ×2, 4→5→3→4 softmax, categoricalCrossentropy, 5 rows',
+  inputSize: 4,
+  layers: [{ units: 5, activation: 'geluExact' }, { units: 3, activation: 'geluExact' }, { units: 4, activation: 'softmax' }],
+  loss: 'categoricalCrossentropy',
+  rows: 5,
+  targets: 'oneHot',
+});
+cases.push({
+  name: 'mse + geluExact output, 6→3 tanh→2 geluExact, 4 rows',
+  inputSize: 6,
+  layers: [{ units: 3, activation: 'tanh' }, { units: 2, activation: 'geluExact' }],
+  loss: 'mse',
+  rows: 4,
+  targets: 'regression',
+});
+
 // ---- the tests --------------------------------------------------------------------------
 
 describe.each(['wasm', 'js'] as const)('gradients match central finite differences (%s backend)', (backend) => {

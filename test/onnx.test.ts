@@ -22,7 +22,7 @@ interface Fixture {
   output: number[][];
 }
 const fixtures = readdirSync(DIR)
-  .filter((f) => f.endsWith('.onnx') && !f.startsWith('gelu-erf'))
+  .filter((f) => f.endsWith('.onnx'))
   .map((f) => ({ name: f.replace('.onnx', ''), bytes: file(f), ref: JSON.parse(file(f.replace('.onnx', '.json')).toString()) as Fixture }));
 
 /** The activations each fixture's layers must come out with (the name says which). */
@@ -40,6 +40,9 @@ const EXPECTED: Record<string, string> = {
   'sigmoid-op9-ir3': 'sigmoid',
   'identity-dropout': 'relu,linear',
   'gelu-op20': 'gelu,linear',
+  'gelu-erf-op12': 'geluExact,linear',
+  'gelu-erf-op17': 'geluExact,geluExact,linear',
+  'gelu-none-op20': 'geluExact,linear',
   'skl-classifier-multiclass': 'relu,softmax',
   'skl-classifier-binary': 'tanh,softmax',
   'skl-regressor': 'sigmoid,sigmoid,linear',
@@ -111,14 +114,6 @@ describe('fromONNX loads what the exporters write', () => {
     expect(net.evaluate(input, y).loss).toBeLessThan(before * 0.5);
   });
 
-  test('PyTorch\'s default (erf) GELU is refused with the way out', () => {
-    for (const dtype of ['f32', 'f64']) {
-      expect(() => fromONNX(file(`gelu-erf-op12-${dtype}.onnx`))).toThrow(
-        new FormatError('the operators Div, Erf, Add, Mul, Mul from Div (node "/1/Div") compute the exact (erf) GELU, PyTorch\'s default nn.GELU(); wasmnet\'s gelu is the tanh approximation: export with nn.GELU(approximate="tanh")'),
-      );
-    }
-  });
-
   test('unsupported graphs: FormatError naming the operator and node', () => {
     const refused = (name: string) => () => fromONNX(file(`refused/${name}.onnx`));
     expect(refused('conv')).toThrow(new FormatError('Conv (node "/0/Conv") is not supported: wasmnet loads dense networks'));
@@ -168,6 +163,15 @@ describe('toONNX', () => {
 
   for (const activation of ACTIVATIONS) {
     for (const dtype of ['float32', 'float64'] as const) {
+      if (activation === 'geluExact' && dtype === 'float64') {
+        // The f64 graph is valid ONNX (Erf takes double since opset 13) and round-trips bit for
+        // bit (below), but onnxruntime has no f64 Erf kernel: pinned here so that it is noticed
+        // when it gains one (then this becomes the agreement test like the others).
+        test('geluExact, float64: onnxruntime-web has no double Erf kernel (the f32 graph runs)', async () => {
+          await expect(runORT(toONNX(netWith(activation), { dtype }), inputs, dtype)).rejects.toThrow(/Could not find an implementation for Erf\(13\) node with name '\/dense_0\/Erf_\d+'/);
+        });
+        continue;
+      }
       test(`${activation}, ${dtype}: onnxruntime-web runs it and agrees with predict`, async () => {
         const net = netWith(activation);
         const bytes = toONNX(net, { dtype });

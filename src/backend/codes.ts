@@ -13,6 +13,7 @@ export const ACT_SELU = 7;
 export const ACT_SOFTPLUS = 8;
 export const ACT_GELU = 9;
 export const ACT_SWISH = 10;
+export const ACT_GELU_EXACT = 11;
 
 // losses
 export const LOSS_MSE = 0;

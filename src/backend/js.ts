@@ -3,11 +3,11 @@
 // fallback where WebAssembly is unavailable. Loops run in cache-friendly order (i-p-j) and
 // no kernel allocates.
 import {
-  ACT_ELU, ACT_GELU, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
+  ACT_ELU, ACT_GELU, ACT_GELU_EXACT, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
 import { MAX_ARENA_F64, arenaError, type Kernels } from './kernels';
 import { runEpochs } from './epoch';
-import { exp, tanh } from './math';
+import { erf, exp, tanh } from './math';
 import { countCorrect, sumAbsError } from './metrics';
 import { runStep } from './step';
 
@@ -15,6 +15,7 @@ const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const GELU_C = 0.7978845608028654; // √(2/π)
 const GELU_K = 0.044715;
+const INV_SQRT_2PI = 0.3989422804014327; // 1/√(2π)
 const sigmoid = (z: number): number => 1 / (1 + exp(-z));
 
 /** base^t for a whole t ≥ 0, by squaring: as assembly/optimizers.ts computes Adam's bias
@@ -299,6 +300,7 @@ export class JsKernels implements Kernels {
       else if (act === ACT_SELU) ai = SELU_LAMBDA * (zi > 0 ? zi : SELU_ALPHA * Math.expm1(zi));
       else if (act === ACT_SOFTPLUS) ai = Math.max(zi, 0) + Math.log1p(exp(-Math.abs(zi)));
       else if (act === ACT_GELU) ai = 0.5 * zi * (1 + tanh(GELU_C * (zi + GELU_K * zi * zi * zi)));
+      else if (act === ACT_GELU_EXACT) ai = 0.5 * zi * (1 + erf(zi * Math.SQRT1_2));
       else if (act === ACT_SWISH) ai = zi * sigmoid(zi);
       else ai = zi;
       h[a + i] = ai;
@@ -335,6 +337,9 @@ export class JsKernels implements Kernels {
         const zi = h[z + i]!;
         const t = tanh(GELU_C * (zi + GELU_K * zi * zi * zi));
         d = g * (0.5 * (1 + t) + 0.5 * zi * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * zi * zi));
+      } else if (act === ACT_GELU_EXACT) { // Φ(z) + z·φ(z)
+        const zi = h[z + i]!;
+        d = g * (0.5 * (1 + erf(zi * Math.SQRT1_2)) + zi * INV_SQRT_2PI * exp(-0.5 * zi * zi));
       } else if (act === ACT_SWISH) {
         const zi = h[z + i]!;
         const sg = sigmoid(zi);

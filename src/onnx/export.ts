@@ -1,7 +1,8 @@
 // wasmnet → ONNX: opset 17 (IR 8), which every onnxruntime since 1.12 (2022) runs. One Gemm
 // (transB = 0: wasmnet's [inputs×units] weights are Gemm's B as they are) per dense layer,
 // then its activation. Opset 17 has no Gelu or Swish operator, so those are decomposed
-// (0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))) and z·σ(z), or z / (1 + e^−z) in float64). In float64 exports leakyRelu, elu,
+// (0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), geluExact as 0.5·z·(1 + erf(z·(1/√2))) with
+// Erf, and z·σ(z), or z / (1 + e^−z) in float64). In float64 exports leakyRelu, elu,
 // selu and softplus are decomposed too, because onnxruntime's CPU kernels for LeakyRelu, Elu,
 // Selu and Softplus are float-only. Dropout layers are left out (an inference graph).
 import { ConfigError, Network, type ActivationName } from 'wasmnet';
@@ -113,6 +114,9 @@ function activation(
       const inner = op('Mul', [scalar('gelu_c', GELU_C), op('Add', [z, op('Mul', [scalar('gelu_k', GELU_K), cube])])]);
       return op('Mul', [scalar('half', 0.5), op('Mul', [z, op('Add', [scalar('one', 1), op('Tanh', [inner])])])]);
     }
+    case 'geluExact':
+      // 0.5·z·(1 + erf(z/√2)), PyTorch's own decomposition of nn.GELU() but for the Mul by 1/√2
+      return op('Mul', [scalar('half', 0.5), op('Mul', [z, op('Add', [scalar('one', 1), op('Erf', [op('Mul', [z, scalar('sqrt1_2', Math.SQRT1_2)])])])])]);
     case 'leakyRelu':
       if (!f64) return op('LeakyRelu', [z], { alpha: { f: alpha! } });
       // relu(z) − α·relu(−z)

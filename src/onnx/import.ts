@@ -369,11 +369,8 @@ function singleActivation(node: OnnxNode, where: string): [ActivationName, numbe
       }
       return ['selu'];
     }
-    default: {
-      const approximate = node.attributes.get('approximate')?.s ?? 'none';
-      if (approximate !== 'tanh') throw new FormatError(`${where} computes the exact (erf) GELU; wasmnet's gelu is the tanh approximation (export with approximate="tanh")`);
-      return ['gelu'];
-    }
+    default: // Gelu: approximate "none" (the default) is the exact GELU
+      return [node.attributes.get('approximate')?.s === 'tanh' ? 'gelu' : 'geluExact'];
   }
 }
 
@@ -415,7 +412,8 @@ function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string,
 }
 
 function erf(x: number): number {
-  // Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): only used to name an erf GELU in errors.
+  // Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): only used to recognise an erf GELU (the
+  // network then computes it with the backends' accurate erf).
   const s = Math.sign(x);
   const t = 1 / (1 + 0.3275911 * Math.abs(x));
   const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
@@ -484,14 +482,12 @@ function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where:
     ['selu', (x) => SELU_LAMBDA * (x > 0 ? x : SELU_ALPHA * Math.expm1(x))],
     ['gelu', geluTanh],
     ['swish', (x) => x / (1 + Math.exp(-x))],
+    ['geluExact', (x) => 0.5 * x * (1 + erf(x / Math.SQRT2))],
   ];
   for (const [name, g] of fixed) if (matches(g)) return [name];
   for (const alpha of alphas) {
     if (alpha !== 0 && matches((x) => (x > 0 ? x : alpha * x))) return ['leakyRelu', alpha];
     if (alpha > 0 && matches((x) => (x > 0 ? x : alpha * Math.expm1(x)))) return ['elu', alpha];
-  }
-  if (matches((x) => 0.5 * x * (1 + erf(x / Math.SQRT2)))) {
-    throw new FormatError(`the operators ${ops} from ${where} compute the exact (erf) GELU, PyTorch's default nn.GELU(); wasmnet's gelu is the tanh approximation: export with nn.GELU(approximate="tanh")`);
   }
   throw new FormatError(`the operators ${ops} from ${where} compute an elementwise function that is none of wasmnet's activations`);
 }

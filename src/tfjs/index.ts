@@ -60,15 +60,17 @@ export interface TfjsArtifacts {
   weightData: Uint8Array;
 }
 
-/** Keras activation names → wasmnet's. Keras 3 spells some in snake case. */
+/** Keras activation names → wasmnet's. Keras 3 spells some in snake case. "gelu" is the exact
+ *  (erf) GELU in Keras (approximate=False by default) and in tfjs; tfjs's "gelu_new" is the
+ *  tanh approximation. */
 const ACTIVATIONS: Record<string, ActivationName> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
-  softplus: 'softplus', gelu_new: 'gelu', swish: 'swish', silu: 'swish', leaky_relu: 'leakyRelu', leakyRelu: 'leakyRelu',
+  softplus: 'softplus', gelu: 'geluExact', gelu_new: 'gelu', swish: 'swish', silu: 'swish', leaky_relu: 'leakyRelu', leakyRelu: 'leakyRelu',
 };
 /** wasmnet's → tfjs's (elu and leakyRelu with their α become ELU/LeakyReLU layers). */
 const TFJS_ACTIVATIONS: Record<ActivationName, string> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
-  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear',
+  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear', geluExact: 'gelu',
 };
 
 type Obj = Record<string, unknown>;
@@ -214,9 +216,6 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
 function activationOf(value: unknown, cls: string, name: string): { activation: ActivationName; alpha?: number } {
   // Keras 3 may serialize an activation as { class_name, config } or a registered name.
   const key = value === undefined || value === null ? 'linear' : typeof value === 'string' ? value : isObj(value) && typeof value.config === 'object' ? String((value.config as Obj).name ?? value.class_name) : String(value);
-  if (key === 'gelu') {
-    throw new FormatError(`${cls} layer "${name}" uses "gelu", the exact (erf) GELU; wasmnet's gelu is the tanh approximation ("gelu_new" in tfjs, approximate=True in Keras)`);
-  }
   const activation = ACTIVATIONS[key];
   if (activation === undefined) throw new FormatError(`${cls} layer "${name}" has activation ${JSON.stringify(key)}, which wasmnet does not have`);
   // Keras 3's leaky_relu activation uses negative_slope 0.2; elu's α is 1.
