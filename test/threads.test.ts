@@ -309,6 +309,24 @@ describe('threads: option, fallback and lifecycle', () => {
     expect(r.status).toBe(0);
   });
 
+  it('a script exits by itself when its first threaded network is made after the threads chunk loaded', () => {
+    // the pool then starts in the constructor (not in the first call); the worker's port used
+    // to be ref'd again by its 'message' listener, and such a script never exited
+    const r = child(`
+      import { Network, dense } from './src/index.ts';
+      const make = () => new Network({ inputSize: 200, layers: [dense(300, { activation: 'relu' }), dense(2)], loss: 'mse', seed: 1, threads: 2 });
+      make(); // starts loading the threads chunk, never trains
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const net = make();
+      await net.fit(new Float64Array(200 * 200).map((_, i) => Math.sin(i)), new Float64Array(400), { epochs: 2, batchSize: 100 });
+      console.log('trained on', net.threads, 'threads');
+    `);
+    expect(r.error).toBeUndefined(); // not killed by the timeout
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('trained on 2 threads');
+    expect(r.status).toBe(0);
+  });
+
   it('creating, training and dropping 1,000 threaded networks keeps memory flat', () => {
     const r = child(
       `

@@ -88,10 +88,11 @@ export class Pool {
     };
     if (NodeWorker) {
       const w = new NodeWorker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`));
-      w.unref();
       w.on('message', onMessage as (value: never) => void);
       w.on('error', ((e: unknown) => this.fail(`worker thread ${index} failed: ${String(e)}`)) as (value: never) => void);
       w.on('exit', ((code: number) => this.fail(`worker thread ${index} exited (code ${code})`)) as (value: never) => void);
+      // after the listeners: adding a 'message' listener refs the worker's port again
+      w.unref();
       handle = { post: (m) => w.postMessage(m), terminate: () => void w.terminate() };
     } else {
       blobUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
