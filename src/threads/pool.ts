@@ -1,10 +1,10 @@
 // The thread pool: one per process (or page, or worker that loads wasmnet), started on first
-// use by a network with `threads` > 1 and shared by all of them. Workers are Node
-// `worker_threads` (unref'd: they never keep a process alive) or Web Workers (browsers, Deno,
-// Bun), started from the source text in worker-source.ts. Each network registers its shared
-// memory; every worker instantiates the threads core over it, and a network's step rings the
-// bell when a large product starts (assembly/threads/parallel.ts). The pool only grows; idle
-// workers sleep in Atomics.wait.
+// use by a network with `threads` > 1 and shared by all of them. Workers are `worker_threads`
+// (Node, Deno) or Web Workers (browsers, Bun), started from the source text in
+// worker-source.ts; outside browsers they are unref'd: they never keep a process alive. Each
+// network registers its shared memory; every worker instantiates the threads core over it, and
+// a network's step rings the bell when a large product starts (assembly/threads/parallel.ts).
+// The pool only grows; idle workers sleep in Atomics.wait.
 //
 // Failures: a worker that throws (a trap in a block; its block is run again by the main
 // thread), exits or cannot start marks the pool failed. Networks then report it once, as a
@@ -36,9 +36,15 @@ interface NodeWorker {
 
 type WorkerCtor = new (url: URL | string, options?: object) => NodeWorker;
 
+/** `worker_threads`' Worker where the pool uses it: Node (which has no Web Worker) and Deno
+ *  (whose Web Worker cannot be unref'd and would keep a script running forever; its
+ *  `worker_threads` Worker can). Browsers and Bun use the Web Worker (Bun's has `unref()`, and
+ *  its `worker_threads` Worker does not start from a data: URL). */
 function nodeWorkerClass(): WorkerCtor | undefined {
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
-  if (typeof (globalThis as { Worker?: unknown }).Worker === 'function' || typeof p?.getBuiltinModule !== 'function') return undefined;
+  const g = globalThis as { Worker?: unknown; Deno?: unknown; process?: { getBuiltinModule?: (id: string) => unknown } };
+  const p = g.process;
+  if (typeof p?.getBuiltinModule !== 'function') return undefined;
+  if (typeof g.Worker === 'function' && typeof g.Deno !== 'object') return undefined;
   return (p.getBuiltinModule('worker_threads') as { Worker: WorkerCtor }).Worker;
 }
 
@@ -102,6 +108,8 @@ export class Pool {
         e.preventDefault?.();
         this.fail(`worker thread ${index} failed: ${e.message ?? 'error'}`);
       };
+      // Bun's Web Worker keeps the process alive unless unref'd (after its listeners, as in Node)
+      (w as Worker & { unref?: () => void }).unref?.();
       handle = { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
     }
     this.workers.push(handle);
