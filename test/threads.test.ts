@@ -327,6 +327,32 @@ describe('threads: option, fallback and lifecycle', () => {
     expect(r.status).toBe(0);
   });
 
+  it.each([
+    ['refused after it is created (a page whose CSP lacks worker-src blob:)', 'setTimeout(() => this.onerror?.({ message: undefined, preventDefault() {} }), 0);'],
+    ['that cannot be created (the constructor throws)', "throw new Error('workers are not allowed here');"],
+  ])('where a worker is %s, networks train on one thread, with the same bits', (_, refuse) => {
+    // a Web Worker (the path browsers and Bun take) that never starts
+    const r = child(`
+      globalThis.Worker = class { constructor() { ${refuse} } postMessage() {} terminate() {} };
+      const { Network, dense } = await import('./src/index.ts');
+      const make = (threads) => new Network({ inputSize: 200, layers: [dense(300, { activation: 'relu' }), dense(2)], loss: 'mse', seed: 1, threads });
+      const x = new Float64Array(200 * 200).map((_, i) => Math.sin(i));
+      const [one, many] = [make(1), make(2)];
+      for (const net of [one, many]) {
+        for (let epoch = 0; epoch < 3; epoch++) {
+          await net.fit(x, new Float64Array(400), { epochs: 1, batchSize: 100 });
+          await new Promise((resolve) => setTimeout(resolve, 20)); // the refusal arrives
+        }
+      }
+      const bytes = (net) => Buffer.from(net.toBytes()).toString('hex');
+      console.log(JSON.stringify({ threads: many.threads, same: bytes(one) === bytes(many) }));
+    `);
+    expect(r.error).toBeUndefined();
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ threads: 1, same: true });
+    expect(r.status).toBe(0);
+  });
+
   it('creating, training and dropping 1,000 threaded networks keeps memory flat', () => {
     const r = child(
       `

@@ -91,6 +91,12 @@ export async function load(Base: typeof WasmKernels, Failure: typeof ThreadError
     return null;
   }
   canBlock = mayBlock();
+  // The first worker must start before networks move onto the threads: where workers are
+  // refused (a page whose Content-Security-Policy lacks `worker-src blob:`), networks run on
+  // one thread, as where threads cannot run at all, instead of failing on every other call.
+  pool = new Pool(module, board);
+  pool.grow(2);
+  if (!(await pool.started)) return null;
     /** Kernels over a shared memory whose step runs its large products across the pool. */
     const ThreadedKernels = class extends Base {
       readonly memory: WebAssembly.Memory;

@@ -1,13 +1,16 @@
 // The thread pool: one per process (or page, or worker that loads wasmnet), started on first
 // use by a network with `threads` > 1 and shared by all of them. Workers are `worker_threads`
 // (Node, Deno) or Web Workers (browsers, Bun), started from the source text in
-// worker-source.ts; outside browsers they are unref'd: they never keep a process alive. Each
-// network registers its shared memory; every worker instantiates the threads core over it, and
-// a network's step rings the bell when a large product starts (assembly/threads/parallel.ts).
-// The pool only grows; idle workers sleep in Atomics.wait.
+// worker-source.ts; outside browsers they are unref'd once started: they never keep a process
+// alive (a starting one does, for the moment it takes to start). Each network registers its
+// shared memory; every worker instantiates the threads core over it, and a network's step
+// rings the bell when a large product starts (assembly/threads/parallel.ts). The pool only
+// grows; idle workers sleep in Atomics.wait.
 //
 // Failures: a worker that throws (a trap in a block; its block is run again by the main
-// thread), exits or cannot start marks the pool failed. Networks then report it once, as a
+// thread), exits or cannot start marks the pool failed. The first pool's first worker must
+// start before the threads chunk counts as loaded (./index: where workers are refused,
+// networks run on one thread). Networks then report it once, as a
 // ThreadError on their next call (Engine), and move to a new pool.
 import { WORKER_SOURCE } from './worker-source';
 
@@ -64,17 +67,30 @@ export class Pool {
   private waitingPongs = 0;
   /** Why the pool stopped working (a worker failed), or null. */
   failure: string | null = null;
+  /** Resolves to true once a worker has started (answered its init message), or to false if
+   *  the pool failed first: a worker refused (a page's CSP without `worker-src blob:`), or one
+   *  that could not be created or crashed. */
+  readonly started: Promise<boolean>;
+  private start!: (ok: boolean) => void;
   private readonly dropper = new FinalizationRegistry<number>((id) => this.release(id));
 
   /** `board`: the byte address of the board in every network's memory. */
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly board: number,
-  ) {}
+  ) {
+    this.started = new Promise((resolve) => (this.start = resolve));
+  }
 
   /** Starts workers until `threads` threads (main included) can take part. */
   grow(threads: number): void {
-    while (this.workers.length < threads - 1 && this.failure === null) this.spawn(this.workers.length + 1);
+    while (this.workers.length < threads - 1 && this.failure === null) {
+      try {
+        this.spawn(this.workers.length + 1);
+      } catch (error) {
+        this.fail(`worker thread ${this.workers.length + 1} could not be created: ${String(error)}`);
+      }
+    }
   }
 
   get size(): number {
@@ -84,8 +100,15 @@ export class Pool {
   private spawn(index: number): void {
     const NodeWorker = nodeWorkerClass();
     let handle: WorkerHandle;
+    // A worker keeps the process alive until it has started (so that awaiting its start works
+    // in a script: the threads chunk's load does), then never again: unref'd once it answers
+    // (after its listeners were added: adding a 'message' listener refs a Node worker again).
+    let unref: () => void;
     const onMessage = (m: { type: string; message?: string }) => {
-      if (m.type === 'failed') this.fail(`worker thread ${index} failed: ${m.message}`);
+      if (m.type === 'ready') {
+        unref();
+        this.start(true);
+      } else if (m.type === 'failed') this.fail(`worker thread ${index} failed: ${m.message}`);
       else if (m.type === 'pong' && --this.waitingPongs === 0) {
         const done = this.pongs;
         this.pongs = [];
@@ -97,8 +120,7 @@ export class Pool {
       w.on('message', onMessage as (value: never) => void);
       w.on('error', ((e: unknown) => this.fail(`worker thread ${index} failed: ${String(e)}`)) as (value: never) => void);
       w.on('exit', ((code: number) => this.fail(`worker thread ${index} exited (code ${code})`)) as (value: never) => void);
-      // after the listeners: adding a 'message' listener refs the worker's port again
-      w.unref();
+      unref = () => w.unref();
       handle = { post: (m) => w.postMessage(m), terminate: () => void w.terminate() };
     } else {
       blobUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
@@ -108,8 +130,8 @@ export class Pool {
         e.preventDefault?.();
         this.fail(`worker thread ${index} failed: ${e.message ?? 'error'}`);
       };
-      // Bun's Web Worker keeps the process alive unless unref'd (after its listeners, as in Node)
-      (w as Worker & { unref?: () => void }).unref?.();
+      // Bun's Web Worker has unref(); a browser's never keeps anything alive
+      unref = () => (w as Worker & { unref?: () => void }).unref?.();
       handle = { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
     }
     this.workers.push(handle);
@@ -194,6 +216,7 @@ export class Pool {
   fail(reason: string): void {
     if (this.failure !== null) return;
     this.failure = reason;
+    this.start(false);
     for (const w of this.workers) w.terminate();
     const done = this.pongs;
     this.pongs = [];

@@ -1,7 +1,12 @@
 // Runs the smoke pages in headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core; no browser is downloaded). Serves the consumer directory from 127.0.0.1 with
-// a Content-Security-Policy that allows WebAssembly but not eval, so a library that used eval
-// or new Function would fail here.
+// a Content-Security-Policy that allows WebAssembly and blob: workers but not eval, so a
+// library that used eval or new Function would fail here. Two query parameters of a page
+// change the headers its HTML is served with:
+//   isolated         adds Cross-Origin-Opener-Policy: same-origin and
+//                    Cross-Origin-Embedder-Policy: require-corp (the page is cross-origin
+//                    isolated, so wasmnet's threads can run);
+//   csp=no-worker    drops `worker-src blob:` from the CSP (the threads' workers are refused).
 // Usage: node chromium.mjs <consumer dir> <page> [<page>...]   (pages like /index.html?init=url,
 // served from the directory, or full http:// URLs of another server, e.g. `next start`)
 // Needs WASMNET_RUNTIME_TOOLS (the installed test/runtimes/tools); CHROMIUM_PATH overrides
@@ -22,15 +27,25 @@ const { chromium } = createRequire(join(tools, 'package.json'))('playwright-core
 
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 const csp = "default-src 'self'; script-src 'self' 'nonce-wasmnet-smoke' 'wasm-unsafe-eval'";
+const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+/** The headers of an HTML page requested with `url`. */
+function pageHeaders(url) {
+  const query = url.searchParams;
+  return {
+    'content-security-policy': query.get('csp') === 'no-worker' ? csp : `${csp}; worker-src blob:`,
+    ...(query.has('isolated') ? isolation : {}),
+  };
+}
 const server = createServer((req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  const url = new URL(req.url, 'http://x');
+  const path = normalize(decodeURIComponent(url.pathname));
   const file = join(dir, path);
   if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
     res.writeHead(404).end('not found');
     return;
   }
   const type = types[extname(file)] ?? 'application/octet-stream';
-  res.writeHead(200, { 'content-type': type, ...(type === 'text/html' ? { 'content-security-policy': csp } : {}) });
+  res.writeHead(200, { 'content-type': type, ...(type === 'text/html' ? pageHeaders(url) : {}) });
   res.end(readFileSync(file));
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
