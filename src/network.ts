@@ -39,7 +39,9 @@ export interface NetworkConfig {
   /** Threads for training and prediction: a positive integer, or 'auto' (the machine's
    *  available parallelism); default 1. Results are the same to the bit for any number.
    *  Where threads cannot run (the js backend, Cloudflare Workers, a browser page that is not
-   *  cross-origin isolated) the network runs on one thread; `net.threads` says which. */
+   *  cross-origin isolated or whose CSP refuses `blob:` workers) the network runs on one
+   *  thread; `net.threads` says which (it may turn 1 on the first call, once wasmnet finds
+   *  that workers cannot start). */
   threads?: number | 'auto';
 }
 

@@ -1,14 +1,23 @@
 // The runtime matrix (`npm run test:runtimes`): builds and packs wasmnet, installs the tarball
 // into a consumer directory outside the repository, and runs the same smoke program
-// (fixtures/smoke.js: 2-8-1 XOR from seed 7 on both backends, a hash of the trained weights)
-// in every runtime, importing the package the way users of that runtime do. Also type-checks a
+// (fixtures/smoke.js: 2-8-1 XOR from seed 7 on both backends, a hash of the trained weights;
+// then threads: a 64-256-256-1 network trained with `threads: 1` and `threads: 2`) in every
+// runtime, importing the package the way users of that runtime do. Also type-checks a
 // TypeScript consumer under node16 (.mts, .cts), bundler, and bundler with the workerd and
 // edge-light conditions.
-// Passes only if every runtime ran and the wasm backend's weight hash is the same in all of them.
+// Passes only if every runtime ran, the wasm backend's weight hash is the same in all of them,
+// and so is the threads network's, with `threads: 2` giving one thread's bits everywhere.
+// Threads must run (net.threads 2, the pool's workers ran blocks) in Node 20 and 24, Bun, Deno,
+// cross-origin-isolated Chromium pages (import map; esbuild, Vite and webpack bundles; served
+// with COOP/COEP by chromium.mjs), Next.js Node.js routes and Jest with
+// --experimental-vm-modules; they must fall back to 1 in Chromium pages that are not isolated
+// or whose CSP lacks `worker-src blob:`, Jest's default sandbox, workerd and Edge routes. The
+// Node, Bun and Deno runs must exit by themselves (the pool's workers must not keep them alive).
 // The same smoke test also runs in real consumer toolchains (fixtures/apps/): a Vite build and a
-// webpack build loaded in Chromium, a CommonJS Jest test file, and a Next.js app (client page,
-// Node.js route handler, Edge route handler) built with Turbopack and with webpack, served by
-// `next start`, plus its Edge route under `next dev`.
+// webpack build loaded in Chromium, a CommonJS Jest test file (run with and without
+// --experimental-vm-modules), and a Next.js app (client page, Node.js route handler, Edge route
+// handler) built with Turbopack and with webpack, served by `next start`, plus its Edge route
+// under `next dev`.
 //
 // Usage: node test/runtimes/run.mjs [--no-build] [--only name,name] [--json report.json] [--keep]
 //
