@@ -40,8 +40,8 @@ export interface NetworkConfig {
    *  available parallelism); default 1. Results are the same to the bit for any number.
    *  Where threads cannot run (the js backend, Cloudflare Workers, a browser page that is not
    *  cross-origin isolated or whose CSP refuses `blob:` workers) the network runs on one
-   *  thread; `net.threads` says which (it may turn 1 on the first call, once wasmnet finds
-   *  that workers cannot start). */
+   *  thread; `net.threads` says which (where the threads chunk or its workers cannot load or
+   *  start, it turns 1 at the network's first call after wasmnet found out). */
   threads?: number | 'auto';
 }
 
