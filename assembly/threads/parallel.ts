@@ -52,6 +52,13 @@ let generation: u32 = 0;
 
 @external('env', 'wake') declare function wake(): void;
 
+/** Whether a dense layer's products (rows·inputs·units multiply-adds each, forward and
+ *  backward alike) are large enough to split at all: checked inline before any call, so that
+ *  tiny networks pay nothing for the threads build. */
+@inline export function splittable(rows: i32, inputs: i32, units: i32): bool {
+  return <i64>rows * inputs * units >= SPLIT_MIN;
+}
+
 /** Points the main thread's instance at its board. */
 export function setBoard(at: usize): void {
   board = at;
