@@ -190,7 +190,7 @@ function showThreads(): void {
   } else if (settings.backend === 'js') {
     note.textContent = 'The js backend runs on one thread; threads apply to wasm.';
   } else {
-    note.textContent = 'Any number of threads trains the same network to the bit. Only products of at least 131,072 multiply-adds (batch × inputs × units) are split, as in the large preset.';
+    note.textContent = 'The same result on any number of threads. Only large products are split: try 2-256-256-1.';
   }
   note.classList.toggle('warning', !isolated);
 }
@@ -459,7 +459,7 @@ function showNumbers(): void {
   const js = job.get('js');
   if (wasm && js) {
     const ratio = recentRate(wasm) / recentRate(js);
-    sentences.push(`wasm trains ${ratio.toFixed(1)}× ${ratio >= 1 ? 'faster' : 'as fast'} than js on this job.`);
+    sentences.push(`wasm trains ${ratio.toFixed(1)}× ${ratio >= 1 ? 'faster' : 'as fast'} than js`);
     note.dataset.ratio = String(ratio);
   } else {
     delete note.dataset.ratio;
@@ -468,13 +468,13 @@ function showNumbers(): void {
   const threaded = engines.filter(([, list]) => list[0]!.backend === 'wasm' && list[0]!.threads > 1).at(-1);
   if (wasm && threaded) {
     const ratio = recentRate(threaded[1]) / recentRate(wasm);
-    sentences.push(`${threaded[1][0]!.threads} threads train ${ratio.toFixed(2)}× as fast as 1 on this job.`);
+    sentences.push(`${threaded[1][0]!.threads} threads train ${ratio.toFixed(2)}× as fast as 1`);
     note.dataset.threadsRatio = String(ratio);
   } else {
     delete note.dataset.threadsRatio;
   }
   if (sentences.length > 0) {
-    note.textContent = `${sentences.join(' ')} (${currentJob}; the last second of training on each.)`;
+    note.textContent = `On this job (${currentJob}; the last second of training on each): ${sentences.join('; ')}.`;
   } else if (engines.length > 0) {
     note.textContent = `Training throughput of fit (validation included) on ${currentJob}. Switch the backend or the threads while it trains to compare.`;
   } else {
