@@ -79,6 +79,16 @@ export function packedSize(k: i32, n: i32): i32 {
   return k * ((n + NR - 1) & ~(NR - 1));
 }
 
+/** Where packWeights put the panels of columns [from, from + count) of W[k×n], for a block of
+ *  columns of X·W (threads/parallel.ts) to pass to gemm as its own packed B; 0 where that
+ *  layout differs from the block's own (k deeper than one packed block, or the columns crossing
+ *  an NC block). `from` is a multiple of NR. */
+export function packedColumns(packed: usize, k: i32, n: i32, from: i32, count: i32): usize {
+  const j0 = from - from % NC;
+  if (k > KC_FORWARD || from + count > j0 + NC) return 0;
+  return packed + ((packedBlock(k, j0, 0, min(NC, n - j0)) + <usize>(from - j0) * <usize>k) << 3);
+}
+
 /** Packs W[k×n] into dst, the layout gemm reads B from (block (j0, p0) at j0·k + p0·nc↑NR),
  *  once, so that forward passes over many rows skip packing until the weights change. */
 export function packWeights(w: usize, k: i32, n: i32, dst: usize): void {
@@ -285,23 +295,26 @@ export function packWeights(w: usize, k: i32, n: i32, dst: usize): void {
  *  all of it to use it once or twice, so B is streamed in its own row-major layout, four rows
  *  of B at a time (four sequential streams the prefetcher follows), f64x2 along C's columns;
  *  two rows of A share each load of B. C stays in memory (a row is a few KB, in L1) and each
- *  element adds its four terms in p order, so the sums are those of every other path. */
-function fewRows(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
-  if (!accumulate) zeroF64(c, m * n);
+ *  element adds its four terms in p order, so the sums are those of every other path.
+ *  ldb and ldc: f64s between rows of B and of C (n, or a larger matrix's width for a block of
+ *  its columns: threads/parallel.ts). */
+export function fewRows(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32, ldb: i32 = n, ldc: i32 = n): void {
+  if (!accumulate) for (let i = 0; i < m; i++) zeroF64(c + ((<usize>i * <usize>ldc) << 3), n);
   let i = 0;
-  for (; i + 2 <= m; i += 2) rowsTimesB(true, a, b, c, i, k, n);
-  if (i < m) rowsTimesB(false, a, b, c, i, k, n);
+  for (; i + 2 <= m; i += 2) rowsTimesB(true, a, b, c, i, k, n, ldb, ldc);
+  if (i < m) rowsTimesB(false, a, b, c, i, k, n, ldb, ldc);
 }
 
 /** C[i, :] (and C[i+1, :] when `two`) += A[i, :]·B. */
-@inline function rowsTimesB(two: bool, a: usize, b: usize, c: usize, i: i32, k: i32, n: i32): void {
-  const rowBytes = <usize>n << 3;
+@inline function rowsTimesB(two: bool, a: usize, b: usize, c: usize, i: i32, k: i32, n: i32, ldb: i32, ldc: i32): void {
+  const rowBytes = <usize>ldb << 3; // between rows of B
+  const cRowBytes = <usize>ldc << 3;
   const kBytes = <usize>k << 3;
   const a0 = a + <usize>i * kBytes;
   const a1 = a0 + kBytes;
-  const c0 = c + <usize>i * rowBytes;
-  const c1 = c0 + rowBytes;
-  const end = rowBytes & ~15; // whole f64x2 pairs of columns
+  const c0 = c + <usize>i * cRowBytes;
+  const c1 = c0 + cRowBytes;
+  const end = (<usize>n << 3) & ~15; // whole f64x2 pairs of columns
   let p = 0;
   for (; p + 4 <= k; p += 4) {
     const pb = <usize>p << 3;
@@ -328,7 +341,7 @@ function fewRows(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulat
       if (two) v128.store(c1 + j, f64x2.add(v128.load(c1 + j), f64x2.mul(v, w)));
     }
   }
-  if (end < rowBytes) { // an odd last column, summed in p order like the rest
+  if (end < (<usize>n << 3)) { // an odd last column, summed in p order like the rest
     oddColumn(a0, b + end, c0 + end, k, rowBytes);
     if (two) oddColumn(a1, b + end, c1 + end, k, rowBytes);
   }

@@ -36,7 +36,7 @@ export const FULL_PLAN: BenchPlan = {
   maxBatchMs: 10_000,
   skipPeersOn: [],
   mnistEpochs: 5,
-  mnistLibs: ['wasmnet-wasm', 'wasmnet-js', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'],
+  mnistLibs: ['wasmnet-wasm', 'wasmnet-threads', 'wasmnet-js', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'],
 };
 export const QUICK_PLAN: BenchPlan = {
   quick: true,

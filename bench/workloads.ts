@@ -128,7 +128,7 @@ export function workloads(): Workload[] {
 }
 
 /** The wasmnet network of a workload, on either backend; `seed` fixes its initial weights. */
-export function wasmnetNetwork(w: Workload, backend: 'wasm' | 'js'): Network {
+export function wasmnetNetwork(w: Workload, backend: 'wasm' | 'js', threads?: 'auto'): Network {
   return new Network({
     inputSize: inputs(w),
     layers: w.sizes.slice(1).map((units, i) => dense(units, { activation: w.activations[i]! })),
@@ -136,6 +136,7 @@ export function wasmnetNetwork(w: Workload, backend: 'wasm' | 'js'): Network {
     optimizer: { type: 'sgd', learningRate: w.learningRate },
     seed: w.seed,
     backend,
+    ...(threads ? { threads } : {}),
   });
 }
 

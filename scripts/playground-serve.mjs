@@ -1,12 +1,13 @@
 // `npm run playground`: builds the playground and serves it on http://127.0.0.1:<port>/.
 //   node scripts/playground-serve.mjs [--port 5173] [--no-build] [--dir examples/playground/dist]
 // The server is a few lines of node:http serving files from one folder (GET and HEAD only);
-// test/playground uses the same function.
+// test/playground uses the same function. It serves the page cross-origin isolated
+// (ISOLATION_HEADERS), which is what lets wasmnet's `threads` run in a browser.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPlayground, defaultOut } from './playground-build.mjs';
+import { CSP, ISOLATION_HEADERS, buildPlayground, defaultOut } from './playground-build.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -18,9 +19,10 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves `dir` on 127.0.0.1; resolves to { server, url }. Pages are sent with a CSP that
- *  allows WebAssembly but not eval (wasmnet needs none). */
-export function serveStatic(dir, { port = 0, host = '127.0.0.1' } = {}) {
+/** Serves `dir` on 127.0.0.1; resolves to { server, url }. Every file is sent with
+ *  ISOLATION_HEADERS (unless `isolate` is false: the test checks the page without them), pages
+ *  and scripts with the CSP (both from playground-build.mjs, which writes them into _headers). */
+export function serveStatic(dir, { port = 0, host = '127.0.0.1', isolate = true } = {}) {
   const base = resolve(dir);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -45,10 +47,8 @@ export function serveStatic(dir, { port = 0, host = '127.0.0.1' } = {}) {
       return;
     }
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
-    const headers = { 'content-type': type, 'cache-control': 'no-cache' };
-    if (type.startsWith('text/html')) {
-      headers['content-security-policy'] = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:";
-    }
+    const headers = { 'content-type': type, 'cache-control': 'no-cache', ...(isolate ? ISOLATION_HEADERS : {}) };
+    if (type.startsWith('text/html') || type.startsWith('text/javascript')) headers['content-security-policy'] = CSP;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

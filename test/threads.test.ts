@@ -108,6 +108,32 @@ describe('threads: the same bits as one thread', () => {
     },
   );
 
+  it('predict at 1–5, 32, 301 and 600 rows: the bits of one thread, products split by columns (W read in place, packed panels, panels packed per block) and by rows', async () => {
+    // 300·530 multiply-adds per row: split from one row on; blocks of columns straddle the
+    // packed copy's 512-column blocks for some thread counts
+    const make = (threads: number) =>
+      new Network({ inputSize: 300, layers: [dense(530, { activation: 'relu' }), dense(CLASSES, { activation: 'softmax' })], loss: 'categoricalCrossentropy', seed: 5, threads });
+    const one = make(1);
+    const x = rows(600, 300, 9);
+    for (const threads of [2, 3, 4]) {
+      const net = make(threads);
+      const k = kernels(net)!;
+      await k.settled(); // the workers started
+      for (const count of [1, 2, 3, 4, 5, 32, 301, 600]) {
+        const before = k.workerBlocks();
+        let same = true;
+        // a worker may still be asleep for the first calls (or busy: the machine is shared):
+        // repeat until one took part, for up to 10 s
+        const until = Date.now() + 10_000;
+        for (let i = 0; i === 0 || (k.workerBlocks() === before && Date.now() < until); i++) {
+          same &&= Buffer.from(net.predict(x.subarray(0, count * 300)).buffer).equals(Buffer.from(one.predict(x.subarray(0, count * 300)).buffer));
+        }
+        expect(same, `${threads} threads, ${count} rows`).toBe(true);
+        expect(k.workerBlocks(), `${threads} threads, ${count} rows`).toBeGreaterThan(before);
+      }
+    }
+  });
+
   it('a network created before the threads chunk loaded moves to the threads on its next call, with the same bits', async () => {
     const a = new Network(config('adam', { threads: 3 }));
     const b = new Network(config('adam'));

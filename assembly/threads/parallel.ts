@@ -17,7 +17,8 @@
 import { ACT_SOFTMAX } from '../codes';
 import { activate } from '../activations';
 import { copyF64 } from '../memory';
-import { gemm, matmulTransAColumnSums, matmulTransB, SMALL } from '../gemm';
+import { fewRows, gemm, matmulTransAColumnSums, matmulTransB, packedColumns, SMALL } from '../gemm';
+import { FEW_ROWS } from '../codes';
 
 const CLAIM = 0; // i64: region generation (high 32 bits) | blocks (16) | next unclaimed block (16)
 const DONE = 64; // i32: blocks finished in the current region
@@ -50,6 +51,13 @@ let board: usize = 0; // this instance's board (the main thread's instance; 0 un
 let generation: u32 = 0;
 
 @external('env', 'wake') declare function wake(): void;
+
+/** Whether a dense layer's products (rows·inputs·units multiply-adds each, forward and
+ *  backward alike) are large enough to split at all: checked inline before any call, so that
+ *  tiny networks pay nothing for the threads build. */
+@inline export function splittable(rows: i32, inputs: i32, units: i32): bool {
+  return <i64>rows * inputs * units >= SPLIT_MIN;
+}
 
 /** Points the main thread's instance at its board. */
 export function setBoard(at: usize): void {
@@ -225,7 +233,10 @@ function runBlock(at: usize, index: i32, thread: i32): void {
       const count = min(width, units - from);
       const col = <usize>from << 3;
       for (let r = 0; r < rows; r++) copyF64(z + ((<usize>r * <usize>units) << 3) + col, b + col, count);
-      gemm(false, false, x, w + col, z + col, rows, inputs, count, 1, scratch, 0, inputs, units, units);
+      // as on one thread: a few rows read W in place; more read its packed copy when there is
+      // one (predict) and its panels for these columns are laid out as gemm reads them
+      if (rows <= FEW_ROWS) fewRows(x, w + col, z + col, rows, inputs, count, 1, units, units);
+      else gemm(false, false, x, w + col, z + col, rows, inputs, count, 1, scratch, packed ? packedColumns(packed, inputs, units, from, count) : 0, inputs, units, units);
       if (act != ACT_SOFTMAX) {
         for (let r = 0; r < rows; r++) {
           const off = ((<usize>r * <usize>units) << 3) + col;

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { dense, init, Network, type LayerWeights } from '../../src/index';
+import { loadThreads } from '../../src/threads/request';
 import { denseOnnx, type OnnxActivation } from './onnx-model';
 import { packageVersion } from './peer';
 
@@ -39,13 +40,15 @@ export interface InferenceLib {
 
 const same = (x: Float64Array): Float64Array => x;
 
-function wasmnetLib(backend: 'wasm' | 'js'): InferenceLib {
+/** `threads`: the network's `threads` option ('auto': every core; wasm only). */
+function wasmnetLib(backend: 'wasm' | 'js', threads?: 'auto'): InferenceLib {
   return {
-    id: `wasmnet-${backend}`,
-    label: `wasmnet ${backend}`,
+    id: threads ? 'wasmnet-threads' : `wasmnet-${backend}`,
+    label: threads ? 'wasmnet wasm, threads' : `wasmnet ${backend}`,
     precision: 'f64',
     async setup() {
       if (backend === 'wasm') await init();
+      if (threads) await loadThreads(); // networks then start on the threads (no switch mid-run)
     },
     async build(net, weights) {
       const model = new Network({
@@ -53,6 +56,7 @@ function wasmnetLib(backend: 'wasm' | 'js'): InferenceLib {
         layers: net.sizes.slice(1).map((units, i) => dense(units, { activation: net.activations[i]! })),
         loss: 'mse',
         backend,
+        ...(threads ? { threads } : {}),
       });
       model.setWeights(weights);
       return { prepare: same, predict: (x) => model.predict(x as Float64Array) };
@@ -204,4 +208,4 @@ function tfjsLib(backend: 'wasm' | 'cpu'): InferenceLib {
 }
 
 /** Every library, in table order. */
-export const INFERENCE_LIBS: InferenceLib[] = [wasmnetLib('wasm'), wasmnetLib('js'), plainJs, ortLib(false), ortLib(true), tfjsLib('wasm'), tfjsLib('cpu')];
+export const INFERENCE_LIBS: InferenceLib[] = [wasmnetLib('wasm'), wasmnetLib('wasm', 'auto'), wasmnetLib('js'), plainJs, ortLib(false), ortLib(true), tfjsLib('wasm'), tfjsLib('cpu')];

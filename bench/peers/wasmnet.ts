@@ -9,12 +9,15 @@ import type { Peer } from './peer';
  *  faults); the weights evolve exactly as in one long call. */
 const EPOCHS_PER_FIT = 10_000;
 
-function wasmnetPeer(backend: BackendName): Peer {
+/** `threads`: the network's `threads` option ('auto': every core), wasm backend only. */
+function wasmnetPeer(backend: BackendName, threads?: 'auto'): Peer {
   return {
-    id: `wasmnet-${backend}`,
-    label: `wasmnet ${backend}`,
+    id: threads ? 'wasmnet-threads' : `wasmnet-${backend}`,
+    label: threads ? 'wasmnet wasm, threads' : `wasmnet ${backend}`,
     notes: [
-      backend === 'wasm'
+      threads
+        ? "wasmnet wasm, threads: the same `Network.fit` with `threads: 'auto'` (every core: the machine's available parallelism); bit for bit the weights of 1 thread."
+        : backend === 'wasm'
         ? 'wasmnet wasm: `Network.fit(x, y, { epochs, batchSize, yieldEvery: Infinity })` (mini-batch SGD, seeded shuffle, f64), WebAssembly backend, 1 thread; ' +
           `at most ${EPOCHS_PER_FIT.toLocaleString('en-US')} epochs per \`fit\` call (a run of the tiny nets is ~10⁶ epochs, and a history that long costs ` +
           'more than their training on this VM, where a fresh memory page faults in ≈ 14 µs).'
@@ -25,7 +28,7 @@ function wasmnetPeer(backend: BackendName): Peer {
       if (backend === 'wasm') await init();
     },
     async build(w, initial) {
-      const net = wasmnetNetwork(w, backend);
+      const net = wasmnetNetwork(w, backend, threads);
       net.setWeights(initial);
       const [nIn, nOut] = [inputs(w), outputs(w)];
       return {
@@ -45,7 +48,7 @@ function wasmnetPeer(backend: BackendName): Peer {
         async predict(x) {
           return net.predict(x);
         },
-        info: () => ({ backend, seed: net.seed }),
+        info: () => ({ backend, seed: net.seed, threads: net.threads }),
         dispose() {
           // Nothing to free: the network's memory goes with the garbage collector.
         },
@@ -56,3 +59,4 @@ function wasmnetPeer(backend: BackendName): Peer {
 
 export const wasmnetWasm = wasmnetPeer('wasm');
 export const wasmnetJs = wasmnetPeer('js');
+export const wasmnetThreads = wasmnetPeer('wasm', 'auto');

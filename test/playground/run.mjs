@@ -5,7 +5,10 @@
 // repeats the run loss for loss, that a run paused at an epoch limit and resumed is the same
 // run, that an exported model imported again predicts the same, that pause and step work, that
 // the page stays responsive while training, that the wasm-vs-js speed readout appears, that
-// the other data sets learn, and that a diverging run and a file: page explain themselves.
+// the page is cross-origin isolated and a network with threads: 2 runs on two threads, giving
+// the large preset the same losses and weights as one thread (also when switched mid-run), that
+// without the isolation headers threads fall back to one and the control says why, that the
+// other data sets learn, and that a diverging run and a file: page explain themselves.
 // Screenshots go to test/playground/output/ (or --out), printed at the start.
 //
 // Usage: node test/playground/run.mjs [--json report.json] [--out dir] [--no-build]
@@ -14,7 +17,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Checks, parseArgs } from '../../scripts/package-tools.mjs';
-import { buildPlayground, defaultOut } from '../../scripts/playground-build.mjs';
+import { CSP, ISOLATION_HEADERS, buildPlayground, defaultOut } from '../../scripts/playground-build.mjs';
+import { serveStatic } from '../../scripts/playground-serve.mjs';
 import { launch, openPage, settled, trainToLimit } from './browser.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +33,8 @@ const SPIRALS = {
   dataset: 'spirals', samples: 400, noise: 0.05, testShare: 0.5, seed: 1, hiddenLayers: 3, units: 16, activation: 'relu',
   loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.01, batchSize: 16, backend: 'wasm', epochs: EPOCHS,
 };
+/** The large preset's run: epochs on one thread and on two (switched at the half in a third run). */
+const LARGE_EPOCHS = 4;
 const facts = {}; // numbers for the summary at the end
 
 console.log(`== playground in Chromium (screenshots in ${relative(process.cwd(), out) || '.'})`);
@@ -107,6 +113,14 @@ const pixels = () => page.evaluate(() => {
   };
 });
 const cellDistance = (a, b) => a.cells.reduce((s, v, i) => s + Math.abs(v - b.cells[i]), 0) / a.cells.length;
+
+/** Clicks Export model; resolves to the downloaded file's text (also saved in `out`). */
+async function exportModel() {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const file = join(out, download.suggestedFilename());
+  await download.saveAs(file);
+  return readFileSync(file, 'utf8');
+}
 
 const sameArray = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 function firstDifference(a, b) {
@@ -286,6 +300,108 @@ await checks.check('wasm-vs-js speed readout after training on both backends', a
   return facts.speed;
 });
 
+await checks.check('served cross-origin isolated: the page and its worker report it; the threads control offers 1, 2, … and auto', async () => {
+  const response = await fetch(session.url);
+  await response.body?.cancel();
+  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) {
+    if (response.headers.get(name) !== value) throw new Error(`${name}: ${response.headers.get(name)}`);
+  }
+  const csp = response.headers.get('content-security-policy');
+  if (csp !== CSP || !/worker-src [^;]*blob:/.test(csp)) throw new Error(`the page's CSP does not allow blob: workers: ${csp}`);
+  const page_ = await page.evaluate(() => ({ isolated: globalThis.crossOriginIsolated, worker: globalThis.playground.isolated, cores: globalThis.playground.cores }));
+  if (page_.isolated !== true || page_.worker !== true) throw new Error(`crossOriginIsolated: page ${page_.isolated}, worker ${page_.worker}`);
+  const options = await page.$$eval('#threads option', (os) => os.map((o) => o.value));
+  const disabled = await page.isDisabled('#threads');
+  const expected = [...Array.from({ length: Math.max(2, page_.cores) }, (_, i) => String(i + 1)), 'auto'];
+  if (disabled || options.join() !== expected.join()) throw new Error(`threads control: options ${options.join(', ')}${disabled ? ', disabled' : ''}; expected ${expected.join(', ')}`);
+  return `crossOriginIsolated in the page and its worker; CSP ${csp}; threads options ${options.join(', ')} (${page_.cores} cores reported)`;
+});
+
+await checks.check(`large preset (2-256-256-1, 2,000 points), ${LARGE_EPOCHS} epochs: 1 thread, 2 threads, and 2 switched to 1 at the half train the same network to the bit; samples/s shown for each`, async () => {
+  const query = new URLSearchParams({ ...SPIRALS, epochs: LARGE_EPOCHS, threads: 1 });
+  await page.goto(`${session.url}?${query}`);
+  await settled(page);
+  await page.click('[data-preset="large"]');
+  await waitFor(() => globalThis.playground.settings.units === 256 && globalThis.playground.events.length === 2);
+  await settled(page);
+  const settings = (await state()).settings;
+  if (settings.hiddenLayers !== 2 || settings.samples !== 2000) throw new Error(`the preset set ${JSON.stringify(settings)}`);
+  const run = async (threads) => {
+    await trainToLimit(page);
+    const s = await state();
+    if (s.epoch !== LARGE_EPOCHS) throw new Error(`the run ended at epoch ${s.epoch}`);
+    if (s.last.threads !== threads) throw new Error(`the network runs on ${s.last.threads} threads (net.threads), expected ${threads}`);
+    if (s.last.shape !== '2-256-256-1') throw new Error(`shape ${s.last.shape}`);
+    return { ...s, model: await exportModel() };
+  };
+  const setThreads = async (threads) => {
+    await page.selectOption('#threads', String(threads));
+    await waitFor((n) => globalThis.playground.last.threads === n && globalThis.playground.events.at(-1) === 'threads', threads);
+  };
+  const resetPage = async () => {
+    await page.click('#reset');
+    await waitFor(() => globalThis.playground.epoch === 0 && globalThis.playground.events.at(-1) === 'reset');
+    await settled(page);
+  };
+  const setLimit = async (epochs) => {
+    await page.fill('#epochs', String(epochs));
+    await page.press('#epochs', 'Enter');
+    await waitFor((n) => globalThis.playground.settings.epochs === n, epochs);
+  };
+  const pool = () => page.workers().filter((w) => w.url().startsWith('blob:')).length;
+  const one = await run(1);
+  if (pool() !== 0) throw new Error(`${pool()} blob: workers with threads 1`);
+  await setThreads(2);
+  await resetPage();
+  const two = await run(2);
+  const workers = pool();
+  if (workers !== 1) throw new Error(`${workers} thread-pool workers (blob: URLs) with threads 2, expected 1`);
+  const same = (a, b, what) => {
+    if (!sameArray(a.history.loss, b.history.loss)) throw new Error(`${what}: training losses differ: ${firstDifference(a.history.loss, b.history.loss)}`);
+    if (!sameArray(a.history.testLoss, b.history.testLoss)) throw new Error(`${what}: test losses differ: ${firstDifference(a.history.testLoss, b.history.testLoss)}`);
+    if (!sameArray(a.last.grid, b.last.grid)) throw new Error(`${what}: the heat-map predictions differ: ${firstDifference(a.last.grid, b.last.grid)}`);
+    if (a.model !== b.model) throw new Error(`${what}: the exported models (weights and training state) differ`);
+  };
+  same(one, two, '1 and 2 threads');
+  // The same run with 2 threads for the first half and 1 for the second (a live switch).
+  await resetPage();
+  await setLimit(LARGE_EPOCHS / 2);
+  await trainToLimit(page);
+  await setThreads(1);
+  await setLimit(LARGE_EPOCHS);
+  const mixed = await run(1);
+  same(one, mixed, '2 then 1 threads');
+  await page.screenshot({ path: join(out, '5-threads.png') });
+  const rows = await page.$$eval('#speed-table tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
+  const engines = rows.map(([engine]) => engine);
+  const ratio = Number(await page.getAttribute('#speed-note', 'data-threads-ratio'));
+  if (engines.join() !== 'wasm,wasm, 2 threads' || !rows.every(([, v]) => /^[\d,]+ samples\/s$/.test(v)) || !(ratio > 0)) {
+    throw new Error(`speed readout: ${JSON.stringify(rows)}, note "${await text('#speed-note')}"`);
+  }
+  facts.threads = `${rows.map(([e, v]) => `${e} ${v}`).join(', ')}; 2 threads / 1: ${ratio.toFixed(2)}× (${await page.evaluate(() => navigator.hardwareConcurrency)} cores visible to Chromium)`;
+  return `${LARGE_EPOCHS} training and test losses, ${two.last.grid.length} heat-map predictions and the exported model (${(one.model.length / 1024).toFixed(0)} KB) identical; ${workers} pool worker; ${facts.threads}`;
+});
+
+await checks.check('served without the isolation headers: the threads control is disabled and says why; threads 2 trains on 1 thread, no error', async () => {
+  const plain = await serveStatic(defaultOut, { isolate: false });
+  const { context, page: tab, problems: tabProblems } = await openPage(session.browser, `${plain.url}?${new URLSearchParams({ ...SPIRALS, threads: 2, epochs: 20 })}`);
+  try {
+    const isolated = await tab.evaluate(() => [globalThis.crossOriginIsolated, globalThis.playground.isolated]);
+    if (isolated.some((v) => v !== false)) throw new Error(`crossOriginIsolated: page ${isolated[0]}, worker ${isolated[1]}`);
+    const note = await tab.textContent('#threads-note');
+    if (!(await tab.isDisabled('#threads')) || !/not cross-origin isolated/.test(note)) throw new Error(`threads control enabled or unexplained: "${note}"`);
+    await trainToLimit(tab);
+    const s = await tab.evaluate(() => ({ last: globalThis.playground.last, errors: globalThis.playground.errors, epoch: globalThis.playground.epoch }));
+    if (s.errors.length > 0 || tabProblems.length > 0) throw new Error([...s.errors, ...tabProblems].join('\n'));
+    if (s.epoch !== 20 || s.last.threads !== 1) throw new Error(`epoch ${s.epoch}, net.threads ${s.last.threads}`);
+    if (!(s.last.testAccuracy > 0.5)) throw new Error(`test accuracy ${s.last.testAccuracy}`);
+    return `"${note.slice(0, 60)}…"; 20 epochs on ${s.last.threads} thread, shown as "${await tab.textContent('#shape')}"`;
+  } finally {
+    await context.close();
+    plain.server.close();
+  }
+});
+
 await checks.check('the other data sets and losses learn (150 epochs each)', async () => {
   const runs = [
     ['xor', { activation: 'tanh', loss: 'mse', learningRate: 0.03, hiddenLayers: 2, units: 8 }],
@@ -302,7 +418,7 @@ await checks.check('the other data sets and losses learn (150 epochs each)', asy
     results.push(`${dataset} ${(s.last.testAccuracy * 100).toFixed(1)}%`);
     if (!(s.last.testAccuracy >= 0.9)) throw new Error(`${dataset} with ${JSON.stringify(settings)}: test accuracy ${s.last.testAccuracy} after 150 epochs (${results.join(', ')})`);
   }
-  await page.screenshot({ path: join(out, '5-blobs.png') });
+  await page.screenshot({ path: join(out, '6-blobs.png') });
   return results.join(', ');
 });
 

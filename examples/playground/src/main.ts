@@ -19,8 +19,19 @@ const DEFAULTS: Settings = {
   learningRate: 0.01,
   batchSize: 16,
   backend: 'wasm',
+  threads: 1,
   epochs: 300,
 };
+/** Network presets: the default small network, and one large enough for threads to matter (its
+ *  256×256 products, 32 rows × 256 × 256 ≈ 2.1 million multiply-adds a batch, are far above the
+ *  2^17 from which wasmnet splits a product across threads). */
+const PRESETS = {
+  small: { hiddenLayers: 3, units: 16, samples: 400, batchSize: 16, learningRate: 0.01 },
+  large: { hiddenLayers: 2, units: 256, samples: 2000, batchSize: 32, learningRate: 0.003 },
+} satisfies Record<string, Partial<Settings>>;
+type PresetName = keyof typeof PRESETS;
+/** Most threads a network uses (wasmnet's limit). */
+const MAX_THREADS = 64;
 const DATASETS: readonly DatasetName[] = ['xor', 'circles', 'spirals', 'blobs'];
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -40,10 +51,14 @@ let running = false;
 let data: { train: PointSet; test: PointSet } | null = null;
 let last: ProgressMessage | null = null;
 const curves = { epoch: [] as number[], loss: [] as number[], testLoss: [] as number[] };
-/** Throughput measurements per job and backend (the most recent ones): job → backend → list. */
-const speeds = new Map<string, Partial<Record<BackendName, Speed[]>>>();
+/** Throughput measurements per job and engine (the most recent ones): job → engine → list, where
+ *  the engine is the backend and thread count (engineName). */
+const speeds = new Map<string, Map<string, Speed[]>>();
 let currentJob = '';
-let rate: { backend: BackendName; value: number } | null = null;
+let rate: { engine: string; value: number } | null = null;
+/** What the worker found: whether it is cross-origin isolated (threads can run), and its cores. */
+let isolated = globalThis.crossOriginIsolated === true;
+let cores = Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1));
 /** For tests and the screenshot script: counts of what arrived and what was drawn. */
 let received = 0;
 let drawn = 0;
@@ -94,7 +109,7 @@ function readQuery(): Settings {
   num('testShare', 0.1, 0.9, false);
   num('seed', 0, 4294967295);
   num('hiddenLayers', 0, 6);
-  num('units', 1, 64);
+  num('units', 1, 256);
   num('learningRate', 1e-6, 10, false);
   num('batchSize', 1, 4096);
   num('epochs', 0, 1e6);
@@ -103,6 +118,9 @@ function readQuery(): Settings {
   pick('optimizer', 'optimizer');
   const backend = q.get('backend');
   if (backend === 'wasm' || backend === 'js') s.backend = backend;
+  const threads = q.get('threads');
+  if (threads === 'auto') s.threads = 'auto';
+  else num('threads', 1, MAX_THREADS);
   return s;
 }
 
@@ -145,7 +163,36 @@ function showSettings(): void {
     button.classList.toggle('selected', on);
     button.setAttribute('aria-checked', String(on));
   }
+  for (const button of all('#presets button')) {
+    const preset = PRESETS[button.dataset.preset as PresetName];
+    button.classList.toggle('selected', Object.entries(preset).every(([k, v]) => settings[k as keyof Settings] === v));
+  }
+  showThreads();
   $<HTMLInputElement>('epochs').value = String(settings.epochs);
+}
+
+/** The threads control: 1 … the worker's cores (at least 2, so that one core still shows what
+ *  threads cost there), and 'auto'; disabled, with the reason, where threads cannot run (the
+ *  network then runs on one thread, never an error). */
+function showThreads(): void {
+  const select = $<HTMLSelectElement>('threads');
+  const most = Math.max(2, cores);
+  const options = [...Array.from({ length: most }, (_, i) => String(i + 1)), 'auto'];
+  if (select.options.length !== options.length || select.options[most]?.value !== 'auto') {
+    select.replaceChildren(...options.map((v) => new Option(v === 'auto' ? `auto (${cores})` : v, v)));
+  }
+  selectValue(select, String(settings.threads));
+  select.disabled = !isolated;
+  const note = $('threads-note');
+  if (!isolated) {
+    note.textContent =
+      'One thread: this page is not cross-origin isolated. Served with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, it trains on several.';
+  } else if (settings.backend === 'js') {
+    note.textContent = 'The js backend runs on one thread; threads apply to wasm.';
+  } else {
+    note.textContent = 'The same result on any number of threads. Only large products are split: try 2-256-256-1.';
+  }
+  note.classList.toggle('warning', !isolated);
 }
 
 function drawThumbnails(): void {
@@ -164,7 +211,8 @@ function change(update: Partial<Settings>): void {
   writeQuery();
   if (changed.some((k) => k === 'noise' || k === 'seed')) drawThumbnails();
   if (changed.every((k) => (LIVE_SETTINGS as readonly string[]).includes(k))) {
-    send({ type: 'live', settings: { learningRate: settings.learningRate, batchSize: settings.batchSize, backend: settings.backend, epochs: settings.epochs } });
+    const { learningRate, batchSize, backend, threads, epochs } = settings;
+    send({ type: 'live', settings: { learningRate, batchSize, backend, threads, epochs } });
   } else {
     reset();
   }
@@ -188,6 +236,13 @@ function bindControls(): void {
   for (const button of all('#backend button')) {
     button.addEventListener('click', () => change({ backend: button.dataset.backend as BackendName }));
   }
+  for (const button of all('#presets button')) {
+    button.addEventListener('click', () => change({ ...PRESETS[button.dataset.preset as PresetName] }));
+  }
+  $<HTMLSelectElement>('threads').addEventListener('change', () => {
+    const value = $<HTMLSelectElement>('threads').value;
+    change({ threads: value === 'auto' ? 'auto' : Number(value) });
+  });
   const range = (id: 'noise' | 'testShare') => {
     const input = $<HTMLInputElement>(id);
     input.addEventListener('input', () => ($(`${id}-out`).textContent = `${input.value}%`));
@@ -205,7 +260,7 @@ function bindControls(): void {
   };
   integer('seed', 0, 4294967295);
   integer('hiddenLayers', 0, 6);
-  integer('units', 1, 64);
+  integer('units', 1, 256);
   integer('epochs', 0, 1_000_000);
   const select = (id: 'samples' | 'learningRate' | 'batchSize' | 'activation' | 'loss' | 'optimizer', numeric: boolean) => {
     const input = $<HTMLSelectElement>(id);
@@ -263,6 +318,9 @@ if (worker) worker.onmessage = (event: MessageEvent<FromWorker>) => {
   switch (message.type) {
     case 'ready':
       ready = true;
+      isolated = message.isolated;
+      cores = Math.max(1, Math.min(MAX_THREADS, message.cores));
+      showThreads();
       reset();
       return;
     case 'data':
@@ -320,15 +378,21 @@ function progress(m: ProgressMessage): void {
   scheduleDraw();
 }
 
+/** "wasm", "wasm, 2 threads" or "js": what a speed was measured on. */
+function engineName(backend: BackendName, threads: number): string {
+  return threads > 1 ? `${backend}, ${threads} threads` : backend;
+}
+
 function addSpeed(speed: Speed): void {
-  const byBackend = speeds.get(speed.job) ?? {};
-  const list = byBackend[speed.backend] ?? [];
+  const byEngine = speeds.get(speed.job) ?? new Map<string, Speed[]>();
+  const engine = engineName(speed.backend, speed.threads);
+  const list = byEngine.get(engine) ?? [];
   list.push(speed);
   if (list.length > 100) list.splice(0, list.length - 100);
-  byBackend[speed.backend] = list;
-  speeds.set(speed.job, byBackend);
+  byEngine.set(engine, list);
+  speeds.set(speed.job, byEngine);
   currentJob = speed.job;
-  rate = { backend: speed.backend, value: recentRate(list) };
+  rate = { engine, value: recentRate(list) };
 }
 
 /** samples/s over about the last second of training in a list of measurements: recent enough
@@ -373,30 +437,46 @@ function showNumbers(): void {
   $('trainAccuracy').textContent = percent(last.trainAccuracy);
   $('testLoss').textContent = last.testLoss.toFixed(4);
   $('trainLoss').textContent = last.trainLoss.toFixed(4);
-  $('shape').textContent = `${last.shape} network · ${last.params.toLocaleString('en-US')} parameters · ${last.backend} backend`;
-  $('rate').textContent = rate ? `${formatRate(rate.value)} (${rate.backend})` : '–';
+  const threads = `${last.threads} thread${last.threads === 1 ? '' : 's'}`;
+  $('shape').textContent = `${last.shape} network · ${last.params.toLocaleString('en-US')} parameters · ${last.backend} backend · ${threads}`;
+  $('rate').textContent = rate ? `${formatRate(rate.value)} (${rate.engine})` : '–';
 
+  // One row per engine measured on the current job: wasm on 1, 2, … threads, then js.
+  const job = speeds.get(currentJob) ?? new Map<string, Speed[]>();
+  const engines = [...job.entries()].sort(([, a], [, b]) => (a[0]!.backend === b[0]!.backend ? a[0]!.threads - b[0]!.threads : a[0]!.backend === 'wasm' ? -1 : 1));
   const rows = $('speed-table').querySelector('tbody')!;
-  const job = speeds.get(currentJob);
   rows.replaceChildren();
-  for (const backend of ['wasm', 'js'] as const) {
-    const list = job?.[backend];
-    if (!list) continue;
+  for (const [engine, list] of engines) {
     const tr = document.createElement('tr');
-    tr.innerHTML = `<td>${backend}</td><td class="num"></td>`;
+    tr.innerHTML = '<td></td><td class="num"></td>';
+    tr.cells[0]!.textContent = engine;
     tr.cells[1]!.textContent = formatRate(recentRate(list));
     rows.append(tr);
   }
-  const wasm = job?.wasm;
-  const js = job?.js;
   const note = $('speed-note');
+  const sentences: string[] = [];
+  const wasm = job.get('wasm');
+  const js = job.get('js');
   if (wasm && js) {
     const ratio = recentRate(wasm) / recentRate(js);
-    note.textContent = `wasm trains ${ratio.toFixed(1)}× ${ratio >= 1 ? 'faster' : 'as fast'} than js on this job (${currentJob}; the last second of training on each).`;
+    sentences.push(`wasm trains ${ratio.toFixed(1)}× ${ratio >= 1 ? 'faster' : 'as fast'} than js`);
     note.dataset.ratio = String(ratio);
-  } else if (wasm || js) {
-    note.textContent = `Training throughput of fit (validation included) on ${currentJob}. Switch the backend while it trains to compare wasm and js.`;
+  } else {
     delete note.dataset.ratio;
+  }
+  // Threads against one thread: the most threads measured on this job.
+  const threaded = engines.filter(([, list]) => list[0]!.backend === 'wasm' && list[0]!.threads > 1).at(-1);
+  if (wasm && threaded) {
+    const ratio = recentRate(threaded[1]) / recentRate(wasm);
+    sentences.push(`${threaded[1][0]!.threads} threads train ${ratio.toFixed(2)}× as fast as 1`);
+    note.dataset.threadsRatio = String(ratio);
+  } else {
+    delete note.dataset.threadsRatio;
+  }
+  if (sentences.length > 0) {
+    note.textContent = `On this job (${currentJob}; the last second of training on each): ${sentences.join('; ')}.`;
+  } else if (engines.length > 0) {
+    note.textContent = `Training throughput of fit (validation included) on ${currentJob}. Switch the backend or the threads while it trains to compare.`;
   } else {
     note.textContent = '';
   }
@@ -465,7 +545,14 @@ function download(name: string, text: string): void {
     return [...errors];
   },
   get speeds() {
-    return Object.fromEntries([...speeds].map(([job, byBackend]) => [job, Object.fromEntries(Object.entries(byBackend).map(([b, list]) => [b, recentRate(list!)]))]));
+    return Object.fromEntries([...speeds].map(([job, byEngine]) => [job, Object.fromEntries([...byEngine].map(([engine, list]) => [engine, recentRate(list)]))]));
+  },
+  /** the training worker's crossOriginIsolated, and the cores it reported */
+  get isolated() {
+    return isolated;
+  },
+  get cores() {
+    return cores;
   },
 };
 

@@ -29,12 +29,16 @@ export interface Settings {
   learningRate: number;
   batchSize: number;
   backend: BackendName;
+  /** the network's `threads` option: a count, or 'auto' (the machine's cores). The network uses
+   *  fewer where threads cannot run (not cross-origin isolated, js backend); the result is the
+   *  same to the bit for any count. */
+  threads: number | 'auto';
   /** training stops at this epoch (0: no limit) */
   epochs: number;
 }
 
 /** Settings that apply to the running network without a reset (at the next epoch boundary). */
-export const LIVE_SETTINGS = ['learningRate', 'batchSize', 'backend', 'epochs'] as const;
+export const LIVE_SETTINGS = ['learningRate', 'batchSize', 'backend', 'threads', 'epochs'] as const;
 
 /** Side of the square grid on which the worker evaluates the network for the heat map. */
 export const GRID = 80;
@@ -50,7 +54,7 @@ export type ToWorker =
   | { type: 'pause' }
   /** Train one batch (a fit call stopped after its first batch). */
   | { type: 'step' }
-  /** Change learning rate, batch size, backend or epoch limit without a reset. */
+  /** Change learning rate, batch size, backend, threads or epoch limit without a reset. */
   | { type: 'live'; settings: Pick<Settings, (typeof LIVE_SETTINGS)[number]> }
   /** Ask for the model as JSON (answered with 'model'). */
   | { type: 'export' }
@@ -79,8 +83,10 @@ export interface HistoryChunk {
 
 export interface Speed {
   backend: BackendName;
-  /** identifies what was trained (architecture, data size, batch size), so wasm and js are
-   *  compared on the same job */
+  /** threads the network used (net.threads) */
+  threads: number;
+  /** identifies what was trained (architecture, data size, batch size), so backends and
+   *  thread counts are compared on the same job */
   job: string;
   samples: number;
   ms: number;
@@ -91,7 +97,7 @@ export interface ProgressMessage {
   generation: number;
   running: boolean;
   /** why this message was sent when it is not a periodic update */
-  event?: 'reset' | 'started' | 'paused' | 'done' | 'step' | 'imported' | 'backend';
+  event?: 'reset' | 'started' | 'paused' | 'done' | 'step' | 'imported' | 'backend' | 'threads';
   /** samples trained / training samples */
   epoch: number;
   /** optimizer steps so far */
@@ -106,6 +112,8 @@ export interface ProgressMessage {
   /** training throughput since the previous message (absent if nothing was trained) */
   speed?: Speed;
   backend: BackendName;
+  /** threads the network uses (net.threads) */
+  threads: number;
   /** network shape, e.g. "2-16-16-16-1", and parameter count */
   shape: string;
   params: number;
@@ -133,4 +141,12 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type FromWorker = DataMessage | ProgressMessage | ModelMessage | ImportedMessage | ErrorMessage | { type: 'ready' };
+/** The worker has loaded. `isolated`: its `crossOriginIsolated` (threads can run only where it
+ *  is true); `cores`: navigator.hardwareConcurrency there, what threads: 'auto' uses. */
+export interface ReadyMessage {
+  type: 'ready';
+  isolated: boolean;
+  cores: number;
+}
+
+export type FromWorker = DataMessage | ProgressMessage | ModelMessage | ImportedMessage | ErrorMessage | ReadyMessage;

@@ -1,11 +1,13 @@
 // The training worker: owns the data and the network, trains with the library's own `fit`, and
 // streams progress to the page. The page never blocks on training.
 //
-// Pausing and live changes (learning rate, batch size, backend, epoch limit) take effect at an
-// epoch boundary: `onEpochEnd` returns false, `fit` resolves, and the loop calls `fit` again
-// with the new options. wasmnet's epochs depend only on the generator's state
+// Pausing and live changes (learning rate, batch size, backend, threads, epoch limit) take
+// effect at an epoch boundary: `onEpochEnd` returns false, `fit` resolves, and the loop calls
+// `fit` again with the new options. wasmnet's epochs depend only on the generator's state
 // ("fit(a) then fit(b) trains exactly as fit(a + b)"), so a paused and resumed run is the same
-// run, and a reset (same seed) repeats it exactly.
+// run, and a reset (same seed) repeats it exactly. A network moves to another backend or thread
+// count through toJSON/fromJSON, which keeps its whole training state; with threads the result
+// is the same to the bit, so switching threads mid-run does not change the run either.
 import { Network, dense, init, type BackendName, type EpochLogs, type FitOptions, type OptimizerConfig } from '../../../src/index';
 import { generate, split, type Split } from './datasets';
 import { GRID, VIEW, type FromWorker, type HistoryChunk, type ProgressMessage, type Settings, type Speed, type ToWorker } from './protocol';
@@ -29,6 +31,8 @@ interface Session {
   trainY: Float64Array;
   testY: Float64Array;
   net: Network;
+  /** the `threads` option `net` was created with (net.threads is what it got) */
+  threads: Settings['threads'];
   /** optimizer steps and samples trained so far */
   batches: number;
   samples: number;
@@ -63,7 +67,7 @@ scope.onmessage = (event) => {
       if (!session) return;
       Object.assign(session.settings, message.settings);
       if (training) interrupt ??= 'restart';
-      else enqueue(async () => switchBackend(session!));
+      else enqueue(async () => switchEngine(session!));
       return;
     case 'export':
       // Between epochs (fit yields only there), so the snapshot is consistent even mid-run.
@@ -139,6 +143,7 @@ function createSession(generation: number, settings: Settings): Session {
     trainY: Float64Array.from(data.train.y),
     testY: Float64Array.from(data.test.y),
     net: createNetwork(settings),
+    threads: settings.threads,
     batches: 0,
     samples: 0,
     epoch: [],
@@ -162,6 +167,7 @@ function createNetwork(s: Settings): Network {
     optimizer: optimizerConfig(s),
     seed: s.seed,
     backend: s.backend,
+    threads: s.threads,
   });
 }
 
@@ -171,11 +177,15 @@ function optimizerConfig(s: Settings): OptimizerConfig {
   return { type: s.optimizer, learningRate };
 }
 
-/** Moves the network to the other backend, keeping weights and training state (via toJSON). */
-function switchBackend(s: Session): void {
-  if (s.net.backend === s.settings.backend) return;
-  s.net = Network.fromJSON(s.net.toJSON(), { backend: s.settings.backend });
-  post(s, false, 'backend');
+/** Moves the network to the backend and threads of the settings, keeping weights and training
+ *  state (via toJSON). */
+function switchEngine(s: Session): void {
+  const { backend, threads } = s.settings;
+  if (s.net.backend === backend && s.threads === threads) return;
+  const event = s.net.backend === backend ? 'threads' : 'backend';
+  s.net = Network.fromJSON(s.net.toJSON(), { backend, threads });
+  s.threads = threads;
+  post(s, false, event);
 }
 
 // ---- training --------------------------------------------------------------------------------
@@ -205,7 +215,7 @@ async function train(s: Session): Promise<void> {
   let finished = false;
   while (interrupt !== 'pause') {
     interrupt = null;
-    switchBackend(s);
+    switchEngine(s);
     const limit = s.settings.epochs;
     const remaining = limit > 0 ? Math.ceil(limit - s.samples / s.data.train.count - 1e-9) : 1_000_000;
     if (remaining <= 0) {
@@ -242,7 +252,7 @@ async function train(s: Session): Promise<void> {
 /** One batch: a fit of one epoch that onBatchEnd stops after its first batch (the library then
  *  validates and records that partial epoch). */
 async function step(s: Session): Promise<void> {
-  switchBackend(s);
+  switchEngine(s);
   let size = 0;
   await s.net.fit(s.data.train.x, s.trainY, {
     ...fitOptions(s, 1),
@@ -266,7 +276,7 @@ function shape(net: Network): string {
 }
 
 function importModel(s: Session, generation: number, json: string, name: string): void {
-  const net = Network.fromJSON(json, { backend: s.settings.backend });
+  const net = Network.fromJSON(json, { backend: s.settings.backend, threads: s.settings.threads });
   const dense = net.layers.filter((l) => l.type === 'dense');
   const out = dense[dense.length - 1]!;
   const binary = out.units === 1 && out.activation === 'sigmoid';
@@ -297,6 +307,7 @@ function importModel(s: Session, generation: number, json: string, name: string)
   if (!['mse', 'huber', 'binaryCrossentropy', 'sparseCategoricalCrossentropy'].includes(net.loss)) notes.push(`its loss is ${net.loss}`);
   s.generation = generation;
   s.net = net;
+  s.threads = s.settings.threads;
   Object.assign(s.settings, settings);
   s.batches = 0;
   s.samples = 0;
@@ -349,7 +360,7 @@ function post(s: Session, running: boolean, event?: ProgressMessage['event']): v
   const train = net.evaluate(data.train.x, s.trainY);
   let speed: Speed | undefined;
   if (s.speedSamples > 0 && s.speedMs > 0) {
-    speed = { backend: net.backend, job: job(s), samples: s.speedSamples, ms: s.speedMs };
+    speed = { backend: net.backend, threads: net.threads, job: job(s), samples: s.speedSamples, ms: s.speedMs };
     s.speedSamples = 0;
     s.speedMs = 0;
   }
@@ -369,15 +380,18 @@ function post(s: Session, running: boolean, event?: ProgressMessage['event']): v
     grid,
     speed,
     backend: net.backend as BackendName,
+    threads: net.threads,
     shape: shape(net),
     params: net.paramCount,
   };
   scope.postMessage(message, [grid.buffer]);
 }
 
-/** What a samples/s figure measured: the same job on both backends is comparable. */
+/** What a samples/s figure measured: the same job on both backends, or on any number of
+ *  threads, is comparable. */
 function job(s: Session): string {
   return `${shape(s.net)} ${s.net.layers[0]?.type === 'dense' ? s.net.layers[0].activation : ''}, ${s.data.train.count} samples, batch ${Math.min(s.settings.batchSize, s.data.train.count)}`;
 }
 
-scope.postMessage({ type: 'ready' });
+const here = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+scope.postMessage({ type: 'ready', isolated: here.crossOriginIsolated === true, cores: here.navigator?.hardwareConcurrency ?? 1 });
