@@ -44,6 +44,11 @@ const OP_INPUTS = 3;
 /** A product is split only from this many multiply-adds (≈ 10 µs on one thread): below it,
  *  waking the workers costs more than they save. */
 const SPLIT_MIN: i64 = 1 << 17;
+/** A few rows (≤ FEW_ROWS: a prediction, a tiny batch) are split by the size of W instead:
+ *  their products are bound by reading W (or writing dW), which pays to share between cores
+ *  once W outgrows a core's own cache. From 2¹⁷ weights (1 MiB): 784×512 (3.2 MB) splits, one
+ *  row 1.3× faster on 2 threads, one block per thread; 784×128 (0.8 MB) measured slower split. */
+const SPLIT_MIN_FEW_ROWS: i64 = 1 << 17;
 /** A block is at least this many rows or columns (multiples of the 4×4 micro-tile). */
 const MIN_BLOCK = 16;
 
@@ -56,7 +61,7 @@ let generation: u32 = 0;
  *  backward alike) are large enough to split at all: checked inline before any call, so that
  *  tiny networks pay nothing for the threads build. */
 @inline export function splittable(rows: i32, inputs: i32, units: i32): bool {
-  return <i64>rows * inputs * units >= SPLIT_MIN;
+  return rows <= FEW_ROWS ? <i64>inputs * units >= SPLIT_MIN_FEW_ROWS : <i64>rows * inputs * units >= SPLIT_MIN;
 }
 
 /** Points the main thread's instance at its board. */
@@ -80,15 +85,19 @@ export function threadFault(): bool {
 }
 
 /** How a product of an m×n result with m·k·n multiply-adds is cut: 0 blocks (do not split),
- *  else the number of blocks, with the split (columns or rows) and block width stored in the job. */
-function plan(m: i32, k: i32, n: i32): i32 {
+ *  else the number of blocks, with the split (columns or rows) and block width stored in the job.
+ *  `few`: the forward product of a few rows (its own threshold, one block per thread). */
+function plan(m: i32, k: i32, n: i32, few: bool = false): i32 {
   if (board == 0) return 0;
   const threads = i32At(THREADS);
-  if (threads < 2 || <i64>m * k * n < SPLIT_MIN || <i64>m * k * n < SMALL) return 0;
-  // split the longer side; up to 3 blocks per thread, so that a late or busy thread is made up for
+  const size = <i64>m * k * n;
+  if (threads < 2 || (few ? <i64>k * n < SPLIT_MIN_FEW_ROWS : size < SPLIT_MIN) || size < SMALL) return 0;
+  // split the longer side; up to 3 blocks per thread, so that a late or busy thread is made up
+  // for; a few rows: one block per thread (each streams its columns of W: wider is faster)
   const byColumns = n >= m;
   const extent = byColumns ? n : m;
-  let width = (extent + threads * 3 - 1) / (threads * 3);
+  const per = few ? threads : threads * 3;
+  let width = (extent + per - 1) / per;
   width = max(MIN_BLOCK, (width + 3) & ~3);
   const blocks = (extent + width - 1) / width;
   if (blocks < 2) return 0;
@@ -99,9 +108,9 @@ function plan(m: i32, k: i32, n: i32): i32 {
 
 /** Z = X·W + b, A = f(Z) (dense.ts's denseForward) across the threads; false (nothing done) when
  *  the product is too small to split. `packed` ≠ 0: W as gemm.ts's packWeights left it (blocks
- *  of rows read it; blocks of columns pack their own columns of W, the same values). */
+ *  of rows read it, blocks of columns their panels of it where its layout allows; see runBlock). */
 export function parallelDenseForward(x: usize, w: usize, b: usize, z: usize, a: usize, rows: i32, inputs: i32, units: i32, act: i32, alpha: f64, packed: usize): bool {
-  const blocks = plan(rows, inputs, units);
+  const blocks = plan(rows, inputs, units, rows <= FEW_ROWS);
   if (blocks == 0) return false;
   setArg(0, <f64>x); setArg(1, <f64>w); setArg(2, <f64>b); setArg(3, <f64>z); setArg(4, <f64>a);
   setArg(5, <f64>rows); setArg(6, <f64>inputs); setArg(7, <f64>units); setArg(8, <f64>act); setArg(9, alpha); setArg(10, <f64>packed);
