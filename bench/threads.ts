@@ -1,23 +1,32 @@
-// `node --import tsx bench/threads.ts [threads=2] [rounds=5]`: threads vs one thread on the
-// issue-14 workloads, interleaved in one run, medians. Prints ratios; never fails on timings.
+// `node --import tsx bench/threads.ts [threads=2] [rounds=5] [--json=FILE]`: threads vs one
+// thread on the issue-14 workloads, interleaved in one run, medians. Prints ratios and the
+// issue's targets; never fails on timings. --json appends the run (environment, per-round times,
+// ratios) to FILE's `runs` (bench/results/threads.json is the committed record).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Network, dense, init } from '../src/index';
 import { loadThreads } from '../src/threads/request';
+import { environment } from './report';
+import { FULL_PLAN } from './stats';
 
 await init();
 await loadThreads();
-const T = Number(process.argv[2] ?? 2);
-const ROUNDS = Number(process.argv[3] ?? 5);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const json = process.argv.slice(2).find((a) => a.startsWith('--json='))?.slice('--json='.length);
+const T = Number(positional[0] ?? 2);
+const ROUNDS = Number(positional[1] ?? 5);
+const env = { ...environment(FULL_PLAN), command: `node --import tsx bench/threads.ts ${process.argv.slice(2).join(' ')}`.trim() };
 const rand = (n: number) => Float64Array.from({ length: n }, (_, i) => ((Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 32));
 const oneHot = (rows: number) => { const y = new Float64Array(rows * 10); for (let i = 0; i < rows; i++) y[i * 10 + (i % 10)] = 1; return y; };
 const build = (sizes: number[], threads: number) =>
   new Network({ inputSize: sizes[0]!, layers: [...sizes.slice(1, -1).map((u) => dense(u, { activation: 'relu' })), dense(sizes.at(-1)!, { activation: sizes.at(-1)! > 1 ? 'softmax' : 'sigmoid' })], loss: sizes.at(-1)! > 1 ? 'categoricalCrossentropy' : 'mse', optimizer: { type: 'sgd', learningRate: 0.1 }, seed: 42, threads });
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1]!;
 const cases = [
-  { name: '784-512-512-10 fit batch 128', sizes: [784, 512, 512, 10], run: (n: Network, x: Float64Array, y: Float64Array) => n.fit(x, y, { epochs: 1, batchSize: 128, yieldEvery: Infinity }), rows: 1024 },
-  { name: '784-128-10 fit batch 32', sizes: [784, 128, 10], run: (n: Network, x: Float64Array, y: Float64Array) => n.fit(x, y, { epochs: 1, batchSize: 32, yieldEvery: Infinity }), rows: 2048 },
-  { name: 'predict 2,048 rows 784-512-512-10', sizes: [784, 512, 512, 10], run: async (n: Network, x: Float64Array) => n.predict(x), rows: 2048 },
-  { name: 'iris-like 4-16-3 fit batch 16', sizes: [4, 16, 3], run: (n: Network, x: Float64Array, y: Float64Array) => n.fit(x, y.subarray(0, 150 * 3), { epochs: 200, batchSize: 16, yieldEvery: Infinity }), rows: 150 },
+  { name: '784-512-512-10 fit batch 128', target: 1.7, sizes: [784, 512, 512, 10], run: (n: Network, x: Float64Array, y: Float64Array) => n.fit(x, y, { epochs: 1, batchSize: 128, yieldEvery: Infinity }), rows: 1024 },
+  { name: '784-128-10 fit batch 32', target: 1.4, sizes: [784, 128, 10], run: (n: Network, x: Float64Array, y: Float64Array) => n.fit(x, y, { epochs: 1, batchSize: 32, yieldEvery: Infinity }), rows: 2048 },
+  { name: 'predict 2,048 rows 784-512-512-10', target: 1.7, sizes: [784, 512, 512, 10], run: async (n: Network, x: Float64Array) => n.predict(x), rows: 2048 },
+  { name: 'iris-like 4-16-3 fit batch 16', target: 1, sizes: [4, 16, 3], run: (n: Network, x: Float64Array, y: Float64Array) => n.fit(x, y.subarray(0, 150 * 3), { epochs: 200, batchSize: 16, yieldEvery: Infinity }), rows: 150 },
 ];
+const results: { name: string; threads: number; oneThreadMs: number; threadsMs: number; speedup: number; target: number; met: boolean; rounds: number[][] }[] = [];
 for (const c of cases) {
   const x = rand(c.rows * c.sizes[0]!);
   const y = c.sizes.at(-1) === 3 ? new Float64Array(c.rows * 3).map((_, i) => (i % 3 === 0 ? 1 : 0)) : oneHot(c.rows);
@@ -32,5 +41,16 @@ for (const c of cases) {
     }
   }
   const [a, b] = [median(times[0]!), median(times[1]!)];
-  console.log(`${c.name}: 1 thread ${a.toFixed(1)} ms, ${nets[1]!.threads} threads ${b.toFixed(1)} ms, speedup ${(a / b).toFixed(2)}×`);
+  const speedup = a / b;
+  // the tiny net: "no slower" within the rounding of the printed ratio
+  const met = c.target === 1 ? speedup >= 0.995 : speedup >= c.target;
+  results.push({ name: c.name, threads: nets[1]!.threads, oneThreadMs: a, threadsMs: b, speedup, target: c.target, met, rounds: times });
+  console.log(`${c.name}: 1 thread ${a.toFixed(1)} ms, ${nets[1]!.threads} threads ${b.toFixed(1)} ms, speedup ${speedup.toFixed(2)}× (target ≥ ${c.target}×: ${met ? 'met' : 'not met'})`);
 }
+if (json) {
+  const record = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as { runs: unknown[] }) : { runs: [] };
+  record.runs.push({ environment: env, rounds: ROUNDS, results });
+  writeFileSync(json, `${JSON.stringify(record, null, 2)}\n`);
+  console.log(`appended to ${json} (run ${record.runs.length})`);
+}
+process.exit(0); // (the pool's workers never keep a process alive; this only ends it sooner)
