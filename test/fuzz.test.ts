@@ -1,4 +1,6 @@
-// Property-based fuzzing of the public API (fast-check), on both backends. For random and
+// Property-based fuzzing of the public API (fast-check), on both backends and on the wasm
+// backend with `threads: 2` (against twins on one thread; the shared memory of a threaded
+// network is what cannot grow there). For random and
 // near-valid configs, data of every wrong shape and type, fit options and callbacks, and
 // mutated saved models:
 //  - every call succeeds or throws a WasmnetError subclass (or, from fit, the very error a
@@ -10,6 +12,7 @@
 // counterexample and the seed and path that replay it.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadThreads } from '../src/threads/request';
 import {
   DivergenceError,
   MemoryLimitError,
@@ -30,7 +33,14 @@ await init();
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
 console.log(`fuzz: fast-check seed ${SEED} (set FUZZ_SEED to change it, FUZZ_RUNS=n for n× the runs)`);
-const BACKENDS: readonly BackendName[] = ['wasm', 'js'];
+/** The backends, and the wasm backend with `threads: 2` (its twins run on one thread: refusals,
+ *  failed growth of the shared memory and every result must be those of one thread). */
+const VARIANTS: readonly { name: string; backend: BackendName; threads?: number }[] = [
+  { name: 'wasm backend', backend: 'wasm' },
+  { name: 'js backend', backend: 'js' },
+  { name: 'wasm backend, threads: 2', backend: 'wasm', threads: 2 },
+];
+await loadThreads(); // threaded networks start on the threads from their constructor
 
 /** fast-check parameters: fixed seed, and the counterexample printed on failure. */
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: numRuns * RUNS, verbose: 0 });
@@ -46,6 +56,7 @@ function arenaBytes(net: Network): number {
 function cannotGrow(net: Network): void {
   const k = (net as unknown as { engine: { k: { core?: { memory: WebAssembly.Memory }; allocate?: unknown } } }).engine.k;
   if (k.core) {
+    patched.push(k.core.memory);
     Object.defineProperty(k.core.memory, 'grow', {
       configurable: true,
       value: () => {
@@ -57,6 +68,13 @@ function cannotGrow(net: Network): void {
       throw new RangeError('Array buffer allocation failed');
     };
   }
+}
+
+/** Memories made unable to grow: a threaded network's shared memory goes back to the pool when
+ *  the network is dropped and serves the next one, so each property run puts `grow` back. */
+const patched: WebAssembly.Memory[] = [];
+function restoreGrow(): void {
+  for (const memory of patched.splice(0)) delete (memory as { grow?: unknown }).grow;
 }
 
 /** About how many f64s a config's arena needs (its four parameter slabs), or 0 when the
@@ -165,7 +183,7 @@ const optimizer = maybe(
   ),
 );
 const randomConfig = fc.record(
-  { inputSize: maybe(size), layers, loss, optimizer, seed: maybe(fc.integer()), backend: maybe(fc.constantFrom('wasm', 'js')), extra: weird },
+  { inputSize: maybe(size), layers, loss, optimizer, seed: maybe(fc.integer()), backend: maybe(fc.constantFrom('wasm', 'js')), threads: maybe(fc.oneof(fc.constantFrom(1, 2, 'auto'), weird)), extra: weird },
   { requiredKeys: ['inputSize', 'layers', 'loss'] },
 );
 
@@ -190,7 +208,7 @@ const validConfig = fc
 /** ...with (mostly) one thing changed: a key, a layer's field, or an unknown key. */
 const nearValidConfig = fc.oneof(
   validConfig,
-  fc.tuple(validConfig, fc.constantFrom('inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend', '__proto__', 'bogus'), fc.oneof(weird, size)).map(([c, key, v]) => {
+  fc.tuple(validConfig, fc.constantFrom('inputSize', 'layers', 'loss', 'optimizer', 'seed', 'backend', 'threads', '__proto__', 'bogus'), fc.oneof(weird, size)).map(([c, key, v]) => {
     const out: Record<string, unknown> = { ...c };
     Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
     return out;
@@ -460,11 +478,14 @@ async function run(net: Network, o: Op): Promise<{ error: unknown; started: bool
   return { error, started: started.value || error instanceof DivergenceError, hooked: started.hooked === true };
 }
 
-describe.each(BACKENDS)('fuzz (%s backend)', (backend) => {
+describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
+  /** The variant's config: with its threads (the twin keeps the fixture's one thread). */
+  const threaded = (c: NetworkConfig): NetworkConfig => (threads ? { ...c, threads } : c);
+
   it('Network configs: a network or a WasmnetError', () => {
     fc.assert(
       fc.property(config, (c: Record<string, unknown>) => {
-        const cfg = 'backend' in c ? c : { ...c, backend };
+        const cfg = { ...('backend' in c ? c : { ...c, backend }), ...(threads && !('threads' in c) ? { threads } : {}) };
         // A valid network of more than a few MB would really be allocated (up to the 4 GiB cap):
         // skip those; refusals above the cap cost nothing and stay in.
         const f64s = arenaEstimate(cfg);
@@ -494,38 +515,43 @@ describe.each(BACKENDS)('fuzz (%s backend)', (backend) => {
         }),
         async ([i, ops]) => {
           const f = fixture(i, backend);
-          const net = new Network(f.config);
+          const net = new Network(threaded(f.config));
           const twin = new Network(f.config);
-          for (const o of ops) {
-            if (o.kind === 'noGrow') {
-              cannotGrow(net); // the twin keeps growing: results must not differ
-              continue;
+          expect(net.threads).toBe(backend === 'wasm' ? (threads ?? 1) : 1);
+          try {
+            for (const o of ops) {
+              if (o.kind === 'noGrow') {
+                cannotGrow(net); // the twin keeps growing: results must not differ
+                continue;
+              }
+              const before = net.toBytes();
+              const memory = arenaBytes(net);
+              const { error, started, hooked } = await run(net, o);
+              if (error === undefined || started) {
+                // It ran (perhaps partly, until a callback threw or training diverged): the twin
+                // runs the same call and must end the same way.
+                const again = await run(twin, o);
+                expect(String(again.error)).toBe(String(error));
+                continue;
+              }
+              if (!isAbort(error)) expect(error).toBeInstanceOf(error instanceof UserError ? UserError : WasmnetError);
+              expect(net.toBytes()).toEqual(before);
+              // A refusal from the checks does not grow memory (an error from inside a callback
+              // comes after fit accepted the call and reserved its batch buffers).
+              if (error instanceof WasmnetError && !hooked) expect(arenaBytes(net)).toBe(memory);
             }
-            const before = net.toBytes();
-            const memory = arenaBytes(net);
-            const { error, started, hooked } = await run(net, o);
-            if (error === undefined || started) {
-              // It ran (perhaps partly, until a callback threw or training diverged): the twin
-              // runs the same call and must end the same way.
-              const again = await run(twin, o);
-              expect(String(again.error)).toBe(String(error));
-              continue;
-            }
-            if (!isAbort(error)) expect(error).toBeInstanceOf(error instanceof UserError ? UserError : WasmnetError);
-            expect(net.toBytes()).toEqual(before);
-            // A refusal from the checks does not grow memory (an error from inside a callback
-            // comes after fit accepted the call and reserved its batch buffers).
-            if (error instanceof WasmnetError && !hooked) expect(arenaBytes(net)).toBe(memory);
+            expect(net.toBytes()).toEqual(twin.toBytes());
+            const x = validX(4);
+            const y = validY(f, 4);
+            // (an accepted call may have trained the weights huge: then both diverge alike)
+            let loss: unknown;
+            let twinLoss: unknown;
+            expect(String(outcome(() => (loss = net.trainBatch(x, y))))).toBe(String(outcome(() => (twinLoss = twin.trainBatch(x, y)))));
+            expect(loss).toBe(twinLoss);
+            expect(net.toBytes()).toEqual(twin.toBytes());
+          } finally {
+            restoreGrow();
           }
-          expect(net.toBytes()).toEqual(twin.toBytes());
-          const x = validX(4);
-          const y = validY(f, 4);
-          // (an accepted call may have trained the weights huge: then both diverge alike)
-          let loss: unknown;
-          let twinLoss: unknown;
-          expect(String(outcome(() => (loss = net.trainBatch(x, y))))).toBe(String(outcome(() => (twinLoss = twin.trainBatch(x, y)))));
-          expect(loss).toBe(twinLoss);
-          expect(net.toBytes()).toEqual(twin.toBytes());
         },
       ),
       params(120),
@@ -542,35 +568,39 @@ describe.each(BACKENDS)('fuzz (%s backend)', (backend) => {
         fc.integer({ min: 1, max: 2000 }),
         async (i, few, many, kind, batchSize) => {
           const f = fixture(i, backend);
-          const net = new Network(f.config);
+          const net = new Network(threaded(f.config));
           const twin = new Network(f.config);
           for (const n of [net, twin]) n.trainBatch(validX(few), validY(f, few)); // room for `few` rows
           cannotGrow(net);
-          const memory = arenaBytes(net);
-          const before = net.toBytes();
-          const x = new Float64Array(validX(many).flat());
-          const y = new Float64Array(validY(f, many).flat());
-          const call = async (n: Network) => {
-            if (kind === 'predict') return n.predict(x);
-            if (kind === 'evaluate') return n.evaluate(x, y);
-            if (kind === 'trainBatch') return n.trainBatch(x, y);
-            if (kind === 'computeGradients') return n.computeGradients(x, y);
-            if (kind === 'fit') return n.fit(x, y, { batchSize, epochs: 2 });
-            return n.fit(validX(few), validY(f, few), { validationData: [x, y] });
-          };
-          let result: unknown;
-          const error = await outcomeAsync(async () => void (result = await call(net)));
-          if (error instanceof MemoryLimitError) {
-            expect(net.toBytes()).toEqual(before);
-            expect(arenaBytes(net)).toBe(memory);
-            return;
+          try {
+            const memory = arenaBytes(net);
+            const before = net.toBytes();
+            const x = new Float64Array(validX(many).flat());
+            const y = new Float64Array(validY(f, many).flat());
+            const call = async (n: Network) => {
+              if (kind === 'predict') return n.predict(x);
+              if (kind === 'evaluate') return n.evaluate(x, y);
+              if (kind === 'trainBatch') return n.trainBatch(x, y);
+              if (kind === 'computeGradients') return n.computeGradients(x, y);
+              if (kind === 'fit') return n.fit(x, y, { batchSize, epochs: 2 });
+              return n.fit(validX(few), validY(f, few), { validationData: [x, y] });
+            };
+            let result: unknown;
+            const error = await outcomeAsync(async () => void (result = await call(net)));
+            if (error instanceof MemoryLimitError) {
+              expect(net.toBytes()).toEqual(before);
+              expect(arenaBytes(net)).toBe(memory);
+              return;
+            }
+            // It ran (batch by batch where the resident set found no room): as the twin does.
+            let twinResult: unknown;
+            const twinError = await outcomeAsync(async () => void (twinResult = await call(twin)));
+            expect(String(error)).toBe(String(twinError));
+            expect(result).toEqual(twinResult);
+            expect(net.toBytes()).toEqual(twin.toBytes());
+          } finally {
+            restoreGrow();
           }
-          // It ran (batch by batch where the resident set found no room): as the twin does.
-          let twinResult: unknown;
-          const twinError = await outcomeAsync(async () => void (twinResult = await call(twin)));
-          expect(String(error)).toBe(String(twinError));
-          expect(result).toEqual(twinResult);
-          expect(net.toBytes()).toEqual(twin.toBytes());
         },
       ),
       params(40),
