@@ -105,6 +105,9 @@ export async function load(Base: typeof WasmKernels, Failure: typeof ThreadError
       private pool: Pool;
       private id: number;
       private readonly owner: object;
+      /** The board's words, made once: a shared memory's buffer is never detached by growth, so
+       *  this view stays valid (no allocation per call in check()). */
+      private readonly words: Int32Array;
 
       /** `size`: f64s the memory must hold. The board is where the engine puts it with threads:
        *  the first 16-byte-aligned address after the core's static data, the same in every network
@@ -122,18 +125,18 @@ export async function load(Base: typeof WasmKernels, Failure: typeof ThreadError
         this.id = id;
         this.owner = owner;
         this.board = board;
+        this.words = new Int32Array(memory.buffer, board, BOARD_F64 * 2);
         (this.core as ThreadsExports).setBoard(board);
       }
 
       /** Where the threads' matrix-product workspaces are (f64 offsets): set when the engine lays
        *  out its buffers, and again whenever they move. */
       configure(scratch: number, scratchSize: number): void {
-        const words = new Int32Array(this.memory.buffer);
-        const at = this.board;
-        words[(at + THREADS) >> 2] = this.threads;
-        words[(at + CAN_BLOCK) >> 2] = canBlock ? 1 : 0;
-        words[(at + SCRATCH) >> 2] = scratch * 8;
-        words[(at + SCRATCH_STRIDE) >> 2] = scratchSize * 8;
+        const words = this.words;
+        words[THREADS >> 2] = this.threads;
+        words[CAN_BLOCK >> 2] = canBlock ? 1 : 0;
+        words[SCRATCH >> 2] = scratch * 8;
+        words[SCRATCH_STRIDE >> 2] = scratchSize * 8;
       }
 
       ring(): void {
@@ -143,12 +146,11 @@ export async function load(Base: typeof WasmKernels, Failure: typeof ThreadError
       /** Throws a ThreadError if a worker failed since the last call (once; the network then
        *  moves to a new pool, and its next call runs on new workers). */
       check(): void {
-        const words = new Int32Array(this.memory.buffer);
-        const fault = Atomics.load(words, (this.board + FAULT) >> 2) !== 0;
+        const fault = Atomics.load(this.words, FAULT >> 2) !== 0;
         if (this.pool.failure === null && !fault) return;
         if (this.pool.failure === null) this.pool.fail('a worker thread failed while running a block');
         const reason = this.pool.failure!;
-        Atomics.store(words, (this.board + FAULT) >> 2, 0);
+        Atomics.store(this.words, FAULT >> 2, 0);
         this.pool = currentPool(this.threads);
         this.id = this.pool.adopt(this.memory, this.owner);
         throw new Failure(
@@ -159,12 +161,12 @@ export async function load(Base: typeof WasmKernels, Failure: typeof ThreadError
 
       /** Tests: blocks run by workers so far on this network. */
       workerBlocks(): number {
-        return Atomics.load(new Int32Array(this.memory.buffer), (this.board + WORKER_BLOCKS) >> 2);
+        return Atomics.load(this.words, WORKER_BLOCKS >> 2);
       }
 
       /** Tests: make worker `index` trap in its next block, or exit. */
       inject(index: number, kind: 'trap' | 'exit'): void {
-        if (kind === 'trap') Atomics.store(new Int32Array(this.memory.buffer), (this.board + INJECT) >> 2, index + 1);
+        if (kind === 'trap') Atomics.store(this.words, INJECT >> 2, index + 1);
         else this.pool.inject(index, kind);
       }
 

@@ -1,5 +1,6 @@
 // The pool's worker, as source text: it is started from a data: URL (`worker_threads`: Node,
-// Deno) or a blob: URL (Web Workers: browsers, Bun), so that it works from any bundle with nothing to copy or configure.
+// Deno) or a blob: URL (Web Workers: browsers, Bun), so that it works from any bundle with
+// nothing to copy or configure.
 // It runs no code it is sent: it instantiates the threads core (a compiled WebAssembly.Module
 // it receives) over each network's shared memory, then waits on the pool's bell and runs
 // `work`, which claims blocks of the region in progress (assembly/threads/parallel.ts).
