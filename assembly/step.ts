@@ -5,13 +5,13 @@
 // with the JS kernels.
 import { activateBackward } from './activations';
 import {
-  D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_GRAD_NORM, D_LAYERS, D_LEARNING_RATE,
-  D_LOSS, D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_PENALTY, D_RHO, D_RNG,
-  D_SCRATCH, D_STATE1, D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
-  LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
-  L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
-  STATUS_UPDATE_NOT_FINITE, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
-  D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM, D_PACKED_VALID, FEW_ROWS, L_PACKED,
+  D_CLIP_NORM, D_DA, D_DZ, D_GRADS, D_GRAD_NORM, D_LAYERS, D_LOSS, D_LOSS_PARAM, D_LOSS_VALUE, D_PARAM_COUNT,
+  D_PENALTY, D_RNG, D_SCRATCH, D_STATUS, D_STEP_COUNT, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
+  LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
+  L_KIND, L_L1, L_L2, L_RATE, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_UPDATE_NOT_FINITE,
+  STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY,
+  METRIC_MAE, D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM, D_PACKED_VALID,
+  FEW_ROWS, L_PACKED,
 } from './codes';
 import { denseBackward, denseForward } from './dense';
 import { packWeights } from './gemm';
@@ -19,10 +19,10 @@ import { dropoutBackward, dropoutForward } from './dropout';
 import { copyF64 } from './memory';
 import { countCorrect, sumAbsError } from './metrics';
 import { huber, mae, mse, sigmoidBinaryCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './losses';
-import { adagrad, adam, rmsprop, sgd } from './optimizers';
+import { UPDATE_BOTH, updateRange } from './optimizers';
 import { clipGlobalNorm, weightPenalty } from './regularizers';
 import { int, lf, ptr, setSlot, slot } from './description';
-import { threadFault } from './threads/parallel';
+import { parallelUpdate, threadFault } from './threads/parallel';
 
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
  *  batch loss into the description (0 for a forward pass) and returns a STATUS_* code. The loss
@@ -153,26 +153,14 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
   if (mode == STEP_GRADIENTS) return STATUS_OK;
 
   // update (refused, changing nothing, if any new value would not be finite)
-  const params = ptr(desc, D_PARAMS);
   const grads = ptr(desc, D_GRADS);
   const count = int(desc, D_PARAM_COUNT);
   const clip = slot(desc, D_CLIP_NORM);
   if (clip > 0) setSlot(desc, D_GRAD_NORM, clipGlobalNorm(grads, count, clip));
-  const lr = slot(desc, D_LEARNING_RATE);
-  const optimizer = int(desc, D_OPTIMIZER);
   const t = slot(desc, D_STEP_COUNT) + 1;
-  let applied: i32;
-  if (optimizer == OPT_ADAM) {
-    applied = adam(params, grads, ptr(desc, D_STATE1), ptr(desc, D_STATE2), count, lr, slot(desc, D_BETA1), slot(desc, D_BETA2),
-      slot(desc, D_EPSILON), t, slot(desc, D_WEIGHT_DECAY));
-  } else if (optimizer == OPT_RMSPROP) {
-    applied = rmsprop(params, grads, ptr(desc, D_STATE1), ptr(desc, D_STATE2), count, lr, slot(desc, D_RHO), slot(desc, D_EPSILON),
-      slot(desc, D_MOMENTUM));
-  } else if (optimizer == OPT_ADAGRAD) {
-    applied = adagrad(params, grads, ptr(desc, D_STATE1), count, lr, slot(desc, D_EPSILON));
-  } else {
-    applied = sgd(params, grads, ptr(desc, D_STATE1), count, lr, slot(desc, D_MOMENTUM), int(desc, D_NESTEROV));
-  }
+  // threads build: a large slab's update in ranges across the pool (-1: not split)
+  let applied = ASC_FEATURE_THREADS ? parallelUpdate(desc, count) : -1;
+  if (applied < 0) applied = updateRange(desc, 0, count, UPDATE_BOTH);
   if (!applied) return STATUS_UPDATE_NOT_FINITE;
   setSlot(desc, D_STEP_COUNT, t);
   setSlot(desc, D_PACKED_VALID, 0); // the weights changed: their packed copies are stale

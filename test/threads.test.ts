@@ -108,6 +108,67 @@ describe('threads: the same bits as one thread', () => {
     },
   );
 
+  // 83-403-dropout-90-7: 70,849 parameters (an odd count), so the optimizer update is split
+  // across the threads too (from 2¹⁵; assembly/threads/parallel.ts), in ranges that cut through
+  // layers, weights and biases.
+  const wide = (optimizer: OptimizerConfig, threads: number): Network =>
+    new Network({
+      inputSize: 83,
+      layers: [
+        dense(403, { activation: 'relu', kernelRegularizer: { l2: 1e-4 } }),
+        dropout(0.1),
+        dense(90, { activation: 'tanh', kernelRegularizer: { l1: 1e-5 } }),
+        dense(CLASSES, { activation: 'softmax' }),
+      ],
+      loss: 'categoricalCrossentropy',
+      optimizer,
+      seed: 11,
+      threads,
+    });
+  const wideX = rows(200, 83, 4);
+  const wideY = oneHot(200, 5);
+
+  it.each(OPTIMIZERS.map((o) => [(o as { type: string }).type, o] as const))(
+    '%s: the optimizer update split across the threads: the bits of one thread',
+    async (_name, optimizer) => {
+      const one = wide(optimizer, 1);
+      const history = JSON.stringify(await one.fit(wideX, wideY, { epochs: 2, batchSize: 50 }));
+      one.trainBatch(wideX.subarray(0, 83), wideY.subarray(0, CLASSES));
+      for (const threads of [2, 3, 4]) {
+        const net = wide(optimizer, threads);
+        expect(net.threads).toBe(threads);
+        expect(JSON.stringify(await net.fit(wideX, wideY, { epochs: 2, batchSize: 50 }))).toBe(history);
+        net.trainBatch(wideX.subarray(0, 83), wideY.subarray(0, CLASSES));
+        expect(Buffer.from(net.toBytes()).equals(Buffer.from(one.toBytes()))).toBe(true);
+        // one row: no product is split (83·403 weights < 2¹⁷), so blocks run by workers are the
+        // update's (a worker asleep when a step starts finds its parts taken: a few steps)
+        const k = kernels(net)!;
+        const before = k.workerBlocks();
+        for (let i = 0; i < 500 && k.workerBlocks() === before; i++) net.trainBatch(wideX.subarray(0, 83), wideY.subarray(0, CLASSES));
+        expect(k.workerBlocks()).toBeGreaterThan(before);
+      }
+    },
+  );
+
+  it('a split update that would not be finite is refused as on one thread: DivergenceError, nothing written', async () => {
+    // |gradients| > 1 (inputs × 100) times the largest finite rate overflow in the first update
+    const x = wideX.map((v) => v * 100);
+    const run = async (threads: number) => {
+      const net = wide({ type: 'sgd', learningRate: Number.MAX_VALUE, momentum: 0.5 }, threads);
+      const before = JSON.stringify(net.getWeights().map((l) => [Array.from(l.weights), Array.from(l.bias)]));
+      const error = await net.fit(x, wideY, { epochs: 1, batchSize: 50 }).then(() => null, (e: unknown) => e);
+      return { net, before, error };
+    };
+    const a = await run(1);
+    const b = await run(2);
+    expect(a.error).toBeInstanceOf(DivergenceError);
+    expect(String(b.error)).toBe(String(a.error));
+    expect(Buffer.from(b.net.toBytes()).equals(Buffer.from(a.net.toBytes()))).toBe(true);
+    expect(String(a.error)).toContain('epoch 0 (0-based), batch 0'); // the first update was refused
+    const weights = (n: Network) => JSON.stringify(n.getWeights().map((l) => [Array.from(l.weights), Array.from(l.bias)]));
+    expect(weights(b.net)).toBe(b.before);
+  });
+
   it('predict at 1–5, 32, 301 and 600 rows: the bits of one thread, products split by columns (W read in place, packed panels, panels packed per block) and by rows', async () => {
     // 300·530 multiply-adds per row: split from one row on; blocks of columns straddle the
     // packed copy's 512-column blocks for some thread counts

@@ -10,7 +10,11 @@
 // gradients when the rows are split, the loss, the metrics, the gradient norm) stays on the
 // main thread, in the one-thread order. Blocks are claimed, not assigned: the main thread
 // takes part and can finish a region alone, so a worker that is slow to start, busy or gone
-// only costs speed.
+// only costs speed, and a slower core (a busy vCPU, an efficiency core) runs fewer blocks.
+// (Blocks pinned to threads, so that each core would keep its part of W, dW and the
+// optimizer state in its cache across steps, measured slower on the 2-core VM: its two vCPUs
+// often run at different speeds, and the main thread then waited ≈ 150 µs per region for the
+// slower one's blocks. ARCHITECTURE.md, "Threads".)
 //
 // The board: a few cache lines of the network's memory (the host reserves them and passes
 // their address to setBoard and to every worker's `work`):
@@ -19,6 +23,7 @@ import { activate } from '../activations';
 import { copyF64 } from '../memory';
 import { fewRows, gemm, matmulTransAColumnSums, matmulTransB, packedColumns, SMALL } from '../gemm';
 import { FEW_ROWS } from '../codes';
+import { UPDATE_APPLY, UPDATE_CHECK, updateRange } from '../optimizers';
 
 const CLAIM = 0; // i64: region generation (high 32 bits) | blocks (16) | next unclaimed block (16)
 const DONE = 64; // i32: blocks finished in the current region
@@ -30,9 +35,12 @@ const SCRATCH = 144; // i32: byte address of thread 0's matrix-product workspace
 const SCRATCH_STRIDE = 148; // i32: bytes between two threads' workspaces
 const INJECT = 152; // i32: tests only: the worker with this thread index + 1 traps on its next block
 const WORKER_BLOCKS = 156; // i32: blocks run by workers, ever (tests check that workers took part)
+const UPDATE_FAILED = 160; // i32: set by a block of an update's checking pass that found a value that would not be finite
 const REDO = 192; // i32[64]: the blocks to run again
 const CURRENT = 448; // i32[64]: per thread, the block it is running (-1: none)
-const JOB = 704; // the region's job: i32 op, i32 split (0 columns, 1 rows), i32 block width, then f64 args
+// the region's job: i32 op, i32 split (0 columns, 1 rows), i32 extent (the columns, rows or
+// parameters split), i32 parts (the blocks that share the extent out), then f64 args
+const JOB = 704;
 const ARGS = JOB + 16;
 /** Bytes the host reserves for the board. */
 export const BOARD_BYTES: i32 = 1024;
@@ -40,6 +48,7 @@ export const BOARD_BYTES: i32 = 1024;
 const OP_FORWARD = 1;
 const OP_WEIGHTS = 2;
 const OP_INPUTS = 3;
+const OP_UPDATE = 4;
 
 /** A product is split only from this many multiply-adds (≈ 10 µs on one thread): below it,
  *  waking the workers costs more than they save. */
@@ -49,6 +58,13 @@ const SPLIT_MIN: i64 = 1 << 17;
  *  once W outgrows a core's own cache. From 2¹⁷ weights (1 MiB): 784×512 (3.2 MB) splits, one
  *  row 1.3× faster on 2 threads, one block per thread; 784×128 (0.8 MB) measured slower split. */
 const SPLIT_MIN_FEW_ROWS: i64 = 1 << 17;
+/** The optimizer update is split from this many parameters (784-128-10 has 101,770): it reads
+ *  the slab twice (check, then apply), ≈ 10–15% of a one-thread step at batch 32 there, and with
+ *  threads it was the largest part of a step left on the main thread. */
+const UPDATE_SPLIT_MIN: i32 = 1 << 15;
+/** Blocks per thread in a split: a thread that runs slower (a busy vCPU, an efficiency core)
+ *  or starts late runs fewer of them. */
+const PER_THREAD = 3;
 /** A block is at least this many rows or columns (multiples of the 4×4 micro-tile). */
 const MIN_BLOCK = 16;
 
@@ -85,25 +101,34 @@ export function threadFault(): bool {
 }
 
 /** How a product of an m×n result with m·k·n multiply-adds is cut: 0 blocks (do not split),
- *  else the number of blocks, with the split (columns or rows) and block width stored in the job.
- *  `few`: the forward product of a few rows (its own threshold, one block per thread). */
+ *  else the number of blocks, with the split (columns or rows) stored in the job: the longer
+ *  side, PER_THREAD blocks per thread of at least MIN_BLOCK. `few`: the forward product of a few
+ *  rows (its own threshold, one block per thread: each streams its columns of W, and wider is
+ *  faster). */
 function plan(m: i32, k: i32, n: i32, few: bool = false): i32 {
   if (board == 0) return 0;
   const threads = i32At(THREADS);
   const size = <i64>m * k * n;
   if (threads < 2 || (few ? <i64>k * n < SPLIT_MIN_FEW_ROWS : size < SPLIT_MIN) || size < SMALL) return 0;
-  // split the longer side; up to 3 blocks per thread, so that a late or busy thread is made up
-  // for; a few rows: one block per thread (each streams its columns of W: wider is faster)
   const byColumns = n >= m;
   const extent = byColumns ? n : m;
-  const per = few ? threads : threads * 3;
-  let width = (extent + per - 1) / per;
-  width = max(MIN_BLOCK, (width + 3) & ~3);
-  const blocks = (extent + width - 1) / width;
+  const blocks = min(few ? threads : threads * PER_THREAD, extent / MIN_BLOCK);
   if (blocks < 2) return 0;
-  store<i32>(board + JOB + 4, byColumns ? 0 : 1);
-  store<i32>(board + JOB + 8, width);
+  setJob(byColumns ? 0 : 1, extent, blocks);
   return blocks;
+}
+
+@inline function setJob(split: i32, extent: i32, parts: i32): void {
+  store<i32>(board + JOB + 4, split);
+  store<i32>(board + JOB + 8, extent);
+  store<i32>(board + JOB + 12, parts);
+}
+
+/** Where part i of `parts` of `extent` columns or rows starts: whole 4-wide tiles of the result
+ *  (parameter pairs for an update), shared out as evenly as they go. */
+@inline function partStart(i: i32, parts: i32, extent: i32): i32 {
+  const tiles = (extent + 3) >> 2;
+  return min(extent, <i32>((<i64>i * tiles / parts) << 2));
 }
 
 /** Z = X·W + b, A = f(Z) (dense.ts's denseForward) across the threads; false (nothing done) when
@@ -145,6 +170,27 @@ export function parallelDenseBackward(x: usize, w: usize, dZ: usize, dW: usize, 
     run(OP_INPUTS, inputBlocks);
   }
   return true;
+}
+
+/** The optimizer update (optimizers.ts updateRange) of a slab of `count` parameters across the
+ *  threads, in contiguous ranges: first every range's checking pass (no writes), then, if every
+ *  new value is finite, every range's writing pass. Returns 1 (applied), 0 (refused: nothing
+ *  written) or -1 (too small to split: not done). Each element's new value is computed by the
+ *  same lane arithmetic as on one thread, wherever its range starts, so the bits are the same. */
+export function parallelUpdate(desc: usize, count: i32): i32 {
+  if (board == 0 || count < UPDATE_SPLIT_MIN) return -1;
+  const threads = i32At(THREADS);
+  if (threads < 2) return -1;
+  const blocks = threads * PER_THREAD;
+  setJob(0, count, blocks);
+  setArg(0, <f64>desc);
+  atomic.store<i32>(board + UPDATE_FAILED, 0);
+  setArg(1, <f64>UPDATE_CHECK);
+  run(OP_UPDATE, blocks);
+  if (atomic.load<i32>(board + UPDATE_FAILED) != 0) return 0;
+  setArg(1, <f64>UPDATE_APPLY);
+  run(OP_UPDATE, blocks);
+  return 1;
 }
 
 /** out[j] = Σ_r A[r][j] for j in [j0, j1) over rows in order, A's rows `ld` f64s apart: the same
@@ -218,13 +264,20 @@ export function work(at: usize, thread: i32): i32 {
 function runBlock(at: usize, index: i32, thread: i32): void {
   const op = load<i32>(at + JOB);
   const byRows = load<i32>(at + JOB + 4) != 0;
-  const width = load<i32>(at + JOB + 8);
+  const extent = load<i32>(at + JOB + 8);
+  const parts = load<i32>(at + JOB + 12);
+  const from = partStart(index, parts, extent);
+  const count = partStart(index + 1, parts, extent) - from;
   const scratch = <usize>load<i32>(at + SCRATCH) + <usize>load<i32>(at + SCRATCH_STRIDE) * <usize>thread;
   const args = at + ARGS;
   const rows = <i32>load<f64>(args, 40);
   const inputs = <i32>load<f64>(args, 48);
   const units = <i32>load<f64>(args, 56);
-  const from = index * width;
+  if (op == OP_UPDATE) {
+    // parameters [from, from + count) of the slab, in the phase the region runs
+    if (updateRange(<usize>load<f64>(args), from, count, <i32>load<f64>(args, 8)) == 0) atomic.store<i32>(at + UPDATE_FAILED, 1);
+    return;
+  }
   if (op == OP_FORWARD) {
     // Z = b in every row, then Z += X·W, A = f(Z), over the block's columns or rows
     const x = <usize>load<f64>(args), w = <usize>load<f64>(args, 8), b = <usize>load<f64>(args, 16);
@@ -233,13 +286,11 @@ function runBlock(at: usize, index: i32, thread: i32): void {
     const alpha = load<f64>(args, 72);
     const packed = <usize>load<f64>(args, 80);
     if (byRows) {
-      const count = min(width, rows - from);
       const zAt = z + ((<usize>from * <usize>units) << 3);
       for (let r = 0; r < count; r++) copyF64(zAt + ((<usize>r * <usize>units) << 3), b, units);
       gemm(false, false, x + ((<usize>from * <usize>inputs) << 3), w, zAt, count, inputs, units, 1, scratch, packed, inputs, units, units);
       activate(act, zAt, a + ((<usize>from * <usize>units) << 3), count, units, alpha);
     } else {
-      const count = min(width, units - from);
       const col = <usize>from << 3;
       for (let r = 0; r < rows; r++) copyF64(z + ((<usize>r * <usize>units) << 3) + col, b + col, count);
       // as on one thread: a few rows read W in place; more read its packed copy when there is
@@ -257,10 +308,8 @@ function runBlock(at: usize, index: i32, thread: i32): void {
     // dW [inputs×units] = Xᵀ·dZ (X is rows×inputs, dZ rows×units); db with a split by columns
     const x = <usize>load<f64>(args), dZ = <usize>load<f64>(args, 8), dW = <usize>load<f64>(args, 16), db = <usize>load<f64>(args, 24);
     if (byRows) {
-      const count = min(width, inputs - from);
       gemm(true, false, x + (<usize>from << 3), dZ, dW + ((<usize>from * <usize>units) << 3), count, rows, units, 0, scratch, 0, inputs, units, units);
     } else {
-      const count = min(width, units - from);
       const col = <usize>from << 3;
       gemm(true, false, x, dZ + col, dW + col, inputs, rows, count, 0, scratch, 0, inputs, units, units);
       columnSums(dZ, db, rows, units, from, from + count);
@@ -269,10 +318,8 @@ function runBlock(at: usize, index: i32, thread: i32): void {
     // dX [rows×inputs] = dZ·Wᵀ (dZ is rows×units, W inputs×units)
     const dZ = <usize>load<f64>(args), w = <usize>load<f64>(args, 8), dX = <usize>load<f64>(args, 16);
     if (byRows) {
-      const count = min(width, rows - from);
       gemm(false, true, dZ + ((<usize>from * <usize>units) << 3), w, dX + ((<usize>from * <usize>inputs) << 3), count, units, inputs, 0, scratch, 0, units, units, inputs);
     } else {
-      const count = min(width, inputs - from);
       gemm(false, true, dZ, w + ((<usize>from * <usize>units) << 3), dX + (<usize>from << 3), rows, units, count, 0, scratch, 0, units, units, inputs);
     }
   }
