@@ -208,7 +208,8 @@ function columnSums(a: usize, out: usize, rows: i32, ld: i32, j0: i32, j1: i32):
 
 /** Runs a region of `blocks` blocks of the job `op`: publishes it, wakes the workers, claims
  *  blocks itself until none is left, waits for the blocks workers claimed, then runs again
- *  any block a failed worker left. */
+ *  any block a failed worker left (a worker fails only at a block's start, before it writes:
+ *  an update's writing pass run again over a half-written range would apply it twice). */
 function run(op: i32, blocks: i32): void {
   store<i32>(board + JOB, op);
   atomic.store<i32>(board + DONE, 0);
