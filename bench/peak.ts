@@ -5,25 +5,11 @@
 // the median of 7 timed calls. 8 and 12 chains: enough to hide the add's latency on current
 // x86 cores, so the figure is the multiply and add units' throughput.
 import asc from 'assemblyscript/asc';
-
-const chains = (n: number): string => {
-  const names = Array.from({ length: n }, (_, i) => `c${i}`);
-  const operands = ['a, b', 'a, d', 'b, d', 'a, a'];
-  return `export function peak(iters: i32, x: f64): f64 {
-  const a = f64x2.splat(x), b = f64x2.splat(1.0000001), d = f64x2.splat(0.9999999);
-  let ${names.map((c) => `${c} = f64x2.splat(0)`).join(', ')};
-  for (let i = 0; i < iters; i++) {
-    ${names.map((c, i) => `${c} = f64x2.add(${c}, f64x2.mul(${operands[i % 4]}));`).join('\n    ')}
-  }
-  let s = f64x2.splat(0);
-  ${names.map((c) => `s = f64x2.add(s, ${c});`).join(' ')}
-  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-}`;
-};
+import { chainsSource } from './cores';
 
 const median = (v: number[]): number => [...v].sort((p, q) => p - q)[v.length >> 1]!;
 for (const n of [8, 12]) {
-  const { binary, stderr } = await asc.compileString(chains(n), { optimizeLevel: 3, enable: ['simd'], runtime: 'stub' });
+  const { binary, stderr } = await asc.compileString(chainsSource(n), { optimizeLevel: 3, enable: ['simd'], runtime: 'stub' });
   if (!binary) throw new Error(String(stderr));
   const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(binary)), {});
   const peak = instance.exports.peak as (iters: number, x: number) => number;
