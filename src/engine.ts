@@ -24,7 +24,7 @@ import { WasmKernels } from './backend/wasm';
 import { notFinite, type Rows } from './data';
 import { DivergenceError, MemoryLimitError } from './errors';
 import { threadsRuntime } from './threads/request';
-import type { ThreadedKernels } from './threads/index';
+import type { ThreadedKernels } from './threads/runtime';
 import { defaultInitializer, initialize } from './initializers';
 import { placeDense, type LayerSlots } from './layers/dense';
 import { placeDropout } from './layers/dropout';
@@ -63,12 +63,11 @@ export interface TrainingState {
 export class Engine {
   readonly paramCount: number;
   readonly slots: LayerSlots[];
-  /** The backend's kernels: replaced once by threaded kernels (a copy of the arena in shared
-   *  memory) when a network with threads gets them. */
-  k: Kernels;
-  /** Threads the network uses (1: none); see `prepare`. */
-  threads: number;
-  private threaded: ThreadedKernels | null = null;
+  /** The backend's kernels: threaded kernels (over a shared memory) with threads. */
+  readonly k: Kernels;
+  /** Threads the network uses (1: none). */
+  readonly threads: number;
+  private readonly threaded: ThreadedKernels | null;
   /** The thread pool's board (threads > 1): BOARD_F64 f64s before the parameters. */
   private readonly board: number;
   private scratchSize = 0;
@@ -109,11 +108,9 @@ export class Engine {
     /** Threads to use (resolved by Network; > 1 only for the wasm backend where threads run). */
     threads = 1,
   ) {
-    // With threads and the threads chunk loaded, straight onto threaded kernels; otherwise the
-    // network starts on the core and moves over when the chunk has loaded (prepare).
-    const runtime = threads > 1 ? threadsRuntime() : undefined;
-    if (runtime === null) threads = 1;
-    this.threaded = runtime ? runtime.kernels(threads) : null;
+    // With threads (resolveThreads returned > 1 only once initThreads has started the pool):
+    // threaded kernels from the start, over a shared memory the pool's workers can see.
+    this.threaded = threads > 1 ? threadsRuntime().kernels(threads) : null;
     this.k = this.threaded ?? (backend === 'wasm' ? new WasmKernels() : new JsKernels());
     this.loss = lossConfig.name;
     this.targetWidth = targetWidth;
@@ -278,23 +275,13 @@ export class Engine {
     return rows;
   }
 
-  /** Threads: runs before every call into the backend. Starts loading the threads chunk on
-   *  the first call; once it is loaded, moves the arena into shared memory (a copy: the same
-   *  offsets, the same bits); after that, throws a ThreadError if a worker failed since the
-   *  last call. Where threads cannot start, the network stays on one thread. */
+  /** Threads: runs before every call into the backend; throws a ThreadError if a worker failed
+   *  since the last call. */
   prepare(): void {
-    if (this.threads < 2) return;
-    if (this.threaded !== null) return this.threaded.check();
-    const runtime = threadsRuntime();
-    if (runtime === null) this.threads = 1;
-    else if (runtime !== undefined) {
-      const k = runtime.kernels(this.threads, this.k.heap, this.board);
-      this.k = this.threaded = k;
-      k.configure(this.scratch, this.scratchSize);
-    }
+    this.threaded?.check();
   }
 
-  /** Tests: the threaded kernels, once the network runs on them. */
+  /** Tests: the threaded kernels (threads > 1). */
   get threadedKernels(): ThreadedKernels | null {
     return this.threaded;
   }
@@ -352,7 +339,7 @@ export class Engine {
    *  thousand values, a typed-array view per chunk to copy them with set()). */
   predict(x: Float64Array | number[][], rows: number): Float64Array | number[][] {
     const chunk = this.reserveRows(Math.min(rows, INFERENCE_CHUNK));
-    this.prepare(); // threads: may move the arena into shared memory (this.k changes)
+    this.prepare();
     const k = this.k;
     const h = k.heap; // the step never grows the arena
     const cols = this.inputSize;

@@ -12,7 +12,7 @@ import { optimizerConfigOf, resolveOptimizer, type OptimizerConfig, type Resolve
 import { Random, randomSeed } from './random';
 import { fit, resolveFitOptions, type FitOptions, type History } from './training/fit';
 import { checkKeys, checkObject, oneOf, positiveInteger, show } from './validate';
-import { loadThreads, resolveThreads } from './threads/request';
+import { resolveThreads } from './threads/request';
 
 /**
  * What `new Network(config)` takes: the input width, the layers, the loss, and optionally the
@@ -155,7 +155,6 @@ export class Network {
       threads,
     );
     this.paramCount = this.engine.paramCount;
-    if (threads > 1) loadThreads(); // starts loading the threads chunk
   }
 
   /** Threads this network uses: 1 unless `threads` asked for more and they can run here. */

@@ -12,7 +12,7 @@
 // counterexample and the seed and path that replay it.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadThreads } from '../src/threads/request';
+import { initThreads } from 'wasmnet/threads';
 import {
   DivergenceError,
   MemoryLimitError,
@@ -40,7 +40,7 @@ const VARIANTS: readonly { name: string; backend: BackendName; threads?: number 
   { name: 'js backend', backend: 'js' },
   { name: 'wasm backend, threads: 2', backend: 'wasm', threads: 2 },
 ];
-await loadThreads(); // threaded networks start on the threads from their constructor
+await initThreads({ threads: 2 }); // as the README says, before networks with threads
 
 /** fast-check parameters: fixed seed, and the counterexample printed on failure. */
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: numRuns * RUNS, verbose: 0 });

@@ -31,7 +31,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writ
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Checks, build, describeFailure, npm, pack, parseArgs, root, run, tail } from '../../scripts/package-tools.mjs';
 import { ensureTools, toolsDir } from './tools.mjs';
 
@@ -75,6 +76,8 @@ const needTools = [
   'node 24 LTS (CJS, require)',
   'bun',
   'deno',
+  'rollup 4 (output.file, format es), run by node 20',
+  'esbuild --bundle --minify (one file), run by node 20',
   'chromium (no bundler: import map to dist/index.js)',
   'chromium (no bundler: init(URL) of wasmnet/core.wasm)',
   'chromium, cross-origin isolated (import map; CSP with worker-src blob:)',
@@ -162,6 +165,79 @@ await command('bun', bin('.bin', 'bun'), ['node-esm.mjs']);
 // No permission flags: the inlined core needs no file or network access, and the thread pool's
 // worker_threads start from a data: URL.
 await command('deno', bin('.bin', 'deno'), ['run', 'node-esm.mjs'], { DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(work, 'deno-dir') });
+
+// Single-file bundles of the Node ESM program, run by Node: Rollup 4 with the commonest config
+// (`output: { file, format: 'es' }` and node-resolve), and esbuild `--bundle --minify` into one
+// file. Each must reproduce the wasm weight hash and run threads (from wasmnet/threads, bundled
+// in). Rollup's `output.file` fails for any program whose bundle would need a second chunk.
+const bundlers = [
+  ['rollup 4 (output.file, format es), run by node 20', 'rollup'],
+  ['esbuild --bundle --minify (one file), run by node 20', 'esbuild'],
+].filter(([name]) => selected(name));
+for (const [name, tool] of bundlers) {
+  await checks.check(name, async () => {
+    if (toolsError) throw new Error(toolsError);
+    const out = join(consumer, 'dist', `${tool}.js`);
+    let made;
+    if (tool === 'rollup') {
+      const resolvePlugin = pathToFileURL(createRequire(join(tools, 'package.json')).resolve('@rollup/plugin-node-resolve')).href;
+      writeFileSync(
+        join(consumer, 'rollup.config.mjs'),
+        `import { nodeResolve } from ${JSON.stringify(resolvePlugin)};\n` +
+          `export default { input: 'node-esm.mjs', output: { file: 'dist/rollup.js', format: 'es' }, plugins: [nodeResolve()] };\n`,
+      );
+      made = await run(process.execPath, [bin('rollup', 'dist', 'bin', 'rollup'), '-c', 'rollup.config.mjs', '--silent'], { cwd: consumer });
+    } else {
+      made = await run(bin('.bin', 'esbuild'), ['node-esm.mjs', '--bundle', '--minify', '--format=esm', '--platform=node', `--outfile=${out}`, '--log-level=warning'], { cwd: consumer });
+    }
+    if (made.code !== 0) throw new Error(describeFailure(made, tool));
+    const files = readdirSync(join(consumer, 'dist')).filter((f) => f.startsWith(tool));
+    if (files.length !== 1) throw new Error(`${tool} wrote ${files.join(', ')}: expected one file`);
+    const result = await run(process.execPath, [out], { cwd: consumer, timeout: 120_000 });
+    const [smoked] = parseResults(result.stdout);
+    if (result.code !== 0 || !smoked) throw new Error(describeFailure(result, `node dist/${tool}.js`));
+    return `${accept(name, { ...smoked, runtime: `${smoked.runtime}, ${tool} bundle` }, 2)}; one file`;
+  });
+}
+
+// The README's threads section, exactly as written (its code block, taken from README.md), in
+// a fresh Node process on the packed package: then the same network trains and predicts again
+// while the pool's counters are read. Threads must have run from the network's first call (no
+// waiting, no internal hook): the workers ran blocks during the README's own fit and predict,
+// during one more fit and during one synchronous 2,048-row predict, and the process used more
+// CPU time than wall time.
+if (selected('node 20: the README threads section')) {
+  await checks.check('node 20: the README threads section, as written, on the packed package', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Threads\n'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    if (!block || !block.includes("from 'wasmnet/threads'")) throw new Error("README.md's Threads section has no ts block importing wasmnet/threads");
+    const check = `
+;{
+const { threadsInfo } = await import('wasmnet/threads');
+const timed = (f) => { const wall = performance.now(), cpu = process.cpuUsage(), blocks = threadsInfo().workerBlocks; return Promise.resolve(f()).then(() => { const c = process.cpuUsage(cpu); return { ms: performance.now() - wall, cpuMs: (c.user + c.system) / 1000, blocks: threadsInfo().workerBlocks - blocks }; }); };
+const readme = { blocks: threadsInfo().workerBlocks, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 };
+const fit = await timed(() => net.fit(x, y, { epochs: 1, batchSize: 128 }));
+const predict = await timed(() => { net.predict(x); });
+console.log('RESULT ' + JSON.stringify({ threads: net.threads, readme, fit, predict, rows: x.length / net.inputSize, layers: net.layers.map((l) => l.units ?? l.type), batchSize: 128 }));
+}
+`;
+    writeFileSync(join(consumer, 'readme-threads.mjs'), block + check);
+    const started = process.hrtime.bigint();
+    const result = await run(process.execPath, ['readme-threads.mjs'], { cwd: consumer, timeout: 120_000 });
+    const wall = Number(process.hrtime.bigint() - started) / 1e6;
+    const [out] = parseResults(result.stdout);
+    if (result.code !== 0 || !out) throw new Error(describeFailure(result, 'node readme-threads.mjs'));
+    if (out.threads !== 2) throw new Error(`net.threads is ${out.threads} on this 2-core machine, expected 2`);
+    if (out.rows !== 2048 || out.layers.join('-') !== '512-512-10') throw new Error(`the README's example is not the W4 shape at 2,048 rows: ${JSON.stringify(out)}`);
+    if (!(out.readme.blocks > 0)) throw new Error(`the workers ran no block during the README's own code: ${JSON.stringify(out)}`);
+    for (const part of ['fit', 'predict']) {
+      if (!(out[part].blocks > 0)) throw new Error(`${part}: the workers ran no block: ${JSON.stringify(out[part])}`);
+      if (!(out[part].cpuMs > out[part].ms)) throw new Error(`${part}: CPU time ${out[part].cpuMs.toFixed(0)} ms is not above its wall time ${out[part].ms.toFixed(0)} ms: one core did the work`);
+    }
+    return `README code: workers ran ${out.readme.blocks} blocks; then fit ${out.fit.blocks} blocks, CPU ${(out.fit.cpuMs / out.fit.ms).toFixed(2)}× wall; predict(2,048 rows) ${out.predict.blocks} blocks, CPU ${(out.predict.cpuMs / out.predict.ms).toFixed(2)}× wall (process ${Math.round(wall)} ms)`;
+  });
+}
 
 // [check, page, threads used]: chromium.mjs serves a page with `?isolated` cross-origin
 // isolated (COOP/COEP) and with `?csp=no-worker` under a CSP without `worker-src blob:`.
@@ -381,11 +457,11 @@ async function consumerApps() {
     }
 
     // Jest: a CommonJS test file; the smoke logic converted to CommonJS by esbuild. Jest's
-    // sandbox refuses import() (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG), so the threads
-    // chunk does not load and threads fall back to 1, unless Node runs with
-    // --experimental-vm-modules. The test file asserts the threads it is told to expect.
+    // sandbox refuses import() (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG) without
+    // --experimental-vm-modules, but `require('wasmnet/threads')` needs none: threads run both
+    // ways. The test file asserts the threads it is told to expect.
     const jestRuns = [
-      [APPS.jest, {}, 1],
+      [APPS.jest, {}, 2],
       [APPS.jestVm, { NODE_OPTIONS: '--experimental-vm-modules --no-warnings' }, 2],
     ].filter(([name]) => selected(name));
     if (jestRuns.length > 0) {
