@@ -21,6 +21,6 @@ export { earlyStopping, type EarlyStopping, type EarlyStoppingOptions } from './
 export { stepDecay, exponentialDecay, cosineDecay, learningRateScheduler, type StepDecayOptions, type ExponentialDecayOptions, type CosineDecayOptions } from './training/schedules';
 export { progressBar, type ProgressBarOptions, type ProgressStream } from './training/progress';
 export type { BackendName } from './backend/kernels';
-export type { Matrix, Sample } from './data';
+export type { Matrix, NumericArray, Sample } from './data';
 export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, MemoryLimitError, ThreadError } from './errors';
 export { plotHistory, type PlotOptions } from './plot';

@@ -2,7 +2,7 @@
 // work to its Engine (src/engine.ts), which owns the arena and runs the kernels.
 import { LAYER_DENSE } from './backend/codes';
 import type { BackendName } from './backend/kernels';
-import { checkRows, checkSameRows, checkShape, fromSamples, isSampleList, toRows, type Matrix, type Rows, type Sample } from './data';
+import { asFloat64, checkRows, checkSameRows, checkShape, fromSamples, isSampleList, toRows, type Matrix, type NumericArray, type Rows, type Sample } from './data';
 import { Engine } from './engine';
 import { ConfigError, DataError, FormatError, MemoryLimitError, ShapeError } from './errors';
 import { decodeBytes, decodeJSON, encodeBytes, encodeJSON, type ModelData, type SavedModel } from './io/format';
@@ -36,12 +36,12 @@ export interface NetworkConfig {
   seed?: number;
   /** 'wasm' (default) or 'js' (pure TypeScript, same math). */
   backend?: BackendName;
-  /** Threads for training and prediction: a positive integer, or 'auto' (the machine's
-   *  available parallelism); default 1. Results are the same to the bit for any number.
-   *  Where threads cannot run (the js backend, Cloudflare Workers, a browser page that is not
-   *  cross-origin isolated or whose CSP refuses `blob:` workers) the network runs on one
-   *  thread; `net.threads` says which (where the threads chunk or its workers cannot load or
-   *  start, it turns 1 at the network's first call after wasmnet found out). */
+  /** Threads for training and prediction: a positive integer, or 'auto'; default 1. Needs the
+   *  thread pool: `await initThreads()` from 'wasmnet/threads' first (without it, more than one
+   *  thread is a ConfigError that says so). The network uses at most the threads initThreads
+   *  made available ('auto': all of them; 1 where threads cannot run: Cloudflare Workers, a page
+   *  that is not cross-origin isolated or whose CSP refuses `blob:` workers) and 1 on the js
+   *  backend; `net.threads` says how many. Results are the same to the bit for any number. */
   threads?: number | 'auto';
 }
 
@@ -162,13 +162,16 @@ export class Network {
     return this.engine.threads;
   }
 
-  /** Runs the network forward. number[][] in → number[][] out; Float64Array in → Float64Array
-   *  out. Allocates nothing but its result: the rows go straight into the network's memory,
-   *  up to 256 at a time. One call over many rows costs far less per row than a call per row. */
+  /** Runs the network forward. number[][] in → number[][] out; a row-major typed array in
+   *  (Float64Array, Float32Array, …) → Float64Array out. Allocates nothing but its result for
+   *  number[][] and Float64Array (other typed arrays are converted to f64 once): the rows go
+   *  straight into the network's memory, up to 256 at a time. One call over many rows costs far
+   *  less per row than a call per row. One sample is one row: `predict([[1, 0]])`. */
   predict(x: number[][]): number[][];
-  predict(x: Float64Array): Float64Array;
+  predict(x: NumericArray): Float64Array;
   predict(x: Matrix): number[][] | Float64Array;
-  predict(x: Matrix): number[][] | Float64Array {
+  predict(input: Matrix): number[][] | Float64Array {
+    const x = asFloat64(input, this.inputSize, 'x') as number[][] | Float64Array;
     // A Float64Array's values are checked by the engine as it copies them in (one pass
     // fewer over the caller's memory); nothing observable changes before that check.
     const rows = x instanceof Float64Array ? checkShape(x, this.inputSize, 'x') : checkRows(x, this.inputSize, 'x');

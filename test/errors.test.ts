@@ -379,7 +379,7 @@ const dataCases: DataCase[] = [
     badX: false,
   },
   { name: 'x row 1 is a number', x: X.map((r, i) => (i === 1 ? 5 : r)), y: Y, error: ShapeError, message: /x\[1\] must be an array of 3 numbers, got 5/, badX: true },
-  { name: 'x is a flat number[]', x: X.flat(), y: Y, error: ShapeError, message: /x\[0\] must be an array of 3 numbers, got 0\.1/, badX: true },
+  { name: 'x is a flat number[]', x: X.flat(), y: Y, error: ShapeError, message: /x must be rows, one array per sample: got a flat array of 18 numbers/, badX: true },
   { name: 'NaN in x[2][1]', x: withValue(X, 2, 1, NaN), y: Y, error: DataError, message: /x\[2\]\[1\] is NaN/, badX: true },
   { name: 'Infinity in x[0][2]', x: withValue(X, 0, 2, Infinity), y: Y, error: DataError, message: /x\[0\]\[2\] is Infinity/, badX: true },
   { name: '-Infinity in y[4][0]', x: X, y: withValue(Y, 4, 0, -Infinity), error: DataError, message: /y\[4\]\[0\] is -Infinity/, badX: false },
@@ -429,21 +429,29 @@ const dataCases: DataCase[] = [
     x: 'abc',
     y: Y,
     error: ShapeError,
-    message: /x must be a number\[\]\[\] or a row-major Float64Array, got "abc"/,
+    message: /x must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got "abc"/,
     badX: true,
   },
-  { name: 'x is an object', x: { data: X }, y: Y, error: ShapeError, message: /x must be a number\[\]\[\] or a row-major Float64Array, got an object/, badX: true },
-  { name: 'x is undefined', x: undefined, y: Y, error: ShapeError, message: /x must be a number\[\]\[\] or a row-major Float64Array, got undefined/, badX: true },
+  { name: 'x is an object', x: { data: X }, y: Y, error: ShapeError, message: /x must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got an object/, badX: true },
+  { name: 'x is undefined', x: undefined, y: Y, error: ShapeError, message: /x must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got undefined/, badX: true },
   {
-    name: 'x is a Float32Array',
-    x: new Float32Array(18),
+    name: 'x is a Float32Array of a wrong length',
+    x: new Float32Array(17),
     y: Y,
     error: ShapeError,
-    message: /x must be a number\[\]\[\] or a row-major Float64Array, got a Float32Array/,
+    message: /x: a Float32Array of length 17 is not a whole number of rows of 3 values \(expected a positive multiple of 3\)/,
     badX: true,
   },
-  { name: 'y is null', x: X, y: null, error: ShapeError, message: /y must be a number\[\]\[\] or a row-major Float64Array, got null/, badX: false },
-  { name: 'y is a string', x: X, y: 'labels', error: ShapeError, message: /y must be a number\[\]\[\] or a row-major Float64Array, got "labels"/, badX: false },
+  {
+    name: 'x is a BigInt64Array',
+    x: new BigInt64Array(18),
+    y: Y,
+    error: ShapeError,
+    message: /x: a BigInt64Array is not accepted/,
+    badX: true,
+  },
+  { name: 'y is null', x: X, y: null, error: ShapeError, message: /y must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got null/, badX: false },
+  { name: 'y is a string', x: X, y: 'labels', error: ShapeError, message: /y must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got "labels"/, badX: false },
 ];
 
 type Method = 'predict' | 'evaluate' | 'trainBatch' | 'computeGradients' | 'fit';
@@ -537,7 +545,7 @@ describe.each(BACKENDS)('fit option errors (%s)', (backend) => {
     }).not.toThrow();
     const err = await promise!.catch((e: unknown) => e);
     expect(err instanceof ConfigError || err instanceof ShapeError).toBe(true);
-    expect((err as Error).message).toMatch(/batchSize must be a positive integer, got 0|x must be a number\[\]\[\] or a row-major Float64Array, got "abc"/);
+    expect((err as Error).message).toMatch(/batchSize must be a positive integer, got 0|x must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got "abc"/);
     await expectUntouched(net, before, backend);
   });
 });
