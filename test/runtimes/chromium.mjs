@@ -6,7 +6,8 @@
 //   isolated         adds Cross-Origin-Opener-Policy: same-origin and
 //                    Cross-Origin-Embedder-Policy: require-corp (the page is cross-origin
 //                    isolated, so wasmnet's threads can run);
-//   csp=no-worker    drops `worker-src blob:` from the CSP (the threads' workers are refused).
+//   csp=no-worker    drops `worker-src blob:` from the CSP (the threads' workers are refused);
+//   csp=worker-self  allows `worker-src 'self' blob:` (a page that starts its own module worker).
 // Usage: node chromium.mjs <consumer dir> <page> [<page>...]   (pages like /index.html?init=url,
 // served from the directory, or full http:// URLs of another server, e.g. `next start`)
 // Needs WASMNET_RUNTIME_TOOLS (the installed test/runtimes/tools); CHROMIUM_PATH overrides
@@ -32,7 +33,7 @@ const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-e
 function pageHeaders(url) {
   const query = url.searchParams;
   return {
-    'content-security-policy': query.get('csp') === 'no-worker' ? csp : `${csp}; worker-src blob:`,
+    'content-security-policy': query.get('csp') === 'no-worker' ? csp : query.get('csp') === 'worker-self' ? `${csp}; worker-src 'self' blob:` : `${csp}; worker-src blob:`,
     ...(query.has('isolated') ? isolation : {}),
   };
 }

@@ -83,6 +83,7 @@ const needTools = [
   'chromium, cross-origin isolated (import map; CSP with worker-src blob:)',
   'chromium, cross-origin isolated, CSP without worker-src blob: (threads fall back)',
   'chromium (bundled by esbuild), cross-origin isolated',
+  'chromium: a module Web Worker without a bundler (docs/runtimes.md)',
   'workerd (wrangler bundle, "workerd" condition, init())',
   'workerd (wrangler bundle, init(core) of wasmnet/core.wasm)',
   'workerd (wrangler bundle, a PyTorch ONNX model through wasmnet/onnx)',
@@ -247,6 +248,8 @@ const pages = [
   ['chromium, cross-origin isolated (import map; CSP with worker-src blob:)', '/index.html?isolated', 2],
   ['chromium, cross-origin isolated, CSP without worker-src blob: (threads fall back)', '/index.html?isolated&csp=no-worker', 1],
   ['chromium (bundled by esbuild), cross-origin isolated', '/bundle.html?isolated', 2],
+  // the docs' Web Worker example without a bundler: the worker imports dist/index.js by URL
+  ['chromium: a module Web Worker without a bundler (docs/runtimes.md)', '/worker.html?csp=worker-self', 'worker'],
 ].filter(([name]) => selected(name));
 if (pages.length > 0) {
   let bundleError;
@@ -279,6 +282,13 @@ if (pages.length > 0) {
       if (runError) throw new Error(runError);
       const out = byPage.get(page);
       if (!out) throw new Error(`no result for ${page}`);
+      if (threads === 'worker') {
+        if (out.error) throw new Error(out.error);
+        const wrong = out.predictions?.length !== 4 || out.predictions.some((p, i) => !(Math.abs(p - [0, 1, 1, 0][i]) < 0.1));
+        if (wrong || out.epochs !== 500) throw new Error(`the worker's network did not learn XOR: ${JSON.stringify(out)}`);
+        if (out.subpaths?.join() !== 'function,function,function') throw new Error(`the import map's subpaths did not all resolve: ${JSON.stringify(out.subpaths)}`);
+        return `${out.runtime}: trained in the worker (500 epochs reported), XOR right on the page; the import map's wasmnet/onnx, /tfjs, /threads resolve`;
+      }
       return accept(name, out, threads);
     });
   }
