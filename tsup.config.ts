@@ -34,6 +34,17 @@ function importedCore(variant: 'workerd' | 'edge-light'): EsbuildPlugin {
   };
 }
 
+/** The `workerd` and `edge-light` builds of wasmnet/threads: src/threads/runtime.none.ts in place
+ *  of ./runtime (no Worker there, so no threads core to carry). */
+const noThreadsRuntime: EsbuildPlugin = {
+  name: 'wasmnet-no-threads-runtime',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/runtime$/ }, (args) =>
+      args.importer.endsWith(join('threads', 'index.ts')) ? { path: join(args.resolveDir, 'runtime.none.ts') } : undefined,
+    );
+  },
+};
+
 export default defineConfig([
   {
     ...shared,
@@ -54,6 +65,15 @@ export default defineConfig([
     external: [/^node:/, 'wasmnet'],
     dts: true,
   })),
+  {
+    ...shared,
+    // ESM only, like the entries it goes with. Its types are dist/threads.d.ts.
+    entry: { 'threads.edge': 'src/threads/index.ts' },
+    format: ['esm'],
+    external: [/^node:/, 'wasmnet'],
+    dts: false,
+    esbuildPlugins: [noThreadsRuntime],
+  },
   {
     ...shared,
     // ESM only: Workers load ES modules. Its types are dist/index.d.ts (the same API).

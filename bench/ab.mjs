@@ -8,7 +8,9 @@
 // falls on every REF alike. Each process trains the workload through the public API of that
 // commit's src/ (`new Network`, `fit` with `yieldEvery: Infinity`: what bench/peers/wasmnet.ts
 // times) and prints samples per second; the report gives each REF's median and its ratio to the
-// first REF's median. Results go to bench/results/ab-<date>.json.
+// first REF's median, and the median of the per-round ratios (each round's runs are minutes
+// apart at most, so the machine's drift cancels in them). Every run is appended to
+// bench/results/ab.json.
 //
 //   w4: 784-512-512-10 relu/relu/softmax, categorical cross-entropy, SGD 0.1, batch 128, 2,048 rows
 //   w3: 784-128-10 relu/softmax, the same, batch 32
@@ -103,19 +105,16 @@ for (const s of sides) {
   const m = median(s.runs);
   console.log(`  ${s.ref.padEnd(12)} ${s.sha}  ${m.toFixed(0).padStart(7)}  ${(m / first).toFixed(3)}×  [${s.runs.map((r) => r.toFixed(0)).join(', ')}]`);
 }
-const date = new Date().toISOString().slice(0, 10);
-const out = join(root, 'bench', 'results', `ab-${workload}-${harness}-${date}.json`);
-writeFileSync(
-  out,
-  JSON.stringify(
-    {
-      command: `node bench/ab.mjs --rounds=${rounds} --epochs=${epochs} --workload=${workload} --harness=${harness} ${refs.join(' ')}`,
-      date: new Date().toISOString(),
-      node: process.version,
-      sides: sides.map((s) => ({ ref: s.ref, commit: s.sha, median: median(s.runs), runs: s.runs })),
-    },
-    null,
-    2,
-  ) + '\n',
-);
-console.log(`written: ${out}`);
+// Every run is appended to bench/results/ab.json (`runs`), with its command and commits.
+const out = join(root, 'bench', 'results', 'ab.json');
+const record = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { runs: [] };
+const ratios = sides.map((s) => median(s.runs.map((r, i) => r / sides[0].runs[i])));
+record.runs.push({
+  command: `node bench/ab.mjs --rounds=${rounds} --epochs=${epochs} --workload=${workload} --harness=${harness} ${refs.join(' ')}`,
+  date: new Date().toISOString(),
+  node: process.version,
+  sides: sides.map((s, i) => ({ ref: s.ref, commit: s.sha, median: median(s.runs), pairedRatio: ratios[i], runs: s.runs })),
+});
+writeFileSync(out, JSON.stringify(record, null, 2) + '\n');
+console.log(`median of the per-round ratios to ${sides[0].ref}: ${sides.map((s, i) => `${s.ref} ${ratios[i].toFixed(3)}×`).join(', ')}`);
+console.log(`appended to ${out} (run ${record.runs.length})`);

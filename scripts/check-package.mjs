@@ -74,6 +74,7 @@ async function checkTarball() {
       'dist/threads.cjs',
       'dist/threads.d.cts',
       'dist/threads.d.ts',
+      'dist/threads.edge.js',
       'dist/threads.js',
       'package.json',
     ];
@@ -104,7 +105,7 @@ async function checkTarball() {
         throw new Error(`${path} points to ${target}, which is not in the tarball`);
       }
     }
-    for (const [entry, conditions] of [['.', ['workerd', 'edge-light', 'import', 'require']], ['./onnx', ['import', 'require']], ['./tfjs', ['import', 'require']], ['./threads', ['import', 'require']]]) {
+    for (const [entry, conditions] of [['.', ['workerd', 'edge-light', 'import', 'require']], ['./onnx', ['import', 'require']], ['./tfjs', ['import', 'require']], ['./threads', ['workerd', 'edge-light', 'import', 'require']]]) {
       for (const condition of conditions) {
         const target = pkg.exports[entry]?.[condition];
         if (!target?.types || Object.keys(target)[0] !== 'types') {
@@ -145,6 +146,7 @@ async function checkTarball() {
     // the subpath entries share the main entry through the package's own name (one copy)
     'dist/threads.js': ['wasmnet'],
     'dist/threads.cjs': ['wasmnet'],
+    'dist/threads.edge.js': ['wasmnet'],
     'dist/onnx.js': ['wasmnet'],
     'dist/onnx.cjs': ['wasmnet'],
     'dist/tfjs.js': ['wasmnet'],
@@ -193,7 +195,9 @@ async function checkTarball() {
   const wasm = readFileSync(join(pkgDir, 'dist/core.wasm'));
   const inlined = wasm.toString('hex');
 
-  await checks.check('default entries inline the core; the workerd and edge-light entries do not', () => {
+  await checks.check('default entries inline the core; the workerd and edge-light entries (and their wasmnet/threads) do not', () => {
+    if (/AGFzbQ|0061736d01000000/.test(read('dist/threads.edge.js'))) throw new Error('dist/threads.edge.js contains inlined WebAssembly');
+    if (!/AGFzbQ/.test(read('dist/threads.js'))) throw new Error('dist/threads.js lacks the threads core');
     for (const file of ['dist/index.js', 'dist/index.cjs']) {
       if (!read(file).includes(inlined)) throw new Error(`${file} does not contain dist/core.wasm as hex`);
     }
