@@ -102,7 +102,6 @@ describe('threads: the same bits as one thread', () => {
         expect(history).toBe(one.history);
         expect(fingerprint(net)).toBe(expected);
         const k = kernels(net)!;
-        await k.settled();
         // the workers took part (a block of a later product, at least)
         for (let i = 0; i < 50 && k.workerBlocks() === 0; i++) net.predict(X);
         expect(k.workerBlocks()).toBeGreaterThan(0);
@@ -181,7 +180,6 @@ describe('threads: the same bits as one thread', () => {
     for (const threads of [2, 3, 4]) {
       const net = make(threads);
       const k = kernels(net)!;
-      await k.settled(); // the workers started
       for (const count of [1, 2, 3, 4, 5, 32, 301, 600]) {
         const before = k.workerBlocks();
         let same = true;

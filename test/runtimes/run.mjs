@@ -13,6 +13,12 @@
 // --experimental-vm-modules; they must fall back to 1 in Chromium pages that are not isolated
 // or whose CSP lacks `worker-src blob:`, Jest's default sandbox, workerd and Edge routes. The
 // Node, Bun and Deno runs must exit by themselves (the pool's workers must not keep them alive).
+// Threads start as the docs say (`initThreads` from wasmnet/threads, passed to the smoke by each
+// runner; threadsInfo() counts the workers' blocks): no internal hook anywhere. The Node ESM
+// program is also bundled into one file by Rollup 4 (`output.file`) and by esbuild --minify and
+// run; the README's threads section runs as written on the packed package (workers must run
+// blocks during its W4-shaped fit and 2,048-row predict, with more CPU time than wall time); and
+// the docs' Web Worker without a bundler (the worker imports dist/index.js by URL) runs in Chromium.
 // The same smoke test also runs in real consumer toolchains (fixtures/apps/): a Vite build and a
 // webpack build loaded in Chromium, a CommonJS Jest test file (run with and without
 // --experimental-vm-modules), and a Next.js app (client page, Node.js route handler, Edge route
