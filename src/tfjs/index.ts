@@ -5,6 +5,7 @@
 import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import { buildNetwork, type ImportedLayer, type ImportOptions } from '../interop/build';
+import { planGraph } from './graph';
 
 export type { ImportOptions } from '../interop/build';
 
@@ -82,7 +83,11 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * linear-chain Functional models of InputLayer, Dense, Dropout, Activation, Flatten (on 2-D),
  * LeakyReLU, ELU, ReLU and Softmax; Keras 2 and Keras 3 naming; float32 weights or the
  * converter's uint8/uint16 quantization (dequantized). Anything else is a `FormatError` naming
- * the layer class. Like `fromONNX`, the result is a trainable {@link Network} with the natural
+ * the layer class. Also graph models (`"format": "graph-model"`, what `tensorflowjs_converter`
+ * writes with `--output_format tfjs_graph_model`) whose graph is a dense chain: MatMul
+ * (transpose_b too), BiasAdd/Add/AddV2, the converter's fused `_FusedMatMul`, Identity and the
+ * activations Relu, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus, LeakyRelu; any other op is a
+ * `FormatError` naming it and its node. Like `fromONNX`, the result is a trainable {@link Network} with the natural
  * loss for its output unless `options.loss` says otherwise.
  */
 export function fromTfjs(
@@ -99,6 +104,11 @@ export function fromTfjs(
     }
   }
   if (!isObj(json)) throw new FormatError('model.json must be an object with modelTopology and weightsManifest');
+  if (json.format === 'graph-model' || (isObj(json.modelTopology) && Array.isArray(json.modelTopology.node))) {
+    // a graph model (tensorflowjs_converter's tfjs_graph_model): see graph.ts
+    const graph = planGraph(json.modelTopology, readWeights(json.weightsManifest, weightData));
+    return buildNetwork(graph.inputSize, graph.layers, options, 'fromTfjs');
+  }
   const { inputSize, layers } = readTopology(json.modelTopology);
   const weights = readWeights(json.weightsManifest, weightData);
   const imported: ImportedLayer[] = [];
