@@ -136,6 +136,17 @@ describe('graph models (tensorflowjs_converter layout) against tf.loadGraphModel
     expectClose(net.predict(input), await tfjsPredict(built, input));
   });
 
+  it('relu6 fused by the converter: _FusedMatMul [BiasAdd, Relu6]', async () => {
+    const g = graph();
+    const x = g.placeholder('x', [-1, 4]);
+    const h = g.node('h', '_FusedMatMul', [x, g.constant('w1', [4, 12]), g.constant('b1', [12])], fused(['BiasAdd', 'Relu6']));
+    const built = g.build(g.node('y', '_FusedMatMul', [h, g.constant('w2', [12, 2]), g.constant('b2', [2])], fused(['BiasAdd'])));
+    const net = fromTfjs(built.modelJSON, built.weightData);
+    expect(net.layers.map((l) => (l.type === 'dense' ? l.activation : l.type))).toEqual(['relu6', 'linear']);
+    const input = rows(12, 4).map((r) => r.map((v) => v * 4)); // products beyond 6 and below 0
+    expectClose(net.predict(input), await tfjsPredict(built, input));
+  });
+
   it('refuses what is not a dense chain, naming the op and its node', () => {
     const refusal = (make: (g: ReturnType<typeof graph>, x: string) => string) => {
       const g = graph();
@@ -149,8 +160,8 @@ describe('graph models (tensorflowjs_converter layout) against tf.loadGraphModel
       }
       throw new Error('loaded');
     };
-    expect(refusal((g, x) => g.node('r6', 'Relu6', [g.node('m', '_FusedMatMul', [x, g.constant('w', [3, 2]), g.constant('b', [2])], fused(['BiasAdd']))]))).toBe(
-      'graph model: Relu6 (node "r6") is not supported; wasmnet reads chains of MatMul, BiasAdd/Add/AddV2, _FusedMatMul, Identity and Relu, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus, LeakyRelu',
+    expect(refusal((g, x) => g.node('sq', 'Square', [g.node('m', '_FusedMatMul', [x, g.constant('w', [3, 2]), g.constant('b', [2])], fused(['BiasAdd']))]))).toBe(
+      'graph model: Square (node "sq") is not supported; wasmnet reads chains of MatMul, BiasAdd/Add/AddV2, _FusedMatMul, Identity and Relu, Relu6, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus, LeakyRelu',
     );
     expect(refusal((g, x) => g.node('c', 'Conv2D', [x, g.constant('k', [1, 1, 3, 2])]))).toMatch(/^graph model: Conv2D \(node "c"\) is not supported/);
     expect(refusal((g, x) => {

@@ -19,7 +19,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /** Graph activation ops → wasmnet's. */
 const GRAPH_ACTIVATIONS: Record<string, ActivationName> = {
-  Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Softmax: 'softmax', Elu: 'elu', Selu: 'selu', Softplus: 'softplus', LeakyRelu: 'leakyRelu',
+  Relu: 'relu', Relu6: 'relu6', Sigmoid: 'sigmoid', Tanh: 'tanh', Softmax: 'softmax', Elu: 'elu', Selu: 'selu', Softplus: 'softplus', LeakyRelu: 'leakyRelu',
 };
 /** Most nodes a graph may have (the chain an MLP needs is a few per layer). */
 const MAX_NODES = 100_000;

@@ -67,11 +67,12 @@ export interface TfjsArtifacts {
 const ACTIVATIONS: Record<string, ActivationName> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
   softplus: 'softplus', gelu: 'geluExact', gelu_new: 'gelu', swish: 'swish', silu: 'swish', leaky_relu: 'leakyRelu', leakyRelu: 'leakyRelu',
+  relu6: 'relu6',
 };
 /** wasmnet's → tfjs's (elu and leakyRelu with their α become ELU/LeakyReLU layers). */
 const TFJS_ACTIVATIONS: Record<ActivationName, string> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
-  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear', geluExact: 'gelu',
+  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear', geluExact: 'gelu', relu6: 'relu6',
 };
 
 type Obj = Record<string, unknown>;
@@ -202,10 +203,11 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`ELU layer "${name}" has alpha ${JSON.stringify(alpha)}`);
       setActivation(cls, name, 'elu', alpha);
     } else if (cls === 'ReLU') {
-      if ((c.max_value ?? null) !== null || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
-        throw new FormatError(`ReLU layer "${name}" with max_value, negative_slope or threshold is not supported`);
+      const max = c.max_value ?? null;
+      if ((max !== null && max !== 6) || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
+        throw new FormatError(`ReLU layer "${name}" with max_value ${JSON.stringify(max)}, negative_slope or threshold is not supported (max_value 6 is relu6)`);
       }
-      setActivation(cls, name, 'relu');
+      setActivation(cls, name, max === 6 ? 'relu6' : 'relu');
     } else if (cls === 'Softmax') {
       const axis = c.axis ?? -1;
       if (axis !== -1 && axis !== 1 && !(Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1))) {
