@@ -33,6 +33,7 @@ export const OPT_ADAGRAD: i32 = 3;
 // layers
 export const LAYER_DENSE: i32 = 0;
 export const LAYER_DROPOUT: i32 = 1;
+export const LAYER_NORMALIZATION: i32 = 2; // fixed per-feature standardization (mean and variance at L_STATS)
 
 // what a step does
 export const STEP_FORWARD: i32 = 0; // inference forward pass
@@ -116,3 +117,4 @@ export const L_L1: i32 = 11;
 export const L_L2: i32 = 12;
 export const L_RATE: i32 = 13; // dropout rate
 export const L_PACKED: i32 = 14; // dense: where W's packed copy goes (0: none; the js backend keeps none)
+export const L_STATS: i32 = 15; // the layer's part of the statistics slab (normalization: mean [units], then variance [units])

@@ -11,11 +11,12 @@ import {
   L_KIND, L_L1, L_L2, L_RATE, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_UPDATE_NOT_FINITE,
   STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY,
   METRIC_MAE, D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM, D_PACKED_VALID,
-  FEW_ROWS, L_PACKED,
+  FEW_ROWS, L_PACKED, LAYER_DENSE, LAYER_NORMALIZATION, L_STATS,
 } from './codes';
 import { denseBackward, denseForward } from './dense';
 import { packWeights } from './gemm';
 import { dropoutBackward, dropoutForward } from './dropout';
+import { normalizeBackward, normalizeForward } from './normalization';
 import { copyF64 } from './memory';
 import { countCorrect, sumAbsError } from './metrics';
 import { huber, mae, mse, sigmoidBinaryCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './losses';
@@ -75,9 +76,13 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
   for (let l = 0; l < layers; l++) {
     const a = ptr(desc, lf(l, L_A));
     const units = int(desc, lf(l, L_UNITS));
-    if (int(desc, lf(l, L_KIND)) == LAYER_DROPOUT) {
+    const kind = int(desc, lf(l, L_KIND));
+    if (kind == LAYER_DROPOUT) {
       if (training) dropoutForward(input, a, ptr(desc, lf(l, L_Z)), rows * units, slot(desc, lf(l, L_RATE)), desc + (<usize>D_RNG << 3));
       else copyF64(a, input, rows * units);
+    } else if (kind == LAYER_NORMALIZATION) {
+      const stats = ptr(desc, lf(l, L_STATS));
+      normalizeForward(input, stats, stats + (<usize>units << 3), a, rows, units);
     } else {
       denseForward(input, ptr(desc, lf(l, L_W)), ptr(desc, lf(l, L_B)), ptr(desc, lf(l, L_Z)), a, rows,
         int(desc, lf(l, L_INPUTS)), units, int(desc, lf(l, L_ACT)), slot(desc, lf(l, L_ALPHA)), scratch, cached ? ptr(desc, lf(l, L_PACKED)) : 0);
@@ -127,18 +132,25 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
   if (!isFinite(loss)) return STATUS_LOSS_NOT_FINITE;
 
   // backward. dZ holds ∂L/∂Z of layer l when l is dense; dA holds ∂L/∂(output of layer l)
-  // when l is a dropout. Dense: dW = Xᵀ·dZ, db = Σ dZ, dA ← dZ·Wᵀ. Dropout: dA ⊙= mask.
+  // when l is a dropout or a normalization. Dense: dW = Xᵀ·dZ, db = Σ dZ, dA ← dZ·Wᵀ.
+  // Dropout: dA ⊙= mask. Normalization: dA /= its denominators.
   // Then, if the layer below is dense: dZ ← dA ⊙ f'(Z) of that layer.
   for (let l = last; l >= 0; l--) {
     const prevA = l > 0 ? ptr(desc, lf(l - 1, L_A)) : x;
-    if (int(desc, lf(l, L_KIND)) == LAYER_DROPOUT) {
+    const kind = int(desc, lf(l, L_KIND));
+    if (kind == LAYER_DROPOUT) {
       // identity at inference; in training the gradient passes only where values did
       if (l > 0 && training) dropoutBackward(dA, ptr(desc, lf(l, L_Z)), rows * int(desc, lf(l, L_UNITS)));
+    } else if (kind == LAYER_NORMALIZATION) {
+      if (l > 0) {
+        const width = int(desc, lf(l, L_UNITS));
+        normalizeBackward(dA, ptr(desc, lf(l, L_STATS)) + (<usize>width << 3), rows, width);
+      }
     } else {
       denseBackward(prevA, ptr(desc, lf(l, L_W)), dZ, ptr(desc, lf(l, L_DW)), ptr(desc, lf(l, L_DB)),
         l > 0 ? dA : 0, rows, int(desc, lf(l, L_INPUTS)), int(desc, lf(l, L_UNITS)), scratch);
     }
-    if (l > 0 && int(desc, lf(l - 1, L_KIND)) != LAYER_DROPOUT) {
+    if (l > 0 && int(desc, lf(l - 1, L_KIND)) == LAYER_DENSE) {
       activateBackward(int(desc, lf(l - 1, L_ACT)), ptr(desc, lf(l - 1, L_Z)), prevA, dA, dZ, rows,
         int(desc, lf(l - 1, L_UNITS)), slot(desc, lf(l - 1, L_ALPHA)));
     }

@@ -6,7 +6,7 @@ import { checkRows, checkSameRows, checkShape, fromSamples, isSampleList, toRows
 import { Engine } from './engine';
 import { ConfigError, DataError, FormatError, MemoryLimitError, ShapeError } from './errors';
 import { decodeBytes, decodeJSON, encodeBytes, encodeJSON, type ModelData, type SavedModel } from './io/format';
-import { checkLayer, type Layer } from './layers/index';
+import { checkLayer, paramsOf, statsOf, type Layer } from './layers/index';
 import { checkLossPair, isClassification, resolveLoss, targetWidth, type LossConfig, type LossName, type ResolvedLoss } from './losses';
 import { optimizerConfigOf, resolveOptimizer, type OptimizerConfig, type ResolvedOptimizer } from './optimizers';
 import { Random, randomSeed } from './random';
@@ -21,8 +21,8 @@ import { loadThreads, resolveThreads } from './threads/request';
 export interface NetworkConfig {
   /** Number of input features. */
   inputSize: number;
-  /** dense() and dropout() layers, first to last; the last must be dense, and its units are
-   *  the output size. */
+  /** dense(), dropout() and normalization() layers, first to last; the last must be dense,
+   *  and its units are the output size. */
   layers: readonly Layer[];
   /** 'mse', 'mae', 'huber' (or `{ type: 'huber', delta }`) with any output;
    *  'categoricalCrossentropy' or 'sparseCategoricalCrossentropy' (integer labels) with a
@@ -261,6 +261,8 @@ export class Network {
       if (l.type === 'dense') {
         lines.push(`${name}${'dense'.padEnd(10)}${l.activation.padEnd(13)}${`[*, ${l.units}]`.padEnd(13)}${(width + 1) * l.units}`);
         width = l.units;
+      } else if (l.type === 'normalization') {
+        lines.push(`${name}${'normalize'.padEnd(10)}${'(x−μ)/σ'.padEnd(13)}${`[*, ${width}]`.padEnd(13)}0`);
       } else {
         lines.push(`${name}${`dropout`.padEnd(10)}${`rate ${l.rate}`.padEnd(13)}${`[*, ${width}]`.padEnd(13)}0`);
       }
@@ -317,6 +319,7 @@ export class Network {
         backend: this.backend,
       },
       params: this.engine.snapshotParams(),
+      stats: this.engine.exportStats(),
       state1: state.state1,
       state2: state.state2,
       training: {
@@ -344,6 +347,12 @@ export class Network {
       throw error;
     }
     const paramCount = countParams(resolved.inputSize, resolved.layers);
+    const statsCount = countStats(resolved.inputSize, resolved.layers);
+    if (data.stats.length !== statsCount) {
+      throw new FormatError(`saved model: stats has ${data.stats.length} values, but its architecture has ${statsCount} statistics`);
+    }
+    const badStat = data.stats.findIndex((v) => !Number.isFinite(v));
+    if (badStat >= 0) throw new FormatError(`saved model: stats[${badStat}] is ${data.stats[badStat]}; saved values must be finite`);
     for (const [name, slab] of [['weights', data.params], ['training.state1', data.state1], ['training.state2', data.state2]] as const) {
       if (slab.length !== paramCount) {
         throw new FormatError(`saved model: ${name} has ${slab.length} values, but its architecture has ${paramCount} parameters`);
@@ -359,6 +368,12 @@ export class Network {
       throw error;
     }
     net.engine.restoreParams(data.params);
+    // Every statistic is also in the config (a normalization layer's mean and variance); the
+    // slab is checked against it, so an edited file cannot make the two disagree.
+    const rebuilt = net.engine.exportStats();
+    const differs = rebuilt.findIndex((v, i) => v !== data.stats[i]);
+    if (differs >= 0) throw new FormatError(`saved model: stats[${differs}] is ${data.stats[differs]}, but the layers' config says ${rebuilt[differs]}`);
+    net.engine.importStats(data.stats);
     net.engine.importState({ ...data.training, state1: data.state1, state2: data.state2 });
     return net;
   }
@@ -407,6 +422,13 @@ function resolveConfig(config: NetworkConfig): ResolvedConfig {
     throw new ConfigError(`layers must be a non-empty array of layers such as dense(8), got ${show(config.layers)}`);
   }
   const layers = Object.freeze(config.layers.map((layer, i) => checkLayer(layer, i)));
+  let width = inputSize;
+  layers.forEach((layer, i) => {
+    if (layer.type === 'normalization' && layer.mean.length !== width) {
+      throw new ConfigError(`layers[${i}] (normalization) has statistics for ${layer.mean.length} feature${layer.mean.length === 1 ? '' : 's'}, but its input has ${width} column${width === 1 ? '' : 's'}`);
+    }
+    width = paramsOf(layer, width).width;
+  });
   const last = layers[layers.length - 1]!;
   if (last.type !== 'dense') {
     throw new ConfigError(`the last layer must be dense (it produces the output), got a ${last.type} layer`);
@@ -427,9 +449,20 @@ function countParams(inputSize: number, layers: readonly Layer[]): number {
   let width = inputSize;
   let count = 0;
   for (const layer of layers) {
-    if (layer.type !== 'dense') continue;
-    count += (width + 1) * layer.units;
-    width = layer.units;
+    const p = paramsOf(layer, width);
+    count += p.params;
+    width = p.width;
+  }
+  return count;
+}
+
+/** Values of the statistics slab (what Engine lays out after the optimizer state). */
+function countStats(inputSize: number, layers: readonly Layer[]): number {
+  let width = inputSize;
+  let count = 0;
+  for (const layer of layers) {
+    count += statsOf(layer, width);
+    width = paramsOf(layer, width).width;
   }
   return count;
 }

@@ -200,7 +200,7 @@ describe('fromTfjs loads what tfjs model.save writes', () => {
     expect(() => fromTfjs(saved.modelJSON, saved.weightData)).toThrow(/^Conv1D layer "conv1d_Conv1D\d+" has input shape \[null,4,1\]; wasmnet networks take 2-D input \[batch, features\]$/);
     const bn = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.batchNormalization(), tf.layers.dense({ units: 1 })] });
     const saved2 = await saveWithTfjs(bn);
-    expect(() => fromTfjs(saved2.modelJSON, saved2.weightData)).toThrow(/^BatchNormalization layer "batch_normalization_BatchNormalization\d+" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU and Softmax$/);
+    expect(() => fromTfjs(saved2.modelJSON, saved2.weightData)).toThrow(/^BatchNormalization layer "batch_normalization_BatchNormalization\d+" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU, Softmax and Normalization$/);
     // a branch: two Dense layers reading the input, added
     const input = tf.input({ shape: [4] });
     const a = tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor;

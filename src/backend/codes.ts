@@ -32,6 +32,7 @@ export const OPT_ADAGRAD = 3;
 // layers
 export const LAYER_DENSE = 0;
 export const LAYER_DROPOUT = 1;
+export const LAYER_NORMALIZATION = 2; // fixed per-feature standardization (mean and variance at L_STATS)
 
 // what a step does
 export const STEP_FORWARD = 0; // inference forward pass
@@ -115,3 +116,4 @@ export const L_L1 = 11;
 export const L_L2 = 12;
 export const L_RATE = 13; // dropout rate
 export const L_PACKED = 14; // dense: where W's packed copy goes (0: none; the js backend keeps none)
+export const L_STATS = 15; // the layer's part of the statistics slab (normalization: mean [units], then variance [units])

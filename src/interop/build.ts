@@ -1,6 +1,6 @@
 // What ONNX and tfjs imports have in common: a checked list of layers with their weights
 // becomes a trainable Network with the natural loss for its output.
-import { ConfigError, dense, dropout, Network, type ActivationName, type BackendName, type LossConfig, type OptimizerConfig } from 'wasmnet';
+import { ConfigError, dense, dropout, normalization, Network, type ActivationName, type BackendName, type LossConfig, type OptimizerConfig } from 'wasmnet';
 
 /** Options for `fromONNX` and `fromTfjs`; all optional. */
 export interface ImportOptions {
@@ -15,10 +15,12 @@ export interface ImportOptions {
   backend?: BackendName;
 }
 
-/** A layer read from a file: a dense layer with its weights ([inputs×units] row-major), or dropout. */
+/** A layer read from a file: a dense layer with its weights ([inputs×units] row-major),
+ *  dropout, or an input normalization with its statistics. */
 export type ImportedLayer =
   | { type: 'dense'; units: number; activation: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array }
-  | { type: 'dropout'; rate: number };
+  | { type: 'dropout'; rate: number }
+  | { type: 'normalization'; mean: ArrayLike<number>; variance: ArrayLike<number> };
 
 /** The natural loss for an output activation. */
 export function naturalLoss(activation: ActivationName): LossConfig {
@@ -38,7 +40,10 @@ export function buildNetwork(inputSize: number, layers: ImportedLayer[], options
   const last = denseLayers[denseLayers.length - 1]!;
   const net = new Network({
     inputSize,
-    layers: layers.map((l) => (l.type === 'dropout' ? dropout(l.rate) : dense(l.units, l.alpha === undefined ? { activation: l.activation } : { activation: l.activation, alpha: l.alpha }))),
+    layers: layers.map((l) =>
+      l.type === 'dropout' ? dropout(l.rate)
+      : l.type === 'normalization' ? normalization({ mean: l.mean, variance: l.variance })
+      : dense(l.units, l.alpha === undefined ? { activation: l.activation } : { activation: l.activation, alpha: l.alpha })),
     loss: o.loss ?? naturalLoss(last.activation),
     ...(o.optimizer === undefined ? {} : { optimizer: o.optimizer }),
     ...(o.seed === undefined ? {} : { seed: o.seed }),

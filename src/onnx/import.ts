@@ -9,6 +9,7 @@
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
 import { decodeModel, DOUBLE, FLOAT, INT32, INT64, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+import { inputNormalization, normalizationLayer } from './normalization';
 
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 22;
@@ -24,7 +25,7 @@ const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
 const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
-const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
+const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler']);
 
 const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -100,6 +101,13 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     }
   }
 
+  // An input standardization (Scaler, or Sub/Div/Mul by constants) becomes a normalization layer.
+  const normalization = inputNormalization(cur, width, consumers, constant, at);
+  if (normalization) {
+    for (const n of normalization.nodes) visited.add(n);
+    cur = normalization.output;
+  }
+
   const layers: ImportedLayer[] = [];
   type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array };
   let pending: Pending | null = null;
@@ -155,6 +163,14 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
       for (const n of next) visited.add(n);
       cur = concat.output[0]!;
       continue;
+    } else if (next.length === 1 && pending && (op === 'Sub' || op === 'Scaler') && inputNormalization(cur, width, consumers, constant, at)) {
+      // a normalization between dense layers (wasmnet's own export writes Sub, Div)
+      const p = inputNormalization(cur, width, consumers, constant, at)!;
+      flush();
+      layers.push(normalizationLayer(p, width!));
+      for (const n of p.nodes) visited.add(n);
+      cur = p.output;
+      continue;
     } else {
       const region = activationRegion(cur, next, consumers, constant, visited);
       if (!region) {
@@ -196,8 +212,10 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   if (out?.dims && out.dims.length === 2 && outWidth !== null && outWidth !== undefined && outWidth !== width) {
     throw new FormatError(`output "${cur}" is declared [batch, ${outWidth}] but the layers produce ${width} columns`);
   }
-  const first = layers[0] as Extract<ImportedLayer, { type: 'dense' }>; // ONNX imports are dense layers only
-  return { inputSize: first.weights.length / first.units, layers };
+  const first = layers[0] as Extract<ImportedLayer, { type: 'dense' }>; // the chain's layers are dense
+  const inputSize = first.weights.length / first.units;
+  if (normalization) layers.unshift(normalizationLayer(normalization, inputSize));
+  return { inputSize, layers };
 }
 
 function checkHeader(model: OnnxModel): void {

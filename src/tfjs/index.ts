@@ -5,6 +5,7 @@
 import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import { buildNetwork, type ImportedLayer, type ImportOptions } from '../interop/build';
+import { normalizationStatistics, planNormalization, tfjsNormalization, type PlannedNormalization } from './normalization';
 
 export type { ImportOptions } from '../interop/build';
 
@@ -108,6 +109,10 @@ export function fromTfjs(
       imported.push(l);
       continue;
     }
+    if (l.type === 'normalization') {
+      imported.push(normalizationStatistics(l, width, (suffixes) => findWeight(weights, l.name, suffixes, `${l.cls} "${l.name}"`)));
+      continue;
+    }
     const kernel = findWeight(weights, l.name, ['kernel', '0'], `Dense "${l.name}"`);
     if (kernel.shape.length !== 2 || kernel.shape[0] !== width || kernel.shape[1] !== l.units) {
       throw new FormatError(`Dense "${l.name}": kernel has shape [${kernel.shape.join(', ')}], expected [${width}, ${l.units}]`);
@@ -124,7 +129,7 @@ export function fromTfjs(
   return buildNetwork(inputSize, imported, options, 'fromTfjs');
 }
 
-type Planned = { type: 'dense'; name: string; units: number; activation: ActivationName; alpha?: number; useBias: boolean } | { type: 'dropout'; rate: number };
+type Planned = { type: 'dense'; name: string; units: number; activation: ActivationName; alpha?: number; useBias: boolean } | { type: 'dropout'; rate: number } | PlannedNormalization;
 
 /** The layer list (Sequential, or a Functional model that is a single chain) → planned layers. */
 function readTopology(topology: unknown): { inputSize: number; layers: Planned[] } {
@@ -202,8 +207,10 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
         throw new FormatError(`Softmax layer "${name}" has axis ${JSON.stringify(axis)}; wasmnet's softmax is over the last axis`);
       }
       setActivation(cls, name, 'softmax');
+    } else if (planNormalization(cls, c, name)) {
+      planned.push(planNormalization(cls, c, name)!);
     } else {
-      throw new FormatError(`${cls} layer "${name}" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU and Softmax`);
+      throw new FormatError(`${cls} layer "${name}" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU, Softmax and Normalization`);
     }
   }
   if (inputSize === undefined) throw new FormatError('the model has no input shape (batch_input_shape or batch_shape on its first layer)');
@@ -285,10 +292,11 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
     const q = s.quantization;
     const stored = q ? q.dtype : s.dtype;
     const width = stored === 'float32' || stored === 'int32' ? 4 : stored === 'uint16' ? 2 : stored === 'uint8' ? 1 : 0;
-    if (width === 0 || (stored === 'int32' && !q) || (q && (stored === 'float32' || stored === 'int32'))) {
+    if (width === 0 || (q && (stored === 'float32' || stored === 'int32'))) {
       throw new FormatError(`weight "${s.name}" is stored as ${JSON.stringify(stored)}; wasmnet reads float32 and uint8/uint16-quantized weights`);
     }
-    if (s.dtype !== 'float32') throw new FormatError(`weight "${s.name}" has dtype ${JSON.stringify(s.dtype)}; dense weights are float32`);
+    // int32: Keras Normalization's `count` (written as int32 by the converter), not a weight wasmnet uses
+    if (s.dtype !== 'float32' && !(s.dtype === 'int32' && !q)) throw new FormatError(`weight "${s.name}" has dtype ${JSON.stringify(s.dtype)}; dense weights are float32`);
     if (q && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
       throw new FormatError(`weight "${s.name}": quantization needs finite scale and min`);
     }
@@ -302,7 +310,7 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
     const values = new Float64Array(count);
     const q = spec.quantization;
     for (let i = 0; i < count; i++, at += width) {
-      const raw = width === 4 ? view.getFloat32(at, true) : width === 2 ? view.getUint16(at, true) : view.getUint8(at);
+      const raw = width === 4 ? (spec.dtype === 'int32' ? view.getInt32(at, true) : view.getFloat32(at, true)) : width === 2 ? view.getUint16(at, true) : view.getUint8(at);
       values[i] = q ? raw * q.scale! + q.min! : raw;
     }
     const bad = values.findIndex((v) => !Number.isFinite(v));
@@ -336,7 +344,18 @@ export function toTfjs(net: Network): TfjsArtifacts {
   const weights = net.getWeights();
   let width = net.inputSize;
   let d = 0;
+  let n = 0;
   net.layers.forEach((l, i) => {
+    if (l.type === 'normalization') {
+      const name = `normalization_${n++}`;
+      const t = tfjsNormalization(l, name);
+      layers.push(t.config);
+      for (const w of t.weights) {
+        specs.push({ name: `${name}/${w.suffix}`, shape: [w.values.length], dtype: 'float32' });
+        values.push(w.values);
+      }
+      return;
+    }
     if (l.type === 'dropout') {
       layers.push({ class_name: 'Dropout', config: { rate: l.rate, noise_shape: null, seed: null, name: `dropout_${i}`, trainable: true } });
       return;

@@ -1,0 +1,121 @@
+// ONNX ↔ wasmnet for the normalization layer (input standardization).
+// In: right after the graph's input, scikit-learn's `ai.onnx.ml.Scaler` (y = (x − offset)·scale,
+// what skl2onnx writes for a StandardScaler) or elementwise operators by constants: `Sub` then
+// `Div` or `Mul` (skl2onnx's float64 form, tf2onnx's Keras Normalization), or one of them alone.
+// Out: `Sub` by the mean, then `Div` by max(√variance, 1e-7), which a float64 re-import reads
+// back as the same statistics (√(d²) = d exactly in IEEE arithmetic).
+import { FormatError } from 'wasmnet';
+import type { ImportedLayer } from '../interop/build';
+import type { NodeSpec, OnnxNode, OnnxTensor } from './model';
+import { tensorValues } from './import';
+
+type Lookup = (n: string | undefined) => OnnxTensor | undefined;
+
+/** Keras's smallest denominator (backend.epsilon()). */
+const FLOOR = 1e-7;
+
+/** A normalization read from the graph: per-feature values, or one value for every feature
+ *  (a scalar constant, expanded when the width is known). */
+export interface PlannedNormalization {
+  mean: Float64Array;
+  /** the divisor of each feature: (x − mean) / divisor */
+  divisor: Float64Array;
+  nodes: OnnxNode[];
+  output: string;
+}
+
+/** Per-feature values of a constant operand: [width], [1, width] or a scalar. */
+function perFeature(t: OnnxTensor, width: number | undefined, where: string): Float64Array {
+  const values = tensorValues(t, where);
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new FormatError(`${where}: tensor ${JSON.stringify(t.name)}[${bad}] is ${values[bad]}; a normalization's constants must be finite`);
+  const dims = t.dims;
+  const ok = values.length === 1 ? dims.length <= 2 : (dims.length === 1 || (dims.length === 2 && dims[0] === 1)) && (width === undefined || values.length === width);
+  if (!ok) throw new FormatError(`${where}: constant ${JSON.stringify(t.name)} of shape [${dims.join(', ')}] does not apply per feature to ${width ?? 'the'} input columns`);
+  return values;
+}
+
+/** Recognises a standardization applied to tensor `cur` (the graph's input): returns its
+ *  statistics, the nodes it took and the tensor it produces, or undefined when `cur` does not
+ *  feed exactly one Scaler, Sub, Div or Mul by a constant. */
+export function inputNormalization(
+  cur: string,
+  width: number | undefined,
+  consumers: Map<string, OnnxNode[]>,
+  constant: Lookup,
+  at: (n: OnnxNode) => string,
+): PlannedNormalization | undefined {
+  const only = (tensor: string): OnnxNode | undefined => {
+    const list = consumers.get(tensor) ?? [];
+    return list.length === 1 ? list[0] : undefined;
+  };
+  const first = only(cur);
+  if (!first) return undefined;
+  if (first.opType === 'Scaler' && first.domain === 'ai.onnx.ml') {
+    const where = at(first);
+    const offset = Float64Array.from(first.attributes.get('offset')?.floats ?? [0]);
+    const scale = Float64Array.from(first.attributes.get('scale')?.floats ?? [1]);
+    for (const [name, v] of [['offset', offset], ['scale', scale]] as const) {
+      if (v.length !== 1 && width !== undefined && v.length !== width) throw new FormatError(`${where}: ${name} has ${v.length} values for ${width} input columns`);
+      if (v.some((x) => !Number.isFinite(x))) throw new FormatError(`${where}: ${name} has a value that is not finite`);
+    }
+    if (scale.some((s) => s <= 0)) throw new FormatError(`${where}: scale has a value ≤ 0; wasmnet's normalization divides by a positive standard deviation`);
+    return { mean: offset, divisor: scale.map((s) => 1 / s), nodes: [first], output: first.output[0]! };
+  }
+  // Sub(x, mean), then Div(·, sd) or Mul(·, 1/sd); or only one of them.
+  const operand = (node: OnnxNode, data: string, commutes: boolean): OnnxTensor | undefined => {
+    if (node.input.length !== 2) return undefined;
+    const [a, b] = node.input;
+    if (a === data) return constant(b);
+    return commutes && b === data ? constant(a) : undefined;
+  };
+  let mean: Float64Array | undefined;
+  let divisor: Float64Array | undefined;
+  const nodes: OnnxNode[] = [];
+  let tensor = cur;
+  let node: OnnxNode | undefined = first;
+  if (node.opType === 'Sub' && (node.domain === '' || node.domain === 'ai.onnx') && operand(node, tensor, false)) {
+    mean = perFeature(operand(node, tensor, false)!, width, at(node));
+    nodes.push(node);
+    tensor = node.output[0]!;
+    node = only(tensor);
+  }
+  if (node && (node.domain === '' || node.domain === 'ai.onnx') && (node.opType === 'Div' || node.opType === 'Mul')) {
+    const c = operand(node, tensor, node.opType === 'Mul');
+    if (c) {
+      const values = perFeature(c, width, at(node));
+      if (values.some((v) => v <= 0)) throw new FormatError(`${at(node)} ${node.opType === 'Div' ? 'divides' : 'multiplies'} by a value ≤ 0; wasmnet's normalization divides by a positive standard deviation`);
+      divisor = node.opType === 'Div' ? values : values.map((v) => 1 / v);
+      nodes.push(node);
+      tensor = node.output[0]!;
+    }
+  }
+  if (nodes.length === 0) return undefined;
+  return { mean: mean ?? new Float64Array(1), divisor: divisor ?? Float64Array.of(1), nodes, output: tensor };
+}
+
+/** The layer, with scalar statistics spread over `width` features. variance = divisor², so
+ *  max(√variance, 1e-7) gives the divisor back (exactly, in IEEE arithmetic, for divisors ≥ 1e-7). */
+export function normalizationLayer(p: PlannedNormalization, width: number): ImportedLayer {
+  const spread = (v: Float64Array) => (v.length === 1 ? new Float64Array(width).fill(v[0]!) : v);
+  if ((p.mean.length !== 1 && p.mean.length !== width) || (p.divisor.length !== 1 && p.divisor.length !== width)) {
+    throw new FormatError(`the input normalization has statistics for ${Math.max(p.mean.length, p.divisor.length)} features, but the first dense layer takes ${width}`);
+  }
+  return { type: 'normalization', mean: spread(p.mean), variance: spread(p.divisor).map((d) => d * d) };
+}
+
+/** Appends the nodes of a normalization on tensor `cur`: Sub(mean) then Div(max(√variance, 1e-7)). */
+export function exportNormalization(
+  mean: readonly number[],
+  variance: readonly number[],
+  cur: string,
+  p: string,
+  nodes: NodeSpec[],
+  constant: (name: string, values: number[]) => string,
+): string {
+  const centred = `${p}/centred`;
+  const out = `${p}/out`;
+  nodes.push({ op: 'Sub', name: `/${p}/Sub`, input: [cur, constant('mean', [...mean])], output: [centred] });
+  nodes.push({ op: 'Div', name: `/${p}/Div`, input: [centred, constant('std', variance.map((v) => Math.max(Math.sqrt(v), FLOOR)))], output: [out] });
+  return out;
+}
