@@ -17,7 +17,7 @@ import {
   D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
   D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_RHO, D_RNG, D_SCRATCH, D_STATE1,
   D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DENSE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
-  L_KIND, L_L1, L_L2, L_PACKED, L_RATE, L_STATS, L_UNITS, L_W, L_Z, D_PACKED_VALID, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
+  L_KIND, L_L1, L_L2, L_PACKED, L_RATE, L_STATS, L_AUX, L_EPSILON, L_MOMENTUM, L_UNBIASED, LAYER_BATCH_NORM, LAYER_LAYER_NORM, LAYER_NORMALIZATION, L_UNITS, L_W, L_Z, D_PACKED_VALID, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
   STEP_TRAIN,
 } from './backend/codes';
 import { MAX_ARENA_F64, type BackendName, type Kernels } from './backend/kernels';
@@ -31,7 +31,7 @@ import { defaultInitializer, initialize } from './initializers';
 import { placeDense, type LayerSlots } from './layers/dense';
 import { placeDropout } from './layers/dropout';
 import { paramsOf, statsOf, type Layer } from './layers/index';
-import { placeNormalization } from './layers/normalization';
+import { placeBatchNorm, placeLayerNorm, placeNormalization } from './layers/normalization';
 import { isClassification, type LossName, type ResolvedLoss } from './losses';
 import { OPTIMIZER_CODES, type ResolvedOptimizer } from './optimizers';
 import { Random } from './random';
@@ -153,8 +153,11 @@ export class Engine {
     let packedAt = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
     const packed: number[] = [];
     this.slots = layers.map((layer, i) => {
-      const slot = layer.type === 'dense' ? placeDense(layer, width, this.params + offsets[i]!, this.grads + offsets[i]!)
+      const at = offsets[i]!;
+      const slot = layer.type === 'dense' ? placeDense(layer, width, this.params + at, this.grads + at)
         : layer.type === 'normalization' ? placeNormalization(width, this.stats + statOffsets[i]!)
+        : layer.type === 'batchNorm' ? placeBatchNorm(layer, width, this.params + at, this.grads + at, this.stats + statOffsets[i]!)
+        : layer.type === 'layerNorm' ? placeLayerNorm(layer, width, this.params + at, this.grads + at)
         : placeDropout(layer, width);
       const size = layer.type === 'dense' ? this.k.packedSize(width, slot.units) : 0;
       packed.push(size > 0 ? packedAt : 0);
@@ -176,6 +179,9 @@ export class Engine {
         h.set(layer.mean, slot.stats);
         h.set(layer.variance, slot.stats + slot.units);
       }
+      // γ starts at 1 (β at 0); batch norm's moving variance at 1 (its moving mean at 0)
+      if (layer.type === 'batchNorm' || layer.type === 'layerNorm') h.fill(1, slot.w, slot.w + slot.units);
+      if (layer.type === 'batchNorm') h.fill(1, slot.stats + slot.units, slot.stats + 2 * slot.units);
       if (layer.type !== 'dense') return;
       initialize(h, slot.w, slot.inputs * slot.units, slot.inputs, slot.units, layer.kernelInitializer ?? defaultInitializer(layer.activation), rng);
       initialize(h, slot.b, slot.units, 0, slot.units, layer.biasInitializer ?? { type: 'zeros' }, rng);
@@ -223,6 +229,9 @@ export class Engine {
       h[at + L_DB] = s.db;
       h[at + L_PACKED] = packed[l]!;
       h[at + L_STATS] = s.stats;
+      h[at + L_EPSILON] = s.epsilon;
+      h[at + L_MOMENTUM] = s.momentum;
+      h[at + L_UNBIASED] = s.unbiased;
     });
     this.writeLayout();
   }
@@ -240,6 +249,7 @@ export class Engine {
       const at = d + DESC_HEADER + l * DESC_LAYER;
       h[at + L_Z] = s.z;
       h[at + L_A] = s.a;
+      h[at + L_AUX] = s.aux;
     });
   }
 
@@ -266,7 +276,8 @@ export class Engine {
     };
     const xBuf = take(rows * this.inputSize);
     const yBuf = take(rows * this.targetWidth);
-    const za = this.slots.map((s) => [take(rows * s.units), take(rows * s.units)] as const);
+    // Z, A, and the per-batch statistics of batch norm [3×units] and layer norm [2×rows]
+    const za = this.slots.map((s) => [take(rows * s.units), take(rows * s.units), take(s.kind === LAYER_BATCH_NORM ? 3 * s.units : s.kind === LAYER_LAYER_NORM ? 2 * rows : 0)] as const);
     const dABuf = take(rows * this.maxWidth);
     const dZBuf = take(rows * this.maxWidth);
     // The matrix products' workspace: enough for every (k, n) a step uses — forward X·W
@@ -284,6 +295,7 @@ export class Engine {
     this.slots.forEach((s, i) => {
       s.z = za[i]![0];
       s.a = za[i]![1];
+      s.aux = za[i]![2];
     });
     this.dABuf = dABuf;
     this.dZBuf = dZBuf;
@@ -347,6 +359,25 @@ export class Engine {
   /** Puts back a statistics slab saved by exportStats (length checked by the caller). */
   importStats(stats: Float64Array): void {
     this.k.heap.set(stats, this.stats);
+  }
+
+  /** For each value of the statistics slab: 1 where it is a constant of the config (a
+   *  normalization layer's), 2 where it is a batch norm moving variance, 0 otherwise. */
+  constantStats(): Uint8Array {
+    const kinds = new Uint8Array(this.statsCount);
+    for (const s of this.slots) {
+      const at = s.stats - this.stats;
+      if (s.kind === LAYER_NORMALIZATION) kinds.fill(1, at, at + 2 * s.units);
+      if (s.kind === LAYER_BATCH_NORM) kinds.fill(2, at + s.units, at + 2 * s.units);
+    }
+    return kinds;
+  }
+
+  /** Writes a batch norm layer's moving mean and variance (checked by the caller). */
+  writeStats(at: number, mean: ArrayLike<number>, variance: ArrayLike<number>): void {
+    const h = this.k.heap;
+    h.set(mean, at);
+    h.set(variance, at + mean.length);
   }
 
   /** Puts back what exportState returned (lengths checked by the caller). */

@@ -1,11 +1,12 @@
 // The normalization layer in and out of ONNX and TensorFlow.js: skl2onnx's Scaler and
 // tf2onnx's Sub/Mul (fixtures by scripts/fixtures/normalization-onnx.py with numpy's outputs),
 // Sub/Div by constants, toONNX run in onnxruntime-web, Keras's Normalization layer as
-// tensorflowjs_converter writes it, and toTfjs loaded by tfjs.
+// tensorflowjs_converter writes it, and toTfjs loaded by tfjs; batch and layer norm both ways
+// (PyTorch's own ONNX exports of them are in norm-torch.test.ts).
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { dense, dropout, FormatError, Network, normalization } from 'wasmnet';
+import { batchNorm, dense, dropout, FormatError, layerNorm, Network, normalization } from 'wasmnet';
 import { fromONNX, toONNX } from 'wasmnet/onnx';
 import { fromTfjs, toTfjs, type TfjsModelJSON } from 'wasmnet/tfjs';
 import { DOUBLE, encodeModel, FLOAT } from '../src/onnx/model';
@@ -123,6 +124,33 @@ describe('toONNX → fromONNX and onnxruntime-web', () => {
     expect(maxError(await runORT(bytes, inputs, 'float64'), original.predict(inputs))).toBeLessThanOrEqual(1e-12);
   });
 
+  /** A network with batch and layer norm, trained a little so the moving statistics are not 0 and 1. */
+  async function normNet(backend: 'wasm' | 'js' = 'wasm') {
+    const n = new Network({
+      inputSize: 4,
+      layers: [normalization({ adapt: inputs }), dense(6), batchNorm({ activation: 'relu' }), dense(5, { activation: 'tanh' }), layerNorm({ epsilon: 1e-5, activation: 'sigmoid' }), batchNorm({ convention: 'pytorch' }), dense(3)],
+      loss: 'mse',
+      optimizer: { type: 'sgd', learningRate: 0.1 },
+      seed: 3,
+      backend,
+    });
+    await n.fit(inputs, inputs.map((r) => [r[0]! / 100, r[1]!, r[2]!]), { epochs: 5, batchSize: 4 });
+    return n;
+  }
+
+  test('batch and layer norm, float64: BatchNormalization and LayerNormalization nodes; re-imported it predicts the same to 1e-15, onnxruntime to 1e-10', async () => {
+    const original = await normNet();
+    const bytes = toONNX(original, { dtype: 'float64' });
+    const back = fromONNX(bytes);
+    expect(back.layers.map((l) => l.type)).toEqual(['normalization', 'dense', 'batchNorm', 'dense', 'layerNorm', 'batchNorm', 'dense']);
+    expect(back.layers.map((l) => ('activation' in l ? l.activation : '-'))).toEqual(['-', 'linear', 'relu', 'tanh', 'sigmoid', 'linear', 'linear']);
+    expect(maxError(back.predict(inputs), original.predict(inputs))).toBeLessThanOrEqual(1e-15);
+    // ONNX's epsilon attribute is a float32: onnxruntime adds 0.0010000000474974513 for ε = 1e-3
+    // (wasmnet reads the attribute back as the shortest decimal, 1e-3), a 5e-11 relative change
+    // of ε: outputs agree to ≈ 1e-11, not 1e-12
+    expect(maxError(await runORT(bytes, inputs, 'float64'), original.predict(inputs))).toBeLessThanOrEqual(1e-10);
+  });
+
   test('float32: onnxruntime agrees to float32 precision', async () => {
     const original = net('js');
     expect(maxError(await runORT(toONNX(original), inputs, 'float32'), original.predict(inputs))).toBeLessThanOrEqual(1e-5);
@@ -144,6 +172,60 @@ describe('TensorFlow.js', () => {
     const back = fromTfjs(modelJSON, weightData);
     expect(back.layers.map((l) => l.type)).toEqual(original.layers.map((l) => l.type));
     expect(maxError(back.predict(inputs), original.predict(inputs))).toBeLessThanOrEqual(1e-4);
+  });
+
+  test('batch and layer norm: tfjs loads toTfjs output and predicts the same; fromTfjs reads it back', async () => {
+    const original = new Network({
+      inputSize: 4,
+      layers: [dense(6), batchNorm({ activation: 'relu', momentum: 0.9 }), dense(5), layerNorm({ activation: 'tanh' }), dense(2)],
+      loss: 'mse',
+      optimizer: 'adam',
+      seed: 8,
+    });
+    await original.fit(inputs, inputs.map((r) => [r[1]!, r[2]!]), { epochs: 3, batchSize: 3 });
+    const { modelJSON, weightData } = toTfjs(original);
+    const model = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: modelJSON.modelTopology as tf.io.ModelJSON['modelTopology'],
+      weightSpecs: modelJSON.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[],
+      weightData: weightData.buffer as ArrayBuffer,
+    }));
+    const scaled = inputs.map((r) => [r[0]! / 100, r[1]!, r[2]!, r[3]! / 5]);
+    const predicted = (model.predict(tf.tensor2d(scaled)) as tf.Tensor).arraySync() as number[][];
+    expect(maxError(predicted, original.predict(scaled))).toBeLessThanOrEqual(1e-4);
+    const back = fromTfjs(modelJSON, weightData);
+    expect(back.layers).toEqual([
+      { type: 'dense', units: 6, activation: 'linear' },
+      { type: 'batchNorm', momentum: 0.9, epsilon: 1e-3, unbiasedVariance: false, activation: 'relu' },
+      { type: 'dense', units: 5, activation: 'linear' },
+      { type: 'layerNorm', epsilon: 1e-3, activation: 'tanh' },
+      { type: 'dense', units: 2, activation: 'linear' },
+    ]);
+    expect(maxError(back.predict(scaled), original.predict(scaled))).toBeLessThanOrEqual(1e-4);
+  });
+
+  test('fromTfjs: what tfjs\'s own model.save writes for Dense(linear) → BatchNormalization → Activation(relu) and LayerNormalization predicts as tfjs does', async () => {
+    const model = tf.sequential({ layers: [
+      tf.layers.dense({ units: 5, inputShape: [4] }),
+      tf.layers.batchNormalization({ momentum: 0.8, epsilon: 0.01 }),
+      tf.layers.activation({ activation: 'relu' }),
+      tf.layers.dense({ units: 6 }),
+      tf.layers.layerNormalization({ epsilon: 1e-4 }),
+      tf.layers.dense({ units: 2, activation: 'sigmoid' }),
+    ] });
+    // γ, β and the moving statistics away from 1 and 0
+    const rand = (shape: number[], lo: number, hi: number) => tf.randomUniform(shape, lo, hi, 'float32', 5);
+    model.setWeights(model.getWeights().map((w) => rand(w.shape, 0.2, 1.5)));
+    let saved: { modelJSON: TfjsModelJSON; weightData: ArrayBuffer } | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => {
+      saved = { modelJSON: { format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy ?? null, modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs as TfjsModelJSON['weightsManifest'][0]['weights'] }] }, weightData: a.weightData as ArrayBuffer };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const loaded = fromTfjs(saved!.modelJSON, saved!.weightData);
+    expect(loaded.layers.map((l) => l.type)).toEqual(['dense', 'batchNorm', 'dense', 'layerNorm', 'dense']);
+    expect(loaded.layers[1]).toEqual({ type: 'batchNorm', momentum: 0.8, epsilon: 0.01, unbiasedVariance: false, activation: 'relu' });
+    const x = inputs.map((r) => [r[0]! / 100, r[1]!, r[2]!, r[3]! / 5]);
+    const expected = (model.predict(tf.tensor2d(x)) as tf.Tensor).arraySync() as number[][];
+    expect(maxError(loaded.predict(x), expected)).toBeLessThanOrEqual(1e-5);
   });
 
   /** A Sequential model.json as tensorflowjs_converter writes a Keras 2 model with a

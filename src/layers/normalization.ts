@@ -1,11 +1,17 @@
-// Input standardization inside the model (Keras's `Normalization`): each feature becomes
-// (x − mean) / max(√variance, 1e-7), with the statistics given or computed from data
-// (`adapt`). They are constants: not trained, saved with the model (in its config and its
-// statistics slab). Kernels: assembly/normalization.ts and src/backend/js.ts.
-import { LAYER_NORMALIZATION } from '../backend/codes';
+// The normalization family, as Keras and tfjs-layers keep it in one file:
+// - normalization: input standardization inside the model (Keras's `Normalization`): each
+//   feature becomes (x − mean) / max(√variance, 1e-7), with the statistics given or computed
+//   from data (`adapt`). They are constants: not trained, saved with the model (in its config
+//   and its statistics slab).
+// - batchNorm: γ·(x − μ)/√(σ² + ε) + β per feature, the batch's μ and σ² in training, the
+//   moving ones (statistics slab) otherwise; γ and β trained.
+// - layerNorm: the same per row, in training and inference alike.
+// Kernels: assembly/normalization.ts and src/backend/js.ts.
+import { ACTIVATIONS, ACTIVATION_CODES, ALPHA_DEFAULTS, type ActivationName } from '../activations';
+import { LAYER_BATCH_NORM, LAYER_LAYER_NORM, LAYER_NORMALIZATION } from '../backend/codes';
 import { ConfigError } from '../errors';
 import type { LayerSlots } from './dense';
-import { checkKeys, checkObject, show } from '../validate';
+import { checkKeys, checkObject, numberInRange, oneOf, positiveNumber, show } from '../validate';
 
 /** Options of {@link normalization}: either `mean` and `variance`, or `adapt`. */
 export interface NormalizationOptions {
@@ -107,5 +113,138 @@ export function checkNormalization(layer: Record<string, unknown>, where: string
 /** A normalization layer in the arena: no parameters; its mean and variance sit in the
  *  statistics slab at `stats` (mean, then variance). */
 export function placeNormalization(width: number, stats: number): LayerSlots {
-  return { kind: LAYER_NORMALIZATION, inputs: width, units: width, act: 0, alpha: 0, l1: 0, l2: 0, rate: 0, w: 0, b: 0, dw: 0, db: 0, z: 0, a: 0, stats };
+  return { kind: LAYER_NORMALIZATION, inputs: width, units: width, act: 0, alpha: 0, l1: 0, l2: 0, rate: 0, w: 0, b: 0, dw: 0, db: 0, z: 0, a: 0, stats, aux: 0, epsilon: 0, momentum: 0, unbiased: 0 };
+}
+
+// ---- batch and layer normalization --------------------------------------------------------
+
+/** Options of {@link batchNorm}; every one is optional. The defaults are Keras's. */
+export interface BatchNormOptions {
+  /** Weight of the old value in the moving statistics: moving = momentum·moving + (1 −
+   *  momentum)·batch. Default 0.99 (Keras); PyTorch's `momentum=0.1` is 0.9 here. */
+  momentum?: number;
+  /** Added to the variance before its square root. Default 1e-3 (Keras); PyTorch's is 1e-5. */
+  epsilon?: number;
+  /** Update the moving variance with the unbiased batch variance (× n/(n − 1)), as PyTorch's
+   *  running_var does; the batch is normalized with the biased one either way. Default false (Keras). */
+  unbiasedVariance?: boolean;
+  /** 'keras' (default) or 'pytorch': the defaults of the three options above (PyTorch:
+   *  momentum 0.9, epsilon 1e-5, unbiasedVariance true). Options given explicitly win. */
+  convention?: 'keras' | 'pytorch';
+  /** Applied after the normalization (Linear → BatchNorm1d → ReLU is dense(n), batchNorm({ activation: 'relu' })). Default 'linear'. */
+  activation?: ActivationName;
+  /** leakyRelu's slope or elu's α (as for dense). */
+  alpha?: number;
+}
+
+/** What {@link batchNorm} returns. */
+export interface BatchNormLayer {
+  /** Always `'batchNorm'`. */
+  readonly type: 'batchNorm';
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly unbiasedVariance: boolean;
+  readonly activation: ActivationName;
+  /** present for leakyRelu and elu */
+  readonly alpha?: number;
+}
+
+/** Options of {@link layerNorm}; every one is optional. */
+export interface LayerNormOptions {
+  /** Added to each row's variance before its square root. Default 1e-3 (Keras); PyTorch's is 1e-5. */
+  epsilon?: number;
+  /** Applied after the normalization. Default 'linear'. */
+  activation?: ActivationName;
+  /** leakyRelu's slope or elu's α (as for dense). */
+  alpha?: number;
+}
+
+/** What {@link layerNorm} returns. */
+export interface LayerNormLayer {
+  /** Always `'layerNorm'`. */
+  readonly type: 'layerNorm';
+  readonly epsilon: number;
+  readonly activation: ActivationName;
+  /** present for leakyRelu and elu */
+  readonly alpha?: number;
+}
+
+/**
+ * Batch normalization (Ioffe & Szegedy): each feature z = γ·(x − μ)/√(σ² + ε) + β, then the
+ * activation. While training (`fit`, `trainBatch`) μ and σ² are the batch's (σ² biased) and
+ * the moving statistics are updated after each successful step; `predict`, `evaluate` and
+ * `computeGradients` use the moving ones. γ (starts at 1) and β (at 0) are trained by the
+ * optimizer; they take no L1/L2 penalty (AdamW's weight decay, which applies to every
+ * parameter, does decay them, as PyTorch's AdamW does by default).
+ *
+ * @example
+ * ```ts
+ * import { batchNorm, dense } from 'wasmnet';
+ *
+ * // Keras: Dense(64) → BatchNormalization() → Activation('relu')
+ * [dense(64), batchNorm({ activation: 'relu' })];
+ * // PyTorch: Linear(…, 64) → BatchNorm1d(64) → ReLU()
+ * [dense(64), batchNorm({ convention: 'pytorch', activation: 'relu' })];
+ * ```
+ */
+export function batchNorm(options: BatchNormOptions = {}): BatchNormLayer {
+  checkObject(options, 'batchNorm() options');
+  const o = options as Record<string, unknown>;
+  checkKeys(o, ['momentum', 'epsilon', 'unbiasedVariance', 'convention', 'activation', 'alpha'], 'batchNorm()');
+  const convention = oneOf(o.convention ?? 'keras', 'batchNorm() convention', ['keras', 'pytorch'] as const);
+  const torch = convention === 'pytorch';
+  const { convention: _, ...rest } = o;
+  return checkBatchNorm({ type: 'batchNorm', momentum: torch ? 0.9 : 0.99, epsilon: torch ? 1e-5 : 1e-3, unbiasedVariance: torch, ...rest }, 'batchNorm()');
+}
+
+/**
+ * Layer normalization (Ba et al.): each row z = γ·(x − μ)/√(σ² + ε) + β with the row's own
+ * mean and (biased) variance, in training and inference alike, then the activation. γ and β
+ * are trained (no L1/L2 penalty).
+ */
+export function layerNorm(options: LayerNormOptions = {}): LayerNormLayer {
+  checkObject(options, 'layerNorm() options');
+  return checkLayerNorm({ type: 'layerNorm', epsilon: 1e-3, ...(options as Record<string, unknown>) }, 'layerNorm()');
+}
+
+function activationOf(o: Record<string, unknown>, where: string): { activation: ActivationName; alpha?: number } {
+  const activation = oneOf(o.activation ?? 'linear', `${where} activation`, ACTIVATIONS);
+  const alphaDefault = ALPHA_DEFAULTS[activation];
+  if (o.alpha !== undefined && alphaDefault === undefined) throw new ConfigError(`${where} alpha only applies to activations "leakyRelu" and "elu", not "${activation}"`);
+  if (alphaDefault === undefined) return { activation };
+  const alpha = o.alpha ?? alphaDefault;
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new ConfigError(`${where} alpha must be a finite number, got ${show(alpha)}`);
+  return { activation, alpha };
+}
+
+export function checkBatchNorm(layer: Record<string, unknown>, where: string): BatchNormLayer {
+  checkKeys(layer, ['type', 'momentum', 'epsilon', 'unbiasedVariance', 'activation', 'alpha'], where);
+  const momentum = numberInRange(layer.momentum ?? 0.99, `${where} momentum`, 0, 1, true);
+  const epsilon = positiveNumber(layer.epsilon ?? 1e-3, `${where} epsilon`);
+  const unbiased = layer.unbiasedVariance ?? false;
+  if (typeof unbiased !== 'boolean') throw new ConfigError(`${where} unbiasedVariance must be true or false, got ${show(unbiased)}`);
+  return Object.freeze({ type: 'batchNorm', momentum, epsilon, unbiasedVariance: unbiased, ...activationOf(layer, where) });
+}
+
+export function checkLayerNorm(layer: Record<string, unknown>, where: string): LayerNormLayer {
+  checkKeys(layer, ['type', 'epsilon', 'activation', 'alpha'], where);
+  const epsilon = positiveNumber(layer.epsilon ?? 1e-3, `${where} epsilon`);
+  return Object.freeze({ type: 'layerNorm', epsilon, ...activationOf(layer, where) });
+}
+
+/** A batch normalization layer in the arena: γ at w and β at b (parameter slab), the moving
+ *  mean and variance at `stats` (mean starts at 0, variance at 1, as in Keras and PyTorch). */
+export function placeBatchNorm(layer: BatchNormLayer, width: number, w: number, dw: number, stats: number): LayerSlots {
+  return {
+    kind: LAYER_BATCH_NORM, inputs: width, units: width, act: ACTIVATION_CODES[layer.activation], alpha: layer.alpha ?? 0, l1: 0, l2: 0, rate: 0,
+    w, b: w + width, dw, db: dw + width, z: 0, a: 0, stats, aux: 0, epsilon: layer.epsilon, momentum: layer.momentum, unbiased: layer.unbiasedVariance ? 1 : 0,
+  };
+}
+
+/** A layer normalization layer in the arena: γ at w, β at b. */
+export function placeLayerNorm(layer: LayerNormLayer, width: number, w: number, dw: number): LayerSlots {
+  return {
+    kind: LAYER_LAYER_NORM, inputs: width, units: width, act: ACTIVATION_CODES[layer.activation], alpha: layer.alpha ?? 0, l1: 0, l2: 0, rate: 0,
+    w, b: w + width, dw, db: dw + width, z: 0, a: 0, stats: 0, aux: 0, epsilon: layer.epsilon, momentum: 0, unbiased: 0,
+  };
 }

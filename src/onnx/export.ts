@@ -9,7 +9,7 @@
 import { ConfigError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import { DOUBLE, encodeModel, FLOAT, type NodeSpec, type TensorSpec } from './model';
-import { exportNormalization } from './normalization';
+import { exportNorm, exportNormalization } from './normalization';
 
 /** The opset and IR version toONNX writes. */
 export const EXPORT_OPSET = 17;
@@ -57,6 +57,22 @@ export function exportONNX(net: Network, options: ToONNXOptions = {}): Uint8Arra
       const p = `normalization_${n++}`;
       cur = exportNormalization(layer.mean, layer.variance, cur, p, nodes, (name, values) => {
         initializers.push({ name: `${p}.${name}`, dims: [values.length], dataType: type, raw: encode(values) });
+        return `${p}.${name}`;
+      });
+      continue;
+    }
+    if (layer.type === 'batchNorm' || layer.type === 'layerNorm') {
+      // BatchNormalization (inference form) or LayerNormalization, then the activation
+      const p = `${layer.type === 'batchNorm' ? 'batch_norm' : 'layer_norm'}_${n++}`;
+      const e = weights[d++]!;
+      const z = exportNorm(layer, e.weights, e.bias, e.movingMean ? { mean: e.movingMean, variance: e.movingVariance! } : undefined, cur, p, nodes, (name, values) => {
+        initializers.push({ name: `${p}.${name}`, dims: [values.length], dataType: type, raw: encode(values) });
+        return `${p}.${name}`;
+      });
+      const scalars = new Set<string>();
+      cur = activation(layer.activation, layer.alpha, z, p, f64, nodes, (name, value) => {
+        if (!scalars.has(name)) initializers.push({ name: `${p}.${name}`, dims: [], dataType: type, raw: encode([value]) });
+        scalars.add(name);
         return `${p}.${name}`;
       });
       continue;

@@ -9,7 +9,7 @@
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
 import { decodeModel, DOUBLE, FLOAT, INT32, INT64, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
-import { inputNormalization, normalizationLayer } from './normalization';
+import { inputNormalization, normalizationLayer, normLayer, type PlannedNorm } from './normalization';
 
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 22;
@@ -22,7 +22,7 @@ const ELEMENTWISE = new Set([
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
-const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
 const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler']);
@@ -109,10 +109,13 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   }
 
   const layers: ImportedLayer[] = [];
-  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array };
+  // the open layer: dense, or batch/layer norm (`norm`), which an activation may still follow
+  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array; norm?: PlannedNorm['norm'] };
   let pending: Pending | null = null;
   const flush = () => {
-    if (pending) layers.push({ type: 'dense', units: pending.units, activation: pending.activation ?? 'linear', weights: pending.weights, bias: pending.bias, ...(pending.alpha === undefined ? {} : { alpha: pending.alpha }) });
+    const p = pending as Pending | null;
+    if (p?.norm) layers.push({ ...p.norm, activation: p.activation ?? 'linear', gamma: p.weights, beta: p.bias, ...(p.alpha === undefined ? {} : { alpha: p.alpha }) });
+    else if (p) layers.push({ type: 'dense', units: p.units, activation: p.activation ?? 'linear', weights: p.weights, bias: p.bias, ...(p.alpha === undefined ? {} : { alpha: p.alpha }) });
     pending = null;
   };
   const setActivation = (node: OnnxNode, activation: ActivationName, alpha?: number) => {
@@ -151,7 +154,7 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     } else if (next.length === 1 && ACTIVATION_OPS.has(op) && node.input.length === 1) {
       const [activation, alpha] = singleActivation(node, at(node));
       setActivation(node, activation, alpha);
-    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1) {
+    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1 && !pending.norm) {
       // skl2onnx binary classifier: [1 − p, p] from a sigmoid unit = softmax over [0, z].
       const p: Pending = pending;
       const inputs: number = p.weights.length;
@@ -163,6 +166,10 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
       for (const n of next) visited.add(n);
       cur = concat.output[0]!;
       continue;
+    } else if (next.length === 1 && (op === 'BatchNormalization' || op === 'LayerNormalization')) {
+      flush();
+      pending = normLayer(node, cur, width, constant, at(node), (d) => floatAttr(node, 'epsilon', d), model.producerName === 'pytorch');
+      width = pending.units;
     } else if (next.length === 1 && pending && (op === 'Sub' || op === 'Scaler') && inputNormalization(cur, width, consumers, constant, at)) {
       // a normalization between dense layers (wasmnet's own export writes Sub, Div)
       const p = inputNormalization(cur, width, consumers, constant, at)!;
@@ -191,7 +198,8 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   }
   flush();
 
-  if (layers.length === 0) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+  if (!layers.some((l) => l.type === 'dense')) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+  if (layers[layers.length - 1]!.type !== 'dense') throw new FormatError('the ONNX graph ends with a normalization; wasmnet networks end with a dense layer');
   if (!outputs.has(cur) && tail.size === 0) throw new FormatError(`the chain of layers ends at tensor "${cur}", which is not a graph output`);
   // Every node must be on the chain, a constant, or in the label tail (or computed from it).
   const ignored = new Set<OnnxNode>();
@@ -212,8 +220,8 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   if (out?.dims && out.dims.length === 2 && outWidth !== null && outWidth !== undefined && outWidth !== width) {
     throw new FormatError(`output "${cur}" is declared [batch, ${outWidth}] but the layers produce ${width} columns`);
   }
-  const first = layers[0] as Extract<ImportedLayer, { type: 'dense' }>; // the chain's layers are dense
-  const inputSize = first.weights.length / first.units;
+  const first = layers[0]!;
+  const inputSize = first.type === 'dense' ? first.weights.length / first.units : (first as { gamma: Float64Array }).gamma.length;
   if (normalization) layers.unshift(normalizationLayer(normalization, inputSize));
   return { inputSize, layers };
 }

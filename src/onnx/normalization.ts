@@ -119,3 +119,77 @@ export function exportNormalization(
   nodes.push({ op: 'Div', name: `/${p}/Div`, input: [centred, constant('std', variance.map((v) => Math.max(Math.sqrt(v), FLOOR)))], output: [out] });
   return out;
 }
+
+/** What a BatchNormalization or LayerNormalization node becomes: a layer still open for the
+ *  activation that may follow (γ as `weights`, β as `bias`, so a constant Add after it adds to β). */
+export interface PlannedNorm {
+  units: number;
+  weights: Float64Array;
+  bias: Float64Array;
+  norm: { type: 'batchNorm'; epsilon: number; momentum: number; unbiasedVariance: boolean; movingMean: Float64Array; movingVariance: Float64Array } | { type: 'layerNorm'; epsilon: number };
+}
+
+/** BatchNormalization (inference: X, scale, B, mean, var; training_mode 0) or
+ *  LayerNormalization (opset 17: X, Scale, optional B; the last axis) on tensor `cur`.
+ *  `fromPyTorch`: PyTorch's running variance is unbiased (its exporter writes
+ *  momentum = 1 − torch momentum, ONNX's direction and wasmnet's). */
+export function normLayer(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string, epsilonOf: (fallback: number) => number, fromPyTorch: boolean): PlannedNorm {
+  if (node.input[0] !== cur) throw new FormatError(`${where} does not take the data as its first input`);
+  const values = (i: number, what: string): Float64Array => {
+    const t = constant(node.input[i]);
+    if (!t) throw new FormatError(`${where}: its ${what} must be a constant`);
+    const v = tensorValues(t, where);
+    if (t.dims.length !== 1 || (width !== undefined && v.length !== width)) throw new FormatError(`${where}: ${what} ${JSON.stringify(t.name)} has shape [${t.dims.join(', ')}]; expected [${width ?? 'features'}]`);
+    const bad = v.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new FormatError(`${where}: ${what} ${JSON.stringify(t.name)}[${bad}] is ${v[bad]}; weights must be finite`);
+    return v;
+  };
+  const epsilon = epsilonOf(1e-5);
+  if (!(epsilon > 0)) throw new FormatError(`${where} has epsilon ${epsilon}; wasmnet needs ε > 0`);
+  if (node.opType === 'LayerNormalization') {
+    const axis = node.attributes.get('axis')?.i ?? -1;
+    if (axis !== -1 && axis !== 1) throw new FormatError(`${where} has axis ${axis}; wasmnet normalizes each row of [batch, features] (axis -1)`);
+    const gamma = values(1, 'scale');
+    const beta = node.input[2] ? values(2, 'bias') : new Float64Array(gamma.length);
+    if (beta.length !== gamma.length) throw new FormatError(`${where}: bias has ${beta.length} values, scale ${gamma.length}`);
+    return { units: gamma.length, weights: gamma, bias: beta, norm: { type: 'layerNorm', epsilon } };
+  }
+  if ((node.attributes.get('training_mode')?.i ?? 0) !== 0) throw new FormatError(`${where} has training_mode 1; wasmnet reads inference graphs`);
+  if (node.input.length !== 5) throw new FormatError(`${where} must have 5 inputs (X, scale, B, mean, var)`);
+  const gamma = values(1, 'scale');
+  const beta = values(2, 'B');
+  const movingMean = values(3, 'mean');
+  const movingVariance = values(4, 'var');
+  const n = gamma.length;
+  if (beta.length !== n || movingMean.length !== n || movingVariance.length !== n) throw new FormatError(`${where}: scale, B, mean and var must have one value per feature`);
+  if (movingVariance.some((v) => v < 0)) throw new FormatError(`${where}: var has a negative value`);
+  const momentum = node.attributes.get('momentum')?.f;
+  return {
+    units: n, weights: gamma, bias: beta,
+    norm: { type: 'batchNorm', epsilon, momentum: momentum === undefined ? 0.9 : Number(momentum.toPrecision(7)), unbiasedVariance: fromPyTorch, movingMean, movingVariance },
+  };
+}
+
+/** Appends a BatchNormalization (inference form) or LayerNormalization node on tensor `cur`. */
+export function exportNorm(
+  layer: { type: 'batchNorm'; epsilon: number; momentum: number } | { type: 'layerNorm'; epsilon: number },
+  gamma: ArrayLike<number>,
+  beta: ArrayLike<number>,
+  moving: { mean: ArrayLike<number>; variance: ArrayLike<number> } | undefined,
+  cur: string,
+  p: string,
+  nodes: NodeSpec[],
+  constant: (name: string, values: ArrayLike<number>) => string,
+): string {
+  const z = `${p}/z`;
+  if (layer.type === 'batchNorm') {
+    nodes.push({
+      op: 'BatchNormalization', name: `/${p}/BatchNormalization`,
+      input: [cur, constant('weight', gamma), constant('bias', beta), constant('running_mean', moving!.mean), constant('running_var', moving!.variance)],
+      output: [z], attributes: { epsilon: { f: layer.epsilon }, momentum: { f: layer.momentum } },
+    });
+  } else {
+    nodes.push({ op: 'LayerNormalization', name: `/${p}/LayerNormalization`, input: [cur, constant('weight', gamma), constant('bias', beta)], output: [z], attributes: { axis: { i: -1 }, epsilon: { f: layer.epsilon } } });
+  }
+  return z;
+}

@@ -5,7 +5,7 @@
 import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import { buildNetwork, type ImportedLayer, type ImportOptions } from '../interop/build';
-import { normalizationStatistics, planNormalization, tfjsNormalization, type PlannedNormalization } from './normalization';
+import { normalizationStatistics, normWeights, planNorm, planNormalization, tfjsNorm, tfjsNormalization, type PlannedNorm, type PlannedNormalization } from './normalization';
 
 export type { ImportOptions } from '../interop/build';
 
@@ -113,6 +113,11 @@ export function fromTfjs(
       imported.push(normalizationStatistics(l, width, (suffixes) => findWeight(weights, l.name, suffixes, `${l.cls} "${l.name}"`)));
       continue;
     }
+    if (l.type !== 'dense') {
+      const norm = l as PlannedNorm; // batchNorm or layerNorm
+      imported.push(normWeights(norm, width, (suffixes) => findWeight(weights, norm.name, suffixes, `${norm.cls} "${norm.name}"`)));
+      continue;
+    }
     const kernel = findWeight(weights, l.name, ['kernel', '0'], `Dense "${l.name}"`);
     if (kernel.shape.length !== 2 || kernel.shape[0] !== width || kernel.shape[1] !== l.units) {
       throw new FormatError(`Dense "${l.name}": kernel has shape [${kernel.shape.join(', ')}], expected [${width}, ${l.units}]`);
@@ -129,7 +134,7 @@ export function fromTfjs(
   return buildNetwork(inputSize, imported, options, 'fromTfjs');
 }
 
-type Planned = { type: 'dense'; name: string; units: number; activation: ActivationName; alpha?: number; useBias: boolean } | { type: 'dropout'; rate: number } | PlannedNormalization;
+type Planned = { type: 'dense'; name: string; units: number; activation: ActivationName; alpha?: number; useBias: boolean } | { type: 'dropout'; rate: number } | PlannedNormalization | PlannedNorm;
 
 /** The layer list (Sequential, or a Functional model that is a single chain) → planned layers. */
 function readTopology(topology: unknown): { inputSize: number; layers: Planned[] } {
@@ -151,10 +156,11 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
 
   let inputSize: number | undefined;
   const planned: Planned[] = [];
-  let last: Extract<Planned, { type: 'dense' }> | undefined; // the dense layer an activation may attach to
+  // the dense (or batch/layer norm) layer an activation may attach to
+  let last: Extract<Planned, { type: 'dense' }> | PlannedNorm | undefined;
   const setActivation = (cls: string, name: string, activation: ActivationName, alpha?: number) => {
     if (!last || last.activation !== 'linear' || planned[planned.length - 1] !== last) {
-      throw new FormatError(`${cls} layer "${name}" must follow a Dense layer with a linear activation (wasmnet layers are dense → activation)`);
+      throw new FormatError(`${cls} layer "${name}" must follow a Dense (or BatchNormalization, LayerNormalization) layer with a linear activation (wasmnet layers are dense → activation)`);
     }
     last.activation = activation;
     if (alpha !== undefined) last.alpha = alpha;
@@ -209,8 +215,11 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       setActivation(cls, name, 'softmax');
     } else if (planNormalization(cls, c, name)) {
       planned.push(planNormalization(cls, c, name)!);
+    } else if (planNorm(cls, c, name)) {
+      last = planNorm(cls, c, name)!;
+      planned.push(last);
     } else {
-      throw new FormatError(`${cls} layer "${name}" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU, Softmax and Normalization`);
+      throw new FormatError(`${cls} layer "${name}" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU, Softmax, Normalization, BatchNormalization and LayerNormalization`);
     }
   }
   if (inputSize === undefined) throw new FormatError('the model has no input shape (batch_input_shape or batch_shape on its first layer)');
@@ -346,6 +355,21 @@ export function toTfjs(net: Network): TfjsArtifacts {
   let d = 0;
   let n = 0;
   net.layers.forEach((l, i) => {
+    if (l.type === 'batchNorm' || l.type === 'layerNorm') {
+      const name = `${l.type === 'batchNorm' ? 'batch_normalization' : 'layer_normalization'}_${n++}`;
+      if (l.activation === 'gelu' || (l.activation === 'elu' && l.alpha !== 1)) {
+        throw new ConfigError(`toTfjs: ${l.type} layer ${i} uses ${l.activation === 'gelu' ? 'gelu, whose tfjs twin "gelu_new" tfjs cannot load' : `elu with alpha ${l.alpha}; tfjs supports only alpha 1`}`);
+      }
+      const t = tfjsNorm(l, name, weights[d++]!);
+      layers.push(t.config);
+      for (const w of t.weights) {
+        specs.push({ name: `${name}/${w.suffix}`, shape: [w.values.length], dtype: 'float32' });
+        values.push(w.values);
+      }
+      if (l.activation === 'leakyRelu') layers.push({ class_name: 'LeakyReLU', config: { alpha: l.alpha, name: `leaky_re_lu_${name}`, trainable: true } });
+      else if (l.activation !== 'linear') layers.push({ class_name: 'Activation', config: { activation: TFJS_ACTIVATIONS[l.activation], name: `activation_${name}`, trainable: true } });
+      return;
+    }
     if (l.type === 'normalization') {
       const name = `normalization_${n++}`;
       const t = tfjsNormalization(l, name);

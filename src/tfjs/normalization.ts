@@ -5,7 +5,8 @@
 // tensorflowjs_converter. Also a `BatchNormalization` with center and scale off that is not
 // trainable: always in inference mode, (x − moving_mean) / √(moving_variance + ε), which is
 // what `toTfjs` writes for a normalization layer (tfjs loads it).
-import { FormatError, type Layer } from 'wasmnet';
+import { FormatError, type ActivationName, type Layer } from 'wasmnet';
+import type { ImportedLayer } from '../interop/build';
 
 type Obj = Record<string, unknown>;
 
@@ -79,5 +80,73 @@ export function tfjsNormalization(layer: Extract<Layer, { type: 'normalization' 
       { suffix: 'moving_mean', values: Float64Array.from(layer.mean) },
       { suffix: 'moving_variance', values: Float64Array.from(layer.variance, (v) => Math.max(v, 1e-14)) },
     ],
+  };
+}
+
+/** A BatchNormalization or LayerNormalization layer to load (an activation layer may follow). */
+export interface PlannedNorm {
+  type: 'batchNorm' | 'layerNorm';
+  name: string;
+  cls: string;
+  activation: ActivationName;
+  alpha?: number;
+  epsilon: number;
+  momentum: number;
+  center: boolean;
+  scale: boolean;
+}
+
+/** Keras's BatchNormalization (trainable) and LayerNormalization on the last axis. Keras's
+ *  moving variance is the biased one, so unbiasedVariance stays false. */
+export function planNorm(cls: string, c: Obj, name: string): PlannedNorm | undefined {
+  if (cls !== 'BatchNormalization' && cls !== 'LayerNormalization') return undefined;
+  const axis = c.axis ?? -1;
+  if (!(axis === -1 || axis === 1 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1)))) {
+    throw new FormatError(`${cls} layer "${name}" has axis ${JSON.stringify(axis)}; wasmnet normalizes over the features of [batch, features] (axis -1)`);
+  }
+  const epsilon = c.epsilon ?? 1e-3;
+  const momentum = c.momentum ?? 0.99;
+  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new FormatError(`${cls} layer "${name}" has epsilon ${JSON.stringify(epsilon)}; wasmnet needs ε > 0`);
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new FormatError(`${cls} layer "${name}" has momentum ${JSON.stringify(momentum)}`);
+  return {
+    type: cls === 'BatchNormalization' ? 'batchNorm' : 'layerNorm', name, cls, activation: 'linear', epsilon, momentum,
+    center: c.center !== false, scale: c.scale !== false,
+  };
+}
+
+/** The imported layer with its weights: γ (ones when scale is off), β (zeros when center is
+ *  off; both become trainable in wasmnet), and batch norm's moving statistics. Keras 2 names
+ *  `gamma`, `beta`, `moving_mean`, `moving_variance`; Keras 3 numbers them in that order,
+ *  skipping the ones that are off. */
+export function normWeights(p: PlannedNorm, width: number, find: (suffixes: string[]) => { shape: number[]; values: Float64Array }): ImportedLayer {
+  const where = `${p.cls} layer "${p.name}"`;
+  let index = 0;
+  const read = (name: string, on: boolean, fill: number): Float64Array => {
+    if (!on) return new Float64Array(width).fill(fill);
+    const w = find([name, String(index++)]).values;
+    if (w.length !== width) throw new FormatError(`${where}: ${name} has ${w.length} values for ${width} features`);
+    return w;
+  };
+  const gamma = read('gamma', p.scale, 1);
+  const beta = read('beta', p.center, 0);
+  const act = p.alpha === undefined ? { activation: p.activation } : { activation: p.activation, alpha: p.alpha };
+  if (p.type === 'layerNorm') return { type: 'layerNorm', epsilon: p.epsilon, ...act, gamma, beta };
+  const movingMean = read('moving_mean', true, 0);
+  const movingVariance = read('moving_variance', true, 1);
+  const bad = movingVariance.findIndex((v) => !(v >= 0));
+  if (bad >= 0) throw new FormatError(`${where}: moving_variance[${bad}] is ${movingVariance[bad]}; a variance must be ≥ 0`);
+  return { type: 'batchNorm', momentum: p.momentum, epsilon: p.epsilon, unbiasedVariance: false, ...act, gamma, beta, movingMean, movingVariance };
+}
+
+/** toTfjs: BatchNormalization / LayerNormalization (then an Activation layer for a non-linear
+ *  activation, added by the caller). */
+export function tfjsNorm(layer: Extract<Layer, { type: 'batchNorm' | 'layerNorm' }>, name: string, w: { weights: Float64Array; bias: Float64Array; movingMean?: Float64Array; movingVariance?: Float64Array }): { config: Obj; weights: { suffix: string; values: Float64Array }[] } {
+  const base = { name, trainable: true, dtype: 'float32', axis: -1, epsilon: layer.epsilon, center: true, scale: true };
+  if (layer.type === 'layerNorm') {
+    return { config: { class_name: 'LayerNormalization', config: base }, weights: [{ suffix: 'gamma', values: w.weights }, { suffix: 'beta', values: w.bias }] };
+  }
+  return {
+    config: { class_name: 'BatchNormalization', config: { ...base, momentum: layer.momentum } },
+    weights: [{ suffix: 'gamma', values: w.weights }, { suffix: 'beta', values: w.bias }, { suffix: 'moving_mean', values: w.movingMean! }, { suffix: 'moving_variance', values: w.movingVariance! }],
   };
 }
