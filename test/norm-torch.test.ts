@@ -84,3 +84,14 @@ describe.each(CASES)('PyTorch float64: %s', (name, config) => {
     expect(worst(net.predict(f.probe).flat(), f.eval.flat())).toBeLessThanOrEqual(1e-12);
   });
 });
+
+describe('PyTorch LayerNorm below opset 17 (written out: ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add)', () => {
+  it('loads as a layerNorm layer with its activation and predicts PyTorch\'s eval outputs to 1e-12', () => {
+    const f = JSON.parse(readFileSync(new URL('torch-layernorm-op13.json', DIR), 'utf8')) as { probe: number[][]; eval: number[][]; onnx_ops: string[] };
+    expect(f.onnx_ops).toContain('ReduceMean');
+    const net = fromONNX(readFileSync(new URL('torch-layernorm-op13.onnx', DIR)));
+    expect(net.layers.map((l) => l.type)).toEqual(['dense', 'layerNorm', 'dense']);
+    expect(net.layers[1]).toEqual({ type: 'layerNorm', epsilon: 1e-5, activation: 'relu' });
+    expect(worst(net.predict(f.probe).flat(), f.eval.flat())).toBeLessThanOrEqual(1e-12);
+  });
+});

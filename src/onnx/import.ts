@@ -9,7 +9,7 @@
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
 import { decodeModel, DOUBLE, FLOAT, INT32, INT64, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
-import { inputNormalization, normalizationLayer, normLayer, type PlannedNorm } from './normalization';
+import { inputNormalization, normalizationLayer, normLayer, writtenOutLayerNorm, type PlannedNorm } from './normalization';
 
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 22;
@@ -22,7 +22,7 @@ const ELEMENTWISE = new Set([
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
-const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
 const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler']);
@@ -177,6 +177,15 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
       layers.push(normalizationLayer(p, width!));
       for (const n of p.nodes) visited.add(n);
       cur = p.output;
+      continue;
+    } else if (next.length === 2 && writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))) {
+      // LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add)
+      const found = writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))!;
+      flush();
+      pending = found.layer;
+      width = found.layer.units;
+      for (const n of found.nodes) visited.add(n);
+      cur = found.output;
       continue;
     } else {
       const region = activationRegion(cur, next, consumers, constant, visited);

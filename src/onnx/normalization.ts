@@ -193,3 +193,76 @@ export function exportNorm(
   }
   return z;
 }
+
+/** LayerNorm written out (PyTorch below opset 17, tf2onnx for 2-D inputs): on tensor `cur`,
+ *  m = ReduceMean(x), d = Sub(x, m), Pow(d, 2) or Mul(d, d), ReduceMean, Add(ε), Sqrt,
+ *  Div(d, ·), then optionally Mul by γ and Add of β, each reduction over the last axis with
+ *  keepdims. Returns the layer (still open for an activation), the nodes and the output tensor,
+ *  or undefined when the nodes after `cur` are not this shape. */
+export function writtenOutLayerNorm(
+  cur: string,
+  width: number | undefined,
+  consumers: Map<string, OnnxNode[]>,
+  constant: Lookup,
+  opset: number,
+): { layer: PlannedNorm; nodes: OnnxNode[]; output: string } | undefined {
+  const users = (t: string) => consumers.get(t) ?? [];
+  const only = (t: string) => (users(t).length === 1 ? users(t)[0] : undefined);
+  const plain = (n: OnnxNode | undefined, op: string) => n !== undefined && n.opType === op && (n.domain === '' || n.domain === 'ai.onnx') ? n : undefined;
+  const lastAxis = (n: OnnxNode): boolean => {
+    if ((n.attributes.get('keepdims')?.i ?? 1) !== 1) return false;
+    const axes = opset >= 18 && n.input[1] ? (constant(n.input[1]) ? Array.from(tensorValues(constant(n.input[1])!, 'ReduceMean')) : undefined) : n.attributes.get('axes')?.ints;
+    return axes !== undefined && axes.length === 1 && (axes[0] === -1 || axes[0] === 1);
+  };
+  const scalar = (name: string | undefined): number | undefined => {
+    const t = constant(name);
+    if (!t) return undefined;
+    const v = tensorValues(t, 'LayerNorm');
+    return v.length === 1 ? v[0] : undefined;
+  };
+  const first = users(cur);
+  if (first.length !== 2) return undefined;
+  const mean = first.find((n) => plain(n, 'ReduceMean') && n.input[0] === cur);
+  const sub = first.find((n) => plain(n, 'Sub') && n.input[0] === cur);
+  if (!mean || !sub || !lastAxis(mean) || sub.input[1] !== mean.output[0] || users(mean.output[0]!).length !== 1) return undefined;
+  const d = sub.output[0]!;
+  const dUsers = users(d);
+  if (dUsers.length !== 2) return undefined;
+  const square = dUsers.find((n) => (plain(n, 'Pow') && n.input[0] === d && scalar(n.input[1]) === 2) || (plain(n, 'Mul') && n.input[0] === d && n.input[1] === d));
+  const div = dUsers.find((n) => plain(n, 'Div') && n.input[0] === d);
+  if (!square || !div) return undefined;
+  const variance = plain(only(square.output[0]!), 'ReduceMean');
+  if (!variance || !lastAxis(variance)) return undefined;
+  const add = plain(only(variance.output[0]!), 'Add');
+  const epsilon = add ? scalar(add.input[0] === variance.output[0] ? add.input[1] : add.input[0]) : undefined;
+  if (!add || epsilon === undefined || !(epsilon > 0)) return undefined;
+  const sqrt = plain(only(add.output[0]!), 'Sqrt');
+  if (!sqrt || div.input[1] !== sqrt.output[0] || only(sqrt.output[0]!) !== div) return undefined;
+  const nodes = [mean, sub, square, variance, add, sqrt, div];
+  let out = div.output[0]!;
+  const perFeature = (name: string | undefined): Float64Array | undefined => {
+    const t = constant(name);
+    if (!t) return undefined;
+    const v = tensorValues(t, 'LayerNorm');
+    return v.length === width || (width === undefined && t.dims.length === 1) ? v : undefined;
+  };
+  let gamma: Float64Array | undefined;
+  let beta: Float64Array | undefined;
+  const mul = plain(only(out), 'Mul');
+  if (mul) {
+    gamma = perFeature(mul.input[0] === out ? mul.input[1] : mul.input[0]);
+    if (gamma) nodes.push(mul), (out = mul.output[0]!);
+  }
+  const bias = plain(only(out), 'Add');
+  if (bias) {
+    beta = perFeature(bias.input[0] === out ? bias.input[1] : bias.input[0]);
+    if (beta) nodes.push(bias), (out = bias.output[0]!);
+  }
+  const units = gamma?.length ?? beta?.length ?? width;
+  if (units === undefined) return undefined;
+  return {
+    layer: { units, weights: gamma ?? new Float64Array(units).fill(1), bias: beta ?? new Float64Array(units), norm: { type: 'layerNorm', epsilon } },
+    nodes,
+    output: out,
+  };
+}
