@@ -82,7 +82,7 @@ export interface LoadOptions {
 export interface Gradients {
   /** Mean loss over the batch (weight penalties included). */
   loss: number;
-  /** ∂loss/∂weights and ∂loss/∂bias, one entry per dense layer, shaped like {@link Network.getWeights}. */
+  /** ∂loss/∂weights and ∂loss/∂bias, one entry per layer with parameters (dense, batchNorm, layerNorm; no moving statistics), shaped like {@link Network.getWeights}. */
   gradients: LayerWeights[];
 }
 

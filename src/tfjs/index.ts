@@ -81,7 +81,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * Loads a TensorFlow.js layers model: `model.json` (the parsed object or its text) and its
  * weights (one ArrayBuffer/Uint8Array, or the shards in manifest order). Sequential and
  * linear-chain Functional models of InputLayer, Dense, Dropout, Activation, Flatten (on 2-D),
- * LeakyReLU, ELU, ReLU and Softmax; Keras 2 and Keras 3 naming; float32 weights or the
+ * LeakyReLU, ELU, ReLU, Softmax, Normalization (Keras's), BatchNormalization and
+ * LayerNormalization (last axis; an activation layer after them becomes theirs); Keras 2 and
+ * Keras 3 naming; float32 weights or the
  * converter's uint8/uint16 quantization (dequantized). Anything else is a `FormatError` naming
  * the layer class. Like `fromONNX`, the result is a trainable {@link Network} with the natural
  * loss for its output unless `options.loss` says otherwise.
@@ -342,7 +344,9 @@ function findWeight(weights: Map<string, Weight>, layer: string, suffixes: strin
  * Writes a network in the TensorFlow.js layers format: `modelJSON` is model.json's object
  * (a Sequential model; weightsManifest paths ['weights.bin']) and `weightData` is weights.bin's
  * bytes (float32). `tf.loadLayersModel` reads them, so a wasmnet model moves to a tfjs app
- * unchanged. leakyRelu becomes a linear Dense + LeakyReLU layer. Refused (ConfigError), because
+ * unchanged. leakyRelu becomes a linear Dense + LeakyReLU layer; batchNorm and layerNorm become
+ * BatchNormalization and LayerNormalization (+ an Activation layer), a normalization layer an
+ * inference-only BatchNormalization (tfjs has no Normalization class). Refused (ConfigError), because
  * tfjs 4.22 cannot load them: gelu (tfjs's "gelu_new") and elu with α ≠ 1.
  */
 export function toTfjs(net: Network): TfjsArtifacts {
