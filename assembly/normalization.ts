@@ -36,64 +36,88 @@ export function normalizeBackward(g: usize, variance: usize, rows: i32, cols: i3
 // (σ² biased, Σ(x − μ)²/n); otherwise the moving ones. `aux` [3×units] receives μ, σ² and s,
 // which the backward pass and the moving-statistics update read. stats: moving μ, then σ².
 
-/** The batch normalization forward pass into z (the step applies the activation after). */
+/** The batch normalization forward pass into z (the step applies the activation after).
+ *  Row by row, each column's sums accumulating in aux: the same additions in the same order as
+ *  column by column, without walking down columns (a stride of units·8 bytes, a power of two
+ *  for the usual widths, which maps every row of a column to the same two cache sets). */
 export function batchNormForward(x: usize, gamma: usize, beta: usize, stats: usize, aux: usize, z: usize, rows: i32, units: i32, epsilon: f64, training: bool): void {
   const u = <usize>units << 3;
-  const stride = <usize>units << 3;
+  const meanAt = aux, varAt = aux + u, sAt = aux + 2 * u;
+  if (training) {
+    for (let j = 0; j < units; j++) {
+      store<f64>(meanAt + (<usize>j << 3), 0);
+      store<f64>(varAt + (<usize>j << 3), 0);
+    }
+    for (let r = 0; r < rows; r++) {
+      const row = x + <usize>r * u;
+      for (let j = 0; j < units; j++) {
+        const off = <usize>j << 3;
+        store<f64>(meanAt + off, load<f64>(meanAt + off) + load<f64>(row + off));
+      }
+    }
+    for (let j = 0; j < units; j++) store<f64>(meanAt + (<usize>j << 3), load<f64>(meanAt + (<usize>j << 3)) / <f64>rows);
+    for (let r = 0; r < rows; r++) {
+      const row = x + <usize>r * u;
+      for (let j = 0; j < units; j++) {
+        const off = <usize>j << 3;
+        const d = load<f64>(row + off) - load<f64>(meanAt + off);
+        store<f64>(varAt + off, load<f64>(varAt + off) + d * d);
+      }
+    }
+    for (let j = 0; j < units; j++) store<f64>(varAt + (<usize>j << 3), load<f64>(varAt + (<usize>j << 3)) / <f64>rows);
+  } else {
+    for (let j = 0; j < units; j++) {
+      const off = <usize>j << 3;
+      store<f64>(meanAt + off, load<f64>(stats + off));
+      store<f64>(varAt + off, load<f64>(stats + u + off));
+    }
+  }
   for (let j = 0; j < units; j++) {
     const off = <usize>j << 3;
-    let mean: f64, variance: f64;
-    if (training) {
-      let sum: f64 = 0;
-      for (let r = 0, at = x + off; r < rows; r++, at += stride) sum += load<f64>(at);
-      mean = sum / <f64>rows;
-      let sq: f64 = 0;
-      for (let r = 0, at = x + off; r < rows; r++, at += stride) {
-        const d = load<f64>(at) - mean;
-        sq += d * d;
-      }
-      variance = sq / <f64>rows;
-    } else {
-      mean = load<f64>(stats + off);
-      variance = load<f64>(stats + u + off);
+    store<f64>(sAt + off, 1.0 / sqrt(load<f64>(varAt + off) + epsilon));
+  }
+  for (let r = 0; r < rows; r++) {
+    const at = <usize>r * u;
+    for (let j = 0; j < units; j++) {
+      const off = <usize>j << 3;
+      store<f64>(z + at + off, load<f64>(gamma + off) * ((load<f64>(x + at + off) - load<f64>(meanAt + off)) * load<f64>(sAt + off)) + load<f64>(beta + off));
     }
-    const s = 1.0 / sqrt(variance + epsilon);
-    store<f64>(aux + off, mean);
-    store<f64>(aux + u + off, variance);
-    store<f64>(aux + 2 * u + off, s);
-    const g = load<f64>(gamma + off);
-    const b = load<f64>(beta + off);
-    for (let r = 0, at = off; r < rows; r++, at += stride) store<f64>(z + at, g * ((load<f64>(x + at) - mean) * s) + b);
   }
 }
 
 /** Given dZ: dγ = Σ dZ·x̂, dβ = Σ dZ and, when dX ≠ 0, dX = γ·s·(dZ − Σ dZ/n − x̂·Σ(dZ·x̂)/n)
- *  in training (the batch's statistics depend on x), γ·s·dZ otherwise. */
+ *  in training (the batch's statistics depend on x), γ·s·dZ otherwise. Row by row, the sums
+ *  accumulating in dγ and dβ (the same order as column by column). */
 export function batchNormBackward(x: usize, gamma: usize, aux: usize, dZ: usize, dGamma: usize, dBeta: usize, dX: usize, rows: i32, units: i32, training: bool): void {
   const u = <usize>units << 3;
-  const stride = <usize>units << 3;
+  const meanAt = aux, sAt = aux + 2 * u;
   const n = <f64>rows;
   for (let j = 0; j < units; j++) {
-    const off = <usize>j << 3;
-    const mean = load<f64>(aux + off);
-    const s = load<f64>(aux + 2 * u + off);
-    let sumD: f64 = 0, sumDX: f64 = 0;
-    for (let r = 0, at = off; r < rows; r++, at += stride) {
-      const d = load<f64>(dZ + at);
-      sumD += d;
-      sumDX += d * ((load<f64>(x + at) - mean) * s);
+    store<f64>(dBeta + (<usize>j << 3), 0);
+    store<f64>(dGamma + (<usize>j << 3), 0);
+  }
+  for (let r = 0; r < rows; r++) {
+    const at = <usize>r * u;
+    for (let j = 0; j < units; j++) {
+      const off = <usize>j << 3;
+      const d = load<f64>(dZ + at + off);
+      store<f64>(dBeta + off, load<f64>(dBeta + off) + d);
+      store<f64>(dGamma + off, load<f64>(dGamma + off) + d * ((load<f64>(x + at + off) - load<f64>(meanAt + off)) * load<f64>(sAt + off)));
     }
-    store<f64>(dBeta + off, sumD);
-    store<f64>(dGamma + off, sumDX);
-    if (dX == 0) continue;
-    const gs = load<f64>(gamma + off) * s;
-    if (training) {
-      const meanD = sumD / n, meanDX = sumDX / n;
-      for (let r = 0, at = off; r < rows; r++, at += stride) {
-        store<f64>(dX + at, gs * (load<f64>(dZ + at) - meanD - ((load<f64>(x + at) - mean) * s) * meanDX));
+  }
+  if (dX == 0) return;
+  for (let r = 0; r < rows; r++) {
+    const at = <usize>r * u;
+    for (let j = 0; j < units; j++) {
+      const off = <usize>j << 3;
+      const s = load<f64>(sAt + off);
+      const gs = load<f64>(gamma + off) * s;
+      if (training) {
+        const xhat = (load<f64>(x + at + off) - load<f64>(meanAt + off)) * s;
+        store<f64>(dX + at + off, gs * (load<f64>(dZ + at + off) - load<f64>(dBeta + off) / n - xhat * (load<f64>(dGamma + off) / n)));
+      } else {
+        store<f64>(dX + at + off, gs * load<f64>(dZ + at + off));
       }
-    } else {
-      for (let r = 0, at = off; r < rows; r++, at += stride) store<f64>(dX + at, gs * load<f64>(dZ + at));
     }
   }
 }

@@ -606,54 +606,63 @@ export class JsKernels implements Kernels {
   // operations in the same order.
   batchNormForward(x: number, gamma: number, beta: number, stats: number, aux: number, z: number, rows: number, units: number, epsilon: number, training: boolean): void {
     const h = this.heap;
-    for (let j = 0; j < units; j++) {
-      let mean: number, variance: number;
-      if (training) {
-        let sum = 0;
-        for (let r = 0, at = x + j; r < rows; r++, at += units) sum += h[at]!;
-        mean = sum / rows;
-        let sq = 0;
-        for (let r = 0, at = x + j; r < rows; r++, at += units) {
-          const d = h[at]! - mean;
-          sq += d * d;
-        }
-        variance = sq / rows;
-      } else {
-        mean = h[stats + j]!;
-        variance = h[stats + units + j]!;
+    const meanAt = aux;
+    const varAt = aux + units;
+    const sAt = aux + 2 * units;
+    if (training) {
+      for (let j = 0; j < units; j++) {
+        h[meanAt + j] = 0;
+        h[varAt + j] = 0;
       }
-      const s = 1 / Math.sqrt(variance + epsilon);
-      h[aux + j] = mean;
-      h[aux + units + j] = variance;
-      h[aux + 2 * units + j] = s;
-      const g = h[gamma + j]!;
-      const b = h[beta + j]!;
-      for (let r = 0, at = j; r < rows; r++, at += units) h[z + at] = g * ((h[x + at]! - mean) * s) + b;
+      for (let r = 0, row = x; r < rows; r++, row += units) {
+        for (let j = 0; j < units; j++) h[meanAt + j] = h[meanAt + j]! + h[row + j]!;
+      }
+      for (let j = 0; j < units; j++) h[meanAt + j] = h[meanAt + j]! / rows;
+      for (let r = 0, row = x; r < rows; r++, row += units) {
+        for (let j = 0; j < units; j++) {
+          const d = h[row + j]! - h[meanAt + j]!;
+          h[varAt + j] = h[varAt + j]! + d * d;
+        }
+      }
+      for (let j = 0; j < units; j++) h[varAt + j] = h[varAt + j]! / rows;
+    } else {
+      for (let j = 0; j < units; j++) {
+        h[meanAt + j] = h[stats + j]!;
+        h[varAt + j] = h[stats + units + j]!;
+      }
+    }
+    for (let j = 0; j < units; j++) h[sAt + j] = 1 / Math.sqrt(h[varAt + j]! + epsilon);
+    for (let r = 0, at = 0; r < rows; r++, at += units) {
+      for (let j = 0; j < units; j++) h[z + at + j] = h[gamma + j]! * ((h[x + at + j]! - h[meanAt + j]!) * h[sAt + j]!) + h[beta + j]!;
     }
   }
 
   batchNormBackward(x: number, gamma: number, aux: number, dZ: number, dGamma: number, dBeta: number, dX: number, rows: number, units: number, training: boolean): void {
     const h = this.heap;
+    const meanAt = aux;
+    const sAt = aux + 2 * units;
     for (let j = 0; j < units; j++) {
-      const mean = h[aux + j]!;
-      const s = h[aux + 2 * units + j]!;
-      let sumD = 0;
-      let sumDX = 0;
-      for (let r = 0, at = j; r < rows; r++, at += units) {
-        const d = h[dZ + at]!;
-        sumD += d;
-        sumDX += d * ((h[x + at]! - mean) * s);
+      h[dBeta + j] = 0;
+      h[dGamma + j] = 0;
+    }
+    for (let r = 0, at = 0; r < rows; r++, at += units) {
+      for (let j = 0; j < units; j++) {
+        const d = h[dZ + at + j]!;
+        h[dBeta + j] = h[dBeta + j]! + d;
+        h[dGamma + j] = h[dGamma + j]! + d * ((h[x + at + j]! - h[meanAt + j]!) * h[sAt + j]!);
       }
-      h[dBeta + j] = sumD;
-      h[dGamma + j] = sumDX;
-      if (dX < 0) continue;
-      const gs = h[gamma + j]! * s;
-      if (training) {
-        const meanD = sumD / rows;
-        const meanDX = sumDX / rows;
-        for (let r = 0, at = j; r < rows; r++, at += units) h[dX + at] = gs * (h[dZ + at]! - meanD - ((h[x + at]! - mean) * s) * meanDX);
-      } else {
-        for (let r = 0, at = j; r < rows; r++, at += units) h[dX + at] = gs * h[dZ + at]!;
+    }
+    if (dX < 0) return;
+    for (let r = 0, at = 0; r < rows; r++, at += units) {
+      for (let j = 0; j < units; j++) {
+        const s = h[sAt + j]!;
+        const gs = h[gamma + j]! * s;
+        if (training) {
+          const xhat = (h[x + at + j]! - h[meanAt + j]!) * s;
+          h[dX + at + j] = gs * (h[dZ + at + j]! - h[dBeta + j]! / rows - xhat * (h[dGamma + j]! / rows));
+        } else {
+          h[dX + at + j] = gs * h[dZ + at + j]!;
+        }
       }
     }
   }
