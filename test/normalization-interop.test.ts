@@ -90,10 +90,12 @@ describe('fromONNX: input standardizations', () => {
     }
   });
 
-  test('refused: a non-positive divisor, or statistics of the wrong width (FormatError naming the node)', () => {
+  test('refused: a non-positive or tiny divisor, or statistics of the wrong width (FormatError naming the node)', () => {
     expect(() => fromONNX(model([{ op: 'Sub', values: [1, 2] }, { op: 'Div', values: [4, -1] }]))).toThrow(FormatError);
     expect(() => fromONNX(model([{ op: 'Sub', values: [1, 2] }, { op: 'Div', values: [4, 0] }]))).toThrow(/Div \(node "n1"\) divides by a value ≤ 0/);
     expect(() => fromONNX(model([{ op: 'Sub', values: [1, 2, 3] }]))).toThrow(/Sub \(node "n0"\): constant "c0" of shape \[3\] does not apply per feature to 2 input columns/);
+    // a scale beyond 1e7 (a divisor below Keras's floor of 1e-7) would be computed as a division by 1e-7
+    expect(() => fromONNX(model([{ op: 'Mul', values: [1, 1e9] }]))).toThrow(new FormatError('the input normalization divides feature 1 by 1e-9 (scales it by 1000000000); wasmnet\'s normalization divides by at least 1e-7 (Keras\'s floor)'));
   });
 });
 

@@ -98,6 +98,9 @@ export function inputNormalization(
  *  max(√variance, 1e-7) gives the divisor back (exactly, in IEEE arithmetic, for divisors ≥ 1e-7). */
 export function normalizationLayer(p: PlannedNormalization, width: number): ImportedLayer {
   const spread = (v: Float64Array) => (v.length === 1 ? new Float64Array(width).fill(v[0]!) : v);
+  // below the floor the layer would divide by 1e-7 instead: refused rather than computed wrong
+  const tiny = p.divisor.findIndex((d) => d < FLOOR);
+  if (tiny >= 0) throw new FormatError(`the input normalization divides feature ${tiny} by ${p.divisor[tiny]} (scales it by ${Number((1 / p.divisor[tiny]!).toPrecision(6))}); wasmnet's normalization divides by at least 1e-7 (Keras's floor)`);
   if ((p.mean.length !== 1 && p.mean.length !== width) || (p.divisor.length !== 1 && p.divisor.length !== width)) {
     throw new FormatError(`the input normalization has statistics for ${Math.max(p.mean.length, p.divisor.length)} features, but the first dense layer takes ${width}`);
   }
