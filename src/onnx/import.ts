@@ -9,6 +9,7 @@
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
 import { decodeModel, DOUBLE, FLOAT, INT32, INT64, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+import { inputNormalization, normalizationLayer, normLayer, writtenOutLayerNorm, type PlannedNorm } from './normalization';
 
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 22;
@@ -21,10 +22,10 @@ const ELEMENTWISE = new Set([
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast', 'Clip',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
-const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
-const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
+const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler']);
 
 const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -100,11 +101,21 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     }
   }
 
+  // An input standardization (Scaler, or Sub/Div/Mul by constants) becomes a normalization layer.
+  const normalization = inputNormalization(cur, width, consumers, constant, at);
+  if (normalization) {
+    for (const n of normalization.nodes) visited.add(n);
+    cur = normalization.output;
+  }
+
   const layers: ImportedLayer[] = [];
-  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array };
+  // the open layer: dense, or batch/layer norm (`norm`), which an activation may still follow
+  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array; norm?: PlannedNorm['norm'] };
   let pending: Pending | null = null;
   const flush = () => {
-    if (pending) layers.push({ type: 'dense', units: pending.units, activation: pending.activation ?? 'linear', weights: pending.weights, bias: pending.bias, ...(pending.alpha === undefined ? {} : { alpha: pending.alpha }) });
+    const p = pending as Pending | null;
+    if (p?.norm) layers.push({ ...p.norm, activation: p.activation ?? 'linear', gamma: p.weights, beta: p.bias, ...(p.alpha === undefined ? {} : { alpha: p.alpha }) });
+    else if (p) layers.push({ type: 'dense', units: p.units, activation: p.activation ?? 'linear', weights: p.weights, bias: p.bias, ...(p.alpha === undefined ? {} : { alpha: p.alpha }) });
     pending = null;
   };
   const setActivation = (node: OnnxNode, activation: ActivationName, alpha?: number) => {
@@ -143,7 +154,7 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     } else if (next.length === 1 && ACTIVATION_OPS.has(op) && node.input.length === 1) {
       const [activation, alpha] = singleActivation(node, at(node));
       setActivation(node, activation, alpha);
-    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1) {
+    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1 && !pending.norm) {
       // skl2onnx binary classifier: [1 − p, p] from a sigmoid unit = softmax over [0, z].
       const p: Pending = pending;
       const inputs: number = p.weights.length;
@@ -154,6 +165,27 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
       const concat = next.find((n) => n.opType === 'Concat')!;
       for (const n of next) visited.add(n);
       cur = concat.output[0]!;
+      continue;
+    } else if (next.length === 1 && (op === 'BatchNormalization' || op === 'LayerNormalization')) {
+      flush();
+      pending = normLayer(node, cur, width, constant, at(node), (d) => floatAttr(node, 'epsilon', d), model.producerName === 'pytorch');
+      width = pending.units;
+    } else if (next.length === 1 && pending && (op === 'Sub' || op === 'Scaler') && inputNormalization(cur, width, consumers, constant, at)) {
+      // a normalization between dense layers (wasmnet's own export writes Sub, Div)
+      const p = inputNormalization(cur, width, consumers, constant, at)!;
+      flush();
+      layers.push(normalizationLayer(p, width!));
+      for (const n of p.nodes) visited.add(n);
+      cur = p.output;
+      continue;
+    } else if (next.length === 2 && writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))) {
+      // LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add)
+      const found = writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))!;
+      flush();
+      pending = found.layer;
+      width = found.layer.units;
+      for (const n of found.nodes) visited.add(n);
+      cur = found.output;
       continue;
     } else {
       const region = activationRegion(cur, next, consumers, constant, visited);
@@ -175,7 +207,8 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   }
   flush();
 
-  if (layers.length === 0) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+  if (!layers.some((l) => l.type === 'dense')) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+  if (layers[layers.length - 1]!.type !== 'dense') throw new FormatError('the ONNX graph ends with a normalization; wasmnet networks end with a dense layer');
   if (!outputs.has(cur) && tail.size === 0) throw new FormatError(`the chain of layers ends at tensor "${cur}", which is not a graph output`);
   // Every node must be on the chain, a constant, or in the label tail (or computed from it).
   const ignored = new Set<OnnxNode>();
@@ -196,8 +229,10 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   if (out?.dims && out.dims.length === 2 && outWidth !== null && outWidth !== undefined && outWidth !== width) {
     throw new FormatError(`output "${cur}" is declared [batch, ${outWidth}] but the layers produce ${width} columns`);
   }
-  const first = layers[0] as Extract<ImportedLayer, { type: 'dense' }>; // ONNX imports are dense layers only
-  return { inputSize: first.weights.length / first.units, layers };
+  const first = layers[0]!;
+  const inputSize = first.type === 'dense' ? first.weights.length / first.units : (first as { gamma: Float64Array }).gamma.length;
+  if (normalization) layers.unshift(normalizationLayer(normalization, inputSize));
+  return { inputSize, layers };
 }
 
 function checkHeader(model: OnnxModel): void {
