@@ -24,3 +24,7 @@ export type { BackendName } from './backend/kernels';
 export type { Matrix, NumericArray, Sample } from './data';
 export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, MemoryLimitError, ThreadError } from './errors';
 export { plotHistory, type PlotOptions } from './plot';
+export {
+  oneHot, argMax, shuffle, trainTestSplit, confusionMatrix,
+  type ShuffleOptions, type SplitOptions, type Split, type SampleArray, type ConfusionMatrix, type ConfusionMatrixOptions,
+} from './helpers';
