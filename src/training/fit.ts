@@ -21,7 +21,7 @@ const FIT_KEYS = [
   'learningRate', 'signal', 'onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onTrainEnd',
 ] as const;
 const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
-export const METRICS: readonly MetricName[] = ['accuracy', 'mae'];
+export const METRICS: readonly MetricName[] = ['accuracy', 'mae', 'mse'];
 
 /** The checked options (data-dependent checks happen in `fit`, still before any training). */
 export interface FitSettings {
@@ -69,7 +69,7 @@ export function resolveFitOptions(options: FitOptions): FitSettings {
     metrics = [];
     for (const m of options.metrics as unknown[]) {
       if (typeof m !== 'string' || !(METRICS as readonly string[]).includes(m)) {
-        throw new ConfigError(`fit options.metrics: unknown metric ${show(m)}; expected ${METRICS.map((k) => `"${k}"`).join(' or ')}`);
+        throw new ConfigError(`fit options.metrics: unknown metric ${show(m)}; expected one of ${METRICS.map((k) => `"${k}"`).join(', ')}`);
       }
       if (!metrics.includes(m as MetricName)) metrics.push(m as MetricName);
     }
@@ -200,11 +200,12 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   const metrics = settings.metrics ?? (classification ? ['accuracy'] : []);
   if (metrics.includes('accuracy') && !classification) {
     throw new ConfigError(
-      `fit options.metrics: "accuracy" needs a classification loss (categoricalCrossentropy, sparseCategoricalCrossentropy or binaryCrossentropy), but the loss is "${engine.loss}"; use "mae" for regression`,
+      `fit options.metrics: "accuracy" needs a classification loss (categoricalCrossentropy, sparseCategoricalCrossentropy or binaryCrossentropy), but the loss is "${engine.loss}"; use "mae" or "mse" for regression`,
     );
   }
   const wantAccuracy = metrics.includes('accuracy');
   const wantMae = metrics.includes('mae');
+  const wantMse = metrics.includes('mse');
 
   // Training and validation rows.
   let train = input;
@@ -228,10 +229,12 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   const logKeys: LogKey[] = ['loss'];
   if (wantAccuracy) logKeys.push('accuracy');
   if (wantMae) logKeys.push('mae');
+  if (wantMse) logKeys.push('mse');
   if (validation) {
     logKeys.push('valLoss');
     if (wantAccuracy) logKeys.push('valAccuracy');
     if (wantMae) logKeys.push('valMae');
+    if (wantMse) logKeys.push('valMse');
   }
   // Keys in a readable order: epochs, the training metrics, the validation ones, learningRate.
   const history = { epochs: 0, loss: [] } as unknown as History;
@@ -269,13 +272,13 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
     throw error;
   }
 
-  engine.setMetrics(wantAccuracy, wantMae);
+  engine.setMetrics(wantAccuracy, wantMae, wantMse);
   try {
     await run();
   } catch (error) {
     state.error = error;
   }
-  engine.setMetrics(false, false);
+  engine.setMetrics(false, false, false);
   engine.learningRate = startRate;
   for (const cb of callbacks) {
     if (!cb.onTrainEnd) continue;
@@ -307,7 +310,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
     let clockEvery = 1;
     let sinceClock = 0;
     let lastClock = lastYield;
-    const { loss: losses, accuracy: accuracies, mae: maes, valLoss: valLosses, valAccuracy: valAccuracies, valMae: valMaes, learningRate: learningRates } = history;
+    const { loss: losses, accuracy: accuracies, mae: maes, mse: mses, valLoss: valLosses, valAccuracy: valAccuracies, valMae: valMaes, valMse: valMses, learningRate: learningRates } = history;
 
     // With nothing to run between epochs (no epoch callbacks, schedule or validation) on a
     // resident set, each backend call trains as many epochs as fit would run between two clock
@@ -324,6 +327,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
           losses.push(sums.loss / samples);
           if (accuracies !== undefined) accuracies.push(sums.correct / samples);
           if (maes !== undefined) maes.push(sums.absError / (samples * outputs));
+          if (mses !== undefined) mses.push(sums.sqError / (samples * outputs));
           learningRates.push(rate);
         }
         history.epochs = epoch + done;
@@ -370,6 +374,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
           const logs: BatchLogs = { loss: engine.lastLoss(), size: rows };
           if (wantAccuracy) logs.accuracy = engine.batchCorrect() / rows;
           if (wantMae) logs.mae = engine.batchAbsError() / (rows * outputs);
+          if (wantMse) logs.mse = engine.batchSqError() / (rows * outputs);
           for (let i = 0; i < batchEnd.length; i++) {
             let r = batchEnd[i]!.onBatchEnd!(batch, logs, control);
             if (isThenable(r)) r = await r;
@@ -382,18 +387,22 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
         const logs: EpochLogs = { loss: sums.loss / seen, learningRate: rate };
         if (wantAccuracy) logs.accuracy = sums.correct / seen;
         if (wantMae) logs.mae = sums.absError / (seen * outputs);
+        if (wantMse) logs.mse = sums.sqError / (seen * outputs);
         if (valInput !== null && valTarget !== null) {
           const v = engine.evaluateRows(valInput, valTarget);
           logs.valLoss = v.loss;
           if (wantAccuracy) logs.valAccuracy = v.correct / valInput.rows;
           if (wantMae) logs.valMae = v.absError / (valInput.rows * outputs);
+          if (wantMse) logs.valMse = v.sqError / (valInput.rows * outputs);
         }
         losses.push(logs.loss);
         if (accuracies !== undefined) accuracies.push(logs.accuracy!);
         if (maes !== undefined) maes.push(logs.mae!);
+        if (mses !== undefined) mses.push(logs.mse!);
         if (valLosses !== undefined) valLosses.push(logs.valLoss!);
         if (valAccuracies !== undefined) valAccuracies.push(logs.valAccuracy!);
         if (valMaes !== undefined) valMaes.push(logs.valMae!);
+        if (valMses !== undefined) valMses.push(logs.valMse!);
         learningRates.push(rate);
         history.epochs = epoch + 1;
         for (let i = 0; i < epochEnd.length; i++) {

@@ -30,8 +30,8 @@ export interface ProgressBarOptions {
 }
 
 /** Labels on the bar (short, so it fits 80 columns) and in lines (the history's keys). */
-const SHORT: Record<LogKey, string> = { loss: 'loss', accuracy: 'acc', mae: 'mae', valLoss: 'val loss', valAccuracy: 'val acc', valMae: 'val mae' };
-const FULL: Record<LogKey, string> = { loss: 'loss', accuracy: 'accuracy', mae: 'mae', valLoss: 'valLoss', valAccuracy: 'valAccuracy', valMae: 'valMae' };
+const SHORT: Record<LogKey, string> = { loss: 'loss', accuracy: 'acc', mae: 'mae', mse: 'mse', valLoss: 'val loss', valAccuracy: 'val acc', valMae: 'val mae', valMse: 'val mse' };
+const FULL: Record<LogKey, string> = { loss: 'loss', accuracy: 'accuracy', mae: 'mae', mse: 'mse', valLoss: 'valLoss', valAccuracy: 'valAccuracy', valMae: 'valMae', valMse: 'valMse' };
 const BAR_MIN = 10;
 const BAR_MAX = 30;
 
@@ -76,6 +76,7 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
   let lossSum = 0;
   let accuracySum = 0;
   let maeSum = 0;
+  let mseSum = 0;
   const shown: Partial<Record<LogKey, number>> = {};
 
   const metricsText = (labels: Record<LogKey, string>, sep: string): string =>
@@ -117,7 +118,7 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
     onEpochBegin(e: number) {
       epoch = e;
       batchesDone = 0;
-      seen = lossSum = accuracySum = maeSum = 0;
+      seen = lossSum = accuracySum = maeSum = mseSum = 0;
       epochStarted = now();
     },
     onEpochEnd(e: number, logs: EpochLogs) {
@@ -154,6 +155,7 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
       shown.loss = lossSum / seen;
       if (logs.accuracy !== undefined) shown.accuracy = (accuracySum += logs.accuracy * logs.size) / seen;
       if (logs.mae !== undefined) shown.mae = (maeSum += logs.mae * logs.size) / seen;
+      if (logs.mse !== undefined) shown.mse = (mseSum += logs.mse * logs.size) / seen;
       const t = now();
       if (t - lastDraw >= interval) draw(t, '');
     };
