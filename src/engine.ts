@@ -318,11 +318,12 @@ export class Engine {
     h.set(state.dropoutRandom, this.desc + D_RNG);
   }
 
-  /** Copies `rows` samples (in `order`, or sequentially) from `start` into the batch buffers. */
-  loadRows(input: Rows, target: Rows | null, start: number, rows: number, order: Float64Array | null): void {
+  /** Copies `rows` samples (in `order`, or sequentially) from `start` into the batch buffers,
+   *  from their row `at` on (fitDataset gathers validation rows across batches). */
+  loadRows(input: Rows, target: Rows | null, start: number, rows: number, order: Float64Array | null, at = 0): void {
     const heap = this.k.heap;
-    copyRows(heap, this.xBuf, input, start, rows, order);
-    if (target) copyRows(heap, this.yBuf, target, start, rows, order);
+    copyRows(heap, this.xBuf + at * this.inputSize, input, start, rows, order);
+    if (target) copyRows(heap, this.yBuf + at * this.targetWidth, target, start, rows, order);
   }
 
   /** The last layer's activations for the loaded batch, after `forward`. */

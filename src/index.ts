@@ -28,3 +28,4 @@ export {
   oneHot, argMax, shuffle, trainTestSplit, confusionMatrix,
   type ShuffleOptions, type SplitOptions, type Split, type SampleArray, type ConfusionMatrix, type ConfusionMatrixOptions,
 } from './helpers';
+export type { Batch, BatchSource, Dataset, FitDatasetOptions } from './training/stream';

@@ -130,7 +130,7 @@ export function resolveFitOptions(options: FitOptions): FitSettings {
 }
 
 /** A learning rate must be a finite number ≥ 0. */
-function checkRate(value: unknown, name: string): number {
+export function checkRate(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new ConfigError(`${name} must be a finite learning rate ≥ 0, got ${show(value)}`);
   }
@@ -138,21 +138,24 @@ function checkRate(value: unknown, name: string): number {
 }
 
 /** What the loop shares with the control object. */
-interface LoopState {
+export interface LoopState {
   stop: boolean;
   epoch: number;
   error: unknown;
 }
 
-class Control implements TrainingControl {
+export class Control implements TrainingControl {
   readonly initialLearningRate: number;
+  /** fitDataset: the batches of the first epoch, once it has ended (NaN before). */
+  batches: number | undefined;
   constructor(
     private readonly engine: Engine,
     private readonly state: LoopState,
     readonly epochs: number,
-    readonly samples: number,
-    readonly batchSize: number,
-    readonly validationSamples: number,
+    // fitDataset learns these from its first epoch (and sets them then)
+    public samples: number,
+    public batchSize: number,
+    public validationSamples: number,
     readonly logKeys: readonly LogKey[],
   ) {
     this.initialLearningRate = engine.learningRate;
@@ -173,7 +176,7 @@ class Control implements TrainingControl {
     return this.state.epoch;
   }
   get batchesPerEpoch(): number {
-    return Math.ceil(this.samples / this.batchSize);
+    return this.batches ?? Math.ceil(this.samples / this.batchSize);
   }
   get error(): unknown {
     return this.state.error;
@@ -439,11 +442,11 @@ function trainBatches(engine: Engine, input: Rows, target: Rows, order: Float64A
 
 /** Callback results are awaited only when they are promises: `await` on anything else would
  *  still cost a microtask turn per call. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function abortReason(signal: AbortSignalLike): unknown {
+export function abortReason(signal: AbortSignalLike): unknown {
   if (signal.reason !== undefined) return signal.reason;
   const error = new Error('training was aborted');
   error.name = 'AbortError';
@@ -460,7 +463,7 @@ function splitRows(all: Rows, rows: number): [Rows, Rows] {
 }
 
 /** validationData ([x, y] or samples) → checked rows; messages name validationData. */
-function validationRows(data: NonNullable<FitOptions['validationData']>, inputCols: number, targetCols: number, engine: Engine): [Rows, Rows] {
+export function validationRows(data: NonNullable<FitOptions['validationData']>, inputCols: number, targetCols: number, engine: Engine): [Rows, Rows] {
   let x: Rows;
   let y: Rows;
   if (isSampleList(data)) {
@@ -484,12 +487,12 @@ function validationRows(data: NonNullable<FitOptions['validationData']>, inputCo
   return [x, y];
 }
 
-function now(): number {
+export function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
 /** A macrotask turn (not a microtask), so timers, I/O and rendering get to run. */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   const g = globalThis as { setImmediate?: (fn: () => void) => void };
   if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
   if (typeof MessageChannel === 'function') {

@@ -88,7 +88,9 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
   const draw = (t: number, end: string): void => {
     lastDraw = t;
     drawn = true;
-    const fraction = Math.min(1, (epochsDone + (epochsDone > epoch ? 0 : batchesDone / batches)) / epochs);
+    // fitDataset knows its batches per epoch once the first epoch has ended (NaN before)
+    const part = Number.isFinite(batches) && batches > 0 ? Math.min(1, batchesDone / batches) : 0;
+    const fraction = Math.min(1, (epochsDone + (epochsDone > epoch ? 0 : part)) / epochs);
     const elapsed = t - started;
     const timing = end
       ? `${formatDuration(elapsed)}${end}`
@@ -115,8 +117,9 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
       drawn = false;
       for (const k of Object.keys(shown)) delete shown[k as LogKey];
     },
-    onEpochBegin(e: number) {
+    onEpochBegin(e: number, control: TrainingControl) {
       epoch = e;
+      batches = control.batchesPerEpoch;
       batchesDone = 0;
       seen = lossSum = accuracySum = maeSum = mseSum = 0;
       epochStarted = now();
