@@ -50,6 +50,18 @@ function* batches(x: Float64Array, y: Float64Array, size: number, nested = false
       : { x: bx, y: by };
   }
 }
+/** One pair of arrays refilled for every batch, by an async generator that does not wait between
+ *  batches (so the next batch is made as soon as it is asked for). */
+async function* refilled(x: Float64Array, y: Float64Array, size: number): AsyncGenerator<Batch> {
+  const bx = new Float64Array(size * INPUTS);
+  const by = new Float64Array(size);
+  for (const b of batches(x, y, size)) {
+    const n = (b.y as Float64Array).length;
+    bx.set(b.x as Float64Array);
+    by.set(b.y as Float64Array);
+    yield n === size ? { x: bx, y: by } : { x: bx.subarray(0, n * INPUTS), y: by.subarray(0, n) };
+  }
+}
 async function* slowly(source: Iterable<Batch>): AsyncGenerator<Batch> {
   for (const b of source) {
     await new Promise((resolve) => setTimeout(resolve, 0)); // a read that takes a macrotask
@@ -70,6 +82,7 @@ describe('fitDataset trains as fit on the same batches, bit for bit', () => {
     const resident = new Network(config({ backend, threads }));
     const streamed = new Network(config({ backend, threads }));
     const syncStreamed = new Network(config({ backend, threads }));
+    const reused = new Network(config({ backend, threads }));
     expect(streamed.threads).toBe(threads);
     const blocks = threadsInfo().workerBlocks;
     const options = { epochs: 3, metrics: ['accuracy', 'mae', 'mse'] } as const;
@@ -78,6 +91,10 @@ describe('fitDataset trains as fit on the same batches, bit for bit', () => {
     const history = await streamed.fitDataset(() => slowly(batches(X, Y, 64)), { ...options, validationData: () => slowly(batches(VX, VY, 70)) });
     // a sync source of number[][] batches, validation as [x, y]
     const syncHistory = await syncStreamed.fitDataset(() => batches(X, Y, 64, true), { ...options, validationData: [VX, VY] });
+    // one pair of arrays refilled for every batch (training and validation)
+    const reusedHistory = await reused.fitDataset(() => refilled(X, Y, 64), { ...options, validationData: () => refilled(VX, VY, 100) });
+    expect(reusedHistory).toEqual(expected);
+    expect(hex(reused)).toBe(hex(resident));
     expect(history).toEqual(expected);
     expect(syncHistory).toEqual(expected);
     expect(hex(streamed)).toBe(hex(resident));

@@ -156,18 +156,14 @@ class Reader {
     }
   }
 
-  /** The next batch (null at the end); for async sources, also starts reading the one after. */
-  async next(prefetch: boolean): Promise<unknown> {
+  /** The next batch (null at the end). */
+  async next(): Promise<unknown> {
     if (this.done) return null;
     let result: IteratorResult<Batch>;
     if (this.async) {
       const pending = this.ahead ?? (this.iterator.next() as Promise<IteratorResult<Batch>>);
       this.ahead = null;
       result = await pending;
-      if (!result.done && prefetch) {
-        this.ahead = (this.iterator.next() as Promise<IteratorResult<Batch>>);
-        this.ahead.catch(() => {}); // rejected later, when awaited (or dropped by close())
-      }
     } else {
       result = this.iterator.next() as IteratorResult<Batch>;
       if (isThenable(result)) throw new ShapeError(`${this.name}: its iterator's next() returned a promise; make it an async iterable (Symbol.asyncIterator)`);
@@ -178,6 +174,15 @@ class Reader {
       return null;
     }
     return result.value;
+  }
+
+  /** Async sources: asks for the next batch now, so that its I/O overlaps the current batch's
+   *  training. Called once the current batch has been copied into the arena, so a source may
+   *  refill the same arrays for every batch. */
+  readAhead(): void {
+    if (!this.async || this.done || this.ahead !== null) return;
+    this.ahead = this.iterator.next() as Promise<IteratorResult<Batch>>;
+    this.ahead.catch(() => {}); // rejected later, when awaited (or dropped by close())
   }
 
   /** Lets the source release what it holds (a file handle, a cursor) when reading stops early. */
@@ -327,7 +332,7 @@ export async function fitDataset(
       while (perEpoch === undefined || batch < perEpoch) {
         if (signal !== null && signal.aborted) throw abortReason(signal);
         if (state.stop) break;
-        const item = await reader.next(perEpoch === undefined || batch + 1 < perEpoch);
+        const item = await reader.next();
         if (item === null) break;
         const where = `fitDataset: epoch ${epoch} batch ${batch}`;
         if (!isBatch(item)) throw badBatch(item, where);
@@ -336,6 +341,8 @@ export async function fitDataset(
         if (signal !== null && signal.aborted) throw abortReason(signal); // the read may have taken a while
         engine.reserveRows(rows);
         engine.loadRows(input, target, 0, rows, null);
+        // the batch is in the arena: read the next one (not beyond the epoch's last) meanwhile
+        if (perEpoch === undefined || batch + 1 < perEpoch) reader.readAhead();
         engine.step(rows, epoch, batch);
         seen += rows;
         if (batchEnd.length > 0) {
@@ -416,7 +423,7 @@ export async function fitDataset(
     try {
       for (let batch = 0; ; batch++) {
         if (signal !== null && signal.aborted) throw abortReason(signal);
-        const item = await val.next(true);
+        const item = await val.next();
         if (item === null) break;
         const where = `fitDataset options.validationData: epoch ${epoch} batch ${batch}`;
         if (!isBatch(item)) throw badBatch(item, where);
@@ -429,6 +436,7 @@ export async function fitDataset(
           if (filled === INFERENCE_CHUNK) flush();
         }
         rows += input.rows;
+        val.readAhead();
       }
       if (filled > 0) flush();
     } finally {
