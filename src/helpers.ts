@@ -204,10 +204,22 @@ export interface SplitOptions {
 
 /** {@link trainTestSplit} of `x` and `y`: the same samples of each, in the same order. */
 export interface Split<X, Y> {
+  /** The training part of `x`. */
   xTrain: X;
+  /** The training part of `y` (the same samples as `xTrain`, in the same order). */
   yTrain: Y;
+  /** The test part of `x`. */
   xTest: X;
+  /** The test part of `y`. */
   yTest: Y;
+}
+
+/** {@link trainTestSplit} of one list of samples. */
+export interface SampleSplit<T> {
+  /** The training samples. */
+  train: T;
+  /** The test samples. */
+  test: T;
 }
 
 /**
@@ -230,13 +242,13 @@ export interface Split<X, Y> {
  * // xTrain.length === 8, xTest.length === 2; the same seed always gives the same split
  * ```
  */
-export function trainTestSplit<T extends SampleArray>(samples: T, options?: SplitOptions): { train: T; test: T };
+export function trainTestSplit<T extends SampleArray>(samples: T, options?: SplitOptions): SampleSplit<T>;
 export function trainTestSplit<X extends SampleArray, Y extends SampleArray>(x: X, y: Y, options?: SplitOptions): Split<X, Y>;
 export function trainTestSplit(
   x: SampleArray,
   second?: SampleArray | SplitOptions,
   third?: SplitOptions,
-): { train: SampleArray; test: SampleArray } | Split<SampleArray, SampleArray> {
+): SampleSplit<SampleArray> | Split<SampleArray, SampleArray> {
   const paired = Array.isArray(second) || isTyped(second);
   const options = (paired ? third : second) as SplitOptions | undefined;
   const parts = paired ? [x, second as SampleArray] : [x];

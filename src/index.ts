@@ -26,6 +26,6 @@ export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, Init
 export { plotHistory, type PlotOptions } from './plot';
 export {
   oneHot, argMax, shuffle, trainTestSplit, confusionMatrix,
-  type ShuffleOptions, type SplitOptions, type Split, type SampleArray, type ConfusionMatrix, type ConfusionMatrixOptions,
+  type ShuffleOptions, type SplitOptions, type Split, type SampleSplit, type SampleArray, type ConfusionMatrix, type ConfusionMatrixOptions,
 } from './helpers';
 export type { Batch, BatchSource, Dataset, FitDatasetOptions } from './training/stream';

@@ -256,7 +256,7 @@ describe('fitDataset refuses bad input with typed errors', () => {
     await expect(net.fitDataset([{ x: good[0]!.x, y: Float64Array.of(1, 2) }])).rejects.toThrow(
       new ShapeError('fitDataset: epoch 0 batch 0: x has 64 rows but y has 2; each input row needs one target row'),
     );
-    await expect(net.fitDataset([{ x: good[0]!.x, y: good[0]!.y.map(() => 7) }])).rejects.toThrow(
+    await expect(net.fitDataset([{ x: good[0]!.x, y: Float64Array.from(good[0]!.y as Float64Array, () => 7) }])).rejects.toThrow(
       new DataError('fitDataset: epoch 0 batch 0: y[0][0] is 7; sparseCategoricalCrossentropy needs class indices, integers in [0, 5)'),
     );
     const empty = () => [] as Batch[];
@@ -281,7 +281,7 @@ describe('fitDataset memory', () => {
       }
     }
     const arena = () => (net as unknown as { engine: { k: { heap: Float64Array } } }).engine.k.heap.length * 8;
-    global.gc?.();
+    (globalThis as { gc?: () => void }).gc?.();
     const before = process.memoryUsage().rss;
     await net.fitDataset(source, { yieldEvery: Infinity });
     const after = process.memoryUsage().rss;

@@ -19,7 +19,9 @@ import type { BatchLogs, EpochLogs, FitOptions, History, LogKey } from './types'
 /** One batch of a dataset: `x` and `y` with the same number of rows, in any form `fit` takes
  *  (`number[][]` or a row-major typed array). */
 export interface Batch {
+  /** The batch's inputs, one row per sample. */
   x: Matrix;
+  /** The batch's targets, one row per sample (or one class index, for sparseCategoricalCrossentropy). */
   y: Matrix;
 }
 
