@@ -15,6 +15,7 @@ export const ACT_SOFTPLUS: i32 = 8;
 export const ACT_GELU: i32 = 9;
 export const ACT_SWISH: i32 = 10;
 export const ACT_GELU_EXACT: i32 = 11; // x·Φ(x) with erf (gelu is the tanh approximation)
+export const ACT_RELU6: i32 = 12; // min(max(0, z), 6)
 
 // losses
 export const LOSS_MSE: i32 = 0;

@@ -28,7 +28,7 @@ const BUDGET_APP_GZ = 45_000;
 // The same app plus one subpath entry, over the minimal app: what importing it adds.
 // Measured when the budget moved to bundles (2026-12-07): onnx +9.7 KB, tfjs +4.0 KB,
 // threads +25.5 KB (its own threads build of the core, base64, and the pool).
-const BUDGET_ADDED_GZ = { onnx: 11_500, tfjs: 5_500, threads: 28_000 };
+const BUDGET_ADDED_GZ = { onnx: 11_500, tfjs: 5_500, threads: 28_000, storage: 17_000 };
 
 const checks = new Checks('package checks');
 const work = mkdtempSync(join(tmpdir(), 'wasmnet-package-'));
@@ -67,6 +67,10 @@ async function checkTarball() {
       'dist/onnx.d.cts',
       'dist/onnx.d.ts',
       'dist/onnx.js',
+      'dist/storage.cjs',
+      'dist/storage.d.cts',
+      'dist/storage.d.ts',
+      'dist/storage.js',
       'dist/tfjs.cjs',
       'dist/tfjs.d.cts',
       'dist/tfjs.d.ts',
@@ -105,7 +109,7 @@ async function checkTarball() {
         throw new Error(`${path} points to ${target}, which is not in the tarball`);
       }
     }
-    for (const [entry, conditions] of [['.', ['workerd', 'edge-light', 'import', 'require']], ['./onnx', ['import', 'require']], ['./tfjs', ['import', 'require']], ['./threads', ['workerd', 'edge-light', 'import', 'require']]]) {
+    for (const [entry, conditions] of [['.', ['workerd', 'edge-light', 'import', 'require']], ['./onnx', ['import', 'require']], ['./tfjs', ['import', 'require']], ['./threads', ['workerd', 'edge-light', 'import', 'require']], ['./storage', ['import', 'require']]]) {
       for (const condition of conditions) {
         const target = pkg.exports[entry]?.[condition];
         if (!target?.types || Object.keys(target)[0] !== 'types') {
@@ -147,6 +151,8 @@ async function checkTarball() {
     'dist/threads.js': ['wasmnet'],
     'dist/threads.cjs': ['wasmnet'],
     'dist/threads.edge.js': ['wasmnet'],
+    'dist/storage.js': ['wasmnet', 'wasmnet/onnx', 'wasmnet/tfjs'],
+    'dist/storage.cjs': ['wasmnet', 'wasmnet/onnx', 'wasmnet/tfjs'],
     'dist/onnx.js': ['wasmnet'],
     'dist/onnx.cjs': ['wasmnet'],
     'dist/tfjs.js': ['wasmnet'],
@@ -238,6 +244,8 @@ async function checkTarball() {
     onnx: ["import { fromONNX, toONNX } from 'wasmnet/onnx';", 'console.log(fromONNX(toONNX(net)).predict([[1, 0]]));'],
     tfjs: ["import { fromTfjs, toTfjs } from 'wasmnet/tfjs';", 'const saved = toTfjs(net);', 'console.log(fromTfjs(saved.modelJSON, saved.weightData).predict([[1, 0]]));'],
     threads: ["import { initThreads } from 'wasmnet/threads';", 'console.log(await initThreads());'],
+    // storage brings the onnx and tfjs importers (it loads their models)
+    storage: ["import { load, save } from 'wasmnet/storage';", "await save(net, 'indexeddb://m');", "console.log(await load('indexeddb://m'));"],
   };
   const bundled = (name, lines) => {
     writeFileSync(join(appDir, `${name}.mjs`), lines.join('\n') + '\n');

@@ -6,4 +6,5 @@ export const entryPoints = {
   'wasmnet/onnx': 'src/onnx/index.ts',
   'wasmnet/tfjs': 'src/tfjs/index.ts',
   'wasmnet/threads': 'src/threads/index.ts',
+  'wasmnet/storage': 'src/storage/index.ts',
 };

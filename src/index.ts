@@ -22,7 +22,7 @@ export { stepDecay, exponentialDecay, cosineDecay, learningRateScheduler, type S
 export { progressBar, type ProgressBarOptions, type ProgressStream } from './training/progress';
 export type { BackendName } from './backend/kernels';
 export type { Matrix, NumericArray, Sample } from './data';
-export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, MemoryLimitError, ThreadError } from './errors';
+export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, MemoryLimitError, ThreadError, IOError } from './errors';
 export { plotHistory, type PlotOptions } from './plot';
 export {
   oneHot, argMax, shuffle, trainTestSplit, confusionMatrix,

@@ -172,9 +172,9 @@ const configCases: ConfigCase[] = [
     message: /layers\[0\].*units.*got 2\.5/,
   },
   {
-    name: 'hand-written layer object with activation "relu6"',
-    config: (b) => ({ ...base(b), layers: [{ type: 'dense', units: 2, activation: 'relu6', alpha: 0.01 }] }),
-    message: /layers\[0\].*activation.*"relu".*got "relu6"/,
+    name: 'hand-written layer object with activation "relu7"',
+    config: (b) => ({ ...base(b), layers: [{ type: 'dense', units: 2, activation: 'relu7', alpha: 0.01 }] }),
+    message: /layers\[0\].*activation.*"relu".*got "relu7" \(did you mean "relu"\?\)/,
   },
   {
     name: 'unknown loss name',
@@ -283,9 +283,9 @@ describe('dense() errors', () => {
     { name: 'dense("4")', make: () => dense(bad('4')), message: /dense\(\) units must be a positive integer, got "4"/ },
     { name: 'dense()', make: () => bad<(u?: number) => unknown>(dense)(), message: /dense\(\) units must be a positive integer, got undefined/ },
     {
-      name: 'activation "relu6"',
-      make: () => dense(4, { activation: bad('relu6') }),
-      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", "elu", "selu", "softplus", "gelu", "swish", "geluExact", got "relu6"/,
+      name: 'activation "relu8"',
+      make: () => dense(4, { activation: bad('relu8') }),
+      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", "elu", "selu", "softplus", "gelu", "swish", "geluExact", "relu6", got "relu8" \(did you mean "relu"\?\)/,
     },
     { name: 'activation "ReLU"', make: () => dense(4, { activation: bad('ReLU') }), message: /dense\(\) activation must be one of .*"relu".*got "ReLU"/ },
     {

@@ -14,6 +14,7 @@ export const ACT_SOFTPLUS = 8;
 export const ACT_GELU = 9;
 export const ACT_SWISH = 10;
 export const ACT_GELU_EXACT = 11;
+export const ACT_RELU6 = 12; // min(max(0, z), 6)
 
 // losses
 export const LOSS_MSE = 0;

@@ -3,7 +3,7 @@
 // fallback where WebAssembly is unavailable. Loops run in cache-friendly order (i-p-j) and
 // no kernel allocates.
 import {
-  ACT_ELU, ACT_GELU, ACT_GELU_EXACT, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
+  ACT_ELU, ACT_GELU, ACT_GELU_EXACT, ACT_LEAKY_RELU, ACT_RELU, ACT_RELU6, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
 import { MAX_ARENA_F64, arenaError, type Kernels } from './kernels';
 import { runEpochs } from './epoch';
@@ -296,6 +296,7 @@ export class JsKernels implements Kernels {
       else if (act === ACT_TANH) ai = tanh(zi);
       else if (act === ACT_RELU) ai = zi > 0 ? zi : 0;
       else if (act === ACT_LEAKY_RELU) ai = zi > 0 ? zi : alpha * zi;
+      else if (act === ACT_RELU6) ai = zi > 0 ? (zi < 6 ? zi : 6) : 0; // min(max(0, z), 6)
       else if (act === ACT_ELU) ai = zi > 0 ? zi : alpha * Math.expm1(zi);
       else if (act === ACT_SELU) ai = SELU_LAMBDA * (zi > 0 ? zi : SELU_ALPHA * Math.expm1(zi));
       else if (act === ACT_SOFTPLUS) ai = Math.max(zi, 0) + Math.log1p(exp(-Math.abs(zi)));
@@ -330,6 +331,7 @@ export class JsKernels implements Kernels {
         d = g * (1 - ai * ai);
       } else if (act === ACT_RELU) d = h[z + i]! > 0 ? g : 0;
       else if (act === ACT_LEAKY_RELU) d = h[z + i]! > 0 ? g : alpha * g;
+      else if (act === ACT_RELU6) d = h[z + i]! > 0 && h[z + i]! < 6 ? g : 0; // 1 where 0 < z < 6
       else if (act === ACT_ELU) d = h[z + i]! > 0 ? g : g * (h[a + i]! + alpha);
       else if (act === ACT_SELU) d = h[z + i]! > 0 ? g * SELU_LAMBDA : g * (h[a + i]! + SELU_LAMBDA * SELU_ALPHA);
       else if (act === ACT_SOFTPLUS) d = g * sigmoid(h[z + i]!);

@@ -102,6 +102,7 @@ function activation(
   switch (act) {
     case 'linear': return z;
     case 'relu': return op('Relu', [z]);
+    case 'relu6': return op('Clip', [z, scalar('zero', 0), scalar('six', 6)]); // as PyTorch writes ReLU6
     case 'sigmoid': return op('Sigmoid', [z]);
     case 'tanh': return op('Tanh', [z]);
     case 'softmax': return op('Softmax', [z], { axis: { i: 1 } });

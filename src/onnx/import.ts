@@ -18,7 +18,7 @@ export const MAX_IR = 10;
 /** Elementwise operators allowed inside an activation subgraph, with one variable input. */
 const ELEMENTWISE = new Set([
   'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Erf', 'Exp', 'Log', 'Neg', 'Abs', 'Reciprocal', 'Min', 'Max',
-  'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast',
+  'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast', 'Clip',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
 const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax']);
@@ -395,7 +395,7 @@ function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string,
     return t !== undefined && t.dims.reduce((p, d) => p * d, 1) === 1;
   };
   const ready = (n: OnnxNode) => ELEMENTWISE.has(n.opType) && !visited.has(n) && !nodes.includes(n) && n.output.length === 1 &&
-    n.input.every((i) => produced.has(i) || scalar(i)) && n.input.some((i) => produced.has(i));
+    n.input.every((i) => produced.has(i) || scalar(i) || (i === '' && n.opType === 'Clip')) && n.input.some((i) => produced.has(i));
   if (!first.some(ready)) return undefined;
   for (let guard = 0; guard < 64; guard++) {
     const open = [...produced].filter((t) => (consumers.get(t) ?? []).some((n) => !nodes.includes(n)));
@@ -425,7 +425,7 @@ function evaluate(nodes: OnnxNode[], cur: string, constant: Lookup, x: number): 
   const v = new Map<string, number>([[cur, x]]);
   const get = (name: string) => v.get(name) ?? tensorValues(constant(name)!, 'activation')[0]!;
   for (const n of nodes) {
-    const [a = 0, b = 0] = n.input.map(get);
+    const [a = 0, b = 0] = n.input.map((name) => (name === '' ? Number.NaN : get(name))); // '': an optional input left out (Clip's min or max)
     const f = (name: string, d: number) => floatAttr(n, name, d);
     let r: number;
     switch (n.opType) {
@@ -450,6 +450,12 @@ function evaluate(nodes: OnnxNode[], cur: string, constant: Lookup, x: number): 
       case 'Sigmoid': r = 1 / (1 + Math.exp(-a)); break;
       case 'Tanh': r = Math.tanh(a); break;
       case 'Softplus': r = Math.log1p(Math.exp(a)); break;
+      case 'Clip': { // min and max as inputs (opset ≥ 11) or attributes (before); either may be left out
+        const lo = n.input.length > 1 && n.input[1] !== '' ? b : f('min', -Infinity);
+        const hi = n.input.length > 2 && n.input[2] !== '' ? get(n.input[2]!) : f('max', Infinity);
+        r = Math.min(Math.max(a, lo), hi);
+        break;
+      }
       case 'Gelu': r = n.attributes.get('approximate')?.s === 'tanh' ? geluTanh(a) : 0.5 * a * (1 + erf(a / Math.SQRT2)); break;
       default: r = a; // Identity, Cast
     }
@@ -462,9 +468,10 @@ function geluTanh(z: number): number {
   return 0.5 * z * (1 + Math.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)));
 }
 
-const PROBES = Array.from({ length: 49 }, (_, i) => -6 + i * 0.25);
+// −6 to 6 by 0.25, and a few beyond 6 (where relu6 and relu part)
+const PROBES = [...Array.from({ length: 49 }, (_, i) => -6 + i * 0.25), 6.5, 7, 9];
 
-/** Which wasmnet activation the region computes, compared at 49 points from −6 to 6. */
+/** Which wasmnet activation the region computes, compared at 52 points from −6 to 9. */
 function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where: string): [ActivationName, number?] {
   const ops = nodes.map((n) => n.opType).join(', ');
   const f = (x: number) => evaluate(nodes, cur, constant, x);
@@ -483,6 +490,7 @@ function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where:
     ['gelu', geluTanh],
     ['swish', (x) => x / (1 + Math.exp(-x))],
     ['geluExact', (x) => 0.5 * x * (1 + erf(x / Math.SQRT2))],
+    ['relu6', (x) => Math.min(Math.max(x, 0), 6)],
   ];
   for (const [name, g] of fixed) if (matches(g)) return [name];
   for (const alpha of alphas) {

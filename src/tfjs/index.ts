@@ -5,6 +5,7 @@
 import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import { buildNetwork, type ImportedLayer, type ImportOptions } from '../interop/build';
+import { planGraph } from './graph';
 
 export type { ImportOptions } from '../interop/build';
 
@@ -66,11 +67,12 @@ export interface TfjsArtifacts {
 const ACTIVATIONS: Record<string, ActivationName> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
   softplus: 'softplus', gelu: 'geluExact', gelu_new: 'gelu', swish: 'swish', silu: 'swish', leaky_relu: 'leakyRelu', leakyRelu: 'leakyRelu',
+  relu6: 'relu6',
 };
 /** wasmnet's → tfjs's (elu and leakyRelu with their α become ELU/LeakyReLU layers). */
 const TFJS_ACTIVATIONS: Record<ActivationName, string> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
-  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear', geluExact: 'gelu',
+  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear', geluExact: 'gelu', relu6: 'relu6',
 };
 
 type Obj = Record<string, unknown>;
@@ -82,7 +84,11 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * linear-chain Functional models of InputLayer, Dense, Dropout, Activation, Flatten (on 2-D),
  * LeakyReLU, ELU, ReLU and Softmax; Keras 2 and Keras 3 naming; float32 weights or the
  * converter's uint8/uint16 quantization (dequantized). Anything else is a `FormatError` naming
- * the layer class. Like `fromONNX`, the result is a trainable {@link Network} with the natural
+ * the layer class. Also graph models (`"format": "graph-model"`, what `tensorflowjs_converter`
+ * writes with `--output_format tfjs_graph_model`) whose graph is a dense chain: MatMul
+ * (transpose_b too), BiasAdd/Add/AddV2, the converter's fused `_FusedMatMul`, Identity and the
+ * activations Relu, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus, LeakyRelu; any other op is a
+ * `FormatError` naming it and its node. Like `fromONNX`, the result is a trainable {@link Network} with the natural
  * loss for its output unless `options.loss` says otherwise.
  */
 export function fromTfjs(
@@ -99,6 +105,11 @@ export function fromTfjs(
     }
   }
   if (!isObj(json)) throw new FormatError('model.json must be an object with modelTopology and weightsManifest');
+  if (json.format === 'graph-model' || (isObj(json.modelTopology) && Array.isArray(json.modelTopology.node))) {
+    // a graph model (tensorflowjs_converter's tfjs_graph_model): see graph.ts
+    const graph = planGraph(json.modelTopology, readWeights(json.weightsManifest, weightData));
+    return buildNetwork(graph.inputSize, graph.layers, options, 'fromTfjs');
+  }
   const { inputSize, layers } = readTopology(json.modelTopology);
   const weights = readWeights(json.weightsManifest, weightData);
   const imported: ImportedLayer[] = [];
@@ -192,10 +203,11 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`ELU layer "${name}" has alpha ${JSON.stringify(alpha)}`);
       setActivation(cls, name, 'elu', alpha);
     } else if (cls === 'ReLU') {
-      if ((c.max_value ?? null) !== null || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
-        throw new FormatError(`ReLU layer "${name}" with max_value, negative_slope or threshold is not supported`);
+      const max = c.max_value ?? null;
+      if ((max !== null && max !== 6) || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
+        throw new FormatError(`ReLU layer "${name}" with max_value ${JSON.stringify(max)}, negative_slope or threshold is not supported (max_value 6 is relu6)`);
       }
-      setActivation(cls, name, 'relu');
+      setActivation(cls, name, max === 6 ? 'relu6' : 'relu');
     } else if (cls === 'Softmax') {
       const axis = c.axis ?? -1;
       if (axis !== -1 && axis !== 1 && !(Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1))) {

@@ -65,11 +65,25 @@ try {
     tab.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     tab.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
     tab.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+    // downloads the page starts: their suggested names and sizes join its result
+    const downloads = [];
+    tab.on('download', (download) =>
+      downloads.push(download.path().then((path) => ({ name: download.suggestedFilename(), bytes: statSync(path).size }))),
+    );
     let out;
     try {
       await tab.goto(/^https?:/.test(page) ? page : origin + page);
       const handle = await tab.waitForFunction(() => globalThis.__smoke, null, { timeout: 90_000 });
       out = await handle.jsonValue();
+      // a page may ask to be followed by another in the same browser context (a reload that
+      // reads what the first one stored): its result then carries the first one's as `first`
+      if (out.result?.next) {
+        const first = { ...out.result, downloads: await Promise.all(downloads) };
+        await tab.goto(origin + out.result.next);
+        const again = await tab.waitForFunction(() => globalThis.__smoke, null, { timeout: 90_000 });
+        out = await again.jsonValue();
+        if (out.result) out.result.first = first;
+      }
     } catch (error) {
       out = { error: `${error.message}${problems.length ? `\n${problems.join('\n')}` : ''}` };
     }

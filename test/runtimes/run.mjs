@@ -90,6 +90,7 @@ const needTools = [
   'chromium, cross-origin isolated, CSP without worker-src blob: (threads fall back)',
   'chromium (bundled by esbuild), cross-origin isolated',
   'chromium: a module Web Worker without a bundler (docs/runtimes.md)',
+  'chromium: wasmnet/storage (IndexedDB, localStorage, download; reload, load)',
   'workerd (wrangler bundle, "workerd" condition, init())',
   'workerd (wrangler bundle, init(core) of wasmnet/core.wasm)',
   'workerd (wrangler bundle, a PyTorch ONNX model through wasmnet/onnx)',
@@ -259,6 +260,8 @@ const pages = [
   ['chromium (bundled by esbuild), cross-origin isolated', '/bundle.html?isolated', 2],
   // the docs' Web Worker example without a bundler: the worker imports dist/index.js by URL
   ['chromium: a module Web Worker without a bundler (docs/runtimes.md)', '/worker.html?csp=worker-self', 'worker'],
+  // wasmnet/storage: save to IndexedDB, localStorage and a download; the page again; load back
+  ['chromium: wasmnet/storage (IndexedDB, localStorage, download; reload, load)', '/storage.html', 'storage'],
 ].filter(([name]) => selected(name));
 if (pages.length > 0) {
   let bundleError;
@@ -291,6 +294,26 @@ if (pages.length > 0) {
       if (runError) throw new Error(runError);
       const out = byPage.get(page);
       if (!out) throw new Error(`no result for ${page}`);
+      if (threads === 'storage') {
+        if (out.error) throw new Error(out.error);
+        const first = out.first;
+        if (out.phase !== 2 || first?.phase !== 1) throw new Error(`the page did not run both phases: ${JSON.stringify(out).slice(0, 400)}`);
+        if (out.indexeddb.bytes !== first.bytes) throw new Error('the network loaded from IndexedDB is not the one saved (toBytes differs)');
+        // IndexedDB: the same bits on the same backend; localStorage was loaded onto the js
+        // backend (load's options), whose tanh/sigmoid agree with wasm's to about an ulp
+        const close = (a, b, tolerance) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= tolerance);
+        for (const [where, tolerance] of [['indexeddb', 0], ['localstorage', 1e-12]]) {
+          if (!close(out[where].predictions, first.predictions, tolerance)) {
+            throw new Error(`${where}: predictions after the reload ${JSON.stringify(out[where].predictions)} differ from ${JSON.stringify(first.predictions)}`);
+          }
+        }
+        if (out.localstorage.backend !== 'js') throw new Error(`load options not applied: backend ${out.localstorage.backend}`);
+        const download = first.downloads?.find((d) => d.name === 'xor.wasmnet');
+        if (!download || download.bytes !== first.bytes.length / 2) throw new Error(`expected a download xor.wasmnet of ${first.bytes.length / 2} bytes, got ${JSON.stringify(first.downloads)}`);
+        if (out.missing !== 'IOError: indexeddb://nothing-here: no model named "nothing-here" in IndexedDB (database "wasmnet")') throw new Error(`missing model: ${out.missing}`);
+        if (!/^IOError: could not load http:\/\/127\.0\.0\.1:\d+\/no-such-model\.json: HTTP 404 Not Found \(404\)$/.test(out.notFound)) throw new Error(`a 404: ${out.notFound}`);
+        return `${out.runtime}: saved to IndexedDB, localStorage and downloads (xor.wasmnet, ${download.bytes} bytes); after the reload both load with the same predictions (IndexedDB: the same bytes); a missing name and a 404 are IOErrors naming them`;
+      }
       if (threads === 'worker') {
         if (out.error) throw new Error(out.error);
         // every answer on the right side of 0.5 (500 epochs of Adam at its default rate, as the docs write it)
