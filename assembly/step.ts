@@ -10,7 +10,7 @@ import {
   LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
   L_KIND, L_L1, L_L2, L_RATE, L_UNITS, L_W, L_Z, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_UPDATE_NOT_FINITE,
   STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY,
-  METRIC_MAE, D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM, D_PACKED_VALID,
+  METRIC_MAE, METRIC_MSE, D_BATCH_SQ_ERROR, D_SQ_ERROR_SUM, D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM, D_PACKED_VALID,
   FEW_ROWS, L_PACKED, LAYER_DENSE, LAYER_NORMALIZATION, L_STATS, LAYER_BATCH_NORM, LAYER_LAYER_NORM, L_AUX, L_EPSILON, L_MOMENTUM, L_UNBIASED,
 } from './codes';
 import { denseBackward, denseForward } from './dense';
@@ -18,7 +18,7 @@ import { packWeights } from './gemm';
 import { dropoutBackward, dropoutForward } from './dropout';
 import { batchNormBackward, batchNormForward, batchNormUpdate, layerNormBackward, layerNormForward, normalizeBackward, normalizeForward } from './normalization';
 import { copyF64 } from './memory';
-import { countCorrect, sumAbsError } from './metrics';
+import { countCorrect, sumAbsError, sumSquaredError } from './metrics';
 import { huber, mae, mse, sigmoidBinaryCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from './losses';
 import { UPDATE_BOTH, updateRange } from './optimizers';
 import { clipGlobalNorm, weightPenalty } from './regularizers';
@@ -49,6 +49,7 @@ export function step(desc: usize, rows: i32, mode: i32): i32 {
     setSlot(desc, D_LOSS_SUM, slot(desc, D_LOSS_SUM) + slot(desc, D_LOSS_VALUE) * <f64>rows);
     if (metrics & METRIC_ACCURACY) setSlot(desc, D_CORRECT_SUM, slot(desc, D_CORRECT_SUM) + slot(desc, D_BATCH_CORRECT));
     if (metrics & METRIC_MAE) setSlot(desc, D_ABS_ERROR_SUM, slot(desc, D_ABS_ERROR_SUM) + slot(desc, D_BATCH_ABS_ERROR));
+    if (metrics & METRIC_MSE) setSlot(desc, D_SQ_ERROR_SUM, slot(desc, D_SQ_ERROR_SUM) + slot(desc, D_BATCH_SQ_ERROR));
   }
   return status;
 }
@@ -136,6 +137,7 @@ function run(desc: usize, rows: i32, mode: i32): i32 {
   const metrics = int(desc, D_METRICS);
   if (metrics & METRIC_ACCURACY) setSlot(desc, D_BATCH_CORRECT, countCorrect(lossKind, aOut, y, rows, units));
   if (metrics & METRIC_MAE) setSlot(desc, D_BATCH_ABS_ERROR, sumAbsError(lossKind, aOut, y, rows, units));
+  if (metrics & METRIC_MSE) setSlot(desc, D_BATCH_SQ_ERROR, sumSquaredError(lossKind, aOut, y, rows, units));
   if (mode == STEP_LOSS) return STATUS_OK;
   if (!isFinite(loss)) return STATUS_LOSS_NOT_FINITE;
 

@@ -13,7 +13,7 @@
 // Nothing here validates user input: Network does that before calling in.
 import {
   DESC_HEADER, DESC_LAYER, D_ABS_ERROR_SUM, D_BATCH_ABS_ERROR, D_BATCH_CORRECT, D_CORRECT_SUM, D_DATA_X, D_DATA_Y,
-  D_EPOCH_LOG, D_FAILED_BATCH, D_FAILED_EPOCH, D_INPUT_WIDTH, D_LOSS_SUM, D_METRICS, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, METRIC_ACCURACY, METRIC_MAE,
+  D_EPOCH_LOG, D_FAILED_BATCH, D_FAILED_EPOCH, D_INPUT_WIDTH, D_LOSS_SUM, D_METRICS, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, METRIC_ACCURACY, METRIC_MAE, METRIC_MSE, D_SQ_ERROR_SUM, D_BATCH_SQ_ERROR,
   D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
   D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_RHO, D_RNG, D_SCRATCH, D_STATE1,
   D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DENSE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
@@ -45,7 +45,7 @@ const COPY_LOOP = 1024;
  *  run whole epochs in one call: 8 MiB. Larger sets are loaded batch by batch, which costs
  *  little next to their batches' arithmetic, and the arena (which cannot shrink) stays small. */
 export const RESIDENT_LIMIT = 1 << 20;
-/** Most epochs one `trainEpochs` call runs (its log holds three f64s per epoch). */
+/** Most epochs one `trainEpochs` call runs (its log holds four f64s per epoch). */
 export const EPOCH_LOG_SIZE = 1024;
 /** f64s of the thread pool's board (assembly/threads/parallel.ts: BOARD_BYTES / 8). */
 const BOARD_F64 = 128;
@@ -100,7 +100,7 @@ export class Engine {
    *  the batch buffers over it). */
   private resident: { input: Rows; target: Rows } | null = null;
   /** The epoch's sums, as `takeSums` or `epochSums` last read them (fields, not a fresh object per epoch). */
-  readonly sums = { loss: 0, correct: 0, absError: 0 };
+  readonly sums = { loss: 0, correct: 0, absError: 0, sqError: 0 };
 
   constructor(
     backend: BackendName,
@@ -251,8 +251,8 @@ export class Engine {
   }
 
   /** Which metrics each step measures on its batch (fit sets them; D_METRICS). */
-  setMetrics(accuracy: boolean, mae: boolean): void {
-    this.k.heap[this.desc + D_METRICS] = (accuracy ? METRIC_ACCURACY : 0) | (mae ? METRIC_MAE : 0);
+  setMetrics(accuracy: boolean, mae: boolean, mse = false): void {
+    this.k.heap[this.desc + D_METRICS] = (accuracy ? METRIC_ACCURACY : 0) | (mae ? METRIC_MAE : 0) | (mse ? METRIC_MSE : 0);
   }
 
   get outputSize(): number {
@@ -378,11 +378,12 @@ export class Engine {
     h.set(state.dropoutRandom, this.desc + D_RNG);
   }
 
-  /** Copies `rows` samples (in `order`, or sequentially) from `start` into the batch buffers. */
-  loadRows(input: Rows, target: Rows | null, start: number, rows: number, order: Float64Array | null): void {
+  /** Copies `rows` samples (in `order`, or sequentially) from `start` into the batch buffers,
+   *  from their row `at` on (fitDataset gathers validation rows across batches). */
+  loadRows(input: Rows, target: Rows | null, start: number, rows: number, order: Float64Array | null, at = 0): void {
     const heap = this.k.heap;
-    copyRows(heap, this.xBuf, input, start, rows, order);
-    if (target) copyRows(heap, this.yBuf, target, start, rows, order);
+    copyRows(heap, this.xBuf + at * this.inputSize, input, start, rows, order);
+    if (target) copyRows(heap, this.yBuf + at * this.targetWidth, target, start, rows, order);
   }
 
   /** The last layer's activations for the loaded batch, after `forward`. */
@@ -483,7 +484,7 @@ export class Engine {
     const order = dataY + even(rows * target.cols);
     const log = order + even(rows);
     try {
-      this.k.reserve(log + 3 * EPOCH_LOG_SIZE);
+      this.k.reserve(log + 4 * EPOCH_LOG_SIZE);
     } catch (error) {
       // No room for the set: fit loads it batch by batch instead (same results).
       if (error instanceof MemoryLimitError) return false;
@@ -519,13 +520,14 @@ export class Engine {
   }
 
   /** The sums of epoch `i` of the last `trainEpochs` call. Fills and returns `sums`. */
-  epochSums(i: number): { loss: number; correct: number; absError: number } {
+  epochSums(i: number): { loss: number; correct: number; absError: number; sqError: number } {
     const h = this.k.heap;
-    const at = h[this.desc + D_EPOCH_LOG]! + 3 * i;
+    const at = h[this.desc + D_EPOCH_LOG]! + 4 * i;
     const sums = this.sums;
     sums.loss = h[at]!;
     sums.correct = h[at + 1]!;
     sums.absError = h[at + 2]!;
+    sums.sqError = h[at + 3]!;
     return sums;
   }
 
@@ -538,17 +540,19 @@ export class Engine {
   }
 
   /** Reads and restarts the sums of the training steps since the last call: Σ loss·rows and,
-   *  when measured (setMetrics), Σ correct predictions and Σ|a − y|. Fills and returns `sums`. */
-  takeSums(): { loss: number; correct: number; absError: number } {
+   *  when measured (setMetrics), Σ correct predictions, Σ|a − y| and Σ(a − y)². Fills and returns `sums`. */
+  takeSums(): { loss: number; correct: number; absError: number; sqError: number } {
     const h = this.k.heap;
     const d = this.desc;
     const sums = this.sums;
     sums.loss = h[d + D_LOSS_SUM]!;
     sums.correct = h[d + D_CORRECT_SUM]!;
     sums.absError = h[d + D_ABS_ERROR_SUM]!;
+    sums.sqError = h[d + D_SQ_ERROR_SUM]!;
     h[d + D_LOSS_SUM] = 0;
     h[d + D_CORRECT_SUM] = 0;
     h[d + D_ABS_ERROR_SUM] = 0;
+    h[d + D_SQ_ERROR_SUM] = 0;
     return sums;
   }
 
@@ -567,27 +571,34 @@ export class Engine {
     return this.k.heap[this.desc + D_BATCH_ABS_ERROR]!;
   }
 
-  /** Loss (mean), correct-prediction count and Σ|a − y| over every row, in inference mode,
-   *  a chunk of rows at a time. */
-  evaluateRows(input: Rows, target: Rows): { loss: number; correct: number; absError: number } {
+  /** Σ (a − y)² over the last step's batch (when mse is measured). */
+  batchSqError(): number {
+    return this.k.heap[this.desc + D_BATCH_SQ_ERROR]!;
+  }
+
+  /** Loss (mean), correct-prediction count, Σ|a − y| and Σ(a − y)² over every row, in
+   *  inference mode, a chunk of rows at a time. */
+  evaluateRows(input: Rows, target: Rows): { loss: number; correct: number; absError: number; sqError: number } {
     const chunk = this.reserveRows(Math.min(input.rows, INFERENCE_CHUNK));
     const h = this.k.heap;
     const d = this.desc;
     const classification = isClassification(this.loss);
     const measuring = h[d + D_METRICS]!;
-    h[d + D_METRICS] = (classification ? METRIC_ACCURACY : 0) | METRIC_MAE;
+    h[d + D_METRICS] = (classification ? METRIC_ACCURACY : 0) | METRIC_MAE | METRIC_MSE;
     let lossSum = 0;
     let correct = 0;
     let absError = 0;
+    let sqError = 0;
     for (let start = 0; start < input.rows; start += chunk) {
       const rows = Math.min(chunk, input.rows - start);
       this.loadRows(input, target, start, rows, null);
       lossSum += this.evaluateBatch(rows) * rows;
       if (classification) correct += this.batchCorrect();
       absError += this.batchAbsError();
+      sqError += this.batchSqError();
     }
     h[d + D_METRICS] = measuring;
-    return { loss: lossSum / input.rows, correct, absError };
+    return { loss: lossSum / input.rows, correct, absError, sqError };
   }
 
   /** The learning rate the next update uses (schedules change it between epochs). */

@@ -25,3 +25,8 @@ export type { BackendName } from './backend/kernels';
 export type { Matrix, NumericArray, Sample } from './data';
 export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, MemoryLimitError, ThreadError, IOError } from './errors';
 export { plotHistory, type PlotOptions } from './plot';
+export {
+  oneHot, argMax, shuffle, trainTestSplit, confusionMatrix,
+  type ShuffleOptions, type SplitOptions, type Split, type SampleSplit, type SampleArray, type ConfusionMatrix, type ConfusionMatrixOptions,
+} from './helpers';
+export type { Batch, BatchSource, Dataset, FitDatasetOptions } from './training/stream';

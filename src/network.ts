@@ -11,6 +11,7 @@ import { checkLossPair, isClassification, resolveLoss, targetWidth, type LossCon
 import { optimizerConfigOf, resolveOptimizer, type OptimizerConfig, type ResolvedOptimizer } from './optimizers';
 import { Random, randomSeed } from './random';
 import { fit, resolveFitOptions, type FitOptions, type History } from './training/fit';
+import { checkBatch, fitDataset, resolveDatasetOptions, type Dataset, type FitDatasetOptions } from './training/stream';
 import { checkKeys, checkObject, oneOf, positiveInteger, show } from './validate';
 import { resolveThreads } from './threads/request';
 
@@ -209,6 +210,45 @@ export class Network {
     if (pairs) this.checkLabels(data.target, 'samples[].output');
     const { input, target } = data;
     return fit(this.engine, input, target, settings);
+  }
+
+  /**
+   * Trains on a stream of batches (tfjs's `fitDataset`, Keras's generators): the data never has
+   * to be in memory at once. The dataset yields `{ x, y }` batches from an array, a generator, an
+   * async generator (a file read line by line, a database cursor, `fetch`), or is a function
+   * that returns a new such source for each epoch. Options are `fit`'s (callbacks, early
+   * stopping, schedules, metrics, an abort signal, progress), except that the dataset decides
+   * the batches (no `batchSize`, `shuffle` or `validationSplit`); `validationData` may be a
+   * dataset too. Given the same batches in the same order, it trains exactly as `fit`, bit for
+   * bit. Each batch is checked as it arrives: a bad one rejects with a ShapeError or DataError
+   * naming its epoch and batch, and the network keeps the weights of the batches before it.
+   *
+   * @example
+   * ```ts
+   * import { Network, dense } from 'wasmnet';
+   *
+   * const net = new Network({ inputSize: 1, layers: [dense(1)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 }, seed: 1 });
+   * async function* batches() {
+   *   for (let i = 0; i < 100; i++) {
+   *     const x = [[Math.random()], [Math.random()]];
+   *     yield { x, y: x.map(([v]) => [2 * v! + 1]) }; // y = 2x + 1
+   *   }
+   * }
+   * const history = await net.fitDataset(() => batches(), { epochs: 5 });
+   * history.loss; // five decreasing numbers
+   * ```
+   */
+  fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
+    // options are checked before the dataset is touched (a rejected promise, like fit's)
+    return (async () => {
+      const settings = resolveDatasetOptions(options);
+      const width = targetWidth(this.loss, this.outputSize);
+      return fitDataset(this.engine, dataset, settings, (x, y, where) => {
+        const data = checkBatch(x, y, this.inputSize, width, where);
+        this.checkLabels(data.target, `${where}: y`);
+        return data;
+      });
+    })();
   }
 
   /** One optimizer step on one batch (all rows of x and y); returns the batch loss before the step. */

@@ -20,6 +20,16 @@ describe('examples', () => {
     expect(accuracy).toBeGreaterThanOrEqual(95);
   });
 
+  it('examples/csv-stream.ts trains from CSV files read line by line to a validation mae under 12 k$', () => {
+    const out = run('examples/csv-stream.ts');
+    expect(out).toMatch(/^epoch 1: loss [0-9.]+, validation mae [0-9.]+ k\$$/m);
+    expect(out).toMatch(/^epoch 4: /m);
+    expect(out).toContain('40000 rows × 4 epochs streamed from CSV');
+    const mae = Number(/validation mean absolute error: ([0-9.]+) k\$/.exec(out)?.[1]);
+    expect(mae).toBeGreaterThan(0);
+    expect(mae).toBeLessThan(12);
+  });
+
   it('examples/mnist.ts (the `npm start` job, 2 epochs here) trains on real digits to ≥ 88%', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/mnist.ts', '--epochs', '2'], {
       encoding: 'utf8',

@@ -8,12 +8,12 @@ import {
   D_SCRATCH, D_STATE1, D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
   LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
   L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
-  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
+  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE, METRIC_MSE, D_BATCH_SQ_ERROR, D_SQ_ERROR_SUM,
   D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM, D_PACKED_VALID, FEW_ROWS, L_PACKED,
   LAYER_DENSE, LAYER_NORMALIZATION, L_STATS, LAYER_BATCH_NORM, LAYER_LAYER_NORM, L_AUX, L_EPSILON, L_MOMENTUM, L_UNBIASED,
 } from './codes';
 import type { Kernels } from './kernels';
-import { countCorrect, sumAbsError } from './metrics';
+import { countCorrect, sumAbsError, sumSquaredError } from './metrics';
 
 
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
@@ -39,6 +39,7 @@ export function runStep(k: Kernels, desc: number, rows: number, mode: number): n
     h[desc + D_LOSS_SUM] = h[desc + D_LOSS_SUM]! + h[desc + D_LOSS_VALUE]! * rows;
     if (metrics & METRIC_ACCURACY) h[desc + D_CORRECT_SUM] = h[desc + D_CORRECT_SUM]! + h[desc + D_BATCH_CORRECT]!;
     if (metrics & METRIC_MAE) h[desc + D_ABS_ERROR_SUM] = h[desc + D_ABS_ERROR_SUM]! + h[desc + D_BATCH_ABS_ERROR]!;
+    if (metrics & METRIC_MSE) h[desc + D_SQ_ERROR_SUM] = h[desc + D_SQ_ERROR_SUM]! + h[desc + D_BATCH_SQ_ERROR]!;
   }
   return status;
 }
@@ -119,6 +120,7 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   const metrics = h[desc + D_METRICS]! | 0;
   if (metrics & METRIC_ACCURACY) h[desc + D_BATCH_CORRECT] = countCorrect(h, lossKind, aOut, y, rows, units);
   if (metrics & METRIC_MAE) h[desc + D_BATCH_ABS_ERROR] = sumAbsError(h, lossKind, aOut, y, rows, units);
+  if (metrics & METRIC_MSE) h[desc + D_BATCH_SQ_ERROR] = sumSquaredError(h, lossKind, aOut, y, rows, units);
   if (mode === STEP_LOSS) return STATUS_OK;
   if (!Number.isFinite(loss)) return STATUS_LOSS_NOT_FINITE;
 
