@@ -8,6 +8,7 @@
 // the shuffling and dropout generators — so a loaded network continues training exactly as the
 // original would have.
 import { FormatError } from '../errors';
+import { jsonTextProblem, jsonValueProblem } from './json-limits';
 
 export const FORMAT = 'wasmnet';
 export const FORMAT_VERSION = 1;
@@ -63,6 +64,9 @@ export function encodeJSON(data: ModelData): SavedModel {
 
 export function decodeJSON(input: unknown): ModelData {
   let json = input;
+  // Depth and size first, without recursion: the checks below print and walk the values.
+  const problem = typeof input === 'string' ? jsonTextProblem(input) : jsonValueProblem(input);
+  if (problem) throw new FormatError(`not a saved wasmnet model: the JSON ${problem}`);
   if (typeof input === 'string') {
     try {
       json = JSON.parse(input);
@@ -115,8 +119,11 @@ export function decodeBytes(input: unknown): ModelData {
   const headLength = view.getUint32(8, true);
   if (12 + headLength > bytes.length) throw new FormatError(`saved model is truncated: its header needs ${12 + headLength} bytes, there are ${bytes.length}`);
   let head: unknown;
+  const text = new TextDecoder().decode(bytes.subarray(12, 12 + headLength));
+  const problem = jsonTextProblem(text);
+  if (problem) throw new FormatError(`saved model is corrupted: its JSON header ${problem}`);
   try {
-    head = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headLength)));
+    head = JSON.parse(text);
   } catch {
     throw new FormatError('saved model is corrupted: its header is not valid JSON');
   }
@@ -157,7 +164,7 @@ function checkHeader(json: unknown): Record<string, unknown> {
 
 function checkVersion(version: unknown): void {
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new FormatError(`saved model has no valid format version (got ${String(version)})`);
+    throw new FormatError(`saved model has no valid format version (got ${echo(version)})`);
   }
   if (version > FORMAT_VERSION) {
     throw new FormatError(`saved model uses format version ${version}, newer than this wasmnet reads (up to ${FORMAT_VERSION}); upgrade wasmnet to load it`);
@@ -178,7 +185,7 @@ function checkTraining(t: Record<string, unknown> | undefined): SavedTraining {
     return v.slice();
   };
   const number = (v: unknown, name: string, min: number): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new FormatError(`saved model: training.${name} must be a finite number ≥ ${min}, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new FormatError(`saved model: training.${name} must be a finite number ≥ ${min}, got ${echo(v)}`);
     return v;
   };
   return {
@@ -190,6 +197,12 @@ function checkTraining(t: Record<string, unknown> | undefined): SavedTraining {
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
+
+/** A value from the file as messages show it: at most 40 characters. */
+function echo(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? (Array.isArray(value) ? `an array of length ${value.length}` : 'an object') : String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
 
 function toBase64(values: Float64Array): string {
   const bytes = new Uint8Array(values.length * 8);

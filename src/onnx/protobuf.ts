@@ -9,6 +9,10 @@ export const FIXED64 = 1;
 export const BYTES = 2;
 export const FIXED32 = 5;
 
+/** The longest string (name, operator type, domain, attribute value) wasmnet reads, in bytes. */
+export const MAX_STRING_BYTES = 4096;
+const UTF8 = new TextDecoder();
+
 /** Reads one message's fields in order; every read is bounds-checked (malformed → FormatError). */
 export class Reader {
   pos: number;
@@ -65,7 +69,11 @@ export class Reader {
 
   string(): string {
     const [s, e] = this.span();
-    return new TextDecoder().decode(this.buf.subarray(s, e));
+    if (e - s > MAX_STRING_BYTES) {
+      this.pos = s;
+      this.fail(`a string of ${e - s} bytes, over the limit of ${MAX_STRING_BYTES} bytes per string`);
+    }
+    return UTF8.decode(this.buf.subarray(s, e));
   }
 
   fixed(bytes: number): number {
@@ -82,18 +90,51 @@ export class Reader {
     else this.span();
   }
 
-  /** Repeated scalars, packed (one length-delimited run) or not (one value per key). */
-  repeated(wire: number, scalarWire: number, out: number[]): void {
+  /** Repeated scalars, packed (one length-delimited run) or not (one value per key), into
+   *  `out`; more than `max` values in all is a FormatError naming the limit (`what`). */
+  repeated(wire: number, scalarWire: number, out: number[], max: number, what: string): void {
     const read = scalarWire === VARINT ? () => this.varint() : () => this.fixed(scalarWire === FIXED32 ? 4 : 8);
     if (wire === BYTES) {
       const [start, end] = this.span();
       const sub = new Reader(this.buf, start, end);
       const next = scalarWire === VARINT ? () => sub.varint() : () => sub.fixed(scalarWire === FIXED32 ? 4 : 8);
-      while (!sub.done()) out.push(next());
+      while (!sub.done()) {
+        if (out.length >= max) sub.fail(`more than ${max} ${what} (the limit)`);
+        out.push(next());
+      }
       return;
     }
     if (wire !== scalarWire) this.fail(`wire type ${wire} where ${scalarWire} was expected`);
+    if (out.length >= max) this.fail(`more than ${max} ${what} (the limit)`);
     out.push(read());
+  }
+
+  /** Counts the values of one occurrence of a repeated scalar field without decoding them
+   *  (packed or not); the reader moves past it. Malformed runs are FormatErrors. */
+  count(wire: number, scalarWire: number): number {
+    if (wire === BYTES) {
+      const [start, end] = this.span();
+      if (scalarWire !== VARINT) {
+        const width = scalarWire === FIXED32 ? 4 : 8;
+        if ((end - start) % width !== 0) this.fail(`a packed run of ${end - start} bytes is not a whole number of ${width}-byte values`);
+        return (end - start) / width;
+      }
+      let n = 0;
+      let run = 0;
+      for (let i = start; i < end; i++) {
+        if (this.buf[i]! & 0x80) {
+          if (++run === 10) this.fail('varint longer than 10 bytes');
+        } else {
+          n++;
+          run = 0;
+        }
+      }
+      if (run > 0) this.fail('varint runs past the end');
+      return n;
+    }
+    if (wire !== scalarWire) this.fail(`wire type ${wire} where ${scalarWire} was expected`);
+    this.skip(wire);
+    return 1;
   }
 }
 

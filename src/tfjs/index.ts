@@ -5,6 +5,7 @@
 import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import { buildNetwork, type ImportedLayer, type ImportOptions } from '../interop/build';
+import { jsonTextProblem, jsonValueProblem } from '../io/json-limits';
 
 export type { ImportOptions } from '../interop/build';
 
@@ -76,6 +77,29 @@ const TFJS_ACTIVATIONS: Record<ActivationName, string> = {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** What fromTfjs reads at most (docs/interop.md, "Limits"); JSON depth and size are in
+ *  src/io/json-limits.ts. More is a FormatError naming the limit. */
+export const LIMITS = {
+  /** entries of the weights manifest, all groups together */
+  manifestEntries: 100_000,
+  /** dimensions of one weight's shape */
+  dims: 64,
+  /** characters of a layer name, class name, weight name or activation name */
+  nameLength: 4_096,
+} as const;
+
+/** A value from the file as messages show it: JSON, cut at 80 characters. */
+function echo(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/** A name read from the file: a string of at most LIMITS.nameLength characters. */
+function checkName(value: string, what: string): string {
+  if (value.length > LIMITS.nameLength) throw new FormatError(`${what} ${echo(value)} is ${value.length} characters long, over the limit of ${LIMITS.nameLength}`);
+  return value;
+}
+
 /**
  * Loads a TensorFlow.js layers model: `model.json` (the parsed object or its text) and its
  * weights (one ArrayBuffer/Uint8Array, or the shards in manifest order). Sequential and
@@ -91,6 +115,9 @@ export function fromTfjs(
   options?: ImportOptions,
 ): Network {
   let json: unknown = modelJSON;
+  // Depth and size before anything walks or prints the JSON (no recursion in the check).
+  const problem = typeof json === 'string' ? jsonTextProblem(json) : jsonValueProblem(json);
+  if (problem) throw new FormatError(`model.json ${problem}`);
   if (typeof json === 'string') {
     try {
       json = JSON.parse(json);
@@ -101,25 +128,38 @@ export function fromTfjs(
   if (!isObj(json)) throw new FormatError('model.json must be an object with modelTopology and weightsManifest');
   const { inputSize, layers } = readTopology(json.modelTopology);
   const weights = readWeights(json.weightsManifest, weightData);
-  const imported: ImportedLayer[] = [];
+  const found = indexWeights(weights, layers);
+  // Shapes first, then every used weight checked finite, then decoded: nothing is decoded for a
+  // model that is refused for its shapes, and unused manifest entries are never decoded.
+  const chosen: { layer: Extract<Planned, { type: 'dense' }>; kernel: Weight; bias: Weight | undefined }[] = [];
   let width = inputSize;
+  for (const l of layers) {
+    if (l.type === 'dropout') continue;
+    const kernel = findWeight(found, l.name, ['kernel', '0'], `Dense "${l.name}"`);
+    if (kernel.shape.length !== 2 || kernel.shape[0] !== width || kernel.shape[1] !== l.units) {
+      throw new FormatError(`Dense "${l.name}": kernel has shape [${kernel.shape.join(', ')}], expected [${width}, ${l.units}]`);
+    }
+    let bias: Weight | undefined;
+    if (l.useBias) {
+      bias = findWeight(found, l.name, ['bias', '1'], `Dense "${l.name}"`);
+      if (bias.count !== l.units) throw new FormatError(`Dense "${l.name}": bias has shape [${bias.shape.join(', ')}], expected [${l.units}]`);
+    }
+    chosen.push({ layer: l, kernel, bias });
+    width = l.units;
+  }
+  for (const { kernel, bias } of chosen) {
+    checkFinite(kernel);
+    if (bias) checkFinite(bias);
+  }
+  const imported: ImportedLayer[] = [];
+  let d = 0;
   for (const l of layers) {
     if (l.type === 'dropout') {
       imported.push(l);
       continue;
     }
-    const kernel = findWeight(weights, l.name, ['kernel', '0'], `Dense "${l.name}"`);
-    if (kernel.shape.length !== 2 || kernel.shape[0] !== width || kernel.shape[1] !== l.units) {
-      throw new FormatError(`Dense "${l.name}": kernel has shape [${kernel.shape.join(', ')}], expected [${width}, ${l.units}]`);
-    }
-    let bias: Float64Array = new Float64Array(l.units);
-    if (l.useBias) {
-      const b = findWeight(weights, l.name, ['bias', '1'], `Dense "${l.name}"`);
-      if (b.values.length !== l.units) throw new FormatError(`Dense "${l.name}": bias has shape [${b.shape.join(', ')}], expected [${l.units}]`);
-      bias = b.values;
-    }
-    imported.push({ type: 'dense', units: l.units, activation: l.activation, weights: kernel.values, bias, ...(l.alpha === undefined ? {} : { alpha: l.alpha }) });
-    width = l.units;
+    const { kernel, bias } = chosen[d++]!;
+    imported.push({ type: 'dense', units: l.units, activation: l.activation, weights: decode(kernel), bias: bias ? decode(bias) : new Float64Array(l.units), ...(l.alpha === undefined ? {} : { alpha: l.alpha }) });
   }
   return buildNetwork(inputSize, imported, options, 'fromTfjs');
 }
@@ -134,12 +174,14 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
   const config = model.config;
   // Keras < 2.2.3 wrote a Sequential's config as the bare layer list.
   const layerList = Array.isArray(config) ? config : isObj(config) ? config.layers : undefined;
-  if (!Array.isArray(layerList) || layerList.length === 0) throw new FormatError(`${String(className)} model: config.layers must be a non-empty array`);
+  if (!Array.isArray(layerList) || layerList.length === 0) throw new FormatError(`${echo(className)} model: config.layers must be a non-empty array`);
   if (className !== 'Sequential' && className !== 'Model' && className !== 'Functional') {
-    throw new FormatError(`${String(className)} models are not supported: wasmnet loads Sequential and linear Functional models`);
+    throw new FormatError(`${echo(className)} models are not supported: wasmnet loads Sequential and linear Functional models`);
   }
   const layers = layerList.map((l, i) => {
     if (!isObj(l) || typeof l.class_name !== 'string' || !isObj(l.config)) throw new FormatError(`layer ${i} must be { class_name, config }`);
+    checkName(l.class_name, `layer ${i}'s class_name`);
+    if (typeof l.config.name === 'string') checkName(l.config.name, `layer ${i}'s name`);
     return l as { class_name: string; config: Obj; name?: string; inbound_nodes?: unknown };
   });
   if (className !== 'Sequential') checkChain(layers, config as Obj);
@@ -156,10 +198,11 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
   };
   for (const [i, { class_name: cls, config: c }] of layers.entries()) {
     const name = typeof c.name === 'string' ? c.name : `#${i}`;
-    const shape = c.batch_input_shape ?? c.batch_shape ?? (c.input_shape === undefined ? undefined : [null, ...(c.input_shape as unknown[])]);
+    const given = c.batch_input_shape ?? c.batch_shape ?? c.input_shape;
+    const shape = c.batch_input_shape ?? c.batch_shape ?? (c.input_shape === undefined ? undefined : Array.isArray(c.input_shape) ? [null, ...c.input_shape] : c.input_shape);
     if (shape !== undefined) {
       if (!Array.isArray(shape) || shape.length !== 2 || !Number.isInteger(shape[1]) || (shape[1] as number) < 1) {
-        throw new FormatError(`${cls} layer "${name}" has input shape ${JSON.stringify(shape)}; wasmnet networks take 2-D input [batch, features]`);
+        throw new FormatError(`${cls} layer "${name}" has input shape ${echo(Array.isArray(shape) ? shape : given)}; wasmnet networks take 2-D input [batch, features]`);
       }
       if (i === 0 || inputSize === undefined) inputSize = shape[1] as number;
     }
@@ -167,13 +210,13 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       if (i !== 0) throw new FormatError(`InputLayer "${name}" must come first`);
     } else if (cls === 'Dense') {
       const units = c.units;
-      if (!Number.isInteger(units) || (units as number) < 1) throw new FormatError(`Dense layer "${name}" has units ${JSON.stringify(units)}`);
+      if (!Number.isInteger(units) || (units as number) < 1) throw new FormatError(`Dense layer "${name}" has units ${echo(units)}`);
       const act = activationOf(c.activation, cls, name);
       last = { type: 'dense', name, units: units as number, activation: act.activation, useBias: c.use_bias !== false, ...(act.alpha === undefined ? {} : { alpha: act.alpha }) };
       planned.push(last);
     } else if (cls === 'Dropout') {
       const rate = c.rate;
-      if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new FormatError(`Dropout layer "${name}" has rate ${JSON.stringify(rate)}; expected a number in [0, 1)`);
+      if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new FormatError(`Dropout layer "${name}" has rate ${echo(rate)}; expected a number in [0, 1)`);
       if (rate > 0) planned.push({ type: 'dropout', rate });
     } else if (cls === 'Flatten') {
       if (planned.length > 0 || inputSize === undefined) {
@@ -185,11 +228,11 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       setActivation(cls, name, act.activation, act.alpha);
     } else if (cls === 'LeakyReLU') {
       const alpha = c.alpha ?? c.negative_slope ?? 0.3;
-      if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`LeakyReLU layer "${name}" has alpha ${JSON.stringify(alpha)}`);
+      if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`LeakyReLU layer "${name}" has alpha ${echo(alpha)}`);
       setActivation(cls, name, 'leakyRelu', alpha);
     } else if (cls === 'ELU') {
       const alpha = c.alpha ?? 1;
-      if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`ELU layer "${name}" has alpha ${JSON.stringify(alpha)}`);
+      if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`ELU layer "${name}" has alpha ${echo(alpha)}`);
       setActivation(cls, name, 'elu', alpha);
     } else if (cls === 'ReLU') {
       if ((c.max_value ?? null) !== null || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
@@ -199,7 +242,7 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
     } else if (cls === 'Softmax') {
       const axis = c.axis ?? -1;
       if (axis !== -1 && axis !== 1 && !(Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1))) {
-        throw new FormatError(`Softmax layer "${name}" has axis ${JSON.stringify(axis)}; wasmnet's softmax is over the last axis`);
+        throw new FormatError(`Softmax layer "${name}" has axis ${echo(axis)}; wasmnet's softmax is over the last axis`);
       }
       setActivation(cls, name, 'softmax');
     } else {
@@ -216,8 +259,9 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
 function activationOf(value: unknown, cls: string, name: string): { activation: ActivationName; alpha?: number } {
   // Keras 3 may serialize an activation as { class_name, config } or a registered name.
   const key = value === undefined || value === null ? 'linear' : typeof value === 'string' ? value : isObj(value) && typeof value.config === 'object' ? String((value.config as Obj).name ?? value.class_name) : String(value);
-  const activation = ACTIVATIONS[key];
-  if (activation === undefined) throw new FormatError(`${cls} layer "${name}" has activation ${JSON.stringify(key)}, which wasmnet does not have`);
+  // (own properties only: "constructor", "__proto__" or "toString" are not activations)
+  const activation = Object.prototype.hasOwnProperty.call(ACTIVATIONS, key) ? ACTIVATIONS[key] : undefined;
+  if (activation === undefined) throw new FormatError(`${cls} layer "${name}" has activation ${echo(key)}, which wasmnet does not have`);
   // Keras 3's leaky_relu activation uses negative_slope 0.2; elu's α is 1.
   return activation === 'leakyRelu' ? { activation, alpha: 0.2 } : activation === 'elu' ? { activation, alpha: 1 } : { activation };
 }
@@ -243,21 +287,47 @@ function checkChain(layers: { class_name: string; config: Obj; name?: string; in
     const from = sources(l.inbound_nodes);
     const ok = i === 0 ? from.length === 0 : from.length === 1 && from[0] === names[i - 1];
     if (!ok) {
-      throw new FormatError(`${l.class_name} layer "${names[i]}" takes input from ${from.length === 0 ? 'no layer' : from.map((n) => JSON.stringify(n)).join(', ')}; wasmnet loads Functional models that are a single chain of layers`);
+      throw new FormatError(`${l.class_name} layer "${names[i]}" takes input from ${from.length === 0 ? 'no layer' : `${from.slice(0, 5).map(echo).join(', ')}${from.length > 5 ? `, … (${from.length} in all)` : ''}`}; wasmnet loads Functional models that are a single chain of layers`);
     }
   });
   const outs = sources(config.output_layers);
   if (outs.length !== 1 || outs[0] !== names[names.length - 1]) {
-    throw new FormatError(`the Functional model's outputs are ${JSON.stringify(outs)}; wasmnet needs one output, the last layer`);
+    throw new FormatError(`the Functional model's outputs are ${echo(outs)}; wasmnet needs one output, the last layer`);
   }
 }
 
+/** One weight of the manifest: where its bytes are; decoded only when a layer uses it. */
 interface Weight {
+  name: string;
   shape: number[];
-  values: Float64Array;
+  count: number;
+  /** bytes per stored value: 4 (float32), 2 (uint16) or 1 (uint8) */
+  width: number;
+  quantization: TfjsQuantization | undefined;
+  view: DataView;
+  offset: number;
 }
 
-/** Every weight of the manifest, decoded in order from the concatenated shards. */
+function stored(w: Weight, i: number): number {
+  const at = w.offset + i * w.width;
+  const raw = w.width === 4 ? w.view.getFloat32(at, true) : w.width === 2 ? w.view.getUint16(at, true) : w.view.getUint8(at);
+  return w.quantization ? raw * w.quantization.scale! + w.quantization.min! : raw;
+}
+
+function checkFinite(w: Weight): void {
+  for (let i = 0; i < w.count; i++) {
+    const v = stored(w, i);
+    if (!Number.isFinite(v)) throw new FormatError(`weight "${w.name}"[${i}] is ${v}; weights must be finite`);
+  }
+}
+
+function decode(w: Weight): Float64Array {
+  const values = new Float64Array(w.count);
+  for (let i = 0; i < w.count; i++) values[i] = stored(w, i);
+  return values;
+}
+
+/** Every weight of the manifest, laid out in order over the concatenated shards (not decoded). */
 function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonly (ArrayBuffer | Uint8Array)[]): Map<string, Weight> {
   if (!Array.isArray(manifest)) throw new FormatError('model.json has no weightsManifest array');
   const shards = (Array.isArray(data) ? data : [data]) as (ArrayBuffer | Uint8Array)[];
@@ -267,28 +337,33 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
     throw new FormatError(`weight data ${Array.isArray(data) ? `shard ${i} ` : ''}must be an ArrayBuffer or Uint8Array`);
   });
   const total = parts.reduce((n, p) => n + p.length, 0);
-  const bytes = new Uint8Array(total);
-  parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
-  const view = new DataView(bytes.buffer);
+  const bytes = parts.length === 1 ? parts[0]! : new Uint8Array(total);
+  if (parts.length !== 1) parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
   const specs: TfjsWeightSpec[] = [];
   for (const group of manifest) {
     if (!isObj(group) || !Array.isArray(group.weights)) throw new FormatError('weightsManifest entries must be { paths, weights }');
-    specs.push(...(group.weights as TfjsWeightSpec[]));
+    if (specs.length + group.weights.length > LIMITS.manifestEntries) {
+      throw new FormatError(`the weights manifest has more than ${LIMITS.manifestEntries} entries (the limit)`);
+    }
+    for (const w of group.weights as TfjsWeightSpec[]) specs.push(w); // (a loop: no argument spread of an unbounded array)
   }
   // Sizes first: nothing is decoded unless the data holds exactly what the manifest describes.
   const layout = specs.map((s, i) => {
     if (!isObj(s) || typeof s.name !== 'string' || !Array.isArray(s.shape) || !s.shape.every((d) => Number.isInteger(d) && d >= 0)) {
       throw new FormatError(`weightsManifest weight ${i} must be { name, shape, dtype }`);
     }
+    checkName(s.name, `weightsManifest weight ${i}'s name`);
+    if (s.shape.length > LIMITS.dims) throw new FormatError(`weight "${s.name}" has ${s.shape.length} dimensions, over the limit of ${LIMITS.dims}`);
     const count = s.shape.reduce((p, d) => p * d, 1);
     const q = s.quantization;
     const stored = q ? q.dtype : s.dtype;
     const width = stored === 'float32' || stored === 'int32' ? 4 : stored === 'uint16' ? 2 : stored === 'uint8' ? 1 : 0;
     if (width === 0 || (stored === 'int32' && !q) || (q && (stored === 'float32' || stored === 'int32'))) {
-      throw new FormatError(`weight "${s.name}" is stored as ${JSON.stringify(stored)}; wasmnet reads float32 and uint8/uint16-quantized weights`);
+      throw new FormatError(`weight "${s.name}" is stored as ${echo(stored)}; wasmnet reads float32 and uint8/uint16-quantized weights`);
     }
-    if (s.dtype !== 'float32') throw new FormatError(`weight "${s.name}" has dtype ${JSON.stringify(s.dtype)}; dense weights are float32`);
+    if (s.dtype !== 'float32') throw new FormatError(`weight "${s.name}" has dtype ${echo(s.dtype)}; dense weights are float32`);
     if (q && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
       throw new FormatError(`weight "${s.name}": quantization needs finite scale and min`);
     }
@@ -299,24 +374,50 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
   const out = new Map<string, Weight>();
   let at = 0;
   for (const { spec, count, width } of layout) {
-    const values = new Float64Array(count);
-    const q = spec.quantization;
-    for (let i = 0; i < count; i++, at += width) {
-      const raw = width === 4 ? view.getFloat32(at, true) : width === 2 ? view.getUint16(at, true) : view.getUint8(at);
-      values[i] = q ? raw * q.scale! + q.min! : raw;
-    }
-    const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new FormatError(`weight "${spec.name}"[${bad}] is ${values[bad]}; weights must be finite`);
-    out.set(spec.name.replace(/:0$/, ''), { shape: spec.shape, values });
+    out.set(spec.name.replace(/:0$/, ''), { name: spec.name, shape: spec.shape, count, width, quantization: spec.quantization, view, offset: at });
+    at += count * width;
   }
   return out;
 }
 
+type Trie = { next: Map<string, Trie>; key?: string };
+
+/** The first weight (in manifest order) named `<layer>/<suffix>` or `…/<layer>/<suffix>` for
+ *  each dense layer and each suffix (Keras 2: kernel/bias; Keras 3: 0/1), found in one pass:
+ *  the wanted names' segments, last first, form a trie that each manifest name is walked
+ *  down from its end, so the work is linear in the manifest's size however many layers ask. */
+function indexWeights(weights: Map<string, Weight>, layers: Planned[]): Map<string, Weight> {
+  const root: Trie = { next: new Map() };
+  for (const l of layers) {
+    if (l.type !== 'dense') continue;
+    for (const suffix of ['kernel', '0', 'bias', '1']) {
+      const key = `${l.name}/${suffix}`;
+      let node = root;
+      for (const segment of key.split('/').reverse()) {
+        let child = node.next.get(segment);
+        if (!child) node.next.set(segment, (child = { next: new Map() }));
+        node = child;
+      }
+      node.key = key;
+    }
+  }
+  const found = new Map<string, Weight>();
+  for (const [name, w] of weights) {
+    const segments = name.split('/');
+    let node: Trie | undefined = root;
+    for (let i = segments.length - 1; i >= 0 && node; i--) {
+      node = node.next.get(segments[i]!);
+      if (node?.key !== undefined && !found.has(node.key)) found.set(node.key, w);
+    }
+  }
+  return found;
+}
+
 /** The weight `<layer>/<suffix>` (Keras 2: kernel/bias; Keras 3: 0/1), with any scope prefix. */
-function findWeight(weights: Map<string, Weight>, layer: string, suffixes: string[], where: string): Weight {
+function findWeight(found: Map<string, Weight>, layer: string, suffixes: string[], where: string): Weight {
   for (const suffix of suffixes) {
-    const want = `${layer}/${suffix}`;
-    for (const [name, w] of weights) if (name === want || name.endsWith(`/${want}`)) return w;
+    const w = found.get(`${layer}/${suffix}`);
+    if (w) return w;
   }
   throw new FormatError(`${where}: no weight named "${layer}/${suffixes[0]}" (or "${layer}/${suffixes[1]}") in the weights manifest`);
 }
