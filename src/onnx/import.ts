@@ -55,7 +55,8 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   const model = decodeModel(bytes);
   checkHeader(model);
   const g = model.graph!;
-  const index = new Map(g.nodes.map((n, i) => [n, i]));
+  const index = new Map<OnnxNode, number>();
+  g.nodes.forEach((n, i) => index.set(n, i));
   const at = (n: OnnxNode) => describe(n, index.get(n)!);
 
   for (const n of g.nodes) {
@@ -324,53 +325,54 @@ function sizeOf(t: OnnxTensor): number {
  *  tensor is written once (by one node output, an initializer or a Constant), and no node
  *  reads, directly or through other nodes, what it writes itself (a cycle). */
 function checkGraph(g: OnnxGraph, at: (n: OnnxNode) => string): void {
-  const producer = new Map<string, OnnxNode>();
+  const nodes = g.nodes;
+  const producer = new Map<string, number>(); // tensor → index of the node that writes it
   const initializers = new Set(g.initializers.map((t) => t.name));
-  for (const n of g.nodes) {
-    for (const o of n.output) {
+  for (let i = 0; i < nodes.length; i++) {
+    for (const o of nodes[i]!.output) {
       if (o === '') continue;
       const before = producer.get(o);
-      if (before) throw new FormatError(`tensor ${quote(o)} is written twice (${before === n ? `twice by ${at(n)}` : `by ${at(before)} and ${at(n)}`}); an ONNX tensor has one producer`);
-      if (initializers.has(o)) throw new FormatError(`tensor ${quote(o)} is both an initializer and an output of ${at(n)}; an ONNX tensor has one producer`);
-      producer.set(o, n);
+      if (before !== undefined) throw new FormatError(`tensor ${quote(o)} is written twice (${before === i ? `twice by ${at(nodes[i]!)}` : `by ${at(nodes[before]!)} and ${at(nodes[i]!)}`}); an ONNX tensor has one producer`);
+      if (initializers.has(o)) throw new FormatError(`tensor ${quote(o)} is both an initializer and an output of ${at(nodes[i]!)}; an ONNX tensor has one producer`);
+      producer.set(o, i);
     }
   }
-  // Kahn's algorithm: a node is ready once every node it reads from is done.
-  const waiting = new Map<OnnxNode, number>();
-  const readers = new Map<OnnxNode, OnnxNode[]>();
-  for (const n of g.nodes) {
-    let count = 0;
-    for (const i of n.input) {
-      const p = i === '' ? undefined : producer.get(i);
-      if (!p) continue;
-      count++;
-      const list = readers.get(p);
-      if (list) list.push(n);
-      else readers.set(p, [n]);
+  // Kahn's algorithm over node indices (typed arrays: a few bytes per node and edge): a node is
+  // ready once every node it reads from is done.
+  const waiting = new Int32Array(nodes.length);
+  const first = new Int32Array(nodes.length + 1); // readers of node p: reader[first[p] .. first[p + 1])
+  const from: number[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    for (const name of nodes[i]!.input) {
+      const p = name === '' ? undefined : producer.get(name);
+      if (p === undefined) continue;
+      waiting[i]!++;
+      first[p + 1]!++;
+      from.push(p, i);
     }
-    waiting.set(n, count);
   }
-  const ready = g.nodes.filter((n) => waiting.get(n) === 0);
+  for (let p = 0; p < nodes.length; p++) first[p + 1]! += first[p]!;
+  const fill = first.slice(0, nodes.length);
+  const reader = new Int32Array(from.length / 2);
+  for (let e = 0; e < from.length; e += 2) reader[fill[from[e]!]!++] = from[e + 1]!;
+  const ready: number[] = [];
+  for (let i = 0; i < nodes.length; i++) if (waiting[i] === 0) ready.push(i);
   let done = 0;
   while (ready.length > 0) {
-    const n = ready.pop()!;
+    const p = ready.pop()!;
     done++;
-    for (const r of readers.get(n) ?? []) {
-      const left = waiting.get(r)! - 1;
-      waiting.set(r, left);
-      if (left === 0) ready.push(r);
-    }
+    for (let e = first[p]!; e < first[p + 1]!; e++) if (--waiting[reader[e]!]! === 0) ready.push(reader[e]!);
   }
-  if (done === g.nodes.length) return;
+  if (done === nodes.length) return;
   // A node left waiting is on a cycle or after one: walk back along waiting producers until a
   // node repeats; that node is on the cycle.
-  let n = g.nodes.find((m) => waiting.get(m)! > 0)!;
-  const seen = new Set<OnnxNode>();
+  let n = waiting.findIndex((w) => w > 0);
+  const seen = new Set<number>();
   while (!seen.has(n)) {
     seen.add(n);
-    n = n.input.map((i) => producer.get(i)).find((p) => p !== undefined && waiting.get(p)! > 0)!;
+    n = nodes[n]!.input.map((i) => producer.get(i)).find((p) => p !== undefined && waiting[p]! > 0)!;
   }
-  throw new FormatError(`${at(n)} is on a cycle: it reads, through the graph, a tensor it writes itself; an ONNX graph is acyclic`);
+  throw new FormatError(`${at(nodes[n]!)} is on a cycle: it reads, through the graph, a tensor it writes itself; an ONNX graph is acyclic`);
 }
 
 function broadcastsTo(dims: number[], units: number): boolean {
