@@ -282,7 +282,7 @@ export function tensorValues(t: OnnxTensor, where: string): Float64Array {
     if (!Number.isInteger(d) || d < 0) throw new FormatError(`${where}: tensor ${name} has invalid dimension ${d}`);
     size *= d;
   }
-  if (size > 2 ** 28) throw new FormatError(`${where}: tensor ${name} has ${size} values, too many for wasmnet`);
+  if (size > 2 ** 28) throw new FormatError(`${where}: tensor ${name} has ${size} values, over the limit of 2^28 values per tensor`);
   const width = t.dataType === FLOAT || t.dataType === INT32 ? 4 : t.dataType === DOUBLE || t.dataType === INT64 ? 8 : 0;
   if (width === 0) throw new FormatError(`${where}: tensor ${name} has data type ${t.dataType}; wasmnet reads FLOAT (1) and DOUBLE (11) weights`);
   const typed = t.dataType === FLOAT ? t.floatData : t.dataType === DOUBLE ? t.doubleData : t.dataType === INT32 ? t.int32Data : t.int64Data;
