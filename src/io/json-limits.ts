@@ -17,18 +17,25 @@ const tooDeep = `is nested deeper than ${MAX_JSON_DEPTH} levels (the JSON depth 
 const tooMany = `has more than ${MAX_JSON_ITEMS} items (the JSON size limit)`;
 
 /** Checks JSON text before it is parsed: one pass, no allocation; strings (and their escapes)
- *  are skipped. Text that is not JSON passes or fails here, and JSON.parse then decides. */
+ *  are skipped. Text that is not JSON passes or fails here, and JSON.parse then decides.
+ *  Linear: each run of backslashes is counted once, by the quote that follows it. */
 export function jsonTextProblem(text: string): string | undefined {
   let depth = 0;
   let items = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      // a string: jump to its closing quote (one not escaped by an odd run of backslashes)
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        if (end === -1) return undefined; // unterminated: JSON.parse says so
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end;
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > MAX_JSON_DEPTH) return tooDeep;
       if (++items > MAX_JSON_ITEMS) return tooMany;
     } else if (c === 0x7d || c === 0x5d) depth--;

@@ -25,8 +25,10 @@ export const LIMITS = {
   nodeOutputs: 1_024,
   /** attributes of one node */
   attributes: 1_024,
-  /** node inputs, outputs and attributes, all nodes together */
-  edges: 1_000_000,
+  /** attributes, all nodes together */
+  allAttributes: 200_000,
+  /** node inputs and outputs, all nodes together */
+  edges: 250_000,
   /** dimensions of one tensor or value shape */
   dims: 64,
   /** opset imports */
@@ -206,10 +208,14 @@ function tensor(r: Reader): OnnxTensor {
   return t;
 }
 
-function attribute(r: Reader): OnnxAttribute {
-  const a: OnnxAttribute = { name: '', ints: Repeated.field(r.buf, r.pos, r.end, 8, VARINT), floats: Repeated.field(r.buf, r.pos, r.end, 7, FIXED32), graph: false };
+/** The ints or floats of an attribute that has none (shared; never added to). */
+const NO_VALUES = Repeated.of([]);
+
+function attribute(r: Reader, names: Names): OnnxAttribute {
+  const start = r.pos;
+  const a: OnnxAttribute = { name: '', ints: NO_VALUES, floats: NO_VALUES, graph: false };
   message(r, (r, f, w) => {
-    if (f === 1) a.name = str(r, w);
+    if (f === 1) a.name = name(names, str(r, w));
     else if (f === 2) {
       want(r, w, FIXED32);
       a.f = r.fixed(4);
@@ -219,8 +225,13 @@ function attribute(r: Reader): OnnxAttribute {
     else if (f === 6 || f === 11) {
       sub(r, w);
       a.graph = true;
-    } else if (f === 7) a.floats.add(r, w);
-    else if (f === 8) a.ints.add(r, w);
+    } else if (f === 7) {
+      if (a.floats === NO_VALUES) a.floats = Repeated.field(r.buf, start, r.end, 7, FIXED32);
+      a.floats.add(r, w);
+    } else if (f === 8) {
+      if (a.ints === NO_VALUES) a.ints = Repeated.field(r.buf, start, r.end, 8, VARINT);
+      a.ints.add(r, w);
+    }
     else return false;
     return true;
   });
@@ -241,11 +252,11 @@ function name(names: Names, s: string): string {
   return s;
 }
 
-function node(r: Reader, budget: { edges: number; names: Names }): OnnxNode {
+function node(r: Reader, budget: { edges: number; attributes: number; names: Names }): OnnxNode {
   const n: OnnxNode = { input: [], output: [], name: '', opType: '', domain: '', attributes: NO_ATTRIBUTES };
   let attributes = 0;
   message(r, (r, f, w) => {
-    if (f === 1 || f === 2 || f === 5) limit(r, ++budget.edges, LIMITS.edges, 'node inputs, outputs and attributes in all');
+    if (f === 1 || f === 2) limit(r, ++budget.edges, LIMITS.edges, 'node inputs and outputs in all');
     if (f === 1) {
       limit(r, n.input.length + 1, LIMITS.nodeInputs, 'inputs of one node');
       n.input.push(name(budget.names, str(r, w)));
@@ -256,7 +267,8 @@ function node(r: Reader, budget: { edges: number; names: Names }): OnnxNode {
     else if (f === 4) n.opType = str(r, w);
     else if (f === 5) {
       limit(r, ++attributes, LIMITS.attributes, 'attributes of one node');
-      const a = attribute(sub(r, w));
+      limit(r, ++budget.attributes, LIMITS.allAttributes, 'attributes in all');
+      const a = attribute(sub(r, w), budget.names);
       if (n.attributes === NO_ATTRIBUTES) n.attributes = new Map();
       n.attributes.set(a.name, a);
     } else if (f === 7) n.domain = str(r, w);
@@ -307,7 +319,7 @@ function valueInfo(r: Reader): OnnxValueInfo {
 
 function graph(r: Reader): OnnxGraph {
   const g: OnnxGraph = { name: '', nodes: [], initializers: [], inputs: [], outputs: [], sparseInitializers: 0 };
-  const budget = { edges: 0, names: new Map<string, string>() };
+  const budget = { edges: 0, attributes: 0, names: new Map<string, string>() };
   message(r, (r, f, w) => {
     if (f === 1) {
       limit(r, g.nodes.length + 1, LIMITS.nodes, 'nodes');
