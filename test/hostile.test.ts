@@ -49,7 +49,7 @@ const report = (what: string) => {
  *  `message`), in under a second, the resident set growing by under 100 MB. */
 async function refused(run: () => unknown, type: new (...args: never[]) => WasmnetError, message: RegExp): Promise<void> {
   const c = await cost(run);
-  report(`${(c.error as Error)?.name} in ${c.ms.toFixed(1)} ms, +${c.growthMB.toFixed(1)} MB`);
+  report(`${(c.error as Error)?.name} in ${c.ms.toFixed(1)} ms, +${c.rssMB.toFixed(1)} MB resident, +${c.heapMB.toFixed(1)} MB heap`);
   expect(c.error, 'the import must throw').toBeInstanceOf(type);
   expect((c.error as Error).message).toMatch(message);
   expect(c.ms, `took ${c.ms.toFixed(0)} ms`).toBeLessThan(1000);
@@ -59,7 +59,7 @@ async function refused(run: () => unknown, type: new (...args: never[]) => Wasmn
 /** The same for a hostile but valid input: it loads, within the same bounds. */
 async function loads(run: () => unknown): Promise<Network> {
   const c = await cost(run);
-  report(`loaded in ${c.ms.toFixed(1)} ms, +${c.growthMB.toFixed(1)} MB`);
+  report(`loaded in ${c.ms.toFixed(1)} ms, +${c.rssMB.toFixed(1)} MB resident, +${c.heapMB.toFixed(1)} MB heap`);
   expect(c.error).toBeUndefined();
   expect(c.ms, `took ${c.ms.toFixed(0)} ms`).toBeLessThan(1000);
   expect(c.growthMB, `grew ${c.growthMB.toFixed(0)} MB`).toBeLessThan(100);
