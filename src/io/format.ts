@@ -8,6 +8,7 @@
 // the shuffling and dropout generators — so a loaded network continues training exactly as the
 // original would have.
 import { FormatError } from '../errors';
+import { show } from '../validate';
 import { jsonTextProblem, jsonValueProblem } from './json-limits';
 
 export const FORMAT = 'wasmnet';
@@ -164,7 +165,7 @@ function checkHeader(json: unknown): Record<string, unknown> {
 
 function checkVersion(version: unknown): void {
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new FormatError(`saved model has no valid format version (got ${echo(version)})`);
+    throw new FormatError(`saved model has no valid format version (got ${show(version)})`);
   }
   if (version > FORMAT_VERSION) {
     throw new FormatError(`saved model uses format version ${version}, newer than this wasmnet reads (up to ${FORMAT_VERSION}); upgrade wasmnet to load it`);
@@ -185,7 +186,7 @@ function checkTraining(t: Record<string, unknown> | undefined): SavedTraining {
     return v.slice();
   };
   const number = (v: unknown, name: string, min: number): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new FormatError(`saved model: training.${name} must be a finite number ≥ ${min}, got ${echo(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new FormatError(`saved model: training.${name} must be a finite number ≥ ${min}, got ${show(v)}`);
     return v;
   };
   return {
@@ -197,12 +198,6 @@ function checkTraining(t: Record<string, unknown> | undefined): SavedTraining {
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
-
-/** A value from the file as messages show it: at most 40 characters. */
-function echo(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? (Array.isArray(value) ? `an array of length ${value.length}` : 'an object') : String(value);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
 
 function toBase64(values: Float64Array): string {
   const bytes = new Uint8Array(values.length * 8);

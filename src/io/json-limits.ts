@@ -13,29 +13,23 @@ export const MAX_JSON_DEPTH = 64;
  *  document: about 3 MB of `[{},{},…]`, far more than a dense model's JSON holds. */
 export const MAX_JSON_ITEMS = 1_000_000;
 
-const tooDeep = `is nested deeper than ${MAX_JSON_DEPTH} levels (the JSON depth limit)`;
-const tooMany = `has more than ${MAX_JSON_ITEMS} items (the JSON size limit)`;
+// (literal numbers: the main entry's size budget is tight; a test checks they match the limits)
+const tooDeep = 'is nested deeper than 64 levels (the JSON depth limit)';
+const tooMany = 'has more than 1000000 items (the JSON size limit)';
 
 /** Checks JSON text before it is parsed: one pass, no allocation; strings (and their escapes)
- *  are skipped. Text that is not JSON passes or fails here, and JSON.parse then decides.
- *  Linear: each run of backslashes is counted once, by the quote that follows it. */
+ *  are skipped. Text that is not JSON passes or fails here, and JSON.parse then decides. */
 export function jsonTextProblem(text: string): string | undefined {
   let depth = 0;
   let items = 0;
+  let quoted = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // a string: jump to its closing quote (one not escaped by an odd run of backslashes)
-      let end = text.indexOf('"', i + 1);
-      for (;;) {
-        if (end === -1) return undefined; // unterminated: JSON.parse says so
-        let slashes = 0;
-        while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
-        if (slashes % 2 === 0) break;
-        end = text.indexOf('"', end + 1);
-      }
-      i = end;
-    } else if (c === 0x7b || c === 0x5b) {
+    if (quoted) {
+      if (c === 0x5c) i++; // a backslash: skip the character it escapes
+      else if (c === 0x22) quoted = false;
+    } else if (c === 0x22) quoted = true;
+    else if (c === 0x7b || c === 0x5b) {
       if (++depth > MAX_JSON_DEPTH) return tooDeep;
       if (++items > MAX_JSON_ITEMS) return tooMany;
     } else if (c === 0x7d || c === 0x5d) depth--;
@@ -44,43 +38,24 @@ export function jsonTextProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Checks an already parsed value (an object passed instead of text) the same way, in time
- *  linear in its distinct objects: each object is walked once (its height remembered), so
- *  shared sub-objects cost nothing twice, and an object that contains itself is refused.
- *  Typed arrays and other ArrayBuffer views are leaves. */
+/** Checks an already parsed value (an object passed instead of text) the same way, without
+ *  recursion, in time linear in its distinct objects: each object is walked once, so an object
+ *  that contains itself ends the walk instead of looping, and shared sub-objects cost once.
+ *  (JSON text is a tree; only objects built in code share or cycle, and those are walked once
+ *  from where they are first met.) */
 export function jsonValueProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return undefined;
-  const height = new Map<object, number>();
-  const open = new Set<object>();
-  type Frame = { node: object; children: unknown[]; next: number; height: number };
-  const children = (node: object): unknown[] => (Array.isArray(node) ? node : Object.values(node));
-  let items = 1;
-  const root = value as object;
-  const stack: Frame[] = [{ node: root, children: children(root), next: 0, height: 1 }];
-  open.add(root);
+  const seen = new Set<unknown>();
+  const stack: [unknown, number][] = [[value, 1]];
+  let items = 0;
   while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.next === top.children.length) {
-      stack.pop();
-      open.delete(top.node);
-      height.set(top.node, top.height);
-      const parent = stack[stack.length - 1];
-      if (parent) parent.height = Math.max(parent.height, top.height + 1);
-      continue;
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    if (depth > MAX_JSON_DEPTH) return tooDeep;
+    seen.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (++items > MAX_JSON_ITEMS) return tooMany;
+      stack.push([child, depth + 1]);
     }
-    const child = top.children[top.next++];
-    if (++items > MAX_JSON_ITEMS) return tooMany;
-    if (typeof child !== 'object' || child === null || ArrayBuffer.isView(child)) continue;
-    const known = height.get(child);
-    if (known !== undefined) {
-      if (stack.length + known > MAX_JSON_DEPTH) return tooDeep;
-      top.height = Math.max(top.height, known + 1);
-      continue;
-    }
-    if (open.has(child)) return 'contains itself (a cycle), which JSON cannot';
-    if (stack.length + 1 > MAX_JSON_DEPTH) return tooDeep;
-    open.add(child);
-    stack.push({ node: child, children: children(child), next: 0, height: 1 });
   }
   return undefined;
 }

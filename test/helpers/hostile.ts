@@ -171,7 +171,10 @@ export async function stopSampler(): Promise<void> {
 export interface Cost {
   /** what `run` threw (undefined if it returned) */
   error: unknown;
+  /** wall-clock time */
   ms: number;
+  /** CPU time of the process (all its threads, the collector's included) */
+  cpuMs: number;
   /** the larger of the two peak growths below, in MB */
   growthMB: number;
   /** the peak of the resident set while `run` ran, minus the resident set before, in MB */
@@ -181,7 +184,7 @@ export interface Cost {
 }
 
 /**
- * Runs `run` (synchronous) and reports its time and its peak memory growth after a full garbage
+ * Runs `run` (synchronous) and reports its time (wall-clock and CPU) and its peak memory growth after a full garbage
  * collection, measured two ways:
  * - the resident set, sampled every millisecond by another thread (the importing thread is
  *   busy): everything the process holds, but heap space that earlier garbage left committed
@@ -200,6 +203,7 @@ export async function cost(run: () => unknown): Promise<Cost> {
   const profiler = new GCProfiler();
   profiler.start();
   const h0 = getHeapStatistics();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   try {
     run();
@@ -207,6 +211,7 @@ export async function cost(run: () => unknown): Promise<Cost> {
     error = e;
   }
   const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   const h1 = getHeapStatistics();
   const gcs = profiler.stop()?.statistics ?? [];
   const rss = Math.max(sampler!.peak[0]!, process.memoryUsage.rss());
@@ -214,7 +219,7 @@ export async function cost(run: () => unknown): Promise<Cost> {
   for (const gc of gcs) heap = Math.max(heap, gc.beforeGC.heapStatistics.usedHeapSize + gc.beforeGC.heapStatistics.externalMemory);
   const rssMB = (rss - before) / 2 ** 20;
   const heapMB = (heap - h0.used_heap_size - h0.external_memory) / 2 ** 20;
-  return { error, ms, growthMB: Math.max(rssMB, heapMB), rssMB, heapMB };
+  return { error, ms, cpuMs: (used.user + used.system) / 1000, growthMB: Math.max(rssMB, heapMB), rssMB, heapMB };
 }
 
 /**
