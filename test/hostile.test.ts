@@ -398,6 +398,16 @@ describe('saved models: Network.fromJSON and fromBytes', () => {
     await refused(() => Network.fromBytes(withHeader(items)), FormatError, /its JSON header has more than 1000000 items/);
   });
 
+  test('fromBytes: 16 MB of slabs that its header does not declare, or a header that claims a billion weights', async () => {
+    const head = `{"format":"wasmnet","version":1,"config":${JSON.stringify(saved().config)},"training":${JSON.stringify(saved().training)},"slabs":3}`;
+    const short = withHeader(head);
+    const padded = new Uint8Array(16 * MB);
+    padded.set(short);
+    await refused(() => Network.fromBytes(padded), FormatError, /^saved model is corrupted: 3 weights need \d+ bytes, there are 16777216$/);
+    const claims = withHeader(head.replace('"slabs":3', '"slabs":1000000000'));
+    await refused(() => Network.fromBytes(claims), FormatError, /^saved model is truncated: 1000000000 weights need \d+ bytes/);
+  });
+
   test('16 MB of base64 weights that do not fit the architecture: refused, memory bounded', async () => {
     const s = saved();
     s.weights = 'A'.repeat(16 * MB - 4096);
