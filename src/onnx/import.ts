@@ -477,7 +477,8 @@ function isBinaryTail(next: OnnxNode[], cur: string, constant: Lookup): boolean 
   if (!sub || !concat || sub.input[1] !== cur) return false;
   const one = constant(sub.input[0]);
   const axis = intAttr(concat, 'axis', 1);
-  return one !== undefined && sizeOf(one) === 1 && tensorValues(one, 'Sub')[0] === 1 && (axis === 1 || axis === -1) &&
+  // (the constant's size is checked before it is decoded: a 1 is small)
+  return one !== undefined && sizeOf(one) <= 1024 && tensorValues(one, 'Sub').every((v) => v === 1) && (axis === 1 || axis === -1) &&
     concat.input.length === 2 && concat.input[0] === sub.output[0] && concat.input[1] === cur;
 }
 

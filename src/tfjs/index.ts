@@ -128,7 +128,9 @@ export function fromTfjs(
   if (!isObj(json)) throw new FormatError('model.json must be an object with modelTopology and weightsManifest');
   const { inputSize, layers } = readTopology(json.modelTopology);
   const weights = readWeights(json.weightsManifest, weightData);
-  const found = indexWeights(weights, layers);
+  // The names layers look up (a layer kind with weights adds its own here), found in one pass.
+  const wanted = layers.flatMap((l) => (l.type === 'dense' ? ['kernel', '0', 'bias', '1'].map((suffix) => `${l.name}/${suffix}`) : []));
+  const found = indexWeights(weights, wanted);
   // Shapes first, then every used weight checked finite, then decoded: nothing is decoded for a
   // model that is refused for its shapes, and unused manifest entries are never decoded.
   const chosen: { layer: Extract<Planned, { type: 'dense' }>; kernel: Weight; bias: Weight | undefined }[] = [];
@@ -382,24 +384,21 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
 
 type Trie = { next: Map<string, Trie>; key?: string };
 
-/** The first weight (in manifest order) named `<layer>/<suffix>` or `…/<layer>/<suffix>` for
- *  each dense layer and each suffix (Keras 2: kernel/bias; Keras 3: 0/1), found in one pass:
- *  the wanted names' segments, last first, form a trie that each manifest name is walked
- *  down from its end, so the work is linear in the manifest's size however many layers ask. */
-function indexWeights(weights: Map<string, Weight>, layers: Planned[]): Map<string, Weight> {
+/** For each wanted name `<layer>/<suffix>` (Keras 2: kernel/bias; Keras 3: 0/1), the first
+ *  weight in manifest order named exactly that or `…/<layer>/<suffix>` (a scope prefix), found
+ *  in one pass: the wanted names' segments, last first, form a trie that each manifest name is
+ *  walked down from its end, so the work is linear in the manifest's size however many layers
+ *  ask. */
+function indexWeights(weights: Map<string, Weight>, wanted: readonly string[]): Map<string, Weight> {
   const root: Trie = { next: new Map() };
-  for (const l of layers) {
-    if (l.type !== 'dense') continue;
-    for (const suffix of ['kernel', '0', 'bias', '1']) {
-      const key = `${l.name}/${suffix}`;
-      let node = root;
-      for (const segment of key.split('/').reverse()) {
-        let child = node.next.get(segment);
-        if (!child) node.next.set(segment, (child = { next: new Map() }));
-        node = child;
-      }
-      node.key = key;
+  for (const key of wanted) {
+    let node = root;
+    for (const segment of key.split('/').reverse()) {
+      let child = node.next.get(segment);
+      if (!child) node.next.set(segment, (child = { next: new Map() }));
+      node = child;
     }
+    node.key = key;
   }
   const found = new Map<string, Weight>();
   for (const [name, w] of weights) {
