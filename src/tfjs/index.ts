@@ -6,6 +6,8 @@ import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet'
 import { version } from '../../package.json';
 import { buildNetwork, type ImportedLayer, type ImportOptions } from '../interop/build';
 import { jsonTextProblem, jsonValueProblem } from '../io/json-limits';
+import { planGraph } from './graph';
+import { normalizationStatistics, normWeights, planNorm, planNormalization, tfjsNorm, tfjsNormalization, type PlannedNorm, type PlannedNormalization } from './normalization';
 
 export type { ImportOptions } from '../interop/build';
 
@@ -67,11 +69,12 @@ export interface TfjsArtifacts {
 const ACTIVATIONS: Record<string, ActivationName> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
   softplus: 'softplus', gelu: 'geluExact', gelu_new: 'gelu', swish: 'swish', silu: 'swish', leaky_relu: 'leakyRelu', leakyRelu: 'leakyRelu',
+  relu6: 'relu6',
 };
 /** wasmnet's → tfjs's (elu and leakyRelu with their α become ELU/LeakyReLU layers). */
 const TFJS_ACTIVATIONS: Record<ActivationName, string> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
-  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear', geluExact: 'gelu',
+  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear', geluExact: 'gelu', relu6: 'relu6',
 };
 
 type Obj = Record<string, unknown>;
@@ -104,9 +107,15 @@ function checkName(value: string, what: string): string {
  * Loads a TensorFlow.js layers model: `model.json` (the parsed object or its text) and its
  * weights (one ArrayBuffer/Uint8Array, or the shards in manifest order). Sequential and
  * linear-chain Functional models of InputLayer, Dense, Dropout, Activation, Flatten (on 2-D),
- * LeakyReLU, ELU, ReLU and Softmax; Keras 2 and Keras 3 naming; float32 weights or the
+ * LeakyReLU, ELU, ReLU, Softmax, Normalization (Keras's), BatchNormalization and
+ * LayerNormalization (last axis; an activation layer after them becomes theirs); Keras 2 and
+ * Keras 3 naming; float32 weights or the
  * converter's uint8/uint16 quantization (dequantized). Anything else is a `FormatError` naming
- * the layer class. Like `fromONNX`, the result is a trainable {@link Network} with the natural
+ * the layer class. Also graph models (`"format": "graph-model"`, what `tensorflowjs_converter`
+ * writes with `--output_format tfjs_graph_model`) whose graph is a dense chain: MatMul
+ * (transpose_b too), BiasAdd/Add/AddV2, the converter's fused `_FusedMatMul`, Identity and the
+ * activations Relu, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus, LeakyRelu; any other op is a
+ * `FormatError` naming it and its node. Like `fromONNX`, the result is a trainable {@link Network} with the natural
  * loss for its output unless `options.loss` says otherwise.
  */
 export function fromTfjs(
@@ -126,47 +135,58 @@ export function fromTfjs(
     }
   }
   if (!isObj(json)) throw new FormatError('model.json must be an object with modelTopology and weightsManifest');
+  if (json.format === 'graph-model' || (isObj(json.modelTopology) && Array.isArray(json.modelTopology.node))) {
+    // a graph model (tensorflowjs_converter's tfjs_graph_model): see graph.ts
+    const graph = planGraph(json.modelTopology, readWeights(json.weightsManifest, weightData));
+    return buildNetwork(graph.inputSize, graph.layers, options, 'fromTfjs');
+  }
   const { inputSize, layers } = readTopology(json.modelTopology);
-  const weights = readWeights(json.weightsManifest, weightData);
-  // The names layers look up (a layer kind with weights adds its own here), found in one pass.
-  const wanted = layers.flatMap((l) => (l.type === 'dense' ? ['kernel', '0', 'bias', '1'].map((suffix) => `${l.name}/${suffix}`) : []));
-  const found = indexWeights(weights, wanted);
-  // Shapes first, then every used weight checked finite, then decoded: nothing is decoded for a
-  // model that is refused for its shapes, and unused manifest entries are never decoded.
-  const chosen: { layer: Extract<Planned, { type: 'dense' }>; kernel: Weight; bias: Weight | undefined }[] = [];
+  // Every manifest weight named `<layer>/<suffix>` (or `…/<layer>/<suffix>`) for a planned layer,
+  // keyed by `<layer>/<suffix>`: found in one pass, however many layers ask (indexWeights).
+  const weights = indexWeights(readWeights(json.weightsManifest, weightData), layers.flatMap((l) => ('name' in l ? [l.name] : [])));
+  // The dense layers' shapes first, then their weights checked finite, and only then decoded
+  // (a weight decodes when its `values` are first read): a model refused for a shape or a NaN
+  // has decoded none of them, and manifest entries no layer uses are never decoded.
   let width = inputSize;
   for (const l of layers) {
-    if (l.type === 'dropout') continue;
-    const kernel = findWeight(found, l.name, ['kernel', '0'], `Dense "${l.name}"`);
+    if (l.type !== 'dense') continue; // (the normalizations keep the width)
+    const kernel = findWeight(weights, l.name, ['kernel', '0'], `Dense "${l.name}"`);
     if (kernel.shape.length !== 2 || kernel.shape[0] !== width || kernel.shape[1] !== l.units) {
       throw new FormatError(`Dense "${l.name}": kernel has shape [${kernel.shape.join(', ')}], expected [${width}, ${l.units}]`);
     }
-    let bias: Weight | undefined;
     if (l.useBias) {
-      bias = findWeight(found, l.name, ['bias', '1'], `Dense "${l.name}"`);
-      if (bias.count !== l.units) throw new FormatError(`Dense "${l.name}": bias has shape [${bias.shape.join(', ')}], expected [${l.units}]`);
+      const b = findWeight(weights, l.name, ['bias', '1'], `Dense "${l.name}"`);
+      if (b.count !== l.units) throw new FormatError(`Dense "${l.name}": bias has shape [${b.shape.join(', ')}], expected [${l.units}]`);
+      b.check();
     }
-    chosen.push({ layer: l, kernel, bias });
+    kernel.check();
     width = l.units;
   }
-  for (const { kernel, bias } of chosen) {
-    checkFinite(kernel);
-    if (bias) checkFinite(bias);
-  }
   const imported: ImportedLayer[] = [];
-  let d = 0;
+  width = inputSize;
   for (const l of layers) {
     if (l.type === 'dropout') {
       imported.push(l);
       continue;
     }
-    const { kernel, bias } = chosen[d++]!;
-    imported.push({ type: 'dense', units: l.units, activation: l.activation, weights: decode(kernel), bias: bias ? decode(bias) : new Float64Array(l.units), ...(l.alpha === undefined ? {} : { alpha: l.alpha }) });
+    if (l.type === 'normalization') {
+      imported.push(normalizationStatistics(l, width, (suffixes) => findWeight(weights, l.name, suffixes, `${l.cls} "${l.name}"`)));
+      continue;
+    }
+    if (l.type !== 'dense') {
+      const norm = l as PlannedNorm; // batchNorm or layerNorm
+      imported.push(normWeights(norm, width, (suffixes) => findWeight(weights, norm.name, suffixes, `${norm.cls} "${norm.name}"`)));
+      continue;
+    }
+    const kernel = findWeight(weights, l.name, ['kernel', '0'], `Dense "${l.name}"`);
+    const bias = l.useBias ? findWeight(weights, l.name, ['bias', '1'], `Dense "${l.name}"`).values : new Float64Array(l.units);
+    imported.push({ type: 'dense', units: l.units, activation: l.activation, weights: kernel.values, bias, ...(l.alpha === undefined ? {} : { alpha: l.alpha }) });
+    width = l.units;
   }
   return buildNetwork(inputSize, imported, options, 'fromTfjs');
 }
 
-type Planned = { type: 'dense'; name: string; units: number; activation: ActivationName; alpha?: number; useBias: boolean } | { type: 'dropout'; rate: number };
+type Planned = { type: 'dense'; name: string; units: number; activation: ActivationName; alpha?: number; useBias: boolean } | { type: 'dropout'; rate: number } | PlannedNormalization | PlannedNorm;
 
 /** The layer list (Sequential, or a Functional model that is a single chain) → planned layers. */
 function readTopology(topology: unknown): { inputSize: number; layers: Planned[] } {
@@ -190,10 +210,11 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
 
   let inputSize: number | undefined;
   const planned: Planned[] = [];
-  let last: Extract<Planned, { type: 'dense' }> | undefined; // the dense layer an activation may attach to
+  // the dense (or batch/layer norm) layer an activation may attach to
+  let last: Extract<Planned, { type: 'dense' }> | PlannedNorm | undefined;
   const setActivation = (cls: string, name: string, activation: ActivationName, alpha?: number) => {
     if (!last || last.activation !== 'linear' || planned[planned.length - 1] !== last) {
-      throw new FormatError(`${cls} layer "${name}" must follow a Dense layer with a linear activation (wasmnet layers are dense → activation)`);
+      throw new FormatError(`${cls} layer "${name}" must follow a Dense (or BatchNormalization, LayerNormalization) layer with a linear activation (wasmnet layers are dense → activation)`);
     }
     last.activation = activation;
     if (alpha !== undefined) last.alpha = alpha;
@@ -237,18 +258,24 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`ELU layer "${name}" has alpha ${echo(alpha)}`);
       setActivation(cls, name, 'elu', alpha);
     } else if (cls === 'ReLU') {
-      if ((c.max_value ?? null) !== null || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
-        throw new FormatError(`ReLU layer "${name}" with max_value, negative_slope or threshold is not supported`);
+      const max = c.max_value ?? null;
+      if ((max !== null && max !== 6) || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
+        throw new FormatError(`ReLU layer "${name}" with max_value ${JSON.stringify(max)}, negative_slope or threshold is not supported (max_value 6 is relu6)`);
       }
-      setActivation(cls, name, 'relu');
+      setActivation(cls, name, max === 6 ? 'relu6' : 'relu');
     } else if (cls === 'Softmax') {
       const axis = c.axis ?? -1;
       if (axis !== -1 && axis !== 1 && !(Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1))) {
         throw new FormatError(`Softmax layer "${name}" has axis ${echo(axis)}; wasmnet's softmax is over the last axis`);
       }
       setActivation(cls, name, 'softmax');
+    } else if (planNormalization(cls, c, name)) {
+      planned.push(planNormalization(cls, c, name)!);
+    } else if (planNorm(cls, c, name)) {
+      last = planNorm(cls, c, name)!;
+      planned.push(last);
     } else {
-      throw new FormatError(`${cls} layer "${name}" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU and Softmax`);
+      throw new FormatError(`${cls} layer "${name}" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU, Softmax, Normalization, BatchNormalization and LayerNormalization`);
     }
   }
   if (inputSize === undefined) throw new FormatError('the model has no input shape (batch_input_shape or batch_shape on its first layer)');
@@ -298,35 +325,45 @@ function checkChain(layers: { class_name: string; config: Obj; name?: string; in
   }
 }
 
-/** One weight of the manifest: where its bytes are; decoded only when a layer uses it. */
-interface Weight {
-  name: string;
-  shape: number[];
-  count: number;
-  /** bytes per stored value: 4 (float32), 2 (uint16) or 1 (uint8) */
-  width: number;
-  quantization: TfjsQuantization | undefined;
-  view: DataView;
-  offset: number;
-}
+/** One weight of the manifest: where its bytes are. It is decoded (and checked finite) when
+ *  its `values` are first read, so weights no layer uses are never decoded. */
+class Weight {
+  private decoded: Float64Array | undefined;
+  constructor(
+    readonly name: string,
+    readonly shape: number[],
+    readonly count: number,
+    /** bytes per stored value: 4 (float32, int32), 2 (uint16) or 1 (uint8) */
+    private readonly width: number,
+    private readonly int32: boolean,
+    private readonly quantization: TfjsQuantization | undefined,
+    private readonly view: DataView,
+    private readonly offset: number,
+  ) {}
 
-function stored(w: Weight, i: number): number {
-  const at = w.offset + i * w.width;
-  const raw = w.width === 4 ? w.view.getFloat32(at, true) : w.width === 2 ? w.view.getUint16(at, true) : w.view.getUint8(at);
-  return w.quantization ? raw * w.quantization.scale! + w.quantization.min! : raw;
-}
-
-function checkFinite(w: Weight): void {
-  for (let i = 0; i < w.count; i++) {
-    const v = stored(w, i);
-    if (!Number.isFinite(v)) throw new FormatError(`weight "${w.name}"[${i}] is ${v}; weights must be finite`);
+  private at(i: number): number {
+    const at = this.offset + i * this.width;
+    const raw = this.width === 4 ? (this.int32 ? this.view.getInt32(at, true) : this.view.getFloat32(at, true)) : this.width === 2 ? this.view.getUint16(at, true) : this.view.getUint8(at);
+    return this.quantization ? raw * this.quantization.scale! + this.quantization.min! : raw;
   }
-}
 
-function decode(w: Weight): Float64Array {
-  const values = new Float64Array(w.count);
-  for (let i = 0; i < w.count; i++) values[i] = stored(w, i);
-  return values;
+  /** Every value finite, or a FormatError naming the weight and the index (nothing allocated). */
+  check(): void {
+    for (let i = 0; i < this.count; i++) {
+      const v = this.at(i);
+      if (!Number.isFinite(v)) throw new FormatError(`weight "${this.name}"[${i}] is ${v}; weights must be finite`);
+    }
+  }
+
+  /** The values as f64 (float32 exactly; quantized ones dequantized), decoded on first use. */
+  get values(): Float64Array {
+    if (!this.decoded) {
+      this.check();
+      this.decoded = new Float64Array(this.count);
+      for (let i = 0; i < this.count; i++) this.decoded[i] = this.at(i);
+    }
+    return this.decoded;
+  }
 }
 
 /** Every weight of the manifest, laid out in order over the concatenated shards (not decoded). */
@@ -362,10 +399,11 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
     const q = s.quantization;
     const stored = q ? q.dtype : s.dtype;
     const width = stored === 'float32' || stored === 'int32' ? 4 : stored === 'uint16' ? 2 : stored === 'uint8' ? 1 : 0;
-    if (width === 0 || (stored === 'int32' && !q) || (q && (stored === 'float32' || stored === 'int32'))) {
+    if (width === 0 || (q && (stored === 'float32' || stored === 'int32'))) {
       throw new FormatError(`weight "${s.name}" is stored as ${echo(stored)}; wasmnet reads float32 and uint8/uint16-quantized weights`);
     }
-    if (s.dtype !== 'float32') throw new FormatError(`weight "${s.name}" has dtype ${echo(s.dtype)}; dense weights are float32`);
+    // int32: Keras Normalization's `count` (written as int32 by the converter), not a weight wasmnet uses
+    if (s.dtype !== 'float32' && !(s.dtype === 'int32' && !q)) throw new FormatError(`weight "${s.name}" has dtype ${echo(s.dtype)}; dense weights are float32`);
     if (q && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
       throw new FormatError(`weight "${s.name}": quantization needs finite scale and min`);
     }
@@ -376,37 +414,39 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
   const out = new Map<string, Weight>();
   let at = 0;
   for (const { spec, count, width } of layout) {
-    out.set(spec.name.replace(/:0$/, ''), { name: spec.name, shape: spec.shape, count, width, quantization: spec.quantization, view, offset: at });
+    out.set(spec.name.replace(/:0$/, ''), new Weight(spec.name, spec.shape, count, width, spec.dtype === 'int32', spec.quantization, view, at));
     at += count * width;
   }
   return out;
 }
 
-type Trie = { next: Map<string, Trie>; key?: string };
+type Trie = { next: Map<string, Trie>; layer?: string };
 
-/** For each wanted name `<layer>/<suffix>` (Keras 2: kernel/bias; Keras 3: 0/1), the first
- *  weight in manifest order named exactly that or `…/<layer>/<suffix>` (a scope prefix), found
- *  in one pass: the wanted names' segments, last first, form a trie that each manifest name is
- *  walked down from its end, so the work is linear in the manifest's size however many layers
- *  ask. */
-function indexWeights(weights: Map<string, Weight>, wanted: readonly string[]): Map<string, Weight> {
+/** The manifest's weights for the named layers, keyed `<layer>/<suffix>`: for each, the first in
+ *  manifest order named exactly that or `…/<layer>/<suffix>` (a scope prefix). Found in one
+ *  pass: the layer names' segments, last first, form a trie that each manifest name (less its
+ *  last segment, the suffix) is walked down from its end, so the work is linear in the
+ *  manifest's size however many layers ask. */
+function indexWeights(weights: Map<string, Weight>, layers: readonly string[]): Map<string, Weight> {
   const root: Trie = { next: new Map() };
-  for (const key of wanted) {
+  for (const layer of layers) {
     let node = root;
-    for (const segment of key.split('/').reverse()) {
+    for (const segment of layer.split('/').reverse()) {
       let child = node.next.get(segment);
       if (!child) node.next.set(segment, (child = { next: new Map() }));
       node = child;
     }
-    node.key = key;
+    node.layer = layer;
   }
   const found = new Map<string, Weight>();
   for (const [name, w] of weights) {
     const segments = name.split('/');
+    const suffix = segments[segments.length - 1]!;
     let node: Trie | undefined = root;
-    for (let i = segments.length - 1; i >= 0 && node; i--) {
+    for (let i = segments.length - 2; i >= 0 && node; i--) {
       node = node.next.get(segments[i]!);
-      if (node?.key !== undefined && !found.has(node.key)) found.set(node.key, w);
+      const key = node?.layer === undefined ? undefined : `${node.layer}/${suffix}`;
+      if (key !== undefined && !found.has(key)) found.set(key, w);
     }
   }
   return found;
@@ -425,7 +465,9 @@ function findWeight(found: Map<string, Weight>, layer: string, suffixes: string[
  * Writes a network in the TensorFlow.js layers format: `modelJSON` is model.json's object
  * (a Sequential model; weightsManifest paths ['weights.bin']) and `weightData` is weights.bin's
  * bytes (float32). `tf.loadLayersModel` reads them, so a wasmnet model moves to a tfjs app
- * unchanged. leakyRelu becomes a linear Dense + LeakyReLU layer. Refused (ConfigError), because
+ * unchanged. leakyRelu becomes a linear Dense + LeakyReLU layer; batchNorm and layerNorm become
+ * BatchNormalization and LayerNormalization (+ an Activation layer), a normalization layer an
+ * inference-only BatchNormalization (tfjs has no Normalization class). Refused (ConfigError), because
  * tfjs 4.22 cannot load them: gelu (tfjs's "gelu_new") and elu with α ≠ 1.
  */
 export function toTfjs(net: Network): TfjsArtifacts {
@@ -436,7 +478,33 @@ export function toTfjs(net: Network): TfjsArtifacts {
   const weights = net.getWeights();
   let width = net.inputSize;
   let d = 0;
+  let n = 0;
   net.layers.forEach((l, i) => {
+    if (l.type === 'batchNorm' || l.type === 'layerNorm') {
+      const name = `${l.type === 'batchNorm' ? 'batch_normalization' : 'layer_normalization'}_${n++}`;
+      if (l.activation === 'gelu' || (l.activation === 'elu' && l.alpha !== 1)) {
+        throw new ConfigError(`toTfjs: ${l.type} layer ${i} uses ${l.activation === 'gelu' ? 'gelu, whose tfjs twin "gelu_new" tfjs cannot load' : `elu with alpha ${l.alpha}; tfjs supports only alpha 1`}`);
+      }
+      const t = tfjsNorm(l, name, weights[d++]!);
+      layers.push(t.config);
+      for (const w of t.weights) {
+        specs.push({ name: `${name}/${w.suffix}`, shape: [w.values.length], dtype: 'float32' });
+        values.push(w.values);
+      }
+      if (l.activation === 'leakyRelu') layers.push({ class_name: 'LeakyReLU', config: { alpha: l.alpha, name: `leaky_re_lu_${name}`, trainable: true } });
+      else if (l.activation !== 'linear') layers.push({ class_name: 'Activation', config: { activation: TFJS_ACTIVATIONS[l.activation], name: `activation_${name}`, trainable: true } });
+      return;
+    }
+    if (l.type === 'normalization') {
+      const name = `normalization_${n++}`;
+      const t = tfjsNormalization(l, name);
+      layers.push(t.config);
+      for (const w of t.weights) {
+        specs.push({ name: `${name}/${w.suffix}`, shape: [w.values.length], dtype: 'float32' });
+        values.push(w.values);
+      }
+      return;
+    }
     if (l.type === 'dropout') {
       layers.push({ class_name: 'Dropout', config: { rate: l.rate, noise_shape: null, seed: null, name: `dropout_${i}`, trainable: true } });
       return;
