@@ -11,6 +11,8 @@
 // the shuffling and dropout generators — so a loaded network continues training exactly as the
 // original would have.
 import { FormatError } from '../errors';
+import { show } from '../validate';
+import { jsonTextProblem, jsonValueProblem } from './json-limits';
 
 export const FORMAT = 'wasmnet';
 export const FORMAT_VERSION = 2;
@@ -71,6 +73,9 @@ export function encodeJSON(data: ModelData): SavedModel {
 
 export function decodeJSON(input: unknown): ModelData {
   let json = input;
+  // Depth and size first, without recursion: the checks below print and walk the values.
+  const problem = typeof input === 'string' ? jsonTextProblem(input) : jsonValueProblem(input);
+  if (problem) throw new FormatError(`not a saved wasmnet model: the JSON ${problem}`);
   if (typeof input === 'string') {
     try {
       json = JSON.parse(input);
@@ -126,8 +131,11 @@ export function decodeBytes(input: unknown): ModelData {
   const headLength = view.getUint32(8, true);
   if (12 + headLength > bytes.length) throw new FormatError(`saved model is truncated: its header needs ${12 + headLength} bytes, there are ${bytes.length}`);
   let head: unknown;
+  const text = new TextDecoder().decode(bytes.subarray(12, 12 + headLength));
+  const problem = jsonTextProblem(text);
+  if (problem) throw new FormatError(`saved model is corrupted: its JSON header ${problem}`);
   try {
-    head = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headLength)));
+    head = JSON.parse(text);
   } catch {
     throw new FormatError('saved model is corrupted: its header is not valid JSON');
   }
@@ -172,7 +180,7 @@ function checkHeader(json: unknown): Record<string, unknown> {
 
 function checkVersion(version: unknown): void {
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new FormatError(`saved model has no valid format version (got ${String(version)})`);
+    throw new FormatError(`saved model has no valid format version (got ${show(version)})`);
   }
   if (version > FORMAT_VERSION) {
     throw new FormatError(`saved model uses format version ${version}, newer than this wasmnet reads (up to ${FORMAT_VERSION}); upgrade wasmnet to load it`);
@@ -193,7 +201,7 @@ function checkTraining(t: Record<string, unknown> | undefined): SavedTraining {
     return v.slice();
   };
   const number = (v: unknown, name: string, min: number): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new FormatError(`saved model: training.${name} must be a finite number ≥ ${min}, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new FormatError(`saved model: training.${name} must be a finite number ≥ ${min}, got ${show(v)}`);
     return v;
   };
   return {

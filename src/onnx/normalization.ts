@@ -53,8 +53,8 @@ export function inputNormalization(
   if (!first) return undefined;
   if (first.opType === 'Scaler' && first.domain === 'ai.onnx.ml') {
     const where = at(first);
-    const offset = Float64Array.from(first.attributes.get('offset')?.floats ?? [0]);
-    const scale = Float64Array.from(first.attributes.get('scale')?.floats ?? [1]);
+    const offset = first.attributes.get('offset')?.floats.read() ?? Float64Array.of(0);
+    const scale = first.attributes.get('scale')?.floats.read() ?? Float64Array.of(1);
     for (const [name, v] of [['offset', offset], ['scale', scale]] as const) {
       if (v.length !== 1 && width !== undefined && v.length !== width) throw new FormatError(`${where}: ${name} has ${v.length} values for ${width} input columns`);
       if (v.some((x) => !Number.isFinite(x))) throw new FormatError(`${where}: ${name} has a value that is not finite`);
@@ -214,7 +214,12 @@ export function writtenOutLayerNorm(
   const plain = (n: OnnxNode | undefined, op: string) => n !== undefined && n.opType === op && (n.domain === '' || n.domain === 'ai.onnx') ? n : undefined;
   const lastAxis = (n: OnnxNode): boolean => {
     if ((n.attributes.get('keepdims')?.i ?? 1) !== 1) return false;
-    const axes = opset >= 18 && n.input[1] ? (constant(n.input[1]) ? Array.from(tensorValues(constant(n.input[1])!, 'ReduceMean')) : undefined) : n.attributes.get('axes')?.ints;
+    // (one axis: a constant's size, or the attribute's count, is checked before it is decoded)
+    const given = opset >= 18 && n.input[1] ? constant(n.input[1]) : undefined;
+    const ints = n.attributes.get('axes')?.ints;
+    const axes = opset >= 18 && n.input[1]
+      ? (given && given.dims.reduce((p, d) => p * d, 1) === 1 ? Array.from(tensorValues(given, 'ReduceMean')) : undefined)
+      : ints && ints.count === 1 ? Array.from(ints.read()) : undefined;
     return axes !== undefined && axes.length === 1 && (axes[0] === -1 || axes[0] === 1);
   };
   const scalar = (name: string | undefined): number | undefined => {
