@@ -12,7 +12,7 @@
 // bounded (HDF5_LIMITS); the only allocation larger than the file is a dataset's values, which
 // the limit bounds, and inflated chunks, each at most the chunk's own declared size.
 import { FormatError } from 'wasmnet';
-import { inflate } from './inflate';
+import { inflate, maxInflated } from './inflate';
 
 /** The HDF5 limits (each a FormatError naming it when passed). */
 export const HDF5_LIMITS = {
@@ -25,6 +25,8 @@ export const HDF5_LIMITS = {
 } as const;
 
 const UNDEF = -1;
+/** B-trees this deep would index more than any file holds; the bound keeps recursion shallow. */
+const MAX_BTREE_LEVEL = 32;
 
 interface Datatype {
   cls: number;
@@ -145,6 +147,7 @@ export class H5File {
       const p = at + 24 + (version === 1 ? 4 : 0);
       this.base = this.uint(p, this.offsetSize);
       if (this.base === UNDEF) this.base = 0;
+      this.checkEnd(this.uint(p + 2 * this.offsetSize, this.offsetSize));
       // root group symbol table entry: link name offset, object header address, …
       this.rootAddress = this.offset(p + 4 * this.offsetSize + this.offsetSize);
     } else if (version === 2 || version === 3) {
@@ -153,11 +156,18 @@ export class H5File {
       this.checkSizes();
       this.base = this.uint(at + 12, this.offsetSize);
       if (this.base === UNDEF) this.base = 0;
+      this.checkEnd(this.uint(at + 12 + 2 * this.offsetSize, this.offsetSize));
       this.rootAddress = this.offset(at + 12 + 3 * this.offsetSize);
     } else {
       throw new FormatError(`HDF5: superblock version ${version} is not supported (0 to 3 are)`);
     }
     if (this.rootAddress === UNDEF) throw new FormatError('HDF5: the root group has no address');
+  }
+  /** The superblock's end-of-file address: a shorter file was truncated. */
+  private checkEnd(eof: number): void {
+    if (eof !== UNDEF && this.base + eof > this.bytes.length) {
+      throw new FormatError(`HDF5: the file is truncated: its superblock says ${this.base + eof} bytes, ${this.bytes.length} are present`);
+    }
   }
   private checkSizes(): void {
     if (![2, 4, 8].includes(this.offsetSize) || ![2, 4, 8].includes(this.lengthSize)) {
@@ -303,12 +313,13 @@ export class H5File {
     return decoder.decode(this.bytes.subarray(from, end));
   }
 
-  private symbolTable(node: number, heap: { start: number; size: number }, out: Map<string, number>, seen: Set<number>): void {
+  private symbolTable(node: number, heap: { start: number; size: number }, out: Map<string, number>, seen: Set<number>, expected?: number): void {
     if (seen.has(node)) throw new FormatError(`HDF5: the group B-tree node at ${node} is reached twice (a cycle)`);
     seen.add(node);
     this.count('group B-tree nodes');
     if (!this.signature(node, 'TREE') || this.u8(node + 4) !== 0) throw new FormatError(`HDF5: no group B-tree node at ${node}`);
     const level = this.u8(node + 5);
+    if (level > MAX_BTREE_LEVEL || (expected !== undefined && level !== expected)) throw new FormatError(`HDF5: the group B-tree node at ${node} has level ${level}`);
     const used = this.u16(node + 6);
     const keys = node + 8 + 2 * this.offsetSize;
     const step = this.lengthSize + this.offsetSize;
@@ -316,7 +327,7 @@ export class H5File {
     for (let i = 0; i < used; i++) {
       const child = this.offset(keys + this.lengthSize + i * step);
       if (level > 0) {
-        this.symbolTable(child, heap, out, seen);
+        this.symbolTable(child, heap, out, seen, level - 1);
         continue;
       }
       if (seen.has(child)) throw new FormatError(`HDF5: the symbol node at ${child} is reached twice (a cycle)`);
@@ -417,6 +428,7 @@ export class H5File {
     return out;
   }
 
+  private vlenBytes = 0;
   private readonly collections = new Map<number, Map<number, { at: number; size: number }>>();
   private globalHeapObject(collection: number, index: number, length: number): Uint8Array {
     let objects = this.collections.get(collection);
@@ -441,14 +453,20 @@ export class H5File {
     }
     const o = objects.get(index);
     if (!o || o.size < length) throw new FormatError(`HDF5: global heap object ${index} at ${collection} is missing or short`);
+    this.vlenBytes += length;
+    if (this.vlenBytes > this.bytes.length) throw new FormatError('HDF5: variable-length strings add up to more bytes than the file holds (one heap object read many times)');
     return this.bytes.subarray(o.at, o.at + length);
   }
 
   // ---- attributes
+  private readonly attributeCache = new Map<number, Map<string, H5Value>>();
   /** The attributes of the object at `address`, decoded. */
   attributes(address: number): Map<string, H5Value> {
+    const known = this.attributeCache.get(address);
+    if (known) return known;
     const header = this.header(address);
     const out = new Map<string, H5Value>();
+    this.attributeCache.set(address, out);
     const info = this.message(header, 0x15);
     if (info) {
       const flags = this.u8(info.at + 1);
@@ -478,6 +496,7 @@ export class H5File {
       if (dims === null) continue;
       const count = this.elements(dims, what);
       const valueSize = type.cls === 9 ? 4 + this.offsetSize + 4 : type.size;
+      if (valueSize < 1) throw new FormatError(`${what} has a datatype of size 0`);
       if (count * valueSize > m.at + m.size - p) throw new FormatError(`${what}: its value runs past its message`);
       const value = this.decode(this.bytes.subarray(p, p + count * valueSize), type, count, what);
       out.set(name, dims.length === 0 && Array.isArray(value) ? value[0]! : value);
@@ -577,16 +596,16 @@ export class H5File {
     if (chunk.length !== rank + 1 || chunk[rank] !== typeSize || chunk.some((c) => c < 1)) throw new FormatError(`${what}: its chunk dimensions do not match its shape`);
     const chunkValues = this.elements(chunk.slice(0, rank), `${what} (one chunk)`);
     const total = this.elements(shape, what);
-    const out = new Uint8Array(total * typeSize);
-    if (layout.address === UNDEF) return out;
+    if (layout.address === UNDEF) return new Uint8Array(total * typeSize);
     const leaves: { at: number; size: number; mask: number; offsets: number[] }[] = [];
     const seen = new Set<number>();
-    const walk = (node: number): void => {
+    const walk = (node: number, expected?: number): void => {
       if (seen.has(node)) throw new FormatError(`${what}: the chunk B-tree node at ${node} is reached twice (a cycle)`);
       seen.add(node);
       this.count('chunk B-tree nodes');
       if (!this.signature(node, 'TREE') || this.u8(node + 4) !== 1) throw new FormatError(`${what}: no chunk B-tree node at ${node}`);
       const level = this.u8(node + 5);
+      if (level > MAX_BTREE_LEVEL || (expected !== undefined && level !== expected)) throw new FormatError(`${what}: the chunk B-tree node at ${node} has level ${level}`);
       const used = this.u16(node + 6);
       const keySize = 8 + 8 * (rank + 1);
       const step = keySize + this.offsetSize;
@@ -595,7 +614,7 @@ export class H5File {
       for (let i = 0; i < used; i++) {
         const k = keys + i * step;
         const child = this.offset(k + keySize);
-        if (level > 0) walk(child);
+        if (level > 0) walk(child, level - 1);
         else {
           if (leaves.length >= total) throw new FormatError(`${what} has more chunks than values`);
           const offsets: number[] = [];
@@ -606,6 +625,11 @@ export class H5File {
     };
     walk(layout.address);
     const chunkBytes = chunkValues * typeSize;
+    // Memory follows the file: the chunks must be able to hold the dataset (a dataset of
+    // unwritten chunks would be its fill value, which Keras never writes).
+    const stored = leaves.reduce((n, l) => n + (filters.length > 0 ? maxInflated(l.size) : l.size), 0);
+    if (stored < total * typeSize) throw new FormatError(`${what} declares ${total * typeSize} bytes but its chunks can hold at most ${stored}`);
+    const out = new Uint8Array(total * typeSize);
     for (const leaf of leaves) {
       this.check(leaf.at, leaf.size, `${what}: a chunk`);
       let data = this.bytes.subarray(leaf.at, leaf.at + leaf.size);

@@ -73,15 +73,15 @@ async function fromKerasZip(bytes: Uint8Array, options: ImportOptions): Promise<
   // Keras 3.0 files written by tf.keras 2.13 compatibility use _layer_checkpoint_dependencies.
   const top = h5.get('layers') !== undefined ? 'layers' : h5.get('_layer_checkpoint_dependencies') !== undefined ? '_layer_checkpoint_dependencies' : undefined;
   if (top === undefined && dense.length > 0) throw new FormatError('model.weights.h5 has no "layers" group');
-  const weights = await Promise.all(
-    dense.map(async (layer, k) => {
-      const path = `${top}/dense${k === 0 ? '' : `_${k}`}/vars`;
-      const group = h5.get(path);
-      if (group === undefined) throw new FormatError(`Dense layer "${layer.name}": model.weights.h5 has no group ${path}`);
-      const names = layer.useBias ? ['0', '1'] : ['0'];
-      return Promise.all(names.map((n) => readWeight(h5, h5.children(group).get(n), `${path}/${n}`, layer.name)));
-    }),
-  );
+  const weights: Weight[][] = [];
+  for (const [k, layer] of dense.entries()) {
+    const path = `${top}/dense${k === 0 ? '' : `_${k}`}/vars`;
+    const group = h5.get(path);
+    if (group === undefined) throw new FormatError(`Dense layer "${layer.name}": model.weights.h5 has no group ${path}`);
+    const ws: Weight[] = [];
+    for (const n of layer.useBias ? ['0', '1'] : ['0']) ws.push(await readWeight(h5, h5.children(group).get(n), `${path}/${n}`, layer.name));
+    weights.push(ws);
+  }
   return build(config, dense, weights, options);
 }
 
@@ -98,8 +98,9 @@ async function fromKerasH5(bytes: Uint8Array, options: ImportOptions): Promise<N
   const root = h5.get('model_weights');
   if (root === undefined) throw new FormatError('the .h5 file has no model_weights group');
   const dense = denseLayers(config, 'model_config');
-  const weights = await Promise.all(
-    dense.map(async (layer) => {
+  const weights: Weight[][] = [];
+  for (const layer of dense) {
+    {
       const group = h5.children(root).get(layer.name);
       if (group === undefined) throw new FormatError(`Dense layer "${layer.name}": the .h5 file has no group model_weights/${layer.name}`);
       // Keras 2 (hdf5_format.save_weights_to_hdf5_group) lists the layer's weights, kernel
@@ -109,9 +110,11 @@ async function fromKerasH5(bytes: Uint8Array, options: ImportOptions): Promise<N
       if (list.length !== (layer.useBias ? 2 : 1)) {
         throw new FormatError(`Dense layer "${layer.name}": model_weights/${layer.name} lists ${list.length} weights (weight_names), ${layer.useBias ? 2 : 1} expected`);
       }
-      return Promise.all(list.map((n) => readWeight(h5, lookup(h5, group, n), `model_weights/${layer.name}/${n}`, layer.name)));
-    }),
-  );
+      const ws: Weight[] = [];
+      for (const n of list) ws.push(await readWeight(h5, lookup(h5, group, n), `model_weights/${layer.name}/${n}`, layer.name));
+      weights.push(ws);
+    }
+  }
   return build(config, dense, weights, options);
 }
 

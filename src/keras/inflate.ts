@@ -6,6 +6,11 @@ import { FormatError } from 'wasmnet';
 /** 'deflate-raw' for zip entries, 'deflate' (zlib-wrapped) for HDF5's deflate filter. */
 export type DeflateFormat = 'deflate-raw' | 'deflate';
 
+/** Deflate's largest expansion: a 258-byte match costs at least 2 bits, so ≈ 1032:1. */
+export const DEFLATE_MAX_RATIO = 1032;
+/** The most `length` bytes of deflate data can inflate to (with headers' slack). */
+export const maxInflated = (length: number): number => length * DEFLATE_MAX_RATIO + 64;
+
 type Zlib = { inflateRawSync(b: Uint8Array, o: object): Uint8Array; inflateSync(b: Uint8Array, o: object): Uint8Array };
 
 /**
@@ -14,6 +19,9 @@ type Zlib = { inflateRawSync(b: Uint8Array, o: object): Uint8Array; inflateSync(
  * there, having allocated at most `expected` bytes plus one stream chunk), less too.
  */
 export async function inflate(input: Uint8Array, format: DeflateFormat, expected: number, what: string): Promise<Uint8Array> {
+  if (expected > maxInflated(input.length)) {
+    throw new FormatError(`${what} declares ${expected} bytes, more than deflate can make of ${input.length} (at most ${DEFLATE_MAX_RATIO}:1)`);
+  }
   const out = new Uint8Array(expected);
   let length = 0;
   if (typeof DecompressionStream === 'function') {
