@@ -3,7 +3,7 @@
 //   - the built entries: no eval / new Function, no `node:` or other module import from the
 //     default (ESM, CJS) entries, only `./core.wasm` from the workerd entry and
 //     `./core.wasm?module` from the edge-light entry, which must not carry the inlined (hex) core,
-//     only 'wasmnet' from the subpath entries (onnx, tfjs, threads);
+//     only 'wasmnet' from the subpath entries (onnx, tfjs, threads, keras);
 //   - readable names in dist/ (error classes and functions keep theirs: stack traces read);
 //   - no `WebAssembly.compile(await …)` in one expression (Next.js's dev sandbox wraps the call
 //     in a non-async function);
@@ -27,8 +27,9 @@ const args = parseArgs(process.argv.slice(2));
 const BUDGET_APP_GZ = 45_000;
 // The same app plus one subpath entry, over the minimal app: what importing it adds.
 // Measured when the budget moved to bundles (2026-12-07): onnx +9.7 KB, tfjs +4.0 KB,
-// threads +25.5 KB (its own threads build of the core, base64, and the pool).
-const BUDGET_ADDED_GZ = { onnx: 11_500, tfjs: 5_500, threads: 28_000, storage: 17_000 };
+// threads +25.5 KB (its own threads build of the core, base64, and the pool); keras +13.1 KB
+// (2026-12-07: zip and HDF5 readers, the HDF5 writer, and its copy of tfjs's Keras-topology reader).
+const BUDGET_ADDED_GZ = { onnx: 11_500, tfjs: 5_500, threads: 28_000, storage: 17_000, keras: 14_000 };
 
 const checks = new Checks('package checks');
 const work = mkdtempSync(join(tmpdir(), 'wasmnet-package-'));
@@ -63,6 +64,10 @@ async function checkTarball() {
       'dist/index.edge-light.js',
       'dist/index.js',
       'dist/index.workerd.js',
+      'dist/keras.cjs',
+      'dist/keras.d.cts',
+      'dist/keras.d.ts',
+      'dist/keras.js',
       'dist/onnx.cjs',
       'dist/onnx.d.cts',
       'dist/onnx.d.ts',
@@ -109,7 +114,7 @@ async function checkTarball() {
         throw new Error(`${path} points to ${target}, which is not in the tarball`);
       }
     }
-    for (const [entry, conditions] of [['.', ['workerd', 'edge-light', 'import', 'require']], ['./onnx', ['import', 'require']], ['./tfjs', ['import', 'require']], ['./threads', ['workerd', 'edge-light', 'import', 'require']], ['./storage', ['import', 'require']]]) {
+    for (const [entry, conditions] of [['.', ['workerd', 'edge-light', 'import', 'require']], ['./onnx', ['import', 'require']], ['./tfjs', ['import', 'require']], ['./threads', ['workerd', 'edge-light', 'import', 'require']], ['./storage', ['import', 'require']], ['./keras', ['import', 'require']]]) {
       for (const condition of conditions) {
         const target = pkg.exports[entry]?.[condition];
         if (!target?.types || Object.keys(target)[0] !== 'types') {
@@ -157,6 +162,9 @@ async function checkTarball() {
     'dist/onnx.cjs': ['wasmnet'],
     'dist/tfjs.js': ['wasmnet'],
     'dist/tfjs.cjs': ['wasmnet'],
+    // wasmnet/keras carries its own copy of the Keras-topology reader of wasmnet/tfjs
+    'dist/keras.js': ['wasmnet'],
+    'dist/keras.cjs': ['wasmnet'],
   };
 
   await checks.check('no eval, new Function or Function() in any built file', () => {
@@ -245,6 +253,7 @@ async function checkTarball() {
     tfjs: ["import { fromTfjs, toTfjs } from 'wasmnet/tfjs';", 'const saved = toTfjs(net);', 'console.log(fromTfjs(saved.modelJSON, saved.weightData).predict([[1, 0]]));'],
     threads: ["import { initThreads } from 'wasmnet/threads';", 'console.log(await initThreads());'],
     // storage brings the onnx and tfjs importers (it loads their models)
+    keras: ["import { fromKeras, toKeras } from 'wasmnet/keras';", 'console.log((await fromKeras(toKeras(net))).predict([[1, 0]]));'],
     storage: ["import { load, save } from 'wasmnet/storage';", "await save(net, 'indexeddb://m');", "console.log(await load('indexeddb://m'));"],
   };
   const bundled = (name, lines) => {

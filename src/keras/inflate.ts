@@ -44,7 +44,8 @@ export async function inflate(input: Uint8Array, format: DeflateFormat, expected
     }
   } else {
     const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-    const zlib = getBuiltin?.('node:zlib') as Zlib | undefined;
+    // 'zlib', not 'node:zlib': the same module, and no node: specifier for bundlers to trip on
+    const zlib = getBuiltin?.('zlib') as Zlib | undefined;
     if (!zlib) throw new FormatError(`${what} is deflate-compressed and this runtime has neither DecompressionStream nor node:zlib`);
     let result: Uint8Array;
     try {
