@@ -11,13 +11,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, dense, FormatError, Network, WasmnetError } from 'wasmnet';
 import { fromKeras, HDF5_LIMITS, toKeras, ZIP_LIMITS } from 'wasmnet/keras';
+import { H5File } from '../src/keras/hdf5';
 import { writeHDF5, type H5Node } from '../src/keras/h5write';
 import { crc32, readZipDirectory, readZipEntry, writeZip } from '../src/keras/zip';
 import { tokerasNetwork } from './helpers/keras-network';
 
 const dir = new URL('./fixtures/keras/', import.meta.url);
+/** fast-check's seed and run multiplier (FUZZ_SEED, FUZZ_RUNS as in test/fuzz.test.ts). */
+const FUZZ = { seed: Number(process.env.FUZZ_SEED ?? 2026_24), runs: Number(process.env.FUZZ_RUNS ?? 1) };
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, dir)));
-const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as Record<string, { input: number[][]; output: number[][] }>;
+const { 'h5-dense.h5': dense5, ...expected } = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as Record<string, { input: number[][]; output: number[][] }> & {
+  'h5-dense.h5': { links: string[]; attributes: Record<string, string | string[] | number[]> };
+};
 
 function maxRelError(a: number[][], b: number[][]): number {
   let worst = 0;
@@ -68,6 +73,15 @@ describe('fromKeras: files in Keras 3 and Keras 2 layouts predict as numpy does'
     expect(fromBuffer.predict([[1, 2, 3, 4]])).toEqual(fromView.predict([[1, 2, 3, 4]]));
     await expect(fromKeras(bytes, { lossy: 1 } as never)).rejects.toThrow(ConfigError);
     await expect(fromKeras(bytes, { lossy: 1 } as never)).rejects.toThrow(/fromKeras options: unknown option "lossy"/);
+  });
+});
+
+describe('the HDF5 reader', () => {
+  it('reads dense storage: 40 links in a fractal heap with an indirect root block, 62 attributes', () => {
+    const h5 = new H5File(file('h5-dense.h5'));
+    expect([...h5.children(h5.get('g')!).keys()].sort()).toEqual([...dense5.links].sort());
+    const attributes = h5.attributes(h5.get('/')!);
+    expect(Object.fromEntries([...attributes].map(([k, v]) => [k, v instanceof Float64Array ? Array.from(v) : v]))).toEqual(dense5.attributes);
   });
 });
 
@@ -141,7 +155,7 @@ describe('toKeras: Keras 3 layout, read back by h5py and by fromKeras', () => {
 });
 
 describe('hostile files: each a WasmnetError', () => {
-  const fixtures = ['k3-sequential.keras', 'k3-functional-latest.keras', 'k2-sequential.h5', 'k2-functional-chunked.h5'];
+  const fixtures = ['k3-sequential.keras', 'k3-functional-latest.keras', 'k2-sequential.h5', 'k2-functional-chunked.h5', 'k3-deep-latest.keras', 'k2-deep-latest.h5'];
 
   it('truncated anywhere (the .h5 files, and the weights inside the .keras files)', async () => {
     for (const name of fixtures) {
@@ -241,8 +255,25 @@ describe('hostile files: each a WasmnetError', () => {
           const result = await fromKeras(input).then((net) => net, (e: unknown) => e);
           if (!(result instanceof Network)) expect(result).toBeInstanceOf(WasmnetError);
         }),
-        { seed: 2026_24, numRuns: 150 },
+        { seed: FUZZ.seed, numRuns: 150 * FUZZ.runs },
       );
     }
+    // dense storage, read directly (not a model): links and attributes of mutated files
+    const denseFile = file('h5-dense.h5');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(denseFile.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (edits) => {
+        const mutated = denseFile.slice();
+        for (const [at, value] of edits) mutated[at] = value;
+        try {
+          const h5 = new H5File(mutated);
+          h5.attributes(h5.get('/')!);
+          const g = h5.get('g');
+          if (g !== undefined) h5.children(g);
+        } catch (error) {
+          expect(error).toBeInstanceOf(WasmnetError);
+        }
+      }),
+      { seed: FUZZ.seed, numRuns: 300 * FUZZ.runs },
+    );
   });
 });

@@ -52,6 +52,13 @@ interface Filter {
   name: string;
 }
 
+interface FractalHeap {
+  idLength: number;
+  offsetBytes: number;
+  lengthBytes: number;
+  blocks: { address: number; size: number; heapOffset: number }[];
+}
+
 interface ObjectHeader {
   address: number;
   messages: { type: number; at: number; size: number }[];
@@ -273,25 +280,147 @@ export class H5File {
     if (info) {
       const flags = this.u8(info.at + 1);
       const heapAt = this.offset(info.at + 2 + (flags & 1 ? 8 : 0));
-      if (heapAt !== UNDEF) throw new FormatError(`HDF5: the group at ${address} stores its links densely (a fractal heap), which is not supported`);
+      const btreeAt = this.offset(info.at + 2 + (flags & 1 ? 8 : 0) + this.offsetSize);
+      if (heapAt !== UNDEF) {
+        // dense storage: link messages in a fractal heap, indexed by name hash (records of type 5)
+        const heap = this.fractalHeap(heapAt);
+        for (const record of this.btree2(btreeAt, 5)) {
+          const [name, target] = this.link(this.heapObject(heap, record.subarray(4)), `the group at ${address}`);
+          out.set(name, target);
+        }
+      }
     }
     for (const m of header.messages) {
       if (m.type !== 0x06) continue;
-      const flags = this.u8(m.at + 1);
-      let p = m.at + 2;
-      const linkType = flags & 0x08 ? this.u8(p++) : 0;
-      if (flags & 0x04) p += 8;
-      if (flags & 0x10) p++;
-      const lengthSize = 1 << (flags & 3);
-      const nameLength = this.uint(p, lengthSize);
-      p += lengthSize;
-      this.check(p, nameLength, 'a link name');
-      const name = decoder.decode(this.bytes.subarray(p, p + nameLength));
-      p += nameLength;
-      if (linkType !== 0) throw new FormatError(`HDF5: link "${name}" is a ${linkType === 1 ? 'soft' : 'external'} link, which is not supported`);
-      out.set(name, this.offset(p));
+      const [name, target] = this.link({ at: m.at, size: m.size }, `the group at ${address}`);
+      out.set(name, target);
     }
     this.links.set(address, out);
+    return out;
+  }
+
+  /** A link message: its name and the object it points to. */
+  private link(m: { at: number; size: number }, where: string): [string, number] {
+    const end = m.at + m.size;
+    const flags = this.u8(m.at + 1);
+    let p = m.at + 2;
+    const linkType = flags & 0x08 ? this.u8(p++) : 0;
+    if (flags & 0x04) p += 8;
+    if (flags & 0x10) p++;
+    const lengthSize = 1 << (flags & 3);
+    const nameLength = this.uint(p, lengthSize);
+    p += lengthSize;
+    if (nameLength === UNDEF || p + nameLength + this.offsetSize > end) throw new FormatError(`HDF5: a link of ${where} runs past its message`);
+    const name = decoder.decode(this.bytes.subarray(p, p + nameLength));
+    p += nameLength;
+    if (linkType !== 0) throw new FormatError(`HDF5: link "${name}" is a ${linkType === 1 ? 'soft' : 'external'} link, which is not supported`);
+    return [name, this.offset(p)];
+  }
+
+  // ---- dense storage: fractal heaps and version-2 B-trees (h5py's libver='latest' beyond 8 links)
+  private fractalHeap(at: number): FractalHeap {
+    if (!this.signature(at, 'FRHP')) throw new FormatError(`HDF5: no fractal heap at ${at}`);
+    this.count('fractal heaps');
+    const O = this.offsetSize;
+    const L = this.lengthSize;
+    const idLength = this.u16(at + 5);
+    if (this.u16(at + 7) !== 0) throw new FormatError(`HDF5: the fractal heap at ${at} is filtered, which is not supported`);
+    const flags = this.u8(at + 9);
+    const maxManaged = this.u32(at + 10);
+    let p = at + 14 + L + O + L + O + 8 * L;
+    const width = this.u16(p);
+    const start = this.length(p + 2);
+    const maxDirect = this.length(p + 2 + L);
+    const maxHeapBits = this.u16(p + 2 + 2 * L);
+    const root = this.offset(p + 2 + 2 * L + 4);
+    const rows = this.u16(p + 2 + 2 * L + 4 + O);
+    const log2 = (n: number): number => Math.floor(Math.log2(n));
+    if (width < 1 || width > 65536 || start < 1 || maxDirect < start || 2 ** log2(start) !== start || 2 ** log2(maxDirect) !== maxDirect || maxHeapBits < 1 || maxHeapBits > 64) {
+      throw new FormatError(`HDF5: the fractal heap at ${at} has an invalid doubling table`);
+    }
+    const offsetBytes = Math.ceil(maxHeapBits / 8);
+    const lengthBytes = Math.min(Math.ceil(log2(maxDirect) / 8), Math.floor(log2(Math.max(1, maxManaged)) / 8) + 1);
+    const heap: FractalHeap = { idLength, offsetBytes, lengthBytes, blocks: [] };
+    const blockSize = (row: number): number => (row < 2 ? start : start * 2 ** (row - 1));
+    const direct = (address: number, size: number): void => {
+      if (!this.signature(address, 'FHDB')) throw new FormatError(`HDF5: no fractal heap direct block at ${address}`);
+      this.count('fractal heap blocks');
+      this.check(address, size, 'a fractal heap direct block');
+      heap.blocks.push({ address, size, heapOffset: this.uint(address + 5 + O, offsetBytes) });
+    };
+    void flags;
+    if (root === UNDEF) return heap;
+    if (rows === 0) direct(root, start);
+    else {
+      // the root indirect block: rows of `width` direct blocks (nested indirect blocks, for
+      // heaps of more than ~maxDirect·width bytes, are refused)
+      if (!this.signature(root, 'FHIB')) throw new FormatError(`HDF5: no fractal heap indirect block at ${root}`);
+      this.count('fractal heap blocks');
+      const maxDirectRows = log2(maxDirect) - log2(start) + 2;
+      let q = root + 5 + O + offsetBytes;
+      for (let row = 0; row < rows; row++) {
+        for (let col = 0; col < width; col++, q += O) {
+          const child = this.offset(q);
+          if (child === UNDEF) continue;
+          if (row >= maxDirectRows) throw new FormatError(`HDF5: the fractal heap at ${at} nests indirect blocks, which is not supported`);
+          direct(child, blockSize(row));
+        }
+      }
+    }
+    return heap;
+  }
+
+  /** The bytes of a managed object of a fractal heap, from its heap ID. */
+  private heapObject(heap: FractalHeap, id: Uint8Array): { at: number; size: number } {
+    if (id.length < 1 + heap.offsetBytes + heap.lengthBytes || (id[0]! & 0xf0) !== 0) {
+      throw new FormatError('HDF5: a fractal heap ID is not of a managed object (huge and tiny objects are not supported)');
+    }
+    let offset = 0;
+    for (let i = heap.offsetBytes; i >= 1; i--) offset = offset * 256 + id[i]!;
+    let size = 0;
+    for (let i = heap.offsetBytes + heap.lengthBytes; i > heap.offsetBytes; i--) size = size * 256 + id[i]!;
+    const block = heap.blocks.find((b) => b.heapOffset <= offset && offset + size <= b.heapOffset + b.size);
+    if (!block) throw new FormatError(`HDF5: fractal heap object at heap offset ${offset} (${size} bytes) lies in no block`);
+    return { at: block.address + (offset - block.heapOffset), size };
+  }
+
+  /** The records of a version-2 B-tree of `type`, in order (depth 0 or 1). */
+  private btree2(at: number, type: number): Uint8Array[] {
+    if (!this.signature(at, 'BTHD') || this.u8(at + 5) !== type) throw new FormatError(`HDF5: no version-2 B-tree of type ${type} at ${at}`);
+    this.count('B-tree headers');
+    const nodeSize = this.u32(at + 6);
+    const recordSize = this.u16(at + 10);
+    const depth = this.u16(at + 12);
+    const root = this.offset(at + 16);
+    const rootRecords = this.u16(at + 16 + this.offsetSize);
+    if (recordSize < 1 || nodeSize < 10 + recordSize) throw new FormatError(`HDF5: the B-tree at ${at} has node size ${nodeSize} and record size ${recordSize}`);
+    if (depth > 1) throw new FormatError(`HDF5: the B-tree at ${at} has depth ${depth}; wasmnet reads depth 0 and 1`);
+    const out: Uint8Array[] = [];
+    if (root === UNDEF) return out;
+    const seen = new Set<number>();
+    const leaf = (node: number, records: number): void => {
+      if (seen.has(node)) throw new FormatError(`HDF5: the B-tree node at ${node} is reached twice (a cycle)`);
+      seen.add(node);
+      this.count('B-tree nodes');
+      if (!this.signature(node, 'BTLF')) throw new FormatError(`HDF5: no B-tree leaf at ${node}`);
+      this.check(node + 6, records * recordSize, 'a B-tree leaf');
+      for (let i = 0; i < records; i++) out.push(this.bytes.subarray(node + 6 + i * recordSize, node + 6 + (i + 1) * recordSize));
+    };
+    if (depth === 0) leaf(root, rootRecords);
+    else {
+      if (!this.signature(root, 'BTIN')) throw new FormatError(`HDF5: no B-tree internal node at ${root}`);
+      this.count('B-tree nodes');
+      const maxLeafRecords = Math.floor((nodeSize - 10) / recordSize);
+      const countBytes = Math.floor(Math.log2(maxLeafRecords) / 8) + 1;
+      const records = root + 6;
+      const pointers = records + rootRecords * recordSize;
+      this.check(records, rootRecords * recordSize + (rootRecords + 1) * (this.offsetSize + countBytes), 'a B-tree internal node');
+      for (let i = 0; i <= rootRecords; i++) {
+        const p = pointers + i * (this.offsetSize + countBytes);
+        leaf(this.offset(p), this.uint(p + this.offsetSize, countBytes));
+        if (i < rootRecords) out.push(this.bytes.subarray(records + i * recordSize, records + (i + 1) * recordSize));
+      }
+    }
     return out;
   }
 
@@ -471,37 +600,52 @@ export class H5File {
     if (info) {
       const flags = this.u8(info.at + 1);
       const heapAt = this.offset(info.at + 2 + (flags & 1 ? 2 : 0));
-      if (heapAt !== UNDEF) throw new FormatError(`HDF5: the object at ${address} stores its attributes densely (a fractal heap), which is not supported`);
+      const btreeAt = this.offset(info.at + 2 + (flags & 1 ? 2 : 0) + this.offsetSize);
+      if (heapAt !== UNDEF) {
+        // dense storage: attribute messages in a fractal heap, indexed by name (records of type 8)
+        const heap = this.fractalHeap(heapAt);
+        for (const record of this.btree2(btreeAt, 8)) {
+          if (record[heap.idLength]! & 1) throw new FormatError('HDF5: shared attributes are not supported');
+          const attribute = this.attribute(this.heapObject(heap, record.subarray(0, heap.idLength)));
+          if (attribute) out.set(attribute[0], attribute[1]);
+        }
+      }
     }
     for (const m of header.messages) {
       if (m.type !== 0x0c) continue;
-      const version = this.u8(m.at);
-      const nameSize = this.u16(m.at + 2);
-      const typeSize = this.u16(m.at + 4);
-      const spaceSize = this.u16(m.at + 6);
-      const pad = (n: number): number => (version === 1 ? Math.ceil(n / 8) * 8 : n);
-      if (version < 1 || version > 3) throw new FormatError(`HDF5: attribute message version ${version} is not supported`);
-      if (version > 1 && this.u8(m.at + 1) & 0x03) throw new FormatError('HDF5: attributes with shared datatypes or dataspaces are not supported');
-      let p = m.at + (version === 3 ? 9 : 8);
-      this.check(p, nameSize, 'an attribute name');
-      let nameEnd = p + nameSize;
-      while (nameEnd > p && this.bytes[nameEnd - 1] === 0) nameEnd--;
-      const name = decoder.decode(this.bytes.subarray(p, nameEnd));
-      p += pad(nameSize);
-      const type = this.datatype(p, typeSize);
-      p += pad(typeSize);
-      const dims = this.dataspace(p);
-      p += pad(spaceSize);
-      const what = `HDF5 attribute "${name}"`;
-      if (dims === null) continue;
-      const count = this.elements(dims, what);
-      const valueSize = type.cls === 9 ? 4 + this.offsetSize + 4 : type.size;
-      if (valueSize < 1) throw new FormatError(`${what} has a datatype of size 0`);
-      if (count * valueSize > m.at + m.size - p) throw new FormatError(`${what}: its value runs past its message`);
-      const value = this.decode(this.bytes.subarray(p, p + count * valueSize), type, count, what);
-      out.set(name, dims.length === 0 && Array.isArray(value) ? value[0]! : value);
+      const attribute = this.attribute(m);
+      if (attribute) out.set(attribute[0], attribute[1]);
     }
     return out;
+  }
+
+  /** An attribute message: its name and value (undefined for a null dataspace). */
+  private attribute(m: { at: number; size: number }): [string, H5Value] | undefined {
+    const version = this.u8(m.at);
+    const nameSize = this.u16(m.at + 2);
+    const typeSize = this.u16(m.at + 4);
+    const spaceSize = this.u16(m.at + 6);
+    const pad = (n: number): number => (version === 1 ? Math.ceil(n / 8) * 8 : n);
+    if (version < 1 || version > 3) throw new FormatError(`HDF5: attribute message version ${version} is not supported`);
+    if (version > 1 && this.u8(m.at + 1) & 0x03) throw new FormatError('HDF5: attributes with shared datatypes or dataspaces are not supported');
+    let p = m.at + (version === 3 ? 9 : 8);
+    this.check(p, nameSize, 'an attribute name');
+    let nameEnd = p + nameSize;
+    while (nameEnd > p && this.bytes[nameEnd - 1] === 0) nameEnd--;
+    const name = decoder.decode(this.bytes.subarray(p, nameEnd));
+    p += pad(nameSize);
+    const type = this.datatype(p, typeSize);
+    p += pad(typeSize);
+    const dims = this.dataspace(p);
+    p += pad(spaceSize);
+    const what = `HDF5 attribute "${name}"`;
+    if (dims === null) return undefined;
+    const count = this.elements(dims, what);
+    const valueSize = type.cls === 9 ? 4 + this.offsetSize + 4 : type.size;
+    if (valueSize < 1) throw new FormatError(`${what} has a datatype of size 0`);
+    if (count * valueSize > m.at + m.size - p) throw new FormatError(`${what}: its value runs past its message`);
+    const value = this.decode(this.bytes.subarray(p, p + count * valueSize), type, count, what);
+    return [name, dims.length === 0 && Array.isArray(value) ? value[0]! : value];
   }
 
   // ---- datasets
