@@ -1,16 +1,17 @@
 // An HDF5 reader for what h5py writes for Keras, and nothing more: superblocks 0, 1, 2 and 3;
 // object headers v1 and v2 (with continuation blocks); groups as symbol tables (v1 B-tree, local
-// heap) or compact link messages; datasets compact, contiguous or chunked (v1 B-tree) with the
+// heap), compact link messages or dense storage (fractal heap + version-2 B-tree, for links
+// and attributes); datasets compact, contiguous or chunked (v1 B-tree) with the
 // deflate filter; float (16/32/64-bit), integer and string types; attributes with fixed- or
-// variable-length strings (global heap). Refused with a FormatError saying so: dense link and
-// attribute storage (fractal heaps), the newer chunk indexes of layout v4, other filters,
-// external files, soft and external links.
+// variable-length strings (global heap). Refused with a FormatError saying so: the newer chunk indexes of layout v4, other filters, external files, soft and external links,
+// fractal heaps beyond one indirect block or with huge objects, version-2 B-trees deeper than 1.
 //
 // Hostile files: every address and size is checked against the file before it is read; each
 // object header, B-tree node, heap and continuation block is parsed at most once (a cycle is a
 // FormatError, not a loop); the number of structures parsed and the values of a dataset are
-// bounded (HDF5_LIMITS); the only allocation larger than the file is a dataset's values, which
-// the limit bounds, and inflated chunks, each at most the chunk's own declared size.
+// bounded (HDF5_LIMITS); names scanned are bounded (MAX_NAME_BYTES). Allocations larger than the
+// file: a dataset's values (8 bytes per value of at least 1 byte stored, or of deflated chunks,
+// at most 1032 bytes per byte stored) and variable-length strings (at most the file's size).
 import { FormatError } from 'wasmnet';
 import { inflate, maxInflated } from './inflate';
 
@@ -27,6 +28,8 @@ export const HDF5_LIMITS = {
 const UNDEF = -1;
 /** B-trees this deep would index more than any file holds; the bound keeps recursion shallow. */
 const MAX_BTREE_LEVEL = 32;
+/** Longer link names are refused, which bounds the bytes scanned per symbol-table entry. */
+const MAX_NAME_BYTES = 4096;
 
 interface Datatype {
   cls: number;
@@ -50,6 +53,12 @@ interface Layout {
 interface Filter {
   id: number;
   name: string;
+}
+
+interface LocalHeap {
+  start: number;
+  size: number;
+  names: Map<number, string>;
 }
 
 interface FractalHeap {
@@ -367,6 +376,7 @@ export class H5File {
         }
       }
     }
+    heap.blocks.sort((a, b) => a.heapOffset - b.heapOffset);
     return heap;
   }
 
@@ -379,7 +389,16 @@ export class H5File {
     for (let i = heap.offsetBytes; i >= 1; i--) offset = offset * 256 + id[i]!;
     let size = 0;
     for (let i = heap.offsetBytes + heap.lengthBytes; i > heap.offsetBytes; i--) size = size * 256 + id[i]!;
-    const block = heap.blocks.find((b) => b.heapOffset <= offset && offset + size <= b.heapOffset + b.size);
+    // blocks are sorted by heap offset: the last one starting at or before `offset`
+    let lo = 0;
+    let hi = heap.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (heap.blocks[mid]!.heapOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const candidate = heap.blocks[lo];
+    const block = candidate && candidate.heapOffset <= offset && offset + size <= candidate.heapOffset + candidate.size ? candidate : undefined;
     if (!block) throw new FormatError(`HDF5: fractal heap object at heap offset ${offset} (${size} bytes) lies in no block`);
     return { at: block.address + (offset - block.heapOffset), size };
   }
@@ -424,25 +443,38 @@ export class H5File {
     return out;
   }
 
-  private localHeap(at: number): { start: number; size: number } {
+  private readonly localHeaps = new Map<number, LocalHeap>();
+  private localHeap(at: number): LocalHeap {
+    const known = this.localHeaps.get(at);
+    if (known) return known;
     if (!this.signature(at, 'HEAP')) throw new FormatError(`HDF5: no local heap at ${at}`);
     this.count('local heaps');
     const size = this.length(at + 8);
     const start = this.offset(at + 8 + 2 * this.lengthSize);
     this.check(start, size, 'a local heap');
-    return { start, size };
+    const heap = { start, size, names: new Map<number, string>() };
+    this.localHeaps.set(at, heap);
+    return heap;
   }
 
-  private heapString(heap: { start: number; size: number }, offset: number): string {
+  /** The NUL-terminated name at `offset` in a local heap. Each offset is decoded once and a name
+   *  is at most MAX_NAME_BYTES long, so the bytes scanned are at most 4096 per symbol-table entry
+   *  (an entry takes 40 bytes of the file): linear in the file's size. */
+  private heapString(heap: LocalHeap, offset: number): string {
     if (offset < 0 || offset >= heap.size) throw new FormatError(`HDF5: a name at offset ${offset} lies outside its local heap`);
+    const known = heap.names.get(offset);
+    if (known !== undefined) return known;
     const from = heap.start + offset;
-    let end = from;
     const limit = heap.start + heap.size;
+    let end = from;
     while (end < limit && this.bytes[end] !== 0) end++;
-    return decoder.decode(this.bytes.subarray(from, end));
+    if (end - from > MAX_NAME_BYTES) throw new FormatError(`HDF5: a name in a local heap is longer than ${MAX_NAME_BYTES} bytes`);
+    const name = decoder.decode(this.bytes.subarray(from, end));
+    heap.names.set(offset, name);
+    return name;
   }
 
-  private symbolTable(node: number, heap: { start: number; size: number }, out: Map<string, number>, seen: Set<number>, expected?: number): void {
+  private symbolTable(node: number, heap: LocalHeap, out: Map<string, number>, seen: Set<number>, expected?: number): void {
     if (seen.has(node)) throw new FormatError(`HDF5: the group B-tree node at ${node} is reached twice (a cycle)`);
     seen.add(node);
     this.count('group B-tree nodes');
