@@ -134,6 +134,12 @@ describe('toKeras: Keras 3 layout, read back by h5py and by fromKeras', () => {
     });
   });
 
+  it('predicts what the fixture script computes in numpy float64 from that file (config and weights alone)', async () => {
+    const { input, output } = JSON.parse(readFileSync(new URL('wasmnet-tokeras.expected.json', dir), 'utf8')) as { input: number[][]; output: number[][] };
+    const net = await fromKeras(file('wasmnet-tokeras.keras'));
+    expect(maxRelError(net.predict(input) as number[][], output)).toBeLessThanOrEqual(1e-12);
+  });
+
   it('round trip: fromKeras(toKeras(net)) has the same layers and predicts as net with float32 weights, bit for bit', async () => {
     const net = tokerasNetwork();
     const back = await fromKeras(toKeras(net));
