@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, dense, FormatError, Network, WasmnetError } from 'wasmnet';
 import { fromKeras, HDF5_LIMITS, toKeras, ZIP_LIMITS } from 'wasmnet/keras';
 import { H5File } from '../src/keras/hdf5';
@@ -42,6 +42,18 @@ async function withEntry(keras: Uint8Array, name: string, data: Uint8Array): Pro
   entries.set(name, data);
   return writeZip([...entries].map(([n, d]) => ({ name: n, data: d })));
 }
+/** A .keras whose config.json is 64 MiB of zeros deflated (≈ 64 KB) declaring 4096 bytes. */
+function zipBomb(entries: Map<string, Uint8Array>): Uint8Array {
+  const bomb = deflateRawSync(new Uint8Array(64 * 1024 * 1024));
+  const zip = writeZip([{ name: 'config.json', data: bomb }, { name: 'model.weights.h5', data: entries.get('model.weights.h5')! }]);
+  const view = new DataView(zip.buffer);
+  view.setUint16(8, 8, true); // local header: deflate
+  view.setUint32(22, 4096, true); // declared uncompressed size
+  const central = zip.length - 22 - (46 + 11) - (46 + 16);
+  view.setUint16(central + 10, 8, true);
+  view.setUint32(central + 24, 4096, true);
+  return zip;
+}
 async function rejects(bytes: Uint8Array, message?: RegExp): Promise<WasmnetError> {
   const error = await fromKeras(bytes).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(WasmnetError);
@@ -73,6 +85,22 @@ describe('fromKeras: files in Keras 3 and Keras 2 layouts predict as numpy does'
     expect(fromBuffer.predict([[1, 2, 3, 4]])).toEqual(fromView.predict([[1, 2, 3, 4]]));
     await expect(fromKeras(bytes, { lossy: 1 } as never)).rejects.toThrow(ConfigError);
     await expect(fromKeras(bytes, { lossy: 1 } as never)).rejects.toThrow(/fromKeras options: unknown option "lossy"/);
+  });
+});
+
+describe('without DecompressionStream (node:zlib through process.getBuiltinModule)', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('inflates deflated zip entries and HDF5 chunks the same, and stops a zip bomb', async () => {
+    vi.stubGlobal('DecompressionStream', undefined);
+    expect(typeof DecompressionStream).toBe('undefined');
+    for (const name of ['k3-functional-latest.keras', 'k2-functional-chunked.h5']) {
+      const net = await fromKeras(file(name));
+      expect(maxRelError(net.predict(expected[name]!.input) as number[][], expected[name]!.output)).toBeLessThanOrEqual(1e-12);
+    }
+    await rejects(zipBomb(await unzip(file('k3-sequential.keras'))), /inflates to more than the 4096 bytes it declares/);
   });
 });
 
@@ -176,16 +204,7 @@ describe('hostile files: each a WasmnetError', () => {
   });
 
   it('a zip bomb stops at the size its entry declares', async () => {
-    const keras = file('k3-sequential.keras');
-    const bomb = deflateRawSync(new Uint8Array(64 * 1024 * 1024)); // 64 MiB of zeros, ≈ 64 KB deflated
-    const zip = writeZip([{ name: 'config.json', data: bomb }, { name: 'model.weights.h5', data: (await unzip(keras)).get('model.weights.h5')! }]);
-    const view = new DataView(zip.buffer);
-    view.setUint16(8, 8, true); // local header: deflate
-    view.setUint32(22, 4096, true); // declared uncompressed size
-    const central = zip.length - 22 - (46 + 11) - (46 + 16);
-    view.setUint16(central + 10, 8, true);
-    view.setUint32(central + 24, 4096, true);
-    await rejects(zip, /inflates to more than the 4096 bytes it declares/);
+    await rejects(zipBomb(await unzip(file('k3-sequential.keras'))), /inflates to more than the 4096 bytes it declares/);
   });
 
   it('huge declared sizes: a zip entry, an HDF5 dataset', async () => {
