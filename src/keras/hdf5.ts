@@ -1,8 +1,8 @@
 // An HDF5 reader for what h5py writes for Keras, and nothing more: superblocks 0, 1, 2 and 3;
 // object headers v1 and v2 (with continuation blocks); groups as symbol tables (v1 B-tree, local
 // heap), compact link messages or dense storage (fractal heap + version-2 B-tree, for links
-// and attributes); datasets compact, contiguous or chunked (v1 B-tree) with the
-// deflate filter; float (16/32/64-bit), integer and string types; attributes with fixed- or
+// and attributes); datasets compact, contiguous or chunked (v1 B-tree; layout v4's single
+// chunk, implicit and unpaged fixed-array indexes) with the deflate filter; float (16/32/64-bit), integer and string types; attributes with fixed- or
 // variable-length strings (global heap). Refused with a FormatError saying so: the newer chunk indexes of layout v4, other filters, external files, soft and external links,
 // fractal heaps beyond one indirect block or with huge objects, version-2 B-trees deeper than 1.
 //
@@ -48,6 +48,8 @@ interface Layout {
   size: number;
   data?: Uint8Array;
   chunk?: number[];
+  /** Layout version 4's chunk index: 1 single chunk, 2 implicit, 3 fixed array (absent: v1 B-tree). */
+  index?: { type: number; filteredSize?: number; mask?: number };
 }
 
 interface Filter {
@@ -736,7 +738,27 @@ export class H5File {
         for (let i = 0; i < rank; i++) chunk.push(this.u32(at + 3 + this.offsetSize + 4 * i));
         return { cls, address, size: 0, chunk };
       }
-      if (cls === 2) throw new FormatError(`${what} is chunked with a version-4 layout (HDF5 1.10 chunk indexes), which is not supported; h5py writes it with libver='latest'`);
+      if (cls === 2) {
+        // version 4 (HDF5 1.10, h5py's libver='latest'): a chunk index of its own type
+        const flags = this.u8(at + 2);
+        const rank = this.u8(at + 3);
+        const dimBytes = this.u8(at + 4);
+        if (rank < 1 || rank > HDF5_LIMITS.rank + 1 || dimBytes < 1 || dimBytes > 8) throw new FormatError(`${what}: chunks of rank ${rank} (${dimBytes}-byte sizes)`);
+        const chunk: number[] = [];
+        for (let i = 0; i < rank; i++) chunk.push(this.uint(at + 5 + i * dimBytes, dimBytes));
+        let p = at + 5 + rank * dimBytes;
+        const indexType = this.u8(p++);
+        const index: Layout['index'] = { type: indexType };
+        if (indexType === 1 && flags & 2) {
+          index.filteredSize = this.length(p);
+          index.mask = this.u32(p + this.lengthSize);
+          p += this.lengthSize + 4;
+        } else if (indexType === 3) p += 1;
+        else if (indexType !== 1 && indexType !== 2) {
+          throw new FormatError(`${what} is chunked with HDF5 chunk index type ${indexType} (${indexType === 4 ? 'extensible array' : 'version-2 B-tree'}: resizable datasets), which is not supported`);
+        }
+        return { cls, address: this.offset(p), size: 0, chunk, index };
+      }
       throw new FormatError(`${what} has a virtual or unknown HDF5 layout (class ${cls})`);
     }
     void size;
@@ -766,6 +788,32 @@ export class H5File {
     return out;
   }
 
+  /** A fixed-array chunk index (FAHD, one unpaged FADB): each chunk's address, size and mask. */
+  private fixedArray(at: number, count: number, filtered: boolean, what: string): { at: number; size?: number; mask: number }[] {
+    if (!this.signature(at, 'FAHD')) throw new FormatError(`${what}: no fixed-array chunk index at ${at}`);
+    this.count('chunk indexes');
+    const O = this.offsetSize;
+    const entrySize = this.u8(at + 6);
+    const pageBits = this.u8(at + 7);
+    const entries = this.length(at + 8);
+    const block = this.offset(at + 8 + this.lengthSize);
+    if (entries !== count) throw new FormatError(`${what}: its chunk index holds ${entries} chunks, ${count} expected`);
+    if (entries > 2 ** pageBits) throw new FormatError(`${what}: a paged fixed-array chunk index (more than ${2 ** pageBits} chunks) is not supported`);
+    const sizeBytes = entrySize - O - 4;
+    if (filtered ? sizeBytes < 1 || sizeBytes > 8 : entrySize !== O) throw new FormatError(`${what}: fixed-array entries of ${entrySize} bytes`);
+    if (block === UNDEF) return [];
+    if (!this.signature(block, 'FADB')) throw new FormatError(`${what}: no fixed-array data block at ${block}`);
+    this.count('chunk indexes');
+    const first = block + 6 + O;
+    this.check(first, entries * entrySize, `${what}: the fixed-array data block`);
+    const out: { at: number; size?: number; mask: number }[] = [];
+    for (let i = 0; i < entries; i++) {
+      const e = first + i * entrySize;
+      out.push(filtered ? { at: this.offset(e), size: this.uint(e + O, sizeBytes), mask: this.u32(e + O + sizeBytes) } : { at: this.offset(e), mask: 0 });
+    }
+    return out;
+  }
+
   private async chunked(layout: Layout, shape: number[], typeSize: number, filters: Filter[], what: string): Promise<Uint8Array> {
     const rank = shape.length;
     const chunk = layout.chunk!;
@@ -774,32 +822,57 @@ export class H5File {
     const total = this.elements(shape, what);
     if (layout.address === UNDEF) return new Uint8Array(total * typeSize);
     const leaves: { at: number; size: number; mask: number; offsets: number[] }[] = [];
-    const seen = new Set<number>();
-    const walk = (node: number, expected?: number): void => {
-      if (seen.has(node)) throw new FormatError(`${what}: the chunk B-tree node at ${node} is reached twice (a cycle)`);
-      seen.add(node);
-      this.count('chunk B-tree nodes');
-      if (!this.signature(node, 'TREE') || this.u8(node + 4) !== 1) throw new FormatError(`${what}: no chunk B-tree node at ${node}`);
-      const level = this.u8(node + 5);
-      if (level > MAX_BTREE_LEVEL || (expected !== undefined && level !== expected)) throw new FormatError(`${what}: the chunk B-tree node at ${node} has level ${level}`);
-      const used = this.u16(node + 6);
-      const keySize = 8 + 8 * (rank + 1);
-      const step = keySize + this.offsetSize;
-      const keys = node + 8 + 2 * this.offsetSize;
-      this.check(keys, used * step + keySize, `${what}: a chunk B-tree node`);
-      for (let i = 0; i < used; i++) {
-        const k = keys + i * step;
-        const child = this.offset(k + keySize);
-        if (level > 0) walk(child, level - 1);
-        else {
-          if (leaves.length >= total) throw new FormatError(`${what} has more chunks than values`);
-          const offsets: number[] = [];
-          for (let d = 0; d < rank; d++) offsets.push(this.uint(k + 8 + 8 * d, 8));
-          leaves.push({ at: child, size: this.u32(k), mask: this.u32(k + 4), offsets });
-        }
+    const grid = shape.map((d, i) => Math.ceil(d / chunk[i]!));
+    const chunkCount = grid.reduce((n, g) => n * g, 1);
+    const chunkBytesAll = chunkValues * typeSize;
+    /** The offsets of the i-th chunk in row-major order of the chunk grid. */
+    const gridOffsets = (i: number): number[] => {
+      const offsets = new Array<number>(rank).fill(0);
+      for (let d = rank - 1; d >= 0; d--) {
+        offsets[d] = (i % grid[d]!) * chunk[d]!;
+        i = Math.floor(i / grid[d]!);
       }
+      return offsets;
     };
-    walk(layout.address);
+    const index = layout.index;
+    if (index?.type === 1) {
+      leaves.push({ at: layout.address, size: index.filteredSize ?? chunkBytesAll, mask: index.mask ?? 0, offsets: new Array<number>(rank).fill(0) });
+    } else if (index?.type === 2) {
+      if (filters.length > 0) throw new FormatError(`${what}: an implicit chunk index with filters`);
+      this.check(layout.address, chunkCount * chunkBytesAll, what);
+      for (let i = 0; i < chunkCount; i++) leaves.push({ at: layout.address + i * chunkBytesAll, size: chunkBytesAll, mask: 0, offsets: gridOffsets(i) });
+    } else if (index?.type === 3) {
+      this.fixedArray(layout.address, chunkCount, filters.length > 0, what).forEach((entry, i) => {
+        if (entry.at !== UNDEF) leaves.push({ at: entry.at, size: entry.size ?? chunkBytesAll, mask: entry.mask, offsets: gridOffsets(i) });
+      });
+    } else {
+      const seen = new Set<number>();
+      const walk = (node: number, expected?: number): void => {
+        if (seen.has(node)) throw new FormatError(`${what}: the chunk B-tree node at ${node} is reached twice (a cycle)`);
+        seen.add(node);
+        this.count('chunk B-tree nodes');
+        if (!this.signature(node, 'TREE') || this.u8(node + 4) !== 1) throw new FormatError(`${what}: no chunk B-tree node at ${node}`);
+        const level = this.u8(node + 5);
+        if (level > MAX_BTREE_LEVEL || (expected !== undefined && level !== expected)) throw new FormatError(`${what}: the chunk B-tree node at ${node} has level ${level}`);
+        const used = this.u16(node + 6);
+        const keySize = 8 + 8 * (rank + 1);
+        const step = keySize + this.offsetSize;
+        const keys = node + 8 + 2 * this.offsetSize;
+        this.check(keys, used * step + keySize, `${what}: a chunk B-tree node`);
+        for (let i = 0; i < used; i++) {
+          const k = keys + i * step;
+          const child = this.offset(k + keySize);
+          if (level > 0) walk(child, level - 1);
+          else {
+            if (leaves.length >= total) throw new FormatError(`${what} has more chunks than values`);
+            const offsets: number[] = [];
+            for (let d = 0; d < rank; d++) offsets.push(this.uint(k + 8 + 8 * d, 8));
+            leaves.push({ at: child, size: this.u32(k), mask: this.u32(k + 4), offsets });
+          }
+        }
+      };
+      walk(layout.address);
+    }
     const chunkBytes = chunkValues * typeSize;
     // Memory follows the file: the chunks must be able to hold the dataset (a dataset of
     // unwritten chunks would be its fill value, which Keras never writes).
