@@ -2,9 +2,11 @@
 // object headers v1 and v2 (with continuation blocks); groups as symbol tables (v1 B-tree, local
 // heap), compact link messages or dense storage (fractal heap + version-2 B-tree, for links
 // and attributes); datasets compact, contiguous or chunked (v1 B-tree; layout v4's single
-// chunk, implicit and unpaged fixed-array indexes) with the deflate filter; float (16/32/64-bit), integer and string types; attributes with fixed- or
-// variable-length strings (global heap). Refused with a FormatError saying so: the newer chunk indexes of layout v4, other filters, external files, soft and external links,
-// fractal heaps beyond one indirect block or with huge objects, version-2 B-trees deeper than 1.
+// chunk, implicit and unpaged fixed-array indexes) with the deflate filter; float (16/32/64-bit),
+// integer and string types; attributes with fixed- or variable-length strings (global heap).
+// Refused with a FormatError saying so: the extensible-array and v2 B-tree chunk indexes of
+// resizable datasets, other filters, external files, soft and external links, fractal heaps
+// beyond one indirect block or with huge objects, version-2 B-trees deeper than 1.
 //
 // Hostile files: every address and size is checked against the file before it is read; each
 // object header, B-tree node, heap and continuation block is parsed at most once (a cycle is a
