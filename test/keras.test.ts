@@ -249,6 +249,24 @@ describe('hostile files: each a WasmnetError', () => {
     await rejects(looping, /continues into a block it already read/);
   });
 
+  it('a chunk listed twice in a chunk B-tree (each chunk is inflated and copied once)', async () => {
+    const h5 = file('k2-functional-chunked.h5');
+    const text = Array.from(h5, (b) => String.fromCharCode(b)).join('');
+    const messages: string[] = [];
+    for (let node = text.indexOf('TREE'); node >= 0; node = text.indexOf('TREE', node + 4)) {
+      if (h5[node + 4] !== 1 || h5[node + 5] !== 0 || h5[node + 6]! < 2) continue; // chunk leaves with ≥ 2 chunks
+      for (const rank of [1, 2]) {
+        const keySize = 8 + 8 * (rank + 1);
+        const k0 = node + 8 + 16;
+        const k1 = k0 + keySize + 8;
+        const copy = h5.slice();
+        copy.copyWithin(k1 + 8, k0 + 8, k0 + keySize); // chunk 1 gets chunk 0's offsets
+        messages.push((await rejects(copy)).message);
+      }
+    }
+    expect(messages.some((m) => /is listed twice/.test(m))).toBe(true);
+  });
+
   it('CRC-32 mismatches and unknown compression methods are refused', async () => {
     const keras = file('k3-sequential.keras');
     const bad = keras.slice();

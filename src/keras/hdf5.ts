@@ -866,7 +866,7 @@ export class H5File {
           const child = this.offset(k + keySize);
           if (level > 0) walk(child, level - 1);
           else {
-            if (leaves.length >= total) throw new FormatError(`${what} has more chunks than values`);
+            if (leaves.length >= chunkCount) throw new FormatError(`${what} lists more chunks than its ${chunkCount}`);
             const offsets: number[] = [];
             for (let d = 0; d < rank; d++) offsets.push(this.uint(k + 8 + 8 * d, 8));
             leaves.push({ at: child, size: this.u32(k), mask: this.u32(k + 4), offsets });
@@ -876,19 +876,28 @@ export class H5File {
       walk(layout.address);
     }
     const chunkBytes = chunkValues * typeSize;
+    // Each chunk of the grid at most once, inside the dataset and in the file, before any work:
+    // inflating and copying then cost at most the grid's bytes (no chunk listed twice).
+    const placed = new Set<number>();
+    for (const leaf of leaves) {
+      let linear = 0;
+      for (let d = 0; d < rank; d++) {
+        if (leaf.offsets[d]! % chunk[d]! !== 0 || leaf.offsets[d]! >= shape[d]!) throw new FormatError(`${what}: a chunk at offset [${leaf.offsets.join(', ')}] lies outside the dataset`);
+        linear = linear * grid[d]! + leaf.offsets[d]! / chunk[d]!;
+      }
+      if (placed.has(linear)) throw new FormatError(`${what}: the chunk at offset [${leaf.offsets.join(', ')}] is listed twice`);
+      placed.add(linear);
+      this.check(leaf.at, leaf.size, `${what}: a chunk`);
+    }
     // Memory follows the file: the chunks must be able to hold the dataset (a dataset of
     // unwritten chunks would be its fill value, which Keras never writes).
     const stored = leaves.reduce((n, l) => n + (filters.length > 0 ? maxInflated(l.size) : l.size), 0);
     if (stored < total * typeSize) throw new FormatError(`${what} declares ${total * typeSize} bytes but its chunks can hold at most ${stored}`);
     const out = new Uint8Array(total * typeSize);
     for (const leaf of leaves) {
-      this.check(leaf.at, leaf.size, `${what}: a chunk`);
       let data = this.bytes.subarray(leaf.at, leaf.at + leaf.size);
       if (filters.length > 0 && (leaf.mask & 1) === 0) data = await inflate(data, 'deflate', chunkBytes, `${what}: a chunk`);
       if (data.length !== chunkBytes) throw new FormatError(`${what}: a chunk holds ${data.length} bytes, ${chunkBytes} expected`);
-      for (let d = 0; d < rank; d++) {
-        if (leaf.offsets[d]! % chunk[d]! !== 0 || leaf.offsets[d]! >= shape[d]!) throw new FormatError(`${what}: a chunk at offset [${leaf.offsets.join(', ')}] lies outside the dataset`);
-      }
       copyChunk(out, shape, data, chunk.slice(0, rank), leaf.offsets, typeSize);
     }
     return out;
