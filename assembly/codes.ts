@@ -15,6 +15,7 @@ export const ACT_SOFTPLUS: i32 = 8;
 export const ACT_GELU: i32 = 9;
 export const ACT_SWISH: i32 = 10;
 export const ACT_GELU_EXACT: i32 = 11; // x·Φ(x) with erf (gelu is the tanh approximation)
+export const ACT_RELU6: i32 = 12; // min(max(0, z), 6)
 
 // losses
 export const LOSS_MSE: i32 = 0;
@@ -33,6 +34,9 @@ export const OPT_ADAGRAD: i32 = 3;
 // layers
 export const LAYER_DENSE: i32 = 0;
 export const LAYER_DROPOUT: i32 = 1;
+export const LAYER_NORMALIZATION: i32 = 2; // fixed per-feature standardization (mean and variance at L_STATS)
+export const LAYER_BATCH_NORM: i32 = 3; // batch normalization: γ at L_W, β at L_B, moving mean and variance at L_STATS
+export const LAYER_LAYER_NORM: i32 = 4; // layer normalization: γ at L_W, β at L_B
 
 // what a step does
 export const STEP_FORWARD: i32 = 0; // inference forward pass
@@ -51,7 +55,7 @@ export const METRIC_MAE: i32 = 2;
 
 // The network description: an f64 array; offsets in it count f64 elements of the arena.
 export const DESC_HEADER: i32 = 51;
-export const DESC_LAYER: i32 = 16;
+export const DESC_LAYER: i32 = 20;
 // header slots
 export const D_LAYERS: i32 = 0;
 export const D_LOSS: i32 = 1;
@@ -116,3 +120,8 @@ export const L_L1: i32 = 11;
 export const L_L2: i32 = 12;
 export const L_RATE: i32 = 13; // dropout rate
 export const L_PACKED: i32 = 14; // dense: where W's packed copy goes (0: none; the js backend keeps none)
+export const L_STATS: i32 = 15; // the layer's part of the statistics slab (normalization: mean [units], then variance [units]; batch norm: the moving ones)
+export const L_AUX: i32 = 16; // batch norm: the batch's mean, variance and 1/√(variance + ε) [3×units]; layer norm: each row's mean, then 1/√(variance + ε) [2×rows]
+export const L_EPSILON: i32 = 17; // batch and layer norm: ε
+export const L_MOMENTUM: i32 = 18; // batch norm: the moving statistics' momentum
+export const L_UNBIASED: i32 = 19; // batch norm: 1 to update the moving variance with the unbiased batch variance

@@ -1,6 +1,8 @@
 // The engine behind a Network: one arena (wasm instance memory or Float64Array) laid out as
-//   [ parameters | gradients | optimizer state 1 | optimizer state 2 | description | packed W | batch buffers ]
+//   [ parameters | gradients | optimizer state 1 | optimizer state 2 | statistics | description | packed W | batch buffers ]
 // The four slabs share one layout (W₀ b₀ W₁ b₁ …), so an optimizer step is one kernel call.
+// The statistics slab holds what layers keep but do not train (a normalization layer's mean
+// and variance): the optimizer never walks it.
 // The network description is what the fused step reads (layer kinds and shapes, activations,
 // buffer offsets, loss, optimizer and its hyperparameters, step count, dropout generator):
 // forward, loss, backward and update for a batch are ONE call into the backend. Batch buffers
@@ -15,7 +17,7 @@ import {
   D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
   D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_RHO, D_RNG, D_SCRATCH, D_STATE1,
   D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DENSE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
-  L_KIND, L_L1, L_L2, L_PACKED, L_RATE, L_UNITS, L_W, L_Z, D_PACKED_VALID, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
+  L_KIND, L_L1, L_L2, L_PACKED, L_RATE, L_STATS, L_AUX, L_EPSILON, L_MOMENTUM, L_UNBIASED, LAYER_BATCH_NORM, LAYER_LAYER_NORM, LAYER_NORMALIZATION, L_UNITS, L_W, L_Z, D_PACKED_VALID, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
   STEP_TRAIN,
 } from './backend/codes';
 import { MAX_ARENA_F64, type BackendName, type Kernels } from './backend/kernels';
@@ -28,7 +30,8 @@ import type { ThreadedKernels } from './threads/runtime';
 import { defaultInitializer, initialize } from './initializers';
 import { placeDense, type LayerSlots } from './layers/dense';
 import { placeDropout } from './layers/dropout';
-import type { Layer } from './layers/index';
+import { paramsOf, statsOf, type Layer } from './layers/index';
+import { placeBatchNorm, placeLayerNorm, placeNormalization } from './layers/normalization';
 import { isClassification, type LossName, type ResolvedLoss } from './losses';
 import { OPTIMIZER_CODES, type ResolvedOptimizer } from './optimizers';
 import { Random } from './random';
@@ -76,6 +79,9 @@ export class Engine {
   private readonly grads: number;
   private readonly state1: number;
   private readonly state2: number;
+  /** The statistics slab (non-trained layer state) and its length. */
+  private readonly stats: number;
+  readonly statsCount: number;
   private readonly desc: number;
   private readonly batchStart: number;
   /** widest layer input or output: the delta buffers' row width */
@@ -114,31 +120,42 @@ export class Engine {
     this.k = this.threaded ?? (backend === 'wasm' ? new WasmKernels() : new JsKernels());
     this.loss = lossConfig.name;
     this.targetWidth = targetWidth;
-    // Parameter slab: W₀ b₀ W₁ b₁ … (dropout layers have none); the other slabs mirror it.
+    // Parameter slab: W₀ b₀ W₁ b₁ … (dropout and normalization layers have none); the other
+    // slabs mirror it. Statistics slab: each normalization layer's mean and variance, in order.
     let width = inputSize;
     let count = 0;
+    let statsCount = 0;
     const offsets: number[] = [];
+    const statOffsets: number[] = [];
     for (const layer of layers) {
       offsets.push(count);
-      if (layer.type === 'dense') {
-        count += (width + 1) * layer.units;
-        width = layer.units;
-      }
+      statOffsets.push(statsCount);
+      statsCount += statsOf(layer, width);
+      const p = paramsOf(layer, width);
+      count += p.params;
+      width = p.width;
     }
     this.paramCount = count;
+    this.statsCount = statsCount;
     // With threads, the pool's board comes first, at the same address in every network's memory.
     this.board = even(this.k.base);
     this.params = this.board + (threads > 1 ? BOARD_F64 : 0);
     this.grads = this.params + even(count);
     this.state1 = this.grads + even(count);
     this.state2 = this.state1 + even(count);
-    this.desc = this.state2 + even(count);
+    this.stats = this.state2 + even(count);
+    this.desc = this.stats + even(statsCount);
     width = inputSize;
     let maxWidth = inputSize;
     let packedAt = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
     const packed: number[] = [];
     this.slots = layers.map((layer, i) => {
-      const slot = layer.type === 'dense' ? placeDense(layer, width, this.params + offsets[i]!, this.grads + offsets[i]!) : placeDropout(layer, width);
+      const at = offsets[i]!;
+      const slot = layer.type === 'dense' ? placeDense(layer, width, this.params + at, this.grads + at)
+        : layer.type === 'normalization' ? placeNormalization(width, this.stats + statOffsets[i]!)
+        : layer.type === 'batchNorm' ? placeBatchNorm(layer, width, this.params + at, this.grads + at, this.stats + statOffsets[i]!)
+        : layer.type === 'layerNorm' ? placeLayerNorm(layer, width, this.params + at, this.grads + at)
+        : placeDropout(layer, width);
       const size = layer.type === 'dense' ? this.k.packedSize(width, slot.units) : 0;
       packed.push(size > 0 ? packedAt : 0);
       packedAt += even(size);
@@ -155,6 +172,13 @@ export class Engine {
     h.fill(0, this.board, this.batchStart);
     this.slots.forEach((slot, i) => {
       const layer = layers[i]!;
+      if (layer.type === 'normalization') {
+        h.set(layer.mean, slot.stats);
+        h.set(layer.variance, slot.stats + slot.units);
+      }
+      // γ starts at 1 (β at 0); batch norm's moving variance at 1 (its moving mean at 0)
+      if (layer.type === 'batchNorm' || layer.type === 'layerNorm') h.fill(1, slot.w, slot.w + slot.units);
+      if (layer.type === 'batchNorm') h.fill(1, slot.stats + slot.units, slot.stats + 2 * slot.units);
       if (layer.type !== 'dense') return;
       initialize(h, slot.w, slot.inputs * slot.units, slot.inputs, slot.units, layer.kernelInitializer ?? defaultInitializer(layer.activation), rng);
       initialize(h, slot.b, slot.units, 0, slot.units, layer.biasInitializer ?? { type: 'zeros' }, rng);
@@ -201,6 +225,10 @@ export class Engine {
       h[at + L_DW] = s.dw;
       h[at + L_DB] = s.db;
       h[at + L_PACKED] = packed[l]!;
+      h[at + L_STATS] = s.stats;
+      h[at + L_EPSILON] = s.epsilon;
+      h[at + L_MOMENTUM] = s.momentum;
+      h[at + L_UNBIASED] = s.unbiased;
     });
     this.writeLayout();
   }
@@ -218,6 +246,7 @@ export class Engine {
       const at = d + DESC_HEADER + l * DESC_LAYER;
       h[at + L_Z] = s.z;
       h[at + L_A] = s.a;
+      h[at + L_AUX] = s.aux;
     });
   }
 
@@ -244,7 +273,8 @@ export class Engine {
     };
     const xBuf = take(rows * this.inputSize);
     const yBuf = take(rows * this.targetWidth);
-    const za = this.slots.map((s) => [take(rows * s.units), take(rows * s.units)] as const);
+    // Z, A, and the per-batch statistics of batch norm [3×units] and layer norm [2×rows]
+    const za = this.slots.map((s) => [take(rows * s.units), take(rows * s.units), take(s.kind === LAYER_BATCH_NORM ? 3 * s.units : s.kind === LAYER_LAYER_NORM ? 2 * rows : 0)] as const);
     const dABuf = take(rows * this.maxWidth);
     const dZBuf = take(rows * this.maxWidth);
     // The matrix products' workspace: enough for every (k, n) a step uses — forward X·W
@@ -262,6 +292,7 @@ export class Engine {
     this.slots.forEach((s, i) => {
       s.z = za[i]![0];
       s.a = za[i]![1];
+      s.aux = za[i]![2];
     });
     this.dABuf = dABuf;
     this.dZBuf = dZBuf;
@@ -305,6 +336,35 @@ export class Engine {
       shuffleRandom: this.rng.getState(),
       dropoutRandom: Array.from(h.subarray(this.desc + D_RNG, this.desc + D_RNG + 4)),
     };
+  }
+
+  /** A copy of the statistics slab (non-trained layer state, saved with the model). */
+  exportStats(): Float64Array {
+    return this.k.heap.slice(this.stats, this.stats + this.statsCount);
+  }
+
+  /** Puts back a statistics slab saved by exportStats (length checked by the caller). */
+  importStats(stats: Float64Array): void {
+    this.k.heap.set(stats, this.stats);
+  }
+
+  /** For each value of the statistics slab: 1 where it is a constant of the config (a
+   *  normalization layer's), 2 where it is a batch norm moving variance, 0 otherwise. */
+  constantStats(): Uint8Array {
+    const kinds = new Uint8Array(this.statsCount);
+    for (const s of this.slots) {
+      const at = s.stats - this.stats;
+      if (s.kind === LAYER_NORMALIZATION) kinds.fill(1, at, at + 2 * s.units);
+      if (s.kind === LAYER_BATCH_NORM) kinds.fill(2, at + s.units, at + 2 * s.units);
+    }
+    return kinds;
+  }
+
+  /** Writes a batch norm layer's moving mean and variance (checked by the caller). */
+  writeStats(at: number, mean: ArrayLike<number>, variance: ArrayLike<number>): void {
+    const h = this.k.heap;
+    h.set(mean, at);
+    h.set(variance, at + mean.length);
   }
 
   /** Puts back what exportState returned (lengths checked by the caller). */

@@ -10,6 +10,7 @@ export { Network, type NetworkConfig, type LayerWeights, type Evaluation, type G
 export type { SavedModel } from './io/format';
 export { dense, type DenseLayer, type DenseOptions } from './layers/dense';
 export { dropout, type DropoutLayer } from './layers/dropout';
+export { normalization, batchNorm, layerNorm, type NormalizationLayer, type NormalizationOptions, type BatchNormLayer, type BatchNormOptions, type LayerNormLayer, type LayerNormOptions } from './layers/normalization';
 export type { Layer } from './layers/index';
 export type { InitializerName, InitializerConfig } from './initializers';
 export type { ActivationName } from './activations';

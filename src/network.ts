@@ -1,12 +1,12 @@
 // Network: the model users build, train and query. It checks every input, then hands the
 // work to its Engine (src/engine.ts), which owns the arena and runs the kernels.
-import { LAYER_DENSE } from './backend/codes';
+import { LAYER_BATCH_NORM, LAYER_DENSE, LAYER_LAYER_NORM } from './backend/codes';
 import type { BackendName } from './backend/kernels';
 import { asFloat64, checkRows, checkSameRows, checkShape, fromSamples, isSampleList, toRows, type Matrix, type NumericArray, type Rows, type Sample } from './data';
 import { Engine } from './engine';
 import { ConfigError, DataError, FormatError, MemoryLimitError, ShapeError } from './errors';
 import { decodeBytes, decodeJSON, encodeBytes, encodeJSON, type ModelData, type SavedModel } from './io/format';
-import { checkLayer, type Layer } from './layers/index';
+import { checkLayer, paramsOf, statsOf, type Layer } from './layers/index';
 import { checkLossPair, isClassification, resolveLoss, targetWidth, type LossConfig, type LossName, type ResolvedLoss } from './losses';
 import { optimizerConfigOf, resolveOptimizer, type OptimizerConfig, type ResolvedOptimizer } from './optimizers';
 import { Random, randomSeed } from './random';
@@ -21,8 +21,8 @@ import { resolveThreads } from './threads/request';
 export interface NetworkConfig {
   /** Number of input features. */
   inputSize: number;
-  /** dense() and dropout() layers, first to last; the last must be dense, and its units are
-   *  the output size. */
+  /** dense(), dropout() and normalization() layers, first to last; the last must be dense,
+   *  and its units are the output size. */
   layers: readonly Layer[];
   /** 'mse', 'mae', 'huber' (or `{ type: 'huber', delta }`) with any output;
    *  'categoricalCrossentropy' or 'sparseCategoricalCrossentropy' (integer labels) with a
@@ -45,13 +45,21 @@ export interface NetworkConfig {
   threads?: number | 'auto';
 }
 
-/** One dense layer's parameters: `weights` is inputs×units row-major, `bias` has `units` values.
- *  getWeights/setWeights/computeGradients have one entry per dense layer (dropout layers have none). */
+/** One layer's parameters. getWeights/setWeights/computeGradients have one entry per layer
+ *  with parameters, in order: dense layers (`weights` inputs×units row-major, `bias` one per
+ *  unit), batch and layer norm (`weights` is γ and `bias` is β, one per feature); dropout and
+ *  normalization layers have none. */
 export interface LayerWeights {
-  /** The weight matrix, inputs×units, row-major: `weights[i * units + j]` joins input i to unit j. */
+  /** The weight matrix, inputs×units, row-major: `weights[i * units + j]` joins input i to
+   *  unit j (batch and layer norm: γ, one per feature). */
   weights: Float64Array;
-  /** One bias per unit. */
+  /** One bias per unit (batch and layer norm: β). */
   bias: Float64Array;
+  /** batchNorm entries of getWeights: the moving mean and variance (not trained). In
+   *  setWeights optional: given, they replace the moving statistics; absent, these stay. */
+  movingMean?: Float64Array;
+  /** See movingMean. */
+  movingVariance?: Float64Array;
 }
 
 /** Mean loss over the samples, and accuracy (fraction correct) for classification losses. */
@@ -74,7 +82,7 @@ export interface LoadOptions {
 export interface Gradients {
   /** Mean loss over the batch (weight penalties included). */
   loss: number;
-  /** ∂loss/∂weights and ∂loss/∂bias, one entry per dense layer, shaped like {@link Network.getWeights}. */
+  /** ∂loss/∂weights and ∂loss/∂bias, one entry per layer with parameters (dense, batchNorm, layerNorm; no moving statistics), shaped like {@link Network.getWeights}. */
   gradients: LayerWeights[];
 }
 
@@ -221,8 +229,8 @@ export class Network {
     e.loadRows(input, target, 0, input.rows, null);
     const loss = e.gradients(input.rows);
     const heap = e.k.heap;
-    const gradients = this.denseSlots().map((s) => ({
-      weights: heap.slice(s.dw, s.dw + s.inputs * s.units),
+    const gradients = this.paramSlots().map((s) => ({
+      weights: heap.slice(s.dw, s.dw + weightCount(s)),
       bias: heap.slice(s.db, s.db + s.units),
     }));
     return { loss, gradients };
@@ -231,27 +239,47 @@ export class Network {
   /** Copies of every layer's weights ([inputs×units] row-major) and biases. */
   getWeights(): LayerWeights[] {
     const heap = this.engine.k.heap;
-    return this.denseSlots().map((s) => ({
-      weights: heap.slice(s.w, s.w + s.inputs * s.units),
-      bias: heap.slice(s.b, s.b + s.units),
-    }));
+    return this.paramSlots().map((s) => {
+      const entry: LayerWeights = { weights: heap.slice(s.w, s.w + weightCount(s)), bias: heap.slice(s.b, s.b + s.units) };
+      if (s.kind === LAYER_BATCH_NORM) {
+        entry.movingMean = heap.slice(s.stats, s.stats + s.units);
+        entry.movingVariance = heap.slice(s.stats + s.units, s.stats + 2 * s.units);
+      }
+      return entry;
+    });
   }
 
   /** Copies weights in. Every length and value is checked before anything changes. */
   setWeights(weights: readonly LayerWeights[]): void {
-    const slots = this.denseSlots();
+    const slots = this.paramSlots();
     if (!Array.isArray(weights) || weights.length !== slots.length) {
-      throw new ShapeError(`setWeights expects an array of ${slots.length} { weights, bias } entries (one per dense layer), got ${show(weights)}`);
+      throw new ShapeError(`setWeights expects an array of ${slots.length} { weights, bias } entries (one per layer with parameters: dense, batchNorm, layerNorm), got ${show(weights)}`);
     }
     slots.forEach((s, i) => {
       const entry = weights[i];
       if (typeof entry !== 'object' || entry === null) {
         throw new ShapeError(`setWeights: entry ${i} must be { weights, bias }, got ${show(entry)}`);
       }
-      checkVector(entry.weights, s.inputs * s.units, `setWeights: layer ${i} weights (${s.inputs}×${s.units})`);
+      const dense = s.kind === LAYER_DENSE;
+      checkVector(entry.weights, weightCount(s), dense ? `setWeights: layer ${i} weights (${s.inputs}×${s.units})` : `setWeights: layer ${i} weights (γ)`);
       checkVector(entry.bias, s.units, `setWeights: layer ${i} bias`);
+      if (s.kind === LAYER_BATCH_NORM) {
+        if ((entry.movingMean === undefined) !== (entry.movingVariance === undefined)) throw new ShapeError(`setWeights: layer ${i} (batchNorm) needs movingMean and movingVariance together`);
+        if (entry.movingMean !== undefined) checkVector(entry.movingMean, s.units, `setWeights: layer ${i} movingMean`);
+        if (entry.movingVariance !== undefined) {
+          checkVector(entry.movingVariance, s.units, `setWeights: layer ${i} movingVariance`);
+          const bad = Array.from(entry.movingVariance as ArrayLike<number>).findIndex((v) => v < 0);
+          if (bad >= 0) throw new DataError(`setWeights: layer ${i} movingVariance[${bad}] is ${entry.movingVariance[bad]}; a variance must be ≥ 0`);
+        }
+      } else if (entry.movingMean !== undefined || entry.movingVariance !== undefined) {
+        throw new ShapeError(`setWeights: layer ${i} is not a batchNorm layer; movingMean and movingVariance are batchNorm's`);
+      }
     });
-    slots.forEach((s, i) => this.engine.writeLayer(s, weights[i]!.weights, weights[i]!.bias));
+    slots.forEach((s, i) => {
+      const e = weights[i]!;
+      this.engine.writeLayer(s, e.weights, e.bias);
+      if (e.movingMean !== undefined && e.movingVariance !== undefined) this.engine.writeStats(s.stats, e.movingMean, e.movingVariance);
+    });
   }
 
   /** A table of layers, output shapes and parameter counts. */
@@ -263,6 +291,10 @@ export class Network {
       if (l.type === 'dense') {
         lines.push(`${name}${'dense'.padEnd(10)}${l.activation.padEnd(13)}${`[*, ${l.units}]`.padEnd(13)}${(width + 1) * l.units}`);
         width = l.units;
+      } else if (l.type === 'normalization') {
+        lines.push(`${name}${'normalize'.padEnd(10)}${'(x−μ)/σ'.padEnd(13)}${`[*, ${width}]`.padEnd(13)}0`);
+      } else if (l.type === 'batchNorm' || l.type === 'layerNorm') {
+        lines.push(`${name}${l.type.padEnd(10)}${l.activation.padEnd(13)}${`[*, ${width}]`.padEnd(13)}${2 * width}`);
       } else {
         lines.push(`${name}${`dropout`.padEnd(10)}${`rate ${l.rate}`.padEnd(13)}${`[*, ${width}]`.padEnd(13)}0`);
       }
@@ -319,6 +351,7 @@ export class Network {
         backend: this.backend,
       },
       params: this.engine.snapshotParams(),
+      stats: this.engine.exportStats(),
       state1: state.state1,
       state2: state.state2,
       training: {
@@ -346,6 +379,12 @@ export class Network {
       throw error;
     }
     const paramCount = countParams(resolved.inputSize, resolved.layers);
+    const statsCount = countStats(resolved.inputSize, resolved.layers);
+    if (data.stats.length !== statsCount) {
+      throw new FormatError(`saved model: stats has ${data.stats.length} values, but its architecture has ${statsCount} statistics`);
+    }
+    const badStat = data.stats.findIndex((v) => !Number.isFinite(v));
+    if (badStat >= 0) throw new FormatError(`saved model: stats[${badStat}] is ${data.stats[badStat]}; saved values must be finite`);
     for (const [name, slab] of [['weights', data.params], ['training.state1', data.state1], ['training.state2', data.state2]] as const) {
       if (slab.length !== paramCount) {
         throw new FormatError(`saved model: ${name} has ${slab.length} values, but its architecture has ${paramCount} parameters`);
@@ -361,12 +400,23 @@ export class Network {
       throw error;
     }
     net.engine.restoreParams(data.params);
+    // A normalization layer's mean and variance are also in the config: the slab is checked
+    // against it, so an edited file cannot make the two disagree. (Batch norm's moving
+    // statistics are only in the slab.)
+    const rebuilt = net.engine.exportStats();
+    const fixed = net.engine.constantStats();
+    const differs = rebuilt.findIndex((v, i) => fixed[i] === 1 && v !== data.stats[i]);
+    if (differs >= 0) throw new FormatError(`saved model: stats[${differs}] is ${data.stats[differs]}, but the layers' config says ${rebuilt[differs]}`);
+    const negative = data.stats.findIndex((v, i) => fixed[i] === 2 && v < 0);
+    if (negative >= 0) throw new FormatError(`saved model: stats[${negative}] is ${data.stats[negative]}, a batchNorm moving variance; a variance must be ≥ 0`);
+    net.engine.importStats(data.stats);
     net.engine.importState({ ...data.training, state1: data.state1, state2: data.state2 });
     return net;
   }
 
-  private denseSlots() {
-    return this.engine.slots.filter((s) => s.kind === LAYER_DENSE);
+  /** The layers with parameters (dense, batch and layer norm), in order. */
+  private paramSlots() {
+    return this.engine.slots.filter((s) => s.kind === LAYER_DENSE || s.kind === LAYER_BATCH_NORM || s.kind === LAYER_LAYER_NORM);
   }
 
   private checkData(x: Matrix, y: Matrix): { input: Rows; target: Rows } {
@@ -409,6 +459,13 @@ function resolveConfig(config: NetworkConfig): ResolvedConfig {
     throw new ConfigError(`layers must be a non-empty array of layers such as dense(8), got ${show(config.layers)}`);
   }
   const layers = Object.freeze(config.layers.map((layer, i) => checkLayer(layer, i)));
+  let width = inputSize;
+  layers.forEach((layer, i) => {
+    if (layer.type === 'normalization' && layer.mean.length !== width) {
+      throw new ConfigError(`layers[${i}] (normalization) has statistics for ${layer.mean.length} feature${layer.mean.length === 1 ? '' : 's'}, but its input has ${width} column${width === 1 ? '' : 's'}`);
+    }
+    width = paramsOf(layer, width).width;
+  });
   const last = layers[layers.length - 1]!;
   if (last.type !== 'dense') {
     throw new ConfigError(`the last layer must be dense (it produces the output), got a ${last.type} layer`);
@@ -429,12 +486,26 @@ function countParams(inputSize: number, layers: readonly Layer[]): number {
   let width = inputSize;
   let count = 0;
   for (const layer of layers) {
-    if (layer.type !== 'dense') continue;
-    count += (width + 1) * layer.units;
-    width = layer.units;
+    const p = paramsOf(layer, width);
+    count += p.params;
+    width = p.width;
   }
   return count;
 }
+
+/** Values of the statistics slab (what Engine lays out after the optimizer state). */
+function countStats(inputSize: number, layers: readonly Layer[]): number {
+  let width = inputSize;
+  let count = 0;
+  for (const layer of layers) {
+    count += statsOf(layer, width);
+    width = paramsOf(layer, width).width;
+  }
+  return count;
+}
+
+/** Values of a layer's `weights`: W (inputs×units) of a dense layer, γ (units) of a norm layer. */
+const weightCount = (s: { kind: number; inputs: number; units: number }): number => (s.kind === LAYER_DENSE ? s.inputs * s.units : s.units);
 
 function checkVector(value: unknown, length: number, name: string): void {
   if (!(value instanceof Float64Array) && !Array.isArray(value)) {

@@ -138,27 +138,27 @@ const configCases: ConfigCase[] = [
   {
     name: 'a number in layers',
     config: (b) => ({ ...base(b), layers: [dense(4), 4] }),
-    message: /layers\[1\] must be a layer made by dense\(units, options\) or dropout\(rate\), got 4/,
+    message: /layers\[1\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got 4/,
   },
   {
     name: 'the dense function itself (not called) in layers',
     config: (b) => ({ ...base(b), layers: [dense] }),
-    message: /layers\[0\] must be a layer made by dense\(units, options\) or dropout\(rate\), got a function/,
+    message: /layers\[0\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got a function/,
   },
   {
     name: 'a string in layers',
     config: (b) => ({ ...base(b), layers: [dense(4), 'dense'] }),
-    message: /layers\[1\] must be a layer made by dense\(units, options\) or dropout\(rate\), got "dense"/,
+    message: /layers\[1\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got "dense"/,
   },
   {
     name: 'null in layers',
     config: (b) => ({ ...base(b), layers: [null, dense(2)] }),
-    message: /layers\[0\] must be a layer made by dense\(units, options\) or dropout\(rate\), got null/,
+    message: /layers\[0\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got null/,
   },
   {
     name: 'an object without type in layers',
     config: (b) => ({ ...base(b), layers: [{ units: 4, activation: 'relu' }, dense(2)] }),
-    message: /layers\[0\] must be a layer made by dense\(units, options\) or dropout\(rate\), got an object/,
+    message: /layers\[0\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got an object/,
   },
   // Hand-written layer objects (DenseLayer is an exported interface) bypass dense()'s checks.
   {
@@ -172,9 +172,9 @@ const configCases: ConfigCase[] = [
     message: /layers\[0\].*units.*got 2\.5/,
   },
   {
-    name: 'hand-written layer object with activation "relu6"',
-    config: (b) => ({ ...base(b), layers: [{ type: 'dense', units: 2, activation: 'relu6', alpha: 0.01 }] }),
-    message: /layers\[0\].*activation.*"relu".*got "relu6"/,
+    name: 'hand-written layer object with activation "relu7"',
+    config: (b) => ({ ...base(b), layers: [{ type: 'dense', units: 2, activation: 'relu7', alpha: 0.01 }] }),
+    message: /layers\[0\].*activation.*"relu".*got "relu7" \(did you mean "relu"\?\)/,
   },
   {
     name: 'unknown loss name',
@@ -283,9 +283,9 @@ describe('dense() errors', () => {
     { name: 'dense("4")', make: () => dense(bad('4')), message: /dense\(\) units must be a positive integer, got "4"/ },
     { name: 'dense()', make: () => bad<(u?: number) => unknown>(dense)(), message: /dense\(\) units must be a positive integer, got undefined/ },
     {
-      name: 'activation "relu6"',
-      make: () => dense(4, { activation: bad('relu6') }),
-      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", "elu", "selu", "softplus", "gelu", "swish", "geluExact", got "relu6"/,
+      name: 'activation "relu8"',
+      make: () => dense(4, { activation: bad('relu8') }),
+      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", "elu", "selu", "softplus", "gelu", "swish", "geluExact", "relu6", got "relu8" \(did you mean "relu"\?\)/,
     },
     { name: 'activation "ReLU"', make: () => dense(4, { activation: bad('ReLU') }), message: /dense\(\) activation must be one of .*"relu".*got "ReLU"/ },
     {
@@ -585,7 +585,7 @@ describe.each(BACKENDS)('setWeights errors (%s)', (backend) => {
       name: 'one layer instead of two',
       weights: () => fresh().slice(0, 1),
       error: ShapeError,
-      message: /setWeights expects an array of 2 \{ weights, bias \} entries \(one per dense layer\), got an array of length 1/,
+      message: /setWeights expects an array of 2 \{ weights, bias \} entries \(one per layer with parameters: dense, batchNorm, layerNorm\), got an array of length 1/,
     },
     {
       name: 'three layers instead of two',

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DivergenceError, Network, ThreadError, dense, dropout, init, type NetworkConfig, type OptimizerConfig } from '../src/index';
+import { ConfigError, DivergenceError, Network, ThreadError, batchNorm, dense, dropout, init, layerNorm, normalization, type NetworkConfig, type OptimizerConfig } from '../src/index';
 import { initThreads, threadsInfo } from 'wasmnet/threads';
 import type { ThreadedKernels } from '../src/threads/runtime';
 
@@ -206,6 +206,35 @@ describe('threads: the same bits as one thread', () => {
     // predict call holds two regions of several blocks each, and more calls follow if needed
     for (let i = 0; i < 20 && threadsInfo().workerBlocks === before; i++) net.predict(new Float64Array(512 * 784).fill(i / 20));
     expect(threadsInfo().workerBlocks).toBeGreaterThan(before);
+  });
+
+  it('normalization, batch norm and layer norm layers: fit, predict, evaluate and gradients, the bits of one thread', async () => {
+    const make = (threads: number) =>
+      new Network({
+        inputSize: INPUTS,
+        layers: [
+          normalization({ adapt: Array.from({ length: 50 }, (_, r) => Array.from(X.subarray(r * INPUTS, (r + 1) * INPUTS))) }),
+          dense(300),
+          batchNorm({ activation: 'relu' }),
+          dense(200),
+          layerNorm({ activation: 'tanh' }),
+          dense(CLASSES, { activation: 'softmax' }),
+        ],
+        loss: 'categoricalCrossentropy',
+        optimizer: 'adam',
+        seed: 9,
+        threads,
+      });
+    const one = make(1);
+    const expected = JSON.stringify(await one.fit(X, Y, { epochs: 2, batchSize: 64, validationSplit: 0.2 }));
+    for (const threads of [2, 4]) {
+      const before = threadsInfo().workerBlocks;
+      const net = make(threads);
+      expect(net.threads).toBe(threads);
+      expect(JSON.stringify(await net.fit(X, Y, { epochs: 2, batchSize: 64, validationSplit: 0.2 }))).toBe(expected);
+      expect(fingerprint(net)).toBe(fingerprint(one));
+      expect(threadsInfo().workerBlocks).toBeGreaterThan(before);
+    }
   });
 
   it('saved and loaded with threads, training continues bit for bit', async () => {

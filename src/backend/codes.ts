@@ -14,6 +14,7 @@ export const ACT_SOFTPLUS = 8;
 export const ACT_GELU = 9;
 export const ACT_SWISH = 10;
 export const ACT_GELU_EXACT = 11;
+export const ACT_RELU6 = 12; // min(max(0, z), 6)
 
 // losses
 export const LOSS_MSE = 0;
@@ -32,6 +33,9 @@ export const OPT_ADAGRAD = 3;
 // layers
 export const LAYER_DENSE = 0;
 export const LAYER_DROPOUT = 1;
+export const LAYER_NORMALIZATION = 2; // fixed per-feature standardization (mean and variance at L_STATS)
+export const LAYER_BATCH_NORM = 3; // batch normalization: γ at L_W, β at L_B, moving mean and variance at L_STATS
+export const LAYER_LAYER_NORM = 4; // layer normalization: γ at L_W, β at L_B
 
 // what a step does
 export const STEP_FORWARD = 0; // inference forward pass
@@ -50,7 +54,7 @@ export const METRIC_MAE = 2;
 
 // The network description: an f64 array; offsets in it count f64 elements of the arena.
 export const DESC_HEADER = 51;
-export const DESC_LAYER = 16;
+export const DESC_LAYER = 20;
 // header slots
 export const D_LAYERS = 0;
 export const D_LOSS = 1;
@@ -115,3 +119,8 @@ export const L_L1 = 11;
 export const L_L2 = 12;
 export const L_RATE = 13; // dropout rate
 export const L_PACKED = 14; // dense: where W's packed copy goes (0: none; the js backend keeps none)
+export const L_STATS = 15; // the layer's part of the statistics slab (normalization: mean [units], then variance [units]; batch norm: the moving ones)
+export const L_AUX = 16; // batch norm: the batch's mean, variance and 1/√(variance + ε) [3×units]; layer norm: each row's mean, then 1/√(variance + ε) [2×rows]
+export const L_EPSILON = 17; // batch and layer norm: ε
+export const L_MOMENTUM = 18; // batch norm: the moving statistics' momentum
+export const L_UNBIASED = 19; // batch norm: 1 to update the moving variance with the unbiased batch variance

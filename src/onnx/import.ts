@@ -9,6 +9,7 @@
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
 import { decodeModel, DOUBLE, FLOAT, INT32, INT64, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+import { inputNormalization, normalizationLayer, normLayer, writtenOutLayerNorm, type PlannedNorm } from './normalization';
 
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 22;
@@ -18,13 +19,13 @@ export const MAX_IR = 10;
 /** Elementwise operators allowed inside an activation subgraph, with one variable input. */
 const ELEMENTWISE = new Set([
   'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Erf', 'Exp', 'Log', 'Neg', 'Abs', 'Reciprocal', 'Min', 'Max',
-  'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast',
+  'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast', 'Clip',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
-const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
-const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
+const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler']);
 
 const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -100,11 +101,21 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     }
   }
 
+  // An input standardization (Scaler, or Sub/Div/Mul by constants) becomes a normalization layer.
+  const normalization = inputNormalization(cur, width, consumers, constant, at);
+  if (normalization) {
+    for (const n of normalization.nodes) visited.add(n);
+    cur = normalization.output;
+  }
+
   const layers: ImportedLayer[] = [];
-  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array };
+  // the open layer: dense, or batch/layer norm (`norm`), which an activation may still follow
+  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array; norm?: PlannedNorm['norm'] };
   let pending: Pending | null = null;
   const flush = () => {
-    if (pending) layers.push({ type: 'dense', units: pending.units, activation: pending.activation ?? 'linear', weights: pending.weights, bias: pending.bias, ...(pending.alpha === undefined ? {} : { alpha: pending.alpha }) });
+    const p = pending as Pending | null;
+    if (p?.norm) layers.push({ ...p.norm, activation: p.activation ?? 'linear', gamma: p.weights, beta: p.bias, ...(p.alpha === undefined ? {} : { alpha: p.alpha }) });
+    else if (p) layers.push({ type: 'dense', units: p.units, activation: p.activation ?? 'linear', weights: p.weights, bias: p.bias, ...(p.alpha === undefined ? {} : { alpha: p.alpha }) });
     pending = null;
   };
   const setActivation = (node: OnnxNode, activation: ActivationName, alpha?: number) => {
@@ -143,7 +154,7 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     } else if (next.length === 1 && ACTIVATION_OPS.has(op) && node.input.length === 1) {
       const [activation, alpha] = singleActivation(node, at(node));
       setActivation(node, activation, alpha);
-    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1) {
+    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1 && !pending.norm) {
       // skl2onnx binary classifier: [1 − p, p] from a sigmoid unit = softmax over [0, z].
       const p: Pending = pending;
       const inputs: number = p.weights.length;
@@ -154,6 +165,27 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
       const concat = next.find((n) => n.opType === 'Concat')!;
       for (const n of next) visited.add(n);
       cur = concat.output[0]!;
+      continue;
+    } else if (next.length === 1 && (op === 'BatchNormalization' || op === 'LayerNormalization')) {
+      flush();
+      pending = normLayer(node, cur, width, constant, at(node), (d) => floatAttr(node, 'epsilon', d), model.producerName === 'pytorch');
+      width = pending.units;
+    } else if (next.length === 1 && pending && (op === 'Sub' || op === 'Scaler') && inputNormalization(cur, width, consumers, constant, at)) {
+      // a normalization between dense layers (wasmnet's own export writes Sub, Div)
+      const p = inputNormalization(cur, width, consumers, constant, at)!;
+      flush();
+      layers.push(normalizationLayer(p, width!));
+      for (const n of p.nodes) visited.add(n);
+      cur = p.output;
+      continue;
+    } else if (next.length === 2 && writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))) {
+      // LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add)
+      const found = writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))!;
+      flush();
+      pending = found.layer;
+      width = found.layer.units;
+      for (const n of found.nodes) visited.add(n);
+      cur = found.output;
       continue;
     } else {
       const region = activationRegion(cur, next, consumers, constant, visited);
@@ -175,7 +207,8 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   }
   flush();
 
-  if (layers.length === 0) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+  if (!layers.some((l) => l.type === 'dense')) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+  if (layers[layers.length - 1]!.type !== 'dense') throw new FormatError('the ONNX graph ends with a normalization; wasmnet networks end with a dense layer');
   if (!outputs.has(cur) && tail.size === 0) throw new FormatError(`the chain of layers ends at tensor "${cur}", which is not a graph output`);
   // Every node must be on the chain, a constant, or in the label tail (or computed from it).
   const ignored = new Set<OnnxNode>();
@@ -196,8 +229,10 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   if (out?.dims && out.dims.length === 2 && outWidth !== null && outWidth !== undefined && outWidth !== width) {
     throw new FormatError(`output "${cur}" is declared [batch, ${outWidth}] but the layers produce ${width} columns`);
   }
-  const first = layers[0] as Extract<ImportedLayer, { type: 'dense' }>; // ONNX imports are dense layers only
-  return { inputSize: first.weights.length / first.units, layers };
+  const first = layers[0]!;
+  const inputSize = first.type === 'dense' ? first.weights.length / first.units : (first as { gamma: Float64Array }).gamma.length;
+  if (normalization) layers.unshift(normalizationLayer(normalization, inputSize));
+  return { inputSize, layers };
 }
 
 function checkHeader(model: OnnxModel): void {
@@ -395,7 +430,7 @@ function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string,
     return t !== undefined && t.dims.reduce((p, d) => p * d, 1) === 1;
   };
   const ready = (n: OnnxNode) => ELEMENTWISE.has(n.opType) && !visited.has(n) && !nodes.includes(n) && n.output.length === 1 &&
-    n.input.every((i) => produced.has(i) || scalar(i)) && n.input.some((i) => produced.has(i));
+    n.input.every((i) => produced.has(i) || scalar(i) || (i === '' && n.opType === 'Clip')) && n.input.some((i) => produced.has(i));
   if (!first.some(ready)) return undefined;
   for (let guard = 0; guard < 64; guard++) {
     const open = [...produced].filter((t) => (consumers.get(t) ?? []).some((n) => !nodes.includes(n)));
@@ -425,7 +460,7 @@ function evaluate(nodes: OnnxNode[], cur: string, constant: Lookup, x: number): 
   const v = new Map<string, number>([[cur, x]]);
   const get = (name: string) => v.get(name) ?? tensorValues(constant(name)!, 'activation')[0]!;
   for (const n of nodes) {
-    const [a = 0, b = 0] = n.input.map(get);
+    const [a = 0, b = 0] = n.input.map((name) => (name === '' ? Number.NaN : get(name))); // '': an optional input left out (Clip's min or max)
     const f = (name: string, d: number) => floatAttr(n, name, d);
     let r: number;
     switch (n.opType) {
@@ -450,6 +485,12 @@ function evaluate(nodes: OnnxNode[], cur: string, constant: Lookup, x: number): 
       case 'Sigmoid': r = 1 / (1 + Math.exp(-a)); break;
       case 'Tanh': r = Math.tanh(a); break;
       case 'Softplus': r = Math.log1p(Math.exp(a)); break;
+      case 'Clip': { // min and max as inputs (opset ≥ 11) or attributes (before); either may be left out
+        const lo = n.input.length > 1 && n.input[1] !== '' ? b : f('min', -Infinity);
+        const hi = n.input.length > 2 && n.input[2] !== '' ? get(n.input[2]!) : f('max', Infinity);
+        r = Math.min(Math.max(a, lo), hi);
+        break;
+      }
       case 'Gelu': r = n.attributes.get('approximate')?.s === 'tanh' ? geluTanh(a) : 0.5 * a * (1 + erf(a / Math.SQRT2)); break;
       default: r = a; // Identity, Cast
     }
@@ -462,9 +503,10 @@ function geluTanh(z: number): number {
   return 0.5 * z * (1 + Math.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)));
 }
 
-const PROBES = Array.from({ length: 49 }, (_, i) => -6 + i * 0.25);
+// −6 to 6 by 0.25, and a few beyond 6 (where relu6 and relu part)
+const PROBES = [...Array.from({ length: 49 }, (_, i) => -6 + i * 0.25), 6.5, 7, 9];
 
-/** Which wasmnet activation the region computes, compared at 49 points from −6 to 6. */
+/** Which wasmnet activation the region computes, compared at 52 points from −6 to 9. */
 function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where: string): [ActivationName, number?] {
   const ops = nodes.map((n) => n.opType).join(', ');
   const f = (x: number) => evaluate(nodes, cur, constant, x);
@@ -483,6 +525,7 @@ function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where:
     ['gelu', geluTanh],
     ['swish', (x) => x / (1 + Math.exp(-x))],
     ['geluExact', (x) => 0.5 * x * (1 + erf(x / Math.SQRT2))],
+    ['relu6', (x) => Math.min(Math.max(x, 0), 6)],
   ];
   for (const [name, g] of fixed) if (matches(g)) return [name];
   for (const alpha of alphas) {

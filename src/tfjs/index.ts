@@ -5,6 +5,8 @@
 import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import { buildNetwork, type ImportedLayer, type ImportOptions } from '../interop/build';
+import { planGraph } from './graph';
+import { normalizationStatistics, normWeights, planNorm, planNormalization, tfjsNorm, tfjsNormalization, type PlannedNorm, type PlannedNormalization } from './normalization';
 
 export type { ImportOptions } from '../interop/build';
 
@@ -66,11 +68,12 @@ export interface TfjsArtifacts {
 const ACTIVATIONS: Record<string, ActivationName> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
   softplus: 'softplus', gelu: 'geluExact', gelu_new: 'gelu', swish: 'swish', silu: 'swish', leaky_relu: 'leakyRelu', leakyRelu: 'leakyRelu',
+  relu6: 'relu6',
 };
 /** wasmnet's → tfjs's (elu and leakyRelu with their α become ELU/LeakyReLU layers). */
 const TFJS_ACTIVATIONS: Record<ActivationName, string> = {
   linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', elu: 'elu', selu: 'selu',
-  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear', geluExact: 'gelu',
+  softplus: 'softplus', gelu: 'gelu_new', swish: 'swish', leakyRelu: 'linear', geluExact: 'gelu', relu6: 'relu6',
 };
 
 type Obj = Record<string, unknown>;
@@ -80,9 +83,15 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * Loads a TensorFlow.js layers model: `model.json` (the parsed object or its text) and its
  * weights (one ArrayBuffer/Uint8Array, or the shards in manifest order). Sequential and
  * linear-chain Functional models of InputLayer, Dense, Dropout, Activation, Flatten (on 2-D),
- * LeakyReLU, ELU, ReLU and Softmax; Keras 2 and Keras 3 naming; float32 weights or the
+ * LeakyReLU, ELU, ReLU, Softmax, Normalization (Keras's), BatchNormalization and
+ * LayerNormalization (last axis; an activation layer after them becomes theirs); Keras 2 and
+ * Keras 3 naming; float32 weights or the
  * converter's uint8/uint16 quantization (dequantized). Anything else is a `FormatError` naming
- * the layer class. Like `fromONNX`, the result is a trainable {@link Network} with the natural
+ * the layer class. Also graph models (`"format": "graph-model"`, what `tensorflowjs_converter`
+ * writes with `--output_format tfjs_graph_model`) whose graph is a dense chain: MatMul
+ * (transpose_b too), BiasAdd/Add/AddV2, the converter's fused `_FusedMatMul`, Identity and the
+ * activations Relu, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus, LeakyRelu; any other op is a
+ * `FormatError` naming it and its node. Like `fromONNX`, the result is a trainable {@link Network} with the natural
  * loss for its output unless `options.loss` says otherwise.
  */
 export function fromTfjs(
@@ -99,6 +108,11 @@ export function fromTfjs(
     }
   }
   if (!isObj(json)) throw new FormatError('model.json must be an object with modelTopology and weightsManifest');
+  if (json.format === 'graph-model' || (isObj(json.modelTopology) && Array.isArray(json.modelTopology.node))) {
+    // a graph model (tensorflowjs_converter's tfjs_graph_model): see graph.ts
+    const graph = planGraph(json.modelTopology, readWeights(json.weightsManifest, weightData));
+    return buildNetwork(graph.inputSize, graph.layers, options, 'fromTfjs');
+  }
   const { inputSize, layers } = readTopology(json.modelTopology);
   const weights = readWeights(json.weightsManifest, weightData);
   const imported: ImportedLayer[] = [];
@@ -106,6 +120,15 @@ export function fromTfjs(
   for (const l of layers) {
     if (l.type === 'dropout') {
       imported.push(l);
+      continue;
+    }
+    if (l.type === 'normalization') {
+      imported.push(normalizationStatistics(l, width, (suffixes) => findWeight(weights, l.name, suffixes, `${l.cls} "${l.name}"`)));
+      continue;
+    }
+    if (l.type !== 'dense') {
+      const norm = l as PlannedNorm; // batchNorm or layerNorm
+      imported.push(normWeights(norm, width, (suffixes) => findWeight(weights, norm.name, suffixes, `${norm.cls} "${norm.name}"`)));
       continue;
     }
     const kernel = findWeight(weights, l.name, ['kernel', '0'], `Dense "${l.name}"`);
@@ -124,7 +147,7 @@ export function fromTfjs(
   return buildNetwork(inputSize, imported, options, 'fromTfjs');
 }
 
-type Planned = { type: 'dense'; name: string; units: number; activation: ActivationName; alpha?: number; useBias: boolean } | { type: 'dropout'; rate: number };
+type Planned = { type: 'dense'; name: string; units: number; activation: ActivationName; alpha?: number; useBias: boolean } | { type: 'dropout'; rate: number } | PlannedNormalization | PlannedNorm;
 
 /** The layer list (Sequential, or a Functional model that is a single chain) → planned layers. */
 function readTopology(topology: unknown): { inputSize: number; layers: Planned[] } {
@@ -146,10 +169,11 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
 
   let inputSize: number | undefined;
   const planned: Planned[] = [];
-  let last: Extract<Planned, { type: 'dense' }> | undefined; // the dense layer an activation may attach to
+  // the dense (or batch/layer norm) layer an activation may attach to
+  let last: Extract<Planned, { type: 'dense' }> | PlannedNorm | undefined;
   const setActivation = (cls: string, name: string, activation: ActivationName, alpha?: number) => {
     if (!last || last.activation !== 'linear' || planned[planned.length - 1] !== last) {
-      throw new FormatError(`${cls} layer "${name}" must follow a Dense layer with a linear activation (wasmnet layers are dense → activation)`);
+      throw new FormatError(`${cls} layer "${name}" must follow a Dense (or BatchNormalization, LayerNormalization) layer with a linear activation (wasmnet layers are dense → activation)`);
     }
     last.activation = activation;
     if (alpha !== undefined) last.alpha = alpha;
@@ -192,18 +216,24 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new FormatError(`ELU layer "${name}" has alpha ${JSON.stringify(alpha)}`);
       setActivation(cls, name, 'elu', alpha);
     } else if (cls === 'ReLU') {
-      if ((c.max_value ?? null) !== null || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
-        throw new FormatError(`ReLU layer "${name}" with max_value, negative_slope or threshold is not supported`);
+      const max = c.max_value ?? null;
+      if ((max !== null && max !== 6) || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
+        throw new FormatError(`ReLU layer "${name}" with max_value ${JSON.stringify(max)}, negative_slope or threshold is not supported (max_value 6 is relu6)`);
       }
-      setActivation(cls, name, 'relu');
+      setActivation(cls, name, max === 6 ? 'relu6' : 'relu');
     } else if (cls === 'Softmax') {
       const axis = c.axis ?? -1;
       if (axis !== -1 && axis !== 1 && !(Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1))) {
         throw new FormatError(`Softmax layer "${name}" has axis ${JSON.stringify(axis)}; wasmnet's softmax is over the last axis`);
       }
       setActivation(cls, name, 'softmax');
+    } else if (planNormalization(cls, c, name)) {
+      planned.push(planNormalization(cls, c, name)!);
+    } else if (planNorm(cls, c, name)) {
+      last = planNorm(cls, c, name)!;
+      planned.push(last);
     } else {
-      throw new FormatError(`${cls} layer "${name}" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU and Softmax`);
+      throw new FormatError(`${cls} layer "${name}" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU, Softmax, Normalization, BatchNormalization and LayerNormalization`);
     }
   }
   if (inputSize === undefined) throw new FormatError('the model has no input shape (batch_input_shape or batch_shape on its first layer)');
@@ -285,10 +315,11 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
     const q = s.quantization;
     const stored = q ? q.dtype : s.dtype;
     const width = stored === 'float32' || stored === 'int32' ? 4 : stored === 'uint16' ? 2 : stored === 'uint8' ? 1 : 0;
-    if (width === 0 || (stored === 'int32' && !q) || (q && (stored === 'float32' || stored === 'int32'))) {
+    if (width === 0 || (q && (stored === 'float32' || stored === 'int32'))) {
       throw new FormatError(`weight "${s.name}" is stored as ${JSON.stringify(stored)}; wasmnet reads float32 and uint8/uint16-quantized weights`);
     }
-    if (s.dtype !== 'float32') throw new FormatError(`weight "${s.name}" has dtype ${JSON.stringify(s.dtype)}; dense weights are float32`);
+    // int32: Keras Normalization's `count` (written as int32 by the converter), not a weight wasmnet uses
+    if (s.dtype !== 'float32' && !(s.dtype === 'int32' && !q)) throw new FormatError(`weight "${s.name}" has dtype ${JSON.stringify(s.dtype)}; dense weights are float32`);
     if (q && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
       throw new FormatError(`weight "${s.name}": quantization needs finite scale and min`);
     }
@@ -302,7 +333,7 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
     const values = new Float64Array(count);
     const q = spec.quantization;
     for (let i = 0; i < count; i++, at += width) {
-      const raw = width === 4 ? view.getFloat32(at, true) : width === 2 ? view.getUint16(at, true) : view.getUint8(at);
+      const raw = width === 4 ? (spec.dtype === 'int32' ? view.getInt32(at, true) : view.getFloat32(at, true)) : width === 2 ? view.getUint16(at, true) : view.getUint8(at);
       values[i] = q ? raw * q.scale! + q.min! : raw;
     }
     const bad = values.findIndex((v) => !Number.isFinite(v));
@@ -325,7 +356,9 @@ function findWeight(weights: Map<string, Weight>, layer: string, suffixes: strin
  * Writes a network in the TensorFlow.js layers format: `modelJSON` is model.json's object
  * (a Sequential model; weightsManifest paths ['weights.bin']) and `weightData` is weights.bin's
  * bytes (float32). `tf.loadLayersModel` reads them, so a wasmnet model moves to a tfjs app
- * unchanged. leakyRelu becomes a linear Dense + LeakyReLU layer. Refused (ConfigError), because
+ * unchanged. leakyRelu becomes a linear Dense + LeakyReLU layer; batchNorm and layerNorm become
+ * BatchNormalization and LayerNormalization (+ an Activation layer), a normalization layer an
+ * inference-only BatchNormalization (tfjs has no Normalization class). Refused (ConfigError), because
  * tfjs 4.22 cannot load them: gelu (tfjs's "gelu_new") and elu with α ≠ 1.
  */
 export function toTfjs(net: Network): TfjsArtifacts {
@@ -336,7 +369,33 @@ export function toTfjs(net: Network): TfjsArtifacts {
   const weights = net.getWeights();
   let width = net.inputSize;
   let d = 0;
+  let n = 0;
   net.layers.forEach((l, i) => {
+    if (l.type === 'batchNorm' || l.type === 'layerNorm') {
+      const name = `${l.type === 'batchNorm' ? 'batch_normalization' : 'layer_normalization'}_${n++}`;
+      if (l.activation === 'gelu' || (l.activation === 'elu' && l.alpha !== 1)) {
+        throw new ConfigError(`toTfjs: ${l.type} layer ${i} uses ${l.activation === 'gelu' ? 'gelu, whose tfjs twin "gelu_new" tfjs cannot load' : `elu with alpha ${l.alpha}; tfjs supports only alpha 1`}`);
+      }
+      const t = tfjsNorm(l, name, weights[d++]!);
+      layers.push(t.config);
+      for (const w of t.weights) {
+        specs.push({ name: `${name}/${w.suffix}`, shape: [w.values.length], dtype: 'float32' });
+        values.push(w.values);
+      }
+      if (l.activation === 'leakyRelu') layers.push({ class_name: 'LeakyReLU', config: { alpha: l.alpha, name: `leaky_re_lu_${name}`, trainable: true } });
+      else if (l.activation !== 'linear') layers.push({ class_name: 'Activation', config: { activation: TFJS_ACTIVATIONS[l.activation], name: `activation_${name}`, trainable: true } });
+      return;
+    }
+    if (l.type === 'normalization') {
+      const name = `normalization_${n++}`;
+      const t = tfjsNormalization(l, name);
+      layers.push(t.config);
+      for (const w of t.weights) {
+        specs.push({ name: `${name}/${w.suffix}`, shape: [w.values.length], dtype: 'float32' });
+        values.push(w.values);
+      }
+      return;
+    }
     if (l.type === 'dropout') {
       layers.push({ class_name: 'Dropout', config: { rate: l.rate, noise_shape: null, seed: null, name: `dropout_${i}`, trainable: true } });
       return;
