@@ -72,7 +72,7 @@ describe('fromKeras: files in Keras 3 and Keras 2 layouts predict as numpy does'
   it('reads the layers: Flatten and Activation folded, Dropout kept, natural loss', async () => {
     const net = await fromKeras(file('k3-sequential.keras'));
     expect(net.inputSize).toBe(4);
-    expect(net.layers.map((l) => (l.type === 'dense' ? `${l.units}:${l.activation}` : `dropout:${l.rate}`))).toEqual(['8:relu', 'dropout:0.25', '6:tanh', '3:softmax']);
+    expect(net.layers.map((l) => (l.type === 'dense' ? `${l.units}:${l.activation}` : l.type === 'dropout' ? `dropout:${l.rate}` : l.type))).toEqual(['8:relu', 'dropout:0.25', '6:tanh', '3:softmax']);
     const h5 = await fromKeras(file('k2-sequential.h5'));
     expect(h5.layers.map((l) => (l.type === 'dense' ? `${l.units}:${l.activation}` : l.type))).toEqual(['7:softplus', '1:linear']);
   });
@@ -154,11 +154,15 @@ describe('fromKeras refuses what wasmnet does not have, naming it', () => {
 describe('toKeras: Keras 3 layout, read back by h5py and by fromKeras', () => {
   it('writes the bytes scripts/fixtures/keras.py check verified with h5py (config, every weight bit for bit)', () => {
     expect(toKeras(tokerasNetwork())).toEqual(file('wasmnet-tokeras.keras'));
-    const weights = JSON.parse(readFileSync(new URL('wasmnet-tokeras.weights.json', dir), 'utf8')) as { weights: number[]; bias: number[] }[];
+    // the float32 values the script compared with the file bit for bit are the network's, rounded
+    const checked = JSON.parse(readFileSync(new URL('wasmnet-tokeras.weights.json', dir), 'utf8')) as ({ kind: 'Dense'; weights: number[]; bias: number[] } | { kind: string; vars: number[][] })[];
     const net = tokerasNetwork();
+    const f32 = (v: Float64Array | undefined): number[] => Array.from(v!, Math.fround);
+    expect(checked.map((c) => c.kind)).toEqual(net.layers.filter((l) => l.type !== 'dropout' && l.type !== 'normalization').map((l) => (l.type === 'dense' ? 'Dense' : l.type === 'batchNorm' ? 'BatchNormalization' : 'LayerNormalization')));
     net.getWeights().forEach((w, l) => {
-      expect(weights[l]!.weights).toEqual(Array.from(w.weights, Math.fround));
-      expect(weights[l]!.bias).toEqual(Array.from(w.bias, Math.fround));
+      const c = checked[l]!;
+      if ('vars' in c) expect(c.vars).toEqual([f32(w.weights), f32(w.bias), ...(w.movingMean ? [f32(w.movingMean), f32(w.movingVariance)] : [])]);
+      else expect([c.weights, c.bias]).toEqual([f32(w.weights), f32(w.bias)]);
     });
   });
 
@@ -173,11 +177,15 @@ describe('toKeras: Keras 3 layout, read back by h5py and by fromKeras', () => {
     const back = await fromKeras(toKeras(net));
     expect(back.layers).toEqual(net.layers);
     const rounded = tokerasNetwork();
-    rounded.setWeights(rounded.getWeights().map((w) => ({ weights: w.weights.map(Math.fround), bias: w.bias.map(Math.fround) })));
+    const round = (v: Float64Array): Float64Array => v.map(Math.fround);
+    rounded.setWeights(rounded.getWeights().map((w) => ({ weights: round(w.weights), bias: round(w.bias), ...(w.movingMean ? { movingMean: round(w.movingMean), movingVariance: round(w.movingVariance!) } : {}) })));
     const x = [[0.3, -1.2, 2], [1, 0, -0.5]];
     expect(back.predict(x)).toEqual(rounded.predict(x));
     const config = JSON.parse(new TextDecoder().decode((await unzip(toKeras(net))).get('config.json'))) as { config: { layers: { class_name: string }[] } };
-    expect(config.config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Dense', 'Dropout', 'Dense', 'LeakyReLU', 'Dense', 'ELU', 'Dense', 'Dense', 'Dense']);
+    expect(config.config.layers.map((l) => l.class_name)).toEqual([
+      'InputLayer', 'Normalization', 'Dense', 'BatchNormalization', 'Activation', 'Dropout', 'Dense', 'LeakyReLU', 'Dense', 'ELU', 'Dense',
+      'LayerNormalization', 'LeakyReLU', 'Dense', 'Dense',
+    ]);
   });
 
   it('refuses gelu (the tanh approximation) and what is not a network', () => {
