@@ -197,7 +197,7 @@ describe('toKeras: Keras 3 layout, read back by h5py and by fromKeras', () => {
 });
 
 describe('hostile files: each a WasmnetError', () => {
-  const fixtures = ['k3-sequential.keras', 'k3-functional-latest.keras', 'k2-sequential.h5', 'k2-functional-chunked.h5', 'k3-deep-latest.keras', 'k2-deep-latest.h5', 'k2-functional-chunked-latest.h5'];
+  const fixtures = ['k3-sequential.keras', 'k3-functional-latest.keras', 'k2-sequential.h5', 'k2-functional-chunked.h5', 'k3-deep-latest.keras', 'k2-deep-latest.h5', 'k2-functional-chunked-latest.h5', 'k3-norm.keras', 'k2-norm.h5'];
 
   it('truncated anywhere (the .h5 files, and the weights inside the .keras files)', async () => {
     for (const name of fixtures) {
