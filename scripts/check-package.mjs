@@ -29,7 +29,8 @@ const BUDGET_APP_GZ = 45_000;
 // Measured 2026-12-07 with the normalization layers' readers and writers (issue 22): onnx
 // +11.6 KB, tfjs +7.3 KB, threads +27.9 KB (its own threads build of the core, base64, and the
 // pool), storage +17.6 KB (it brings the onnx and tfjs readers), keras +19.4 KB (zip and HDF5
-// readers, the HDF5 writer, and its copy of fromTfjs, whose graph-model reader (2.3 KB) it does not use).
+// readers, the HDF5 writer, and its copy of fromTfjs, whose graph-model reader, 2.3 KB, it
+// does not use).
 const BUDGET_ADDED_GZ = { onnx: 13_000, tfjs: 8_500, threads: 30_000, storage: 20_000, keras: 20_500 };
 
 const checks = new Checks('package checks');
