@@ -52,13 +52,13 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: { compilerOptions: { stripInternal: true } },
   },
-  // The subpath entries (wasmnet/onnx, wasmnet/tfjs, wasmnet/threads, wasmnet/storage) import the library by its
+  // The subpath entries (wasmnet/onnx, wasmnet/tfjs, wasmnet/threads, wasmnet/storage, wasmnet/keras) import the library by its
   // own package name, kept external: with the main entry they load one copy of wasmnet and one
   // core (ESM, CJS and workerd conditions alike), and an imported network is `instanceof
   // Network`. One config each, so that each is one file per format (the small shared part of
   // onnx and tfjs, src/interop/, is copied into both) with no shared declaration chunk. The
   // main entry never imports wasmnet/threads (src/threads/registry.ts says how they meet).
-  ...(['onnx', 'tfjs', 'threads', 'storage'] as const).map((name) => ({
+  ...(['onnx', 'tfjs', 'threads', 'storage', 'keras'] as const).map((name) => ({
     ...shared,
     entry: { [name]: `src/${name}/index.ts` },
     format: ['esm', 'cjs'] as Options['format'],

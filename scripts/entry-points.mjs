@@ -7,4 +7,5 @@ export const entryPoints = {
   'wasmnet/tfjs': 'src/tfjs/index.ts',
   'wasmnet/threads': 'src/threads/index.ts',
   'wasmnet/storage': 'src/storage/index.ts',
+  'wasmnet/keras': 'src/keras/index.ts',
 };
