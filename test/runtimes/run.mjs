@@ -64,6 +64,7 @@ const setup = await checks.check('build, npm pack, install the tarball in a cons
   if (missing.length > 0) throw new Error(`the tarball lacks ${missing.join(', ')}: did \`npm run build\` fail?`);
   cpSync(join(here, 'fixtures'), consumer, { recursive: true, filter: (src) => src !== join(here, 'fixtures', 'apps') });
   cpSync(join(here, '..', 'fixtures', 'onnx'), join(consumer, 'onnx'), { recursive: true }); // the PyTorch models (worker/onnx.js)
+  cpSync(join(here, '..', 'fixtures', 'keras'), join(consumer, 'keras'), { recursive: true }); // the Keras files (worker/keras.js)
   writeFileSync(
     join(consumer, 'package.json'),
     JSON.stringify({ name: 'wasmnet-consumer', private: true, type: 'module', dependencies: { wasmnet: `file:${tarball}` } }, null, 2),
@@ -94,6 +95,7 @@ const needTools = [
   'workerd (wrangler bundle, "workerd" condition, init())',
   'workerd (wrangler bundle, init(core) of wasmnet/core.wasm)',
   'workerd (wrangler bundle, a PyTorch ONNX model through wasmnet/onnx)',
+  'workerd (wrangler bundle, a Keras 3 .keras file through wasmnet/keras)',
   'types: Workers project (@cloudflare/workers-types, no DOM lib, workerd condition)',
 ];
 // The consumer toolchains (fixtures/apps/), also from the pinned tools.
@@ -331,6 +333,7 @@ const workers = [
   ['workerd (wrangler bundle, "workerd" condition, init())', 'wrangler.default.toml', 'out-default'],
   ['workerd (wrangler bundle, init(core) of wasmnet/core.wasm)', 'wrangler.core-import.toml', 'out-core-import'],
   ['workerd (wrangler bundle, a PyTorch ONNX model through wasmnet/onnx)', 'wrangler.onnx.toml', 'out-onnx'],
+  ['workerd (wrangler bundle, a Keras 3 .keras file through wasmnet/keras)', 'wrangler.keras.toml', 'out-keras'],
 ].filter(([name]) => selected(name));
 for (const [name, config, outdir] of workers) {
   await checks.check(name, async () => {
@@ -354,7 +357,8 @@ for (const [name, config, outdir] of workers) {
       throw new Error(`compiling bytes in workerd should fail with InitError (code generation disallowed), got: ${out.refused}`);
     }
     if (out.onnx && !(out.onnx.instance && out.onnx.maxError <= 1e-12)) throw new Error(`the PyTorch model predicted wrongly: ${JSON.stringify(out.onnx)}`);
-    const onnx = out.onnx ? `; PyTorch model (${out.onnx.layers}) max error ${out.onnx.maxError}` : '';
+    if (out.keras && !(out.keras.instance && out.keras.maxError <= 1e-12)) throw new Error(`the Keras model predicted wrongly: ${JSON.stringify(out.keras)}`);
+    const onnx = out.onnx ? `; PyTorch model (${out.onnx.layers}) max error ${out.onnx.maxError}` : out.keras ? `; Keras model (${out.keras.layers}) max error ${out.keras.maxError}` : '';
     // Cloudflare Workers have no Worker: threads fall back to 1
     return `${accept(name, out, 1)}; bundle ${Math.round(script.length / 1000)} KB js + ${wasm[0]}${onnx}`;
   });

@@ -17,7 +17,7 @@ for (const dir of process.argv.slice(2)) {
     modulesRules: [
       { type: 'ESModule', include: ['**/*.js'] },
       { type: 'CompiledWasm', include: ['**/*.wasm'] },
-      { type: 'Data', include: ['**/*.onnx'] },
+      { type: 'Data', include: ['**/*.onnx', '**/*.keras'] },
     ],
     compatibilityDate: '2026-04-01',
   });
