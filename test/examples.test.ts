@@ -14,6 +14,16 @@ describe('examples', () => {
     expect(out).toMatch(/1 xor 1 = [0-9.]+ → 0/);
   });
 
+  it('examples/cars.ts (tfjs\'s cars tutorial, ported): normalization inside the model, saved and loaded, a small held-out error, mpg falling with horsepower', () => {
+    const out = run('examples/cars.ts');
+    const mae = Number(/held-out mean absolute error: ([0-9.]+) mpg on 10 cars/.exec(out)?.[1]);
+    expect(mae).toBeGreaterThan(0);
+    expect(mae).toBeLessThan(3.5); // predicting the training mean is 4.72 mpg off on these 10 cars
+    const mpg = [60, 120, 210].map((hp) => Number(new RegExp(`${hp} hp → ([0-9.]+) mpg`).exec(out)?.[1]));
+    expect(mpg[0]).toBeGreaterThan(mpg[1]!);
+    expect(mpg[1]).toBeGreaterThan(mpg[2]!);
+  });
+
   it('examples/iris.ts reaches ≥ 95% held-out accuracy', () => {
     const out = run('examples/iris.ts');
     const accuracy = Number(/held-out accuracy: ([0-9.]+)%/.exec(out)?.[1]);
