@@ -109,6 +109,22 @@ describe('fromTfjs loads what tfjs model.save writes', () => {
     });
   }
 
+  test('Flatten right after a [batch, 2, 2] input, and relu6: predictions as tfjs', async () => {
+    const model = tf.sequential({ layers: [
+      tf.layers.flatten({ inputShape: [2, 2] }),
+      tf.layers.dense({ units: 6, activation: 'relu6' }),
+      tf.layers.dense({ units: 2 }),
+    ] });
+    const { modelJSON, weightData } = await saveWithTfjs(model);
+    const net = fromTfjs(modelJSON, weightData);
+    expect(net.inputSize).toBe(4);
+    expect(net.layers.map((l) => (l.type === 'dense' ? l.activation : l.type)).join(',')).toBe('relu6,linear');
+    const big = inputs.map((row) => row.map((v) => v * 5)); // pre-activations beyond 6 and below 0
+    const expected = (model.predict(tf.tensor3d(big.map((r) => [r.slice(0, 2), r.slice(2)]))) as tf.Tensor).arraySync() as number[][];
+    expect(maxError(net.predict(big), expected)).toBeLessThan(1e-5);
+    model.dispose();
+  });
+
   test('natural loss; options pass through', async () => {
     const model = cases[0]![1]();
     const { modelJSON, weightData } = await saveWithTfjs(model);
@@ -197,7 +213,9 @@ describe('fromTfjs loads what tfjs model.save writes', () => {
     const conv = tf.sequential({ layers: [tf.layers.conv1d({ filters: 2, kernelSize: 2, inputShape: [4, 1] }), tf.layers.flatten(), tf.layers.dense({ units: 1 })] });
     const saved = await saveWithTfjs(conv);
     expect(() => fromTfjs(saved.modelJSON, saved.weightData)).toThrow(FormatError);
-    expect(() => fromTfjs(saved.modelJSON, saved.weightData)).toThrow(/^Conv1D layer "conv1d_Conv1D\d+" has input shape \[null,4,1\]; wasmnet networks take 2-D input \[batch, features\]$/);
+    expect(() => fromTfjs(saved.modelJSON, saved.weightData)).toThrow(
+      /^Conv1D layer "conv1d_Conv1D\d+" has input shape \[null,4,1\]; wasmnet networks take 2-D input \[batch, features\] \(or \[batch, d1, d2, …\] straight into a Flatten layer\)$/,
+    );
     const noise = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.gaussianNoise({ stddev: 0.1 }), tf.layers.dense({ units: 1 })] });
     const saved2 = await saveWithTfjs(noise);
     expect(() => fromTfjs(saved2.modelJSON, saved2.weightData)).toThrow(/^GaussianNoise layer "gaussian_noise_GaussianNoise\d+" is not supported: wasmnet loads InputLayer, Dense, Dropout, Activation, Flatten, LeakyReLU, ELU, ReLU, Softmax, Normalization, BatchNormalization and LayerNormalization$/);

@@ -22,7 +22,7 @@ const ELEMENTWISE = new Set([
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast', 'Clip',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
-const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean', 'Shape', 'Gather', 'Unsqueeze']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
 const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler']);
@@ -106,22 +106,38 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   const tail = new Set<OnnxNode>();
   const outputs = new Set(g.outputs.map((o) => o.name));
 
-  // The input's width: [batch, features], or [batch, ...] straight into Flatten(axis=1).
+  // The input's width: [batch, features]; [batch, ?] (the first weight says); [n], one sample;
+  // or [batch, d1, d2, …] straight into a flattening: Flatten(axis=1), a Reshape to a constant
+  // [-1, width] or [0, -1] (PyTorch's x.view(-1, n)), or to Concat(Unsqueeze(Gather(Shape(x), 0)),
+  // [-1]) (PyTorch's x.view(x.size(0), -1)). These exact chains only: not a shape engine.
   let width: number | undefined;
   let cur = input.name;
   const dims = input.dims;
-  const firstUse = consumers.get(cur) ?? [];
   if (dims !== undefined) {
-    const featureDims = dims.slice(1);
-    const fixed = featureDims.every((d) => d !== null && d > 0);
-    const flattenFirst = firstUse.length === 1 && firstUse[0]!.opType === 'Flatten' && intAttr(firstUse[0]!, 'axis', 1) === 1;
-    if (dims.length < 2 || !fixed || (dims.length > 2 && !flattenFirst)) {
-      throw new FormatError(`input ${quote(input.name)} has shape [${dims.map((d) => d ?? '?').join(', ')}]; wasmnet networks take 2-D input [batch, features]`);
-    }
-    width = featureDims.reduce<number>((p, d) => p * d!, 1);
-    if (dims.length > 2) {
-      visited.add(firstUse[0]!);
-      cur = firstUse[0]!.output[0]!;
+    const shown = `[${dims.map((d) => d ?? '?').join(', ')}]`;
+    if (dims.length === 1) {
+      if (!(dims[0]! > 0)) throw new FormatError(`input ${quote(input.name)} has shape ${shown}: a 1-D input needs a known size`);
+      width = dims[0]!; // one sample of n features: the network takes rows of n
+    } else if (dims.length === 2) {
+      if (dims[1] !== null && !(dims[1]! > 0)) throw new FormatError(`input ${quote(input.name)} has shape ${shown}: no features`);
+      width = dims[1] ?? undefined; // unknown: the first weight says
+    } else {
+      const featureDims = dims.slice(1);
+      const flat = inputFlattening(cur, consumers, g.nodes, constant, at);
+      if (!flat) {
+        throw new FormatError(
+          `input ${quote(input.name)} has shape ${shown}, and no Flatten or reshape to [batch, features] follows it; wasmnet reads inputs of [batch, features]`,
+        );
+      }
+      if (!featureDims.every((d) => d !== null && d > 0)) {
+        throw new FormatError(`input ${quote(input.name)} has shape ${shown}: flattening it needs every dimension but the batch to be known`);
+      }
+      width = featureDims.reduce<number>((p, d) => p * d!, 1);
+      if (flat.width !== undefined && flat.width !== width) {
+        throw new FormatError(`${at(flat.nodes[flat.nodes.length - 1]!)} reshapes ${shown} to [-1, ${flat.width}]; its features are ${width}`);
+      }
+      for (const n of flat.nodes) visited.add(n);
+      cur = flat.output;
     }
   }
 
@@ -466,6 +482,38 @@ function linear(node: OnnxNode, cur: string, width: number | undefined, constant
 }
 
 /** Identity, Dropout, Cast to a float type, Flatten(axis 1) and Reshape to [-1 or 0, width]. */
+/** The flattening right after a [batch, d1, d2, …] input: its nodes, its output and the width a
+ *  constant reshape names (undefined for -1 or Flatten); undefined if there is none of the
+ *  recognised forms. */
+function inputFlattening(cur: string, consumers: Map<string, OnnxNode[]>, nodes: readonly OnnxNode[], constant: Lookup, at: (n: OnnxNode) => string): { nodes: OnnxNode[]; output: string; width?: number } | undefined {
+  const uses = consumers.get(cur) ?? [];
+  if (uses.length === 1 && uses[0]!.opType === 'Flatten' && intAttr(uses[0]!, 'axis', 1) === 1 && uses[0]!.input[0] === cur) {
+    return { nodes: [uses[0]!], output: uses[0]!.output[0]! };
+  }
+  const reshape = uses.find((n) => n.opType === 'Reshape' && n.input[0] === cur);
+  if (!reshape) return undefined;
+  const shape = constant(reshape.input[1]);
+  if (shape) {
+    if (uses.length !== 1 || sizeOf(shape) !== 2) return undefined;
+    const [a, b] = tensorValues(shape, at(reshape));
+    if ((a === -1 && b! > 0) || (a === 0 && b === -1) || (a === -1 && b === -1)) return { nodes: [reshape], output: reshape.output[0]!, ...(b! > 0 ? { width: b! } : {}) };
+    return undefined;
+  }
+  // Concat(Unsqueeze(Gather(Shape(x), 0)), [-1]), axis 0
+  const producer = (name: string | undefined) => nodes.find((n) => n.output[0] === name);
+  const concat = producer(reshape.input[1]);
+  if (!concat || concat.opType !== 'Concat' || concat.input.length !== 2) return undefined;
+  const last = constant(concat.input[1]);
+  if (!last || sizeOf(last) !== 1 || tensorValues(last, at(concat))[0] !== -1) return undefined;
+  const unsqueeze = producer(concat.input[0]);
+  const gather = unsqueeze?.opType === 'Unsqueeze' ? producer(unsqueeze.input[0]) : undefined;
+  const shapeOf = gather?.opType === 'Gather' ? producer(gather.input[0]) : undefined;
+  const index = gather ? constant(gather.input[1]) : undefined;
+  if (!shapeOf || shapeOf.opType !== 'Shape' || shapeOf.input[0] !== cur || !index || sizeOf(index) !== 1 || tensorValues(index, at(gather!))[0] !== 0) return undefined;
+  if (uses.some((n) => n !== reshape && n !== shapeOf)) return undefined;
+  return { nodes: [shapeOf, gather!, unsqueeze!, concat, reshape], output: reshape.output[0]! };
+}
+
 function passThrough(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string): void {
   if (node.input[0] !== cur) throw new FormatError(`${where} does not take the data as its first input`);
   if (node.opType === 'Cast') {

@@ -106,7 +106,7 @@ function checkName(value: string, what: string): string {
 /**
  * Loads a TensorFlow.js layers model: `model.json` (the parsed object or its text) and its
  * weights (one ArrayBuffer/Uint8Array, or the shards in manifest order). Sequential and
- * linear-chain Functional models of InputLayer, Dense, Dropout, Activation, Flatten (on 2-D),
+ * linear-chain Functional models of InputLayer, Dense, Dropout, Activation, Flatten (on 2-D, or right after a [batch, d1, d2, …] input),
  * LeakyReLU, ELU, ReLU, Softmax, Normalization (Keras's), BatchNormalization and
  * LayerNormalization (last axis; an activation layer after them becomes theirs); Keras 2 and
  * Keras 3 naming; float32 weights or the
@@ -224,10 +224,14 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
     const given = c.batch_input_shape ?? c.batch_shape ?? c.input_shape;
     const shape = c.batch_input_shape ?? c.batch_shape ?? (c.input_shape === undefined ? undefined : Array.isArray(c.input_shape) ? [null, ...c.input_shape] : c.input_shape);
     if (shape !== undefined) {
-      if (!Array.isArray(shape) || shape.length !== 2 || !Number.isInteger(shape[1]) || (shape[1] as number) < 1) {
-        throw new FormatError(`${cls} layer "${name}" has input shape ${echo(Array.isArray(shape) ? shape : given)}; wasmnet networks take 2-D input [batch, features]`);
+      // [batch, d1, d2, …] straight into a Flatten (Keras's Flatten on a [null, 28, 28] input)
+      const flattened = Array.isArray(shape) && shape.length > 2 && shape.length <= 64 && shape.slice(1).every((d) => Number.isInteger(d) && (d as number) >= 1) &&
+        (cls === 'Flatten' || (cls === 'InputLayer' && layers[i + 1]?.class_name === 'Flatten'));
+      if (!flattened && (!Array.isArray(shape) || shape.length !== 2 || !Number.isInteger(shape[1]) || (shape[1] as number) < 1)) {
+        throw new FormatError(`${cls} layer "${name}" has input shape ${echo(Array.isArray(shape) ? shape : given)}; wasmnet networks take 2-D input [batch, features] (or [batch, d1, d2, …] straight into a Flatten layer)`);
       }
-      if (i === 0 || inputSize === undefined) inputSize = shape[1] as number;
+      const features = flattened ? (shape as number[]).slice(1).reduce((p, d) => p * d, 1) : (shape[1] as number);
+      if (i === 0 || inputSize === undefined) inputSize = features;
     }
     if (cls === 'InputLayer') {
       if (i !== 0) throw new FormatError(`InputLayer "${name}" must come first`);
