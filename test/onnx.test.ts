@@ -125,7 +125,9 @@ describe('fromONNX loads what the exporters write', () => {
     // relu(h) + sigmoid(h): a branch that is elementwise, so it is named as a function
     expect(refused('branch')).toThrow(new FormatError('the operators Relu, Sigmoid, Add from Relu (node "/Relu") compute an elementwise function that is none of wasmnet\'s activations'));
     expect(refused('two-activations')).toThrow(new FormatError('Sigmoid (node "/2/Sigmoid") applies sigmoid after another activation; wasmnet layers are dense → activation'));
-    expect(refused('external-data')).toThrow(new FormatError('Gemm (node "/0/Gemm"): tensor "0.weight" keeps its data in an external file, which wasmnet does not read'));
+    expect(refused('external-data')).toThrow(
+      new FormatError('tensor "0.weight" keeps its data in the external file "weights.bin"; pass that file\'s bytes: fromONNX(bytes, { externalData: { "weights.bin": bytes } })'),
+    );
     expect(refused('input-3d')).toThrow(
       new FormatError('input "x" has shape [5, 1, 4], and no Flatten or reshape to [batch, features] follows it; wasmnet reads inputs of [batch, features]'),
     );

@@ -52,10 +52,11 @@ function some<T>(items: readonly T[], show: (item: T) => string): string {
 }
 
 /** Reads and checks a whole model; throws FormatError naming the operator and node. */
-export function planONNX(bytes: Uint8Array): OnnxPlan {
+export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, Uint8Array>): OnnxPlan {
   const model = decodeModel(bytes);
   checkHeader(model);
   const g = model.graph!;
+  for (const t of g.initializers) if (t.external) attachExternal(t, externalData);
   const index = new Map<OnnxNode, number>();
   g.nodes.forEach((n, i) => index.set(n, i));
   const at = (n: OnnxNode) => describe(n, index.get(n)!);
@@ -310,6 +311,35 @@ function floatAttr(node: OnnxNode, name: string, fallback: number): number {
     if (Math.fround(d) === f) return d;
   }
   return f;
+}
+
+/** An initializer whose bytes are in an external file (PyTorch 2.x's exporter writes them so even
+ *  for small models): its bytes from the file the caller passed, checked against the entry's
+ *  offset and length. */
+function attachExternal(t: OnnxTensor, files: ReadonlyMap<string, Uint8Array> | undefined): void {
+  const entry = t.externalData;
+  const location = entry?.get('location');
+  const name = quote(t.name);
+  if (location === undefined) throw new FormatError(`tensor ${name} is marked as external but names no location`);
+  const file = files?.get(location);
+  if (file === undefined) {
+    throw new FormatError(
+      `tensor ${name} keeps its data in the external file ${quote(location)}; pass that file's bytes: fromONNX(bytes, { externalData: { ${JSON.stringify(location.slice(0, 80))}: bytes } })`,
+    );
+  }
+  const number = (key: string, fallback: number) => {
+    const v = entry!.get(key);
+    if (v === undefined) return fallback;
+    if (!/^\d{1,15}$/.test(v)) throw new FormatError(`tensor ${name}: external_data ${key} is ${quote(v)}, not a byte count`);
+    return Number(v);
+  };
+  const offset = number('offset', 0);
+  const length = number('length', file.length - offset);
+  if (offset + length > file.length || length < 0) {
+    throw new FormatError(`tensor ${name}: bytes ${offset} to ${offset + length} of ${quote(location)}, which has ${file.length}`);
+  }
+  t.raw = file.subarray(offset, offset + length);
+  t.external = false;
 }
 
 function constantOf(n: OnnxNode, where: string): OnnxTensor {

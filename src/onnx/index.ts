@@ -4,10 +4,18 @@ import type { Network } from 'wasmnet';
 import { buildNetwork, type ImportOptions } from '../interop/build';
 import { exportONNX, type ToONNXOptions } from './export';
 import { planONNX } from './import';
-import { FormatError } from 'wasmnet';
+import { ConfigError, FormatError } from 'wasmnet';
 
 export type { ImportOptions } from '../interop/build';
 export type { ToONNXOptions } from './export';
+
+/** Options of {@link fromONNX}: {@link ImportOptions}, and the model's external data files. */
+export interface ONNXImportOptions extends ImportOptions {
+  /** The files an ONNX model keeps its weights in (`external_data` locations, e.g.
+   *  `model.onnx.data`, which PyTorch 2.x's exporter writes even for small models), by the name
+   *  the model gives them. */
+  externalData?: Record<string, Uint8Array | ArrayBuffer>;
+}
 
 /**
  * Loads a dense network from an ONNX model (the bytes of a `.onnx` file): PyTorch's
@@ -15,8 +23,10 @@ export type { ToONNXOptions } from './export';
  * Keras Dense models, and wasmnet's own `toONNX`, with their input standardization (skl2onnx's
  * `Scaler`, `Sub`/`Div`/`Mul` by constants), `BatchNormalization` and `LayerNormalization` (or
  * LayerNorm written out). Opsets 9 to 22, IR 3 to 10, FLOAT or DOUBLE.
- * Everything is checked before anything is allocated; anything else (a `Conv`, a branch,
- * external data, a non-2-D input, malformed bytes) is a `FormatError` naming the operator and node.
+ * Weights kept in external files (`external_data`) are read from `options.externalData`.
+ * Everything is checked before anything is allocated; anything else (a `Conv`, a branch, a
+ * missing external file, an input that is not [batch, features] or flattened to it, malformed
+ * bytes) is a `FormatError` naming the operator and node, or the file.
  *
  * The result is an ordinary trainable {@link Network}: without `options.loss` it gets the
  * natural loss for its output (softmax → categoricalCrossentropy, sigmoid → binaryCrossentropy,
@@ -32,14 +42,26 @@ export type { ToONNXOptions } from './export';
  * net.predict([[0.1, 0.2, 0.3, 0.4]]);
  * ```
  */
-export function fromONNX(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: ImportOptions): Network {
+export function fromONNX(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: ONNXImportOptions): Network {
   let view: Uint8Array;
   if (bytes instanceof Uint8Array) view = bytes;
   else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
   else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   else throw new FormatError(`fromONNX expects the model's bytes (Uint8Array, ArrayBuffer or another view), got ${bytes === null ? 'null' : typeof bytes}`);
-  const plan = planONNX(view);
-  return buildNetwork(plan.inputSize, plan.layers, options, 'fromONNX');
+  const { externalData, ...rest } = (options ?? {}) as ONNXImportOptions;
+  let files: Map<string, Uint8Array> | undefined;
+  if (externalData !== undefined) {
+    if (typeof externalData !== 'object' || externalData === null || Array.isArray(externalData)) {
+      throw new ConfigError(`fromONNX options: externalData must be an object of { [file name]: bytes }, got ${String(externalData)}`);
+    }
+    files = new Map();
+    for (const [name, data] of Object.entries(externalData)) {
+      if (!(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) throw new ConfigError(`fromONNX options: externalData[${JSON.stringify(name)}] must be a Uint8Array or an ArrayBuffer`);
+      files.set(name, data instanceof Uint8Array ? data : new Uint8Array(data));
+    }
+  }
+  const plan = planONNX(view, files);
+  return buildNetwork(plan.inputSize, plan.layers, options === undefined ? undefined : rest, 'fromONNX');
 }
 
 /**

@@ -1,6 +1,7 @@
 // The subset of ONNX's ModelProto that dense networks use, decoded from and encoded to the
 // protobuf wire format. Field numbers are onnx/onnx.proto's. Fields wasmnet does not need are
 // skipped on reading (doc strings, metadata, value_info, ...) and never written.
+import { FormatError } from 'wasmnet';
 import { BYTES, FIXED32, FIXED64, Reader, VARINT, Writer } from './protobuf';
 
 /** TensorProto.DataType values wasmnet meets. */
@@ -101,6 +102,8 @@ export interface OnnxTensor {
   int64Data: Repeated;
   /** data_location EXTERNAL, or external_data entries present */
   external: boolean;
+  /** external_data's entries (`location`, `offset`, `length`, …), when present */
+  externalData?: Map<string, string>;
 }
 
 export interface OnnxAttribute {
@@ -198,7 +201,19 @@ function tensor(r: Reader): OnnxTensor {
       t.raw = r.buf.subarray(s, e);
     } else if (f === 10) t.doubleData.add(r, w);
     else if (f === 13) {
-      sub(r, w);
+      // StringStringEntryProto { key = 1, value = 2 }: the file, and where the bytes are in it
+      const entry = sub(r, w);
+      let key = '';
+      let value = '';
+      message(entry, (r, f, w) => {
+        if (f === 1) key = str(r, w);
+        else if (f === 2) value = str(r, w);
+        else return false;
+        return true;
+      });
+      t.externalData ??= new Map();
+      if (t.externalData.size >= 16) throw new FormatError('a tensor has more than 16 external_data entries (the limit)');
+      t.externalData.set(key, value);
       t.external = true;
     } else if (f === 14) {
       if (int(r, w) === 1) t.external = true; // always read the varint (no short-circuit)
