@@ -195,6 +195,61 @@ describe('progressBar default streams', () => {
   });
 });
 
+describe('progressBar default clock (milliseconds, faked through the globals a user has)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+  });
+
+  /** A terminal stream, and a callback that moves `clock` on by `ms` per batch. */
+  function terminal() {
+    const writes: string[] = [];
+    return { writes, stream: { isTTY: true, columns: 120, write: (text: string) => void writes.push(text) } };
+  }
+
+  it('performance.now(): 100 ms per batch shows as an ETA of 1.0s at half way and 2.0s total', async () => {
+    let time = 5_000;
+    vi.spyOn(performance, 'now').mockImplementation(() => time);
+    const { writes, stream } = terminal();
+    await classifier().fit(trainX, trainY, {
+      epochs: 5,
+      batchSize: 26,
+      callbacks: [{ onBatchEnd: () => void (time += 100) }, progressBar({ stream, interval: 0 })],
+    });
+    const draws = writes.filter((w) => w.startsWith('\r')).map(visible);
+    expect(draws).toContainEqual(expect.stringMatching(/^epoch 3\/5 \[█{15}░{15}\]  50%  eta 1\.0s  loss/));
+    expect(draws.at(-1)).toMatch(/^epoch 5\/5 \[█{30}\] 100%  2\.0s total  loss/);
+  });
+
+  it('Date.now() where there is no performance: the same times', async () => {
+    vi.stubGlobal('performance', undefined);
+    let time = 1_700_000_000_000;
+    vi.spyOn(Date, 'now').mockImplementation(() => time);
+    const { writes, stream } = terminal();
+    await classifier().fit(trainX, trainY, {
+      epochs: 5,
+      batchSize: 26,
+      callbacks: [{ onBatchEnd: () => void (time += 100) }, progressBar({ stream, interval: 0 })],
+    });
+    const draws = writes.filter((w) => w.startsWith('\r')).map(visible);
+    expect(draws).toContainEqual(expect.stringMatching(/^epoch 3\/5 \[█{15}░{15}\]  50%  eta 1\.0s  loss/));
+    expect(draws.at(-1)).toMatch(/^epoch 5\/5 \[█{30}\] 100%  2\.0s total  loss/);
+  });
+
+  it('the default interval is 100 ms: with 30 ms batches, redraws at least 100 ms apart', async () => {
+    let time = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => time);
+    const writes: { text: string; at: number }[] = [];
+    const stream = { isTTY: true, columns: 120, write: (text: string) => void writes.push({ text, at: time }) };
+    // 10 epochs × 4 batches × 30 ms = 1.2 s: at most 12 timed redraws (and the last two lines)
+    await classifier().fit(trainX, trainY, { epochs: 10, batchSize: 26, callbacks: [{ onBatchEnd: () => void (time += 30) }, progressBar({ stream })] });
+    const timed = writes.filter((w) => w.text.startsWith('\r')).slice(0, -2);
+    for (let i = 1; i < timed.length; i++) expect(timed[i]!.at - timed[i - 1]!.at).toBeGreaterThanOrEqual(100);
+    expect(timed.length).toBeGreaterThanOrEqual(8);
+    expect(timed.length).toBeLessThanOrEqual(12);
+  });
+});
+
 describe('progressBar pieces', () => {
   it('formats numbers and durations compactly', () => {
     expect([0, 0.12345, 12.3, 1.23e-5, 123456].map(formatNumber)).toEqual(['0.0000', '0.1235', '12.3000', '1.23e-5', '1.23e+5']);
