@@ -525,6 +525,7 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
   });
 
   it('calls with data, options and callbacks of every kind: refused calls change nothing', async () => {
+    const seen = branches('ran', 'refused');
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: FIXTURES.length - 1 }).chain((i) => {
@@ -549,8 +550,10 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
                 // runs the same call and must end the same way.
                 const again = await run(twin, o);
                 expect(String(again.error)).toBe(String(error));
+                seen.ran++;
                 continue;
               }
+              seen.refused++;
               if (!isAbort(error)) expect(error).toBeInstanceOf(error instanceof UserError ? UserError : WasmnetError);
               expect(net.toBytes()).toEqual(before);
               // A refusal from the checks does not grow memory (an error from inside a callback
@@ -573,6 +576,7 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
       ),
       params(120),
     );
+    seen.check();
   });
 
   it('memory that cannot grow: a MemoryLimitError that changes nothing, or the same result as a twin', async () => {
