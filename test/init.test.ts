@@ -39,7 +39,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** The core's bytes with a custom section "wasmnet-test" holding `label` appended: the same
  *  code, but a module that can be told apart from the inlined core (and from other labels). */
-function labelled(label: string): Uint8Array {
+function labelled(label: string): Uint8Array<ArrayBuffer> {
   const name = new TextEncoder().encode('wasmnet-test');
   const payload = new TextEncoder().encode(label);
   const body = [name.length, ...name, ...payload];

@@ -14,6 +14,7 @@ import {
   stepDecay,
   type BackendName,
   type LayerWeights,
+  type LearningRateSchedule,
   type LossConfig,
   type NetworkConfig,
   type OptimizerConfig,
@@ -286,7 +287,7 @@ describe('fit defaults (wasm backend)', () => {
   });
 
   it('schedules: stepDecay factor 0.5, exponentialDecay every 1, cosineDecay over fit’s epochs down to 0', async () => {
-    const rates = async (schedule: Parameters<Network['fit']>[2] extends infer O ? (O extends { learningRate?: infer L } ? L : never) : never) =>
+    const rates = async (schedule: LearningRateSchedule) =>
       (await new Network({ inputSize: 2, layers: [dense(1)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.8 }, seed: 1 }).fit(x, y, { epochs: 4, learningRate: schedule })).learningRate;
     expect(await rates(stepDecay({ every: 2 }))).toEqual([0.8, 0.8, 0.4, 0.4]);
     expect(await rates(exponentialDecay({ rate: 0.5 }))).toEqual([0.8, 0.4, 0.2, 0.1]);
