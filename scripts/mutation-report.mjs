@@ -10,7 +10,7 @@ for (const path of process.argv.slice(2)) {
   const report = JSON.parse(readFileSync(path, 'utf8'));
   for (const [file, { mutants: list }] of Object.entries(report.files)) {
     for (const m of list) {
-      const key = `${file}:${m.location.start.line}:${m.location.start.column}:${m.mutatorName}:${m.replacement}`;
+      const key = `${file}:${m.id}:${m.location.start.line}:${m.location.start.column}:${m.location.end.line}:${m.location.end.column}:${m.mutatorName}:${m.replacement}`;
       mutants.set(key, { file, ...m });
     }
   }
