@@ -31,3 +31,160 @@ describe('loss', () => {
     expect(new Network(base({ loss: 'mse' })).lossDelta).toBeUndefined();
   });
 });
+
+describe('optimizer', () => {
+  it.each([
+    ['null', null, /^optimizer must be an object such as \{ type: 'adam', learningRate: 0\.001 \} or a name, got null$/],
+    ['an array', ['adam'], /^optimizer must be an object such as \{ type: 'adam', learningRate: 0\.001 \} or a name, got an array of length 1$/],
+    ['a type that is not a string', { type: 1 }, /^optimizer\.type must be one of "sgd", "adam", "adamw", "rmsprop", "adagrad", got 1$/],
+    ['nesterov "yes"', { type: 'sgd', nesterov: 'yes' }, /^optimizer\.nesterov must be true or false, got "yes"$/],
+    ['beta1 1', { type: 'adam', beta1: 1 }, /^optimizer\.beta1 must be a number in \[0, 1\), got 1$/],
+    ['beta2 1', { type: 'adamw', beta2: 1 }, /^optimizer\.beta2 must be a number in \[0, 1\), got 1$/],
+    ['beta1 −0.1', { type: 'adam', beta1: -0.1 }, /^optimizer\.beta1 must be a number in \[0, 1\), got -0\.1$/],
+    ['rho 1', { type: 'rmsprop', rho: 1 }, /^optimizer\.rho must be a number in \[0, 1\), got 1$/],
+    ['rmsprop momentum 1', { type: 'rmsprop', momentum: 1 }, /^optimizer\.momentum must be a number in \[0, 1\), got 1$/],
+    ['epsilon 0', { type: 'adam', epsilon: 0 }, /^optimizer\.epsilon must be a finite number > 0, got 0$/],
+    ['weightDecay 1.5', { type: 'adamw', weightDecay: 1.5 }, /^optimizer\.weightDecay must be a number in \[0, 1\], got 1\.5$/],
+    ['weightDecay −0.1', { type: 'adamw', weightDecay: -0.1 }, /^optimizer\.weightDecay must be a number in \[0, 1\], got -0\.1$/],
+    ['initialAccumulatorValue −1', { type: 'adagrad', initialAccumulatorValue: -1 }, /^optimizer\.initialAccumulatorValue must be a number in \[0, 1\.7976931348623157e\+308\], got -1$/],
+    ['initialAccumulatorValue Infinity', { type: 'adagrad', initialAccumulatorValue: Infinity }, /^optimizer\.initialAccumulatorValue must be a number in \[0, .*\], got Infinity$/],
+    ['clipNorm 0', { type: 'sgd', clipNorm: 0 }, /^optimizer\.clipNorm must be a finite number > 0, got 0$/],
+    ['an sgd option on adagrad', { type: 'adagrad', momentum: 0.5 }, /^optimizer \(adagrad\): unknown option "momentum"; expected one of "type", "clipNorm", "learningRate", "initialAccumulatorValue", "epsilon"$/],
+    ['an adamw option on adam', { type: 'adam', weightDecay: 0.1 }, /^optimizer \(adam\): unknown option "weightDecay"; expected one of "type", "clipNorm", "learningRate", "beta1", "beta2", "epsilon"$/],
+    ['a momentum option on adam', { type: 'rmsprop', nesterov: true }, /^optimizer \(rmsprop\): unknown option "nesterov"; expected one of "type", "clipNorm", "learningRate", "rho", "momentum", "epsilon"$/],
+  ])('%s: a ConfigError naming it', (_, optimizer, message) => {
+    expect(refused({ optimizer })).toThrow(ConfigError);
+    expect(refused({ optimizer })).toThrow(message);
+  });
+
+  it('the edges of each range are accepted: learningRate 0, momentum/betas/rho 0, weightDecay 0 and 1, initialAccumulatorValue 0', () => {
+    for (const optimizer of [
+      { type: 'sgd', learningRate: 0, momentum: 0 },
+      { type: 'adam', beta1: 0, beta2: 0 },
+      { type: 'adamw', weightDecay: 0 },
+      { type: 'adamw', weightDecay: 1 },
+      { type: 'rmsprop', rho: 0, momentum: 0 },
+      { type: 'adagrad', initialAccumulatorValue: 0 },
+    ]) {
+      expect(() => new Network(base({ optimizer })), JSON.stringify(optimizer)).not.toThrow();
+    }
+  });
+
+  it('net.optimizer: every hyperparameter filled in, 0 for those the type does not use', () => {
+    const zeros = { momentum: 0, nesterov: false, beta1: 0, beta2: 0, epsilon: 0, rho: 0, weightDecay: 0, initialAccumulatorValue: 0, clipNorm: 0 };
+    expect(new Network(base({ optimizer: { type: 'sgd', momentum: 0.5, nesterov: true } })).optimizer).toEqual({ ...zeros, type: 'sgd', learningRate: 0.01, momentum: 0.5, nesterov: true });
+    expect(new Network(base({ optimizer: 'adam' })).optimizer).toEqual({ ...zeros, type: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    expect(new Network(base({ optimizer: 'adamw' })).optimizer).toEqual({ ...zeros, type: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 });
+    expect(new Network(base({ optimizer: { type: 'rmsprop', momentum: 0.3 } })).optimizer).toEqual({ ...zeros, type: 'rmsprop', learningRate: 0.001, rho: 0.9, momentum: 0.3, epsilon: 1e-7 });
+    expect(new Network(base({ optimizer: { type: 'adagrad', clipNorm: 2 } })).optimizer).toEqual({ ...zeros, type: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7, clipNorm: 2 });
+  });
+
+  it('a saved model keeps the smallest config that resolves to the same optimizer (clipNorm only when set)', () => {
+    const saved = (optimizer: unknown) => new Network(base({ optimizer })).toJSON().config.optimizer;
+    expect(saved('sgd')).toEqual({ type: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false });
+    expect(saved({ type: 'adamw', clipNorm: 0.5 })).toEqual({ type: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004, clipNorm: 0.5 });
+    expect(saved('adagrad')).toEqual({ type: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 });
+    expect(saved('rmsprop')).toEqual({ type: 'rmsprop', learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 });
+  });
+
+  it.each(['wasm', 'js'] as const)('clipNorm rescales the gradients to that global norm, by hand (%s)', (backend) => {
+    // 1 → 1 linear, w = 0.5, b = 0, mse at x = 2, y = 0: g = (dW, db) = (4, 2), norm √20
+    const step = (clipNorm?: number) => {
+      const net = new Network({
+        inputSize: 1,
+        layers: [dense(1, { kernelInitializer: { type: 'constant', value: 0.5 } })],
+        loss: 'mse',
+        optimizer: { type: 'sgd', learningRate: 0.1, ...(clipNorm === undefined ? {} : { clipNorm }) },
+        seed: 1,
+        backend,
+      });
+      net.trainBatch([[2]], [[0]]);
+      const [l] = net.getWeights();
+      return [l!.weights[0]!, l!.bias[0]!];
+    };
+    const scale = 1 / Math.sqrt(20);
+    const [w, b] = step(1);
+    expect(w).toBeCloseTo(0.5 - 0.1 * 4 * scale, 15);
+    expect(b).toBeCloseTo(-0.1 * 2 * scale, 15);
+    // a norm already within clipNorm is left alone
+    expect(step(5)).toEqual(step());
+    expect(step(5)[0]).toBeCloseTo(0.5 - 0.4, 15);
+  });
+});
+
+describe('initialisers', () => {
+  it.each([
+    ['an unknown name', { kernelInitializer: 'bogus' }, /^dense\(\) kernelInitializer must be one of "glorotUniform", "glorotNormal", "heUniform", "heNormal", "lecunUniform", "lecunNormal", "zeros", "ones", got "bogus"$/],
+    ['an array', { kernelInitializer: ['zeros'] }, /^dense\(\) kernelInitializer must be one of .*, got an array of length 1$/],
+    ['an object of an unknown type', { kernelInitializer: { type: 'bogus' } }, /^dense\(\) kernelInitializer\.type must be one of "glorotUniform", .*, got "bogus"$/],
+    ['a named type with a value', { kernelInitializer: { type: 'zeros', value: 2 } }, /^dense\(\) kernelInitializer: unknown option "value"; expected one of "type"$/],
+    ['a constant with another key', { biasInitializer: { type: 'constant', value: 1, x: 2 } }, /^dense\(\) biasInitializer: unknown option "x"; expected one of "type", "value"$/],
+    ['a constant without a value', { biasInitializer: { type: 'constant' } }, /^dense\(\) biasInitializer\.value must be a finite number, got undefined$/],
+    ['a constant NaN', { kernelInitializer: { type: 'constant', value: NaN } }, /^dense\(\) kernelInitializer\.value must be a finite number, got NaN$/],
+    ['a constant "1"', { kernelInitializer: { type: 'constant', value: '1' } }, /^dense\(\) kernelInitializer\.value must be a finite number, got "1"$/],
+  ])('%s: a ConfigError naming it', (_, options, message) => {
+    expect(() => dense(2, options as never)).toThrow(ConfigError);
+    expect(() => dense(2, options as never)).toThrow(message);
+  });
+
+  it('the resolved form { type: name } (what a layer stores) is accepted, and kept on the layer', () => {
+    expect(dense(2, { kernelInitializer: { type: 'heNormal' } as never }).kernelInitializer).toEqual({ type: 'heNormal' });
+    expect(dense(2, { biasInitializer: { type: 'constant', value: -2 } }).biasInitializer).toEqual({ type: 'constant', value: -2 });
+  });
+
+  const weightsOf = (inputs: number, units: number, options: Parameters<typeof dense>[1], backend: 'wasm' | 'js' = 'wasm') =>
+    new Network({ inputSize: inputs, layers: [dense(units, options)], loss: 'mse', seed: 9, backend }).getWeights()[0]!;
+  const maxAbs = (w: Float64Array) => w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const std = (w: Float64Array) => Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
+  const mean = (w: Float64Array) => w.reduce((s, v) => s + v, 0) / w.length;
+
+  it('constant, zeros and ones fill every value', () => {
+    const l = weightsOf(3, 4, { kernelInitializer: { type: 'constant', value: -0.25 }, biasInitializer: 'ones' });
+    expect([...l.weights]).toEqual(Array(12).fill(-0.25));
+    expect([...l.bias]).toEqual([1, 1, 1, 1]);
+    const z = weightsOf(3, 4, { kernelInitializer: 'zeros', biasInitializer: { type: 'constant', value: 3 } });
+    expect([...z.weights]).toEqual(Array(12).fill(0));
+    expect([...z.bias]).toEqual([3, 3, 3, 3]);
+  });
+
+  // The documented draws (docs/layers-and-optimizers.md, Initialisers), on 60 inputs × 40 units
+  it.each([
+    ['glorotUniform', { limit: Math.sqrt(6 / 100) }],
+    ['heUniform', { limit: Math.sqrt(6 / 60) }],
+    ['lecunUniform', { limit: Math.sqrt(3 / 60) }],
+    ['glorotNormal', { stddev: Math.sqrt(2 / 100) }],
+    ['heNormal', { stddev: Math.sqrt(2 / 60) }],
+    ['lecunNormal', { stddev: Math.sqrt(1 / 60) }],
+  ] as const)('%s', (name, expected) => {
+    const w = weightsOf(60, 40, { kernelInitializer: name }).weights;
+    expect(Math.abs(mean(w))).toBeLessThan(0.1 * ('limit' in expected ? expected.limit : expected.stddev));
+    if ('limit' in expected) {
+      expect(maxAbs(w)).toBeLessThanOrEqual(expected.limit);
+      expect(maxAbs(w)).toBeGreaterThan(0.98 * expected.limit);
+      expect(std(w) / (expected.limit / Math.sqrt(3))).toBeGreaterThan(0.95);
+      expect(std(w) / (expected.limit / Math.sqrt(3))).toBeLessThan(1.05);
+    } else {
+      // truncated at 2σ' with σ' = σ/0.8796 (so that the truncated draw keeps deviation σ)
+      const bound = (2 * expected.stddev) / 0.87962566103423978;
+      expect(maxAbs(w)).toBeLessThanOrEqual(bound + 1e-15);
+      expect(maxAbs(w)).toBeGreaterThan(0.95 * bound);
+      expect(std(w) / expected.stddev).toBeGreaterThan(0.95);
+      expect(std(w) / expected.stddev).toBeLessThan(1.05);
+    }
+  });
+
+  it('a bias initialiser has fanIn 0: heUniform draws within √(6/1) (the fan is at least 1), glorotUniform within √(6/units)', () => {
+    const he = weightsOf(2, 400, { biasInitializer: 'heUniform' }).bias;
+    expect(maxAbs(he)).toBeLessThanOrEqual(Math.sqrt(6));
+    expect(maxAbs(he)).toBeGreaterThan(0.97 * Math.sqrt(6));
+    const glorot = weightsOf(2, 400, { biasInitializer: 'glorotUniform' }).bias;
+    expect(maxAbs(glorot)).toBeLessThanOrEqual(Math.sqrt(6 / 400));
+    expect(maxAbs(glorot)).toBeGreaterThan(0.97 * Math.sqrt(6 / 400));
+  });
+
+  it('the draws are the same on both backends (the seed drives them, not the engine)', () => {
+    for (const name of ['heNormal', 'glorotUniform'] as const) {
+      expect(weightsOf(5, 7, { kernelInitializer: name }, 'js')).toEqual(weightsOf(5, 7, { kernelInitializer: name }, 'wasm'));
+    }
+  });
+});
