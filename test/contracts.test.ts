@@ -2,7 +2,7 @@
 // the message that names it. Written from the docs and TSDoc, module by module, where mutation
 // testing (npm run test:mutation, test/mutation/REPORT.md) showed the suite did not pin them.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Network, dense, init, type NetworkConfig } from 'wasmnet';
+import { ConfigError, Network, cosineDecay, dense, exponentialDecay, init, learningRateScheduler, stepDecay, type NetworkConfig } from 'wasmnet';
 
 await init();
 
@@ -186,5 +186,73 @@ describe('initialisers', () => {
     for (const name of ['heNormal', 'glorotUniform'] as const) {
       expect(weightsOf(5, 7, { kernelInitializer: name }, 'js')).toEqual(weightsOf(5, 7, { kernelInitializer: name }, 'wasm'));
     }
+  });
+});
+
+describe('learning-rate schedules (docs/training.md, by hand)', () => {
+  it('stepDecay: initial · factor^⌊epoch / every⌋', () => {
+    const s = stepDecay({ every: 3, factor: 0.1 });
+    const got = [0, 1, 2, 3, 4, 5, 6, 7].map((e) => s(e, 2, 100));
+    const want = [2, 2, 2, 0.2, 0.2, 0.2, 0.02, 0.02];
+    for (let e = 0; e < 8; e++) expect(got[e]).toBeCloseTo(want[e]!, 15);
+    expect(stepDecay({ every: 2 })(2, 1, 10)).toBe(0.5);
+    expect(stepDecay({ every: 1, factor: 1 })(50, 0.3, 100)).toBe(0.3);
+  });
+
+  it('exponentialDecay: initial · rate^(epoch / every)', () => {
+    const s = exponentialDecay({ rate: 0.25, every: 2 });
+    expect(s(0, 3, 10)).toBe(3);
+    expect(s(1, 3, 10)).toBeCloseTo(1.5, 15); // 3 · 0.25^0.5
+    expect(s(2, 3, 10)).toBeCloseTo(0.75, 15);
+    expect(s(5, 3, 10)).toBeCloseTo(3 * 0.25 ** 2.5, 15);
+  });
+
+  it('cosineDecay: min + (initial − min)(1 + cos(π·min(epoch, epochs)/epochs))/2, over its own epochs or fit’s', () => {
+    const s = cosineDecay({ epochs: 4, minLearningRate: 0.1 });
+    expect(s(0, 1, 100)).toBe(1);
+    expect(s(1, 1, 100)).toBeCloseTo(0.1 + (0.9 * (1 + Math.SQRT1_2)) / 2, 15);
+    expect(s(2, 1, 100)).toBeCloseTo(0.55, 15);
+    expect(s(4, 1, 100)).toBeCloseTo(0.1, 15);
+    expect(s(9, 1, 100)).toBeCloseTo(0.1, 15); // stays at the minimum after its epochs
+    const fits = cosineDecay();
+    expect(fits(5, 2, 10)).toBeCloseTo(1, 15); // half way through fit's 10 epochs, down to 0
+    expect(fits(10, 2, 10)).toBeCloseTo(0, 15);
+  });
+
+  it('learningRateScheduler(schedule) sets the rate before each epoch, like the fit option', async () => {
+    const net = new Network({ inputSize: 1, layers: [dense(1)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.4 }, seed: 1 });
+    const history = await net.fit([[0], [1]], [[1], [3]], { epochs: 3, callbacks: [learningRateScheduler((epoch, initial, epochs) => initial / (epoch + 1) + epochs)] });
+    expect(history.learningRate).toEqual([0.4 + 3, 0.2 + 3, 0.4 / 3 + 3]);
+  });
+
+  it.each([
+    ['stepDecay without every', () => stepDecay({} as never), /^stepDecay options\.every must be a positive integer, got undefined$/],
+    ['stepDecay every 0', () => stepDecay({ every: 0 }), /^stepDecay options\.every must be a positive integer, got 0$/],
+    ['stepDecay factor 0', () => stepDecay({ every: 1, factor: 0 }), /^stepDecay options\.factor must be a number in \(0, 1\], got 0$/],
+    ['stepDecay factor 1.5', () => stepDecay({ every: 1, factor: 1.5 }), /^stepDecay options\.factor must be a number in \(0, 1\], got 1\.5$/],
+    ['stepDecay factor "0.5"', () => stepDecay({ every: 1, factor: '0.5' as never }), /^stepDecay options\.factor must be a number in \(0, 1\], got "0\.5"$/],
+    ['stepDecay with an unknown key', () => stepDecay({ every: 1, gamma: 0.5 } as never), /^stepDecay options: unknown option "gamma"; expected one of "every", "factor"$/],
+    ['stepDecay options null', () => stepDecay(null as never), /^stepDecay options must be an object, got null$/],
+    ['exponentialDecay rate 0', () => exponentialDecay({ rate: 0 }), /^exponentialDecay options\.rate must be a number in \(0, 1\], got 0$/],
+    ['exponentialDecay rate NaN', () => exponentialDecay({ rate: NaN }), /^exponentialDecay options\.rate must be a number in \(0, 1\], got NaN$/],
+    ['exponentialDecay every 1.5', () => exponentialDecay({ rate: 0.5, every: 1.5 }), /^exponentialDecay options\.every must be a positive integer, got 1\.5$/],
+    ['exponentialDecay with an unknown key', () => exponentialDecay({ rate: 0.5, steps: 2 } as never), /^exponentialDecay options: unknown option "steps"; expected one of "rate", "every"$/],
+    ['exponentialDecay options a number', () => exponentialDecay(0.5 as never), /^exponentialDecay options must be an object, got 0\.5$/],
+    ['cosineDecay epochs 0', () => cosineDecay({ epochs: 0 }), /^cosineDecay options\.epochs must be a positive integer, got 0$/],
+    ['cosineDecay minLearningRate −0.1', () => cosineDecay({ minLearningRate: -0.1 }), /^cosineDecay options\.minLearningRate must be a finite number ≥ 0, got -0\.1$/],
+    ['cosineDecay minLearningRate Infinity', () => cosineDecay({ minLearningRate: Infinity }), /^cosineDecay options\.minLearningRate must be a finite number ≥ 0, got Infinity$/],
+    ['cosineDecay minLearningRate "0"', () => cosineDecay({ minLearningRate: '0' as never }), /^cosineDecay options\.minLearningRate must be a finite number ≥ 0, got "0"$/],
+    ['cosineDecay with an unknown key', () => cosineDecay({ warmup: 2 } as never), /^cosineDecay options: unknown option "warmup"; expected one of "epochs", "minLearningRate"$/],
+    ['cosineDecay options an array', () => cosineDecay([] as never), /^cosineDecay options must be an object, got an array of length 0$/],
+    ['learningRateScheduler of a number', () => learningRateScheduler(0.1 as never), /^learningRateScheduler expects a function \(epoch, initialRate, epochs\) => rate, got 0\.1$/],
+  ])('%s: a ConfigError naming it', (_, make, message) => {
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(message);
+  });
+
+  it('the edges accepted: factor 1, rate 1, minLearningRate 0', () => {
+    expect(stepDecay({ every: 1, factor: 1 })(3, 0.5, 9)).toBe(0.5);
+    expect(exponentialDecay({ rate: 1 })(3, 0.5, 9)).toBe(0.5);
+    expect(cosineDecay({ minLearningRate: 0, epochs: 2 })(2, 0.5, 9)).toBeCloseTo(0, 15);
   });
 });
