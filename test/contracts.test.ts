@@ -2,7 +2,23 @@
 // the message that names it. Written from the docs and TSDoc, module by module, where mutation
 // testing (npm run test:mutation, test/mutation/REPORT.md) showed the suite did not pin them.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Network, cosineDecay, dense, exponentialDecay, init, learningRateScheduler, stepDecay, type NetworkConfig } from 'wasmnet';
+import {
+  ConfigError,
+  Network,
+  cosineDecay,
+  dense,
+  earlyStopping,
+  exponentialDecay,
+  init,
+  learningRateScheduler,
+  stepDecay,
+  type EarlyStoppingOptions,
+  type EpochLogs,
+  type History,
+  type LogKey,
+  type NetworkConfig,
+  type TrainingControl,
+} from 'wasmnet';
 
 await init();
 
@@ -254,5 +270,128 @@ describe('learning-rate schedules (docs/training.md, by hand)', () => {
     expect(stepDecay({ every: 1, factor: 1 })(3, 0.5, 9)).toBe(0.5);
     expect(exponentialDecay({ rate: 1 })(3, 0.5, 9)).toBe(0.5);
     expect(cosineDecay({ minLearningRate: 0, epochs: 2 })(2, 0.5, 9)).toBeCloseTo(0, 15);
+  });
+});
+
+describe('earlyStopping (its hooks driven with scripted epoch logs)', () => {
+  /** Runs the callback's hooks over `values` of `key` as fit would; returns the epochs trained. */
+  function drive(stopper: ReturnType<typeof earlyStopping>, values: number[], key: LogKey = 'loss', logKeys: LogKey[] = ['loss', 'valLoss', 'accuracy', 'valAccuracy', 'mae', 'valMae'], error?: unknown) {
+    let weights = 0;
+    const restored: number[] = [];
+    const control = {
+      logKeys,
+      error,
+      snapshotWeights: () => new Float64Array([weights]),
+      restoreWeights: (w: Float64Array) => void restored.push(w[0]!),
+    } as unknown as TrainingControl;
+    stopper.onTrainBegin!(control);
+    let epochs = 0;
+    for (let e = 0; e < values.length; e++) {
+      weights = 100 + e; // the weights "after epoch e"
+      epochs++;
+      const logs = Object.fromEntries(logKeys.map((k) => [k, k === key ? values[e]! : 0])) as unknown as EpochLogs;
+      if (stopper.onEpochEnd!(e, logs, control) === false) break;
+    }
+    stopper.onTrainEnd!({} as History, control);
+    return { epochs, restored };
+  }
+
+  it("defaults: valLoss when the fit has it (else loss), 'min', patience 0, minDelta 0, no restoring", () => {
+    const s = earlyStopping();
+    expect(drive(s, [3, 2, 2, 1], 'valLoss')).toEqual({ epochs: 3, restored: [] });
+    expect([s.monitor, s.bestEpoch, s.best, s.stoppedEpoch]).toEqual(['valLoss', 1, 2, 2]);
+    expect(drive(s, [3, 2, 2.5], 'loss', ['loss'])).toEqual({ epochs: 3, restored: [] });
+    expect(s.monitor).toBe('loss');
+  });
+
+  it("'auto' watches accuracies for a rise and losses for a fall; 'max' and 'min' force it", () => {
+    const acc = earlyStopping({ monitor: 'valAccuracy' });
+    expect(drive(acc, [0.5, 0.6, 0.55], 'valAccuracy').epochs).toBe(3);
+    expect([acc.bestEpoch, acc.best]).toEqual([1, 0.6]);
+    expect(drive(earlyStopping({ monitor: 'accuracy' }), [0.5, 0.6, 0.7, 0.7], 'accuracy').epochs).toBe(4);
+    expect(drive(earlyStopping({ monitor: 'loss', mode: 'max' }), [1, 2, 1], 'loss').epochs).toBe(3);
+    expect(drive(earlyStopping({ monitor: 'valAccuracy', mode: 'min' }), [0.5, 0.4, 0.6], 'valAccuracy').epochs).toBe(3);
+    const mae = earlyStopping({ monitor: 'mae' });
+    expect(drive(mae, [1, 0.5, 0.7], 'mae').epochs).toBe(3);
+    expect(mae.best).toBe(0.5);
+  });
+
+  it('patience: that many epochs in a row without improvement (0 and 1 alike); an improvement resets the count', () => {
+    expect(drive(earlyStopping({ patience: 0 }), [1, 1, 1], 'valLoss').epochs).toBe(2);
+    expect(drive(earlyStopping({ patience: 1 }), [1, 1, 1], 'valLoss').epochs).toBe(2);
+    expect(drive(earlyStopping({ patience: 3 }), [5, 6, 4, 6, 6, 6, 6], 'valLoss').epochs).toBe(6);
+    const s = earlyStopping({ patience: 2 });
+    expect(drive(s, [5, 5, 4, 4, 4, 1], 'valLoss').epochs).toBe(5);
+    expect([s.bestEpoch, s.stoppedEpoch]).toEqual([2, 4]);
+    const never = earlyStopping({ patience: 2 });
+    expect(drive(never, [3, 2, 1], 'valLoss').epochs).toBe(3);
+    expect(never.stoppedEpoch).toBe(-1);
+  });
+
+  it('minDelta: a change smaller than it is no improvement', () => {
+    expect(drive(earlyStopping({ minDelta: 0.1 }), [1, 0.95], 'valLoss').epochs).toBe(2);
+    expect(drive(earlyStopping({ minDelta: 0.1, patience: 5 }), [1, 0.85, 0.8, 0.8, 0.8, 0.8, 0.8, 0.7], 'valLoss').epochs).toBe(7);
+    const up = earlyStopping({ monitor: 'valAccuracy', minDelta: 0.05 });
+    expect(drive(up, [0.5, 0.52], 'valAccuracy').epochs).toBe(2);
+    expect(up.best).toBe(0.5);
+  });
+
+  it('restoreBestWeights: the best epoch’s weights come back when training ends, not when fit fails', () => {
+    expect(drive(earlyStopping({ restoreBestWeights: true, patience: 2 }), [3, 1, 2, 2], 'valLoss').restored).toEqual([101]);
+    expect(drive(earlyStopping({ restoreBestWeights: true, patience: 9 }), [3, 2, 1], 'valLoss').restored).toEqual([102]);
+    expect(drive(earlyStopping({ restoreBestWeights: true }), [3, 1, 2], 'valLoss', undefined, new Error('aborted')).restored).toEqual([]);
+    // a later fit starts afresh
+    const s = earlyStopping({ restoreBestWeights: true });
+    drive(s, [1, 2], 'valLoss');
+    expect(drive(s, [9, 8, 8], 'valLoss')).toEqual({ epochs: 3, restored: [101] });
+    expect([s.bestEpoch, s.best, s.stoppedEpoch]).toEqual([1, 8, 2]);
+  });
+
+  it.each([
+    ['valLoss without validation data', {}, ['loss'], /^earlyStopping: monitor "valLoss" is not available in this fit \(its logs have "loss"\); it needs validation data \(validationSplit or validationData\)$/],
+    ['valAccuracy without validation or the metric', { monitor: 'valAccuracy' }, ['loss'], /^earlyStopping: monitor "valAccuracy" is not available in this fit \(its logs have "loss"\); it needs validation data \(validationSplit or validationData\) and the accuracy metric$/],
+    ['accuracy without the metric', { monitor: 'accuracy' }, ['loss', 'valLoss'], /^earlyStopping: monitor "accuracy" is not available in this fit \(its logs have "loss", "valLoss"\); it needs the accuracy metric$/],
+    // (the fit has validation data: only the metric is missing)
+    ['valMae without the metric', { monitor: 'valMae' }, ['loss', 'valLoss'], /^earlyStopping: monitor "valMae" is not available in this fit \(its logs have "loss", "valLoss"\); it needs the mae metric$/],
+    ['mae without the metric', { monitor: 'mae' }, ['loss'], /^earlyStopping: monitor "mae" is not available in this fit \(its logs have "loss"\); it needs the mae metric$/],
+  ] as const)('%s: a ConfigError from onTrainBegin', (_, options, logKeys, message) => {
+    const s = earlyStopping(options as EarlyStoppingOptions);
+    // the default falls back to loss; an explicit valLoss does not
+    const begin = () => s.onTrainBegin!({ logKeys } as unknown as TrainingControl);
+    if (Object.keys(options).length === 0) {
+      expect(begin).not.toThrow();
+      expect(s.monitor).toBe('loss');
+    } else {
+      expect(begin).toThrow(ConfigError);
+      expect(begin).toThrow(message);
+    }
+  });
+
+  it('an explicit valLoss without validation data is refused', () => {
+    const s = earlyStopping({ monitor: 'valLoss' });
+    expect(() => s.onTrainBegin!({ logKeys: ['loss'] } as unknown as TrainingControl)).toThrow(
+      /^earlyStopping: monitor "valLoss" is not available in this fit \(its logs have "loss"\); it needs validation data \(validationSplit or validationData\)$/,
+    );
+  });
+
+  it.each([
+    ['monitor "val_loss"', { monitor: 'val_loss' }, /^earlyStopping options\.monitor must be one of "loss", "accuracy", "mae", "valLoss", "valAccuracy", "valMae", got "val_loss"$/],
+    ['patience −1', { patience: -1 }, /^earlyStopping options\.patience must be a non-negative integer, got -1$/],
+    ['patience 1.5', { patience: 1.5 }, /^earlyStopping options\.patience must be a non-negative integer, got 1\.5$/],
+    ['minDelta −0.1', { minDelta: -0.1 }, /^earlyStopping options\.minDelta must be a finite number ≥ 0, got -0\.1$/],
+    ['minDelta NaN', { minDelta: NaN }, /^earlyStopping options\.minDelta must be a finite number ≥ 0, got NaN$/],
+    ['minDelta "0"', { minDelta: '0' }, /^earlyStopping options\.minDelta must be a finite number ≥ 0, got "0"$/],
+    ['mode "up"', { mode: 'up' }, /^earlyStopping options\.mode must be one of "min", "max", "auto", got "up"$/],
+    ['restoreBestWeights 1', { restoreBestWeights: 1 }, /^earlyStopping options\.restoreBestWeights must be true or false, got 1$/],
+    ['an unknown key', { patient: 3 }, /^earlyStopping options: unknown option "patient"; expected one of "monitor", "patience", "minDelta", "mode", "restoreBestWeights"$/],
+    ['options null', null, /^earlyStopping options must be an object, got null$/],
+  ])('%s: a ConfigError naming it', (_, options, message) => {
+    expect(() => earlyStopping(options as never)).toThrow(ConfigError);
+    expect(() => earlyStopping(options as never)).toThrow(message);
+  });
+
+  it('before any fit: monitor loss, bestEpoch −1, best NaN, stoppedEpoch −1', () => {
+    const s = earlyStopping();
+    expect([s.monitor, s.bestEpoch, s.best, s.stoppedEpoch]).toEqual(['loss', -1, NaN, -1]);
   });
 });
