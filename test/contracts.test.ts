@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  FormatError,
   Network,
   cosineDecay,
   dense,
@@ -393,5 +394,131 @@ describe('earlyStopping (its hooks driven with scripted epoch logs)', () => {
   it('before any fit: monitor loss, bestEpoch −1, best NaN, stoppedEpoch −1', () => {
     const s = earlyStopping();
     expect([s.monitor, s.bestEpoch, s.best, s.stoppedEpoch]).toEqual(['loss', -1, NaN, -1]);
+  });
+});
+
+describe('saved models: the documented layout (src/io/format.ts), read by hand', () => {
+  // A trained adam network, so the optimizer slabs and the counters are not zeros.
+  const trained = () => {
+    const net = new Network({ inputSize: 3, layers: [dense(4, { activation: 'tanh' }), dense(2)], loss: { type: 'huber', delta: 0.5 }, optimizer: 'adam', seed: 21 });
+    net.trainBatch([[1, 2, 3], [0, -1, 0.5]], [[1, 0], [0, 1]]);
+    net.trainBatch([[1, 2, 3], [0, -1, 0.5]], [[1, 0], [0, 1]]);
+    return net;
+  };
+  const paramsOf = (net: Network) => net.getWeights().flatMap((l) => [...l.weights, ...l.bias]);
+
+  it('bytes: "WNET", u32 version 1, u32 header length, the JSON header, zero padding to 8, then params, state1, state2 as little-endian f64s', () => {
+    const net = trained();
+    const bytes = net.toBytes();
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    expect([...bytes.subarray(0, 4)]).toEqual([0x57, 0x4e, 0x45, 0x54]);
+    expect(view.getUint32(4, true)).toBe(1);
+    const headLength = view.getUint32(8, true);
+    const head = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headLength))) as Record<string, unknown>;
+    expect(Object.keys(head).sort()).toEqual(['config', 'format', 'slabs', 'training', 'version']);
+    expect([head.format, head.version]).toEqual(['wasmnet', 1]);
+    const params = paramsOf(net);
+    expect(head.slabs).toBe(params.length);
+    const bodyStart = Math.ceil((12 + headLength) / 8) * 8;
+    expect([...bytes.subarray(12 + headLength, bodyStart)].every((b) => b === 0)).toBe(true);
+    expect(bytes.length).toBe(bodyStart + 3 * params.length * 8);
+    const slab = (s: number) => Array.from({ length: params.length }, (_, i) => view.getFloat64(bodyStart + (s * params.length + i) * 8, true));
+    expect(slab(0)).toEqual(params);
+    // adam's m and v after two steps: non-zero, and v ≥ 0
+    expect(slab(1).some((v) => v !== 0)).toBe(true);
+    expect(slab(2).every((v) => v >= 0) && slab(2).some((v) => v > 0)).toBe(true);
+    // the JSON form holds the same slabs, base64 of the same little-endian bytes
+    const json = net.toJSON();
+    const b64 = (values: number[]) => {
+      const out = new Uint8Array(values.length * 8);
+      const v = new DataView(out.buffer);
+      values.forEach((x, i) => v.setFloat64(i * 8, x, true));
+      return Buffer.from(out).toString('base64');
+    };
+    expect(json.weights).toBe(b64(params));
+    expect(json.training.state1).toBe(b64(slab(1)));
+    expect(json.training.state2).toBe(b64(slab(2)));
+    expect(head.training).toEqual({ stepCount: 2, learningRate: 0.001, shuffleRandom: json.training.shuffleRandom, dropoutRandom: json.training.dropoutRandom });
+    expect(head.config).toEqual(json.config);
+    expect(json.config.loss).toEqual({ type: 'huber', delta: 0.5 });
+  });
+
+  it('a network of more than 4,096 parameters (several base64 chunks) round-trips bit for bit', () => {
+    const net = new Network({ inputSize: 100, layers: [dense(60)], loss: 'mse', seed: 2 });
+    const again = Network.fromJSON(JSON.stringify(net));
+    expect(paramsOf(again)).toEqual(paramsOf(net));
+    expect(Network.fromBytes(net.toBytes().slice().buffer).toBytes()).toEqual(net.toBytes());
+  });
+
+  /** toBytes with its header replaced (and the body kept, re-aligned). */
+  const withHeader = (bytes: Uint8Array, edit: (head: Record<string, unknown>) => unknown, extra = 0) => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headLength = view.getUint32(8, true);
+    const body = bytes.subarray(Math.ceil((12 + headLength) / 8) * 8);
+    const head = new TextEncoder().encode(JSON.stringify(edit(JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headLength))))));
+    const start = Math.ceil((12 + head.length) / 8) * 8;
+    const out = new Uint8Array(start + body.length + extra);
+    out.set(bytes.subarray(0, 12));
+    new DataView(out.buffer).setUint32(8, head.length, true);
+    out.set(head, 12);
+    out.set(body, start);
+    return out;
+  };
+
+  it.each([
+    ['not bytes', () => 'WNET', /^fromBytes expects a Uint8Array or an ArrayBuffer, got string$/],
+    ['fewer than 12 bytes', () => new Uint8Array([0x57, 0x4e, 0x45, 0x54, 1, 0, 0, 0]), /^not a saved wasmnet model: the bytes do not start with "WNET"$/],
+    ['another magic', (b: Uint8Array) => Object.assign(b.slice(), { 3: 0x55 }), /^not a saved wasmnet model: the bytes do not start with "WNET"$/],
+    ['version 2', (b: Uint8Array) => Object.assign(b.slice(), { 4: 2 }), /^saved model uses format version 2, newer than this wasmnet reads \(up to 1\); upgrade wasmnet to load it$/],
+    ['version 0', (b: Uint8Array) => Object.assign(b.slice(), { 4: 0 }), /^saved model has no valid format version \(got 0\)$/],
+    ['a header longer than the bytes', (b: Uint8Array) => Object.assign(b.slice(), { 10: 1 }), /^saved model is truncated: its header needs \d+ bytes, there are \d+$/],
+    ['a header that is not JSON', (b: Uint8Array) => Object.assign(b.slice(), { 12: 0x7d }), /^saved model is corrupted: its header is not valid JSON$/],
+    ['a header that is null', (b: Uint8Array) => withHeader(b, () => null), /^saved model is corrupted: its header must be a JSON object, got null$/],
+    ['a header that is an array', (b: Uint8Array) => withHeader(b, () => []), /^saved model is corrupted: its header must be a JSON object, got object$/],
+    ['no slab length', (b: Uint8Array) => withHeader(b, (h) => ({ ...h, slabs: undefined })), /^saved model is corrupted: the slab length is missing$/],
+    ['a negative slab length', (b: Uint8Array) => withHeader(b, (h) => ({ ...h, slabs: -1 })), /^saved model is corrupted: the slab length is missing$/],
+    ['a fractional slab length', (b: Uint8Array) => withHeader(b, (h) => ({ ...h, slabs: 1.5 })), /^saved model is corrupted: the slab length is missing$/],
+    ['one byte short', (b: Uint8Array) => b.slice(0, -1), /^saved model is truncated: 26 weights need \d+ bytes, there are \d+$/],
+    ['one byte too many', (b: Uint8Array) => withHeader(b, (h) => h, 1), /^saved model is corrupted: 26 weights need \d+ bytes, there are \d+$/],
+    ['no config', (b: Uint8Array) => withHeader(b, (h) => ({ ...h, config: null })), /^saved model: "config" is missing$/],
+    ['no training', (b: Uint8Array) => withHeader(b, (h) => ({ ...h, training: undefined })), /^saved model: "training" is missing$/],
+  ])('fromBytes, %s: a FormatError naming it', (_, make, message) => {
+    const bytes = new Network({ inputSize: 3, layers: [dense(4), dense(2)], loss: 'mse', seed: 1 }).toBytes(); // 26 parameters
+    expect(() => Network.fromBytes(make(bytes) as never)).toThrow(FormatError);
+    expect(() => Network.fromBytes(make(bytes) as never)).toThrow(message);
+  });
+
+  const saved = () => JSON.parse(JSON.stringify(new Network({ inputSize: 3, layers: [dense(4), dense(2)], loss: 'mse', seed: 1 }))) as Record<string, any>;
+  it.each([
+    ['text that is not JSON', () => '{"format":', /^not a saved wasmnet model: the string is not valid JSON \(.+\)$/],
+    ['null', () => null, /^not a saved wasmnet model: expected an object with format "wasmnet"$/],
+    ['another format', () => ({ ...saved(), format: 'keras' }), /^not a saved wasmnet model: expected an object with format "wasmnet"$/],
+    ['version "1"', () => ({ ...saved(), version: '1' }), /^saved model has no valid format version \(got 1\)$/],
+    ['version 1.5', () => ({ ...saved(), version: 1.5 }), /^saved model has no valid format version \(got 1\.5\)$/],
+    ['version 2', () => ({ ...saved(), version: 2 }), /^saved model uses format version 2, newer than this wasmnet reads \(up to 1\)/],
+    ['no training', () => ({ ...saved(), training: null }), /^saved model: "training" is missing$/],
+    ['no config', () => ({ ...saved(), config: 'x' }), /^saved model: "config" is missing$/],
+    ['weights not a string', () => ({ ...saved(), weights: [1, 2] }), /^saved model: "weights" must be a base64 string$/],
+    ['weights not base64', () => ({ ...saved(), weights: '***' }), /^saved model: "weights" is not valid base64$/],
+    ['weights of 7 bytes', () => ({ ...saved(), weights: Buffer.from([1, 2, 3, 4, 5, 6, 7]).toString('base64') }), /^saved model: "weights" is truncated \(7 bytes is not a whole number of f64 values\)$/],
+    ['state1 not a string', () => { const s = saved(); s.training.state1 = 5; return s; }, /^saved model: "training\.state1" must be a base64 string$/],
+    ['state2 not base64', () => { const s = saved(); s.training.state2 = '!'; return s; }, /^saved model: "training\.state2" is not valid base64$/],
+    ['stepCount −1', () => { const s = saved(); s.training.stepCount = -1; return s; }, /^saved model: training\.stepCount must be a finite number ≥ 0, got -1$/],
+    ['learningRate NaN', () => { const s = saved(); s.training.learningRate = 'x'; return s; }, /^saved model: training\.learningRate must be a finite number ≥ 0, got x$/],
+    ['shuffleRandom of 3 words', () => { const s = saved(); s.training.shuffleRandom = [1, 2, 3]; return s; }, /^saved model: training\.shuffleRandom must be 4 unsigned 32-bit integers$/],
+    ['dropoutRandom with 2³²', () => { const s = saved(); s.training.dropoutRandom = [1, 2, 3, 4294967296]; return s; }, /^saved model: training\.dropoutRandom must be 4 unsigned 32-bit integers$/],
+    ['dropoutRandom with −1', () => { const s = saved(); s.training.dropoutRandom = [1, 2, 3, -1]; return s; }, /^saved model: training\.dropoutRandom must be 4 unsigned 32-bit integers$/],
+    ['shuffleRandom with 0.5', () => { const s = saved(); s.training.shuffleRandom = [1, 2, 3, 0.5]; return s; }, /^saved model: training\.shuffleRandom must be 4 unsigned 32-bit integers$/],
+  ])('fromJSON, %s: a FormatError naming it', (_, make, message) => {
+    expect(() => Network.fromJSON(make() as never)).toThrow(FormatError);
+    expect(() => Network.fromJSON(make() as never)).toThrow(message);
+  });
+
+  it('the edges accepted: generator words 0 and 2³² − 1, stepCount 0, learningRate 0', () => {
+    const s = saved();
+    s.training.shuffleRandom = [0, 4294967295, 1, 2];
+    s.training.learningRate = 0;
+    s.training.stepCount = 0;
+    expect(Network.fromJSON(s as never).toJSON().training.shuffleRandom).toEqual([0, 4294967295, 1, 2]);
   });
 });
