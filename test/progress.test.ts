@@ -250,15 +250,82 @@ describe('progressBar default clock (milliseconds, faked through the globals a u
   });
 });
 
+describe('progressBar: what the bar shows', () => {
+  it('the running loss, accuracy and mae of the epoch so far: means weighted by batch size', async () => {
+    const fake = fakeStream(true, 200);
+    const batches: { loss: number; size: number; accuracy?: number; mae?: number }[] = [];
+    // 102 rows in batches of 40: 40, 40, 22
+    await classifier().fit(trainX, trainY, {
+      epochs: 1,
+      batchSize: 40,
+      metrics: ['accuracy', 'mae'],
+      shuffle: false,
+      callbacks: [{ onBatchEnd: (_, logs) => void batches.push({ ...logs }) }, progressBar({ stream: fake.stream, interval: 0, now: fake.now })],
+    });
+    expect(batches.map((b) => b.size)).toEqual([40, 40, 22]);
+    const draws = fake.writes.filter((w) => w.text.startsWith('\r')).map((w) => visible(w.text));
+    const mean = (key: 'loss' | 'accuracy' | 'mae', n: number) => batches.slice(0, n).reduce((s, b) => s + b[key]! * b.size, 0) / batches.slice(0, n).reduce((s, b) => s + b.size, 0);
+    for (const n of [1, 2]) {
+      expect(draws[n - 1]).toContain(`loss ${mean('loss', n).toFixed(4)}  acc ${mean('accuracy', n).toFixed(4)}  mae ${mean('mae', n).toFixed(4)}`);
+    }
+  });
+
+  it('a stream without columns is taken as 80 wide', async () => {
+    const writes: string[] = [];
+    await classifier().fit(trainX, trainY, {
+      epochs: 2,
+      validationSplit: 0.2,
+      metrics: ['accuracy', 'mae'],
+      callbacks: [progressBar({ stream: { isTTY: true, write: (t: string) => void writes.push(t) }, interval: 0 })],
+    });
+    const lines = writes.filter((w) => w.startsWith('\r')).map(visible);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(79);
+    expect(lines.some((line) => line.length === 79)).toBe(true); // truncated to fit, not wrapped
+  });
+
+  it("a fit that fails ends the bar with '(failed)'", async () => {
+    const fake = fakeStream(true, 200);
+    const boom = new Error('boom');
+    await expect(
+      classifier().fit(trainX, trainY, {
+        epochs: 5,
+        callbacks: [progressBar({ stream: fake.stream, interval: 0, now: fake.now }), { onEpochEnd: (e) => { if (e === 1) throw boom; } }],
+      }),
+    ).rejects.toBe(boom);
+    expect(visible(fake.writes.at(-2)!.text)).toMatch(/^epoch 2\/5 \[█{12}░{18}\]  40%  0\.0s total \(failed\)  loss/);
+    expect(fake.writes.at(-1)!.text).toBe('\n');
+  });
+
+  it('lines (not a terminal) say nothing more when a fit fails, and nothing about stopping when it ran all its epochs', async () => {
+    const fake = fakeStream(false);
+    await expect(
+      classifier().fit(trainX, trainY, { epochs: 3, callbacks: [progressBar({ stream: fake.stream, now: fake.now }), { onEpochEnd: (e) => { if (e === 1) throw new Error('boom'); } }] }),
+    ).rejects.toThrow('boom');
+    expect(fake.writes.map((w) => w.text)).toEqual([expect.stringMatching(/^epoch 1\/3 /), expect.stringMatching(/^epoch 2\/3 /)]);
+    const full = fakeStream(false);
+    await classifier().fit(trainX, trainY, { epochs: 2, onEpochEnd: (e) => e < 5, callbacks: [progressBar({ stream: full.stream, now: full.now })] });
+    expect(full.writes).toHaveLength(2);
+  });
+});
+
 describe('progressBar pieces', () => {
   it('formats numbers and durations compactly', () => {
     expect([0, 0.12345, 12.3, 1.23e-5, 123456].map(formatNumber)).toEqual(['0.0000', '0.1235', '12.3000', '1.23e-5', '1.23e+5']);
     expect([0, 420, 12_400, 185_000, 7_620_000].map(formatDuration)).toEqual(['0.0s', '0.4s', '12s', '3m05s', '2h07m']);
+    // the edges of each form
+    expect([-5, 9_940, 10_000, 59_400, 60_000, 3_599_000, 3_600_000].map(formatDuration)).toEqual(['0.0s', '9.9s', '10s', '59s', '1m00s', '59m59s', '1h00m']);
+    expect([0.001, -0.0002, 99_999, 100_000, -123_456].map(formatNumber)).toEqual(['0.0010', '-2.00e-4', '99999.0000', '1.00e+5', '-1.23e+5']);
   });
 
   it('bad options are ConfigErrors', () => {
     expect(() => progressBar({ stream: {} as ProgressStream })).toThrow(ConfigError);
     expect(() => progressBar({ interval: -1 })).toThrow(/progressBar options.interval/);
     expect(() => progressBar({ colour: true } as object)).toThrow(/unknown option "colour"/);
+    expect(() => progressBar({ stream: { write: 1 } as never })).toThrow(/^progressBar options\.stream must have a write\(text\) method, got an object$/);
+    expect(() => progressBar({ interval: NaN })).toThrow(/^progressBar options\.interval must be a number of milliseconds ≥ 0, got NaN$/);
+    expect(() => progressBar({ interval: '100' as never })).toThrow(/^progressBar options\.interval must be a number of milliseconds ≥ 0, got "100"$/);
+    expect(() => progressBar({ now: 5 as never })).toThrow(/^progressBar options\.now must be a function, got 5$/);
+    expect(() => progressBar(null as never)).toThrow(/^progressBar options must be an object, got null$/);
+    expect(() => progressBar({ interval: 0 })).not.toThrow();
   });
 });
