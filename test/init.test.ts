@@ -176,6 +176,44 @@ describe('init errors', () => {
   });
 });
 
+describe('a runtime that forbids compiling WebAssembly from bytes (Workers, Next.js Edge)', () => {
+  // What such a runtime throws, faked through the WebAssembly global
+  const refusal = () => new WebAssembly.CompileError('WebAssembly.compile(): Wasm code generation disallowed by embedder');
+
+  it('init(bytes): an InitError that says to pass an imported module, and a module still works', async () => {
+    const compile = vi.spyOn(WebAssembly, 'compile').mockRejectedValue(refusal());
+    try {
+      const failed = lib.init(labelled('refused'));
+      await expect(failed).rejects.toThrow(lib.InitError);
+      await expect(failed).rejects.toThrow(
+        /^could not load the wasmnet WebAssembly core: CompileError: WebAssembly\.compile\(\): Wasm code generation disallowed by embedder; this runtime forbids compiling WebAssembly from bytes: pass init\(\) an imported WebAssembly\.Module \(Workers: `import core from "wasmnet\/core\.wasm"`\), or let the bundler pick the package's `workerd` or `edge-light` entry$/,
+      );
+    } finally {
+      compile.mockRestore();
+    }
+    await lib.init(new WebAssembly.Module(labelled('imported')));
+    expectWorkingCore('imported');
+  });
+
+  it('initSync(bytes): the same hint, and the advice to call await init() first', () => {
+    const RealModule = WebAssembly.Module;
+    WebAssembly.Module = function () {
+      throw refusal();
+    } as unknown as typeof WebAssembly.Module;
+    try {
+      expect(() => lib.initSync(labelled('refused'))).toThrow(
+        /^could not compile the wasmnet WebAssembly core synchronously \(CompileError: .*disallowed by embedder\); this runtime forbids compiling WebAssembly from bytes: pass init\(\) an imported WebAssembly\.Module .*; or call `await init\(\)` first$/,
+      );
+    } finally {
+      WebAssembly.Module = RealModule;
+    }
+  });
+
+  it('another compile error gets no such hint', async () => {
+    await expect(lib.init(new Uint8Array([0, 0x61, 0x73, 0x6d, 9, 0, 0, 0]))).rejects.toThrow(/^could not load the wasmnet WebAssembly core: CompileError: [^;]*$/);
+  });
+});
+
 describe('initSync(source)', () => {
   it('nothing: the inlined core', () => {
     lib.initSync();
