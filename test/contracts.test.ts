@@ -133,6 +133,7 @@ describe('initialisers', () => {
   it.each([
     ['an unknown name', { kernelInitializer: 'bogus' }, /^dense\(\) kernelInitializer must be one of "glorotUniform", "glorotNormal", "heUniform", "heNormal", "lecunUniform", "lecunNormal", "zeros", "ones", got "bogus"$/],
     ['an array', { kernelInitializer: ['zeros'] }, /^dense\(\) kernelInitializer must be one of .*, got an array of length 1$/],
+    ['null', { kernelInitializer: null }, /^dense\(\) kernelInitializer must be one of .*, got null$/],
     ['an object of an unknown type', { kernelInitializer: { type: 'bogus' } }, /^dense\(\) kernelInitializer\.type must be one of "glorotUniform", .*, got "bogus"$/],
     ['a named type with a value', { kernelInitializer: { type: 'zeros', value: 2 } }, /^dense\(\) kernelInitializer: unknown option "value"; expected one of "type"$/],
     ['a constant with another key', { biasInitializer: { type: 'constant', value: 1, x: 2 } }, /^dense\(\) biasInitializer: unknown option "x"; expected one of "type", "value"$/],
@@ -389,6 +390,16 @@ describe('earlyStopping (its hooks driven with scripted epoch logs)', () => {
   ])('%s: a ConfigError naming it', (_, options, message) => {
     expect(() => earlyStopping(options as never)).toThrow(ConfigError);
     expect(() => earlyStopping(options as never)).toThrow(message);
+  });
+
+  it('a fit stopped before its first epoch leaves bestEpoch −1 and stoppedEpoch −1, whatever an earlier fit left', async () => {
+    const s = earlyStopping();
+    const net = new Network({ inputSize: 1, layers: [dense(1)], loss: 'mse', seed: 1 });
+    await net.fit([[0], [1]], [[1], [3]], { epochs: 3, callbacks: [s] });
+    expect(s.bestEpoch).toBeGreaterThanOrEqual(0);
+    const history = await net.fit([[0], [1]], [[1], [3]], { epochs: 3, callbacks: [s, { onTrainBegin: (control) => control.stop() }] });
+    expect(history.epochs).toBe(0);
+    expect([s.monitor, s.bestEpoch, s.best, s.stoppedEpoch]).toEqual(['loss', -1, Infinity, -1]);
   });
 
   it('before any fit: monitor loss, bestEpoch −1, best NaN, stoppedEpoch −1', () => {
