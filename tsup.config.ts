@@ -9,13 +9,11 @@ const shared = {
   sourcemap: false,
   clean: false, // the build script empties dist/ first (parallel builds race on clean)
   treeshake: true,
-  // Whitespace, comments and local names; arithmetic is never rewritten (minifySyntax may fold
-  // expressions, so it stays off). Exported names are kept, and every error class names itself
-  // with a string literal, so `error.name` and `instanceof` are unchanged; only internal
-  // function names in stack traces get short. Whitespace saves ≈ 3 KB gzipped, local names
-  // ≈ 3.7 KB more (40.8 → 37.2 KB for dist/index.js, measured when hardening's checks landed).
-  minifyWhitespace: true,
-  minifyIdentifiers: true,
+  // Not minified: dist/ is what users step through and read in stack traces (`at resolveConfig
+  // (…/dist/index.js:812:11)`, `ConfigError: …`), and their own bundler minifies it for their
+  // app, which is the size they pay (check-package budgets exactly that: an app bundled with
+  // esbuild --minify). No source maps: dist/ is the sources' code with types stripped, readable
+  // as it is, and maps would double the files for no gain in a stack trace.
   external: [/^node:/],
   removeNodeProtocol: false,
 } satisfies Options;
@@ -36,29 +34,13 @@ function importedCore(variant: 'workerd' | 'edge-light'): EsbuildPlugin {
   };
 }
 
-/** The threads chunk (src/threads/index.ts: the threads core and the pool) is its own file,
- *  dist/threads.js / threads.cjs, which the main entry imports dynamically on first use, so that
- *  programs without threads never load it (and the main entry stays within its budget). */
-const threadsChunk: EsbuildPlugin = {
-  name: 'wasmnet-threads-chunk',
+/** The `workerd` and `edge-light` builds of wasmnet/threads: src/threads/runtime.none.ts in place
+ *  of ./runtime (no Worker there, so no threads core to carry). */
+const noThreadsRuntime: EsbuildPlugin = {
+  name: 'wasmnet-no-threads-runtime',
   setup(build) {
-    // tsup builds every format as ESM first (treeshake: rollup writes the CJS), so the format
-    // esbuild sees is always 'esm'; tsup's TSUP_FORMAT define names the real one. The CJS entry
-    // loads the CJS chunk (with import(), which Node allows in CommonJS).
-    const file = build.initialOptions.define?.TSUP_FORMAT === '"cjs"' ? './threads.cjs' : './threads.js';
-    build.onResolve({ filter: /^\.\/index$/ }, (args) =>
-      args.importer.endsWith(join('threads', 'request.ts')) ? { path: file, external: true } : undefined,
-    );
-  },
-};
-
-/** The workerd and edge-light entries have no threads chunk (Workers and Edge functions have no
- *  Worker): src/threads/none.ts stands in for it, inside the entry's bundle. */
-const noThreads: EsbuildPlugin = {
-  name: 'wasmnet-no-threads',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/index$/ }, (args) =>
-      args.importer.endsWith(join('threads', 'request.ts')) ? { path: join(args.resolveDir, 'none.ts') } : undefined,
+    build.onResolve({ filter: /^\.\/runtime$/ }, (args) =>
+      args.importer.endsWith(join('threads', 'index.ts')) ? { path: join(args.resolveDir, 'runtime.none.ts') } : undefined,
     );
   },
 };
@@ -69,34 +51,37 @@ export default defineConfig([
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: { compilerOptions: { stripInternal: true } },
-    esbuildPlugins: [threadsChunk],
   },
-  {
-    ...shared,
-    entry: { threads: 'src/threads/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: false,
-  },
-  // The interop entries (wasmnet/onnx, wasmnet/tfjs) import the library by its own package
-  // name, kept external: with the main entry they load one copy of wasmnet and one core (ESM,
-  // CJS and workerd conditions alike), and an imported network is `instanceof Network`. One
-  // config each, so that each is one file per format (their small shared part, src/interop/,
-  // is copied into both) with no shared declaration chunk.
-  ...(['onnx', 'tfjs'] as const).map((name) => ({
+  // The subpath entries (wasmnet/onnx, wasmnet/tfjs, wasmnet/threads, wasmnet/storage, wasmnet/keras) import the library by its
+  // own package name, kept external: with the main entry they load one copy of wasmnet and one
+  // core (ESM, CJS and workerd conditions alike), and an imported network is `instanceof
+  // Network`. One config each, so that each is one file per format (the small shared part of
+  // onnx and tfjs, src/interop/, is copied into both) with no shared declaration chunk. The
+  // main entry never imports wasmnet/threads (src/threads/registry.ts says how they meet).
+  ...(['onnx', 'tfjs', 'threads', 'storage', 'keras'] as const).map((name) => ({
     ...shared,
     entry: { [name]: `src/${name}/index.ts` },
     format: ['esm', 'cjs'] as Options['format'],
-    external: [/^node:/, 'wasmnet'],
+    // wasmnet/storage loads ONNX and tfjs models through those entries, by name as well
+    external: [/^node:/, 'wasmnet', 'wasmnet/onnx', 'wasmnet/tfjs'],
     dts: true,
   })),
+  {
+    ...shared,
+    // ESM only, like the entries it goes with. Its types are dist/threads.d.ts.
+    entry: { 'threads.edge': 'src/threads/index.ts' },
+    format: ['esm'],
+    external: [/^node:/, 'wasmnet'],
+    dts: false,
+    esbuildPlugins: [noThreadsRuntime],
+  },
   {
     ...shared,
     // ESM only: Workers load ES modules. Its types are dist/index.d.ts (the same API).
     entry: { 'index.workerd': 'src/index.workerd.ts' },
     format: ['esm'],
     dts: false,
-    splitting: false, // the no-threads stub stays inside the entry (no chunk file beside it)
-    esbuildPlugins: [importedCore('workerd'), noThreads],
+    esbuildPlugins: [importedCore('workerd')],
   },
   {
     ...shared,
@@ -104,7 +89,6 @@ export default defineConfig([
     entry: { 'index.edge-light': 'src/index.edge-light.ts' },
     format: ['esm'],
     dts: false,
-    splitting: false, // the no-threads stub stays inside the entry (no chunk file beside it)
-    esbuildPlugins: [importedCore('edge-light'), noThreads],
+    esbuildPlugins: [importedCore('edge-light')],
   },
 ]);

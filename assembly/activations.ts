@@ -1,7 +1,7 @@
 // Activation functions a = f(z) and their backward pass dZ = dA ⊙ f'(z), elementwise except
 // softmax (row-wise). Derivatives are written in terms of whichever of z or a is cheaper.
 import {
-  ACT_ELU, ACT_GELU, ACT_GELU_EXACT, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
+  ACT_ELU, ACT_GELU, ACT_GELU_EXACT, ACT_LEAKY_RELU, ACT_RELU, ACT_RELU6, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
 import { erf, exp, tanh } from './math';
 import { copyF64 } from './memory';
@@ -28,6 +28,8 @@ export function activate(kind: i32, z: usize, a: usize, rows: i32, cols: i32, al
     for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v > 0 ? v : 0.0); } // max(0, z)
   } else if (kind == ACT_LEAKY_RELU) {
     for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v > 0 ? v : alpha * v); } // z > 0 ? z : α·z
+  } else if (kind == ACT_RELU6) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(a + o, v > 0 ? (v < 6 ? v : 6.0) : 0.0); } // min(max(0, z), 6)
   } else if (kind == ACT_SIGMOID) {
     for (let o: usize = 0; o < end; o += 8) store<f64>(a + o, sigmoid(load<f64>(z + o))); // 1 / (1 + e^−z)
   } else if (kind == ACT_TANH) {
@@ -93,6 +95,8 @@ export function activateBackward(kind: i32, z: usize, a: usize, dA: usize, dZ: u
     for (let o: usize = 0; o < end; o += 8) store<f64>(dZ + o, load<f64>(z + o) > 0 ? load<f64>(dA + o) : 0.0); // 1 where z > 0
   } else if (kind == ACT_LEAKY_RELU) {
     for (let o: usize = 0; o < end; o += 8) { const g = load<f64>(dA + o); store<f64>(dZ + o, load<f64>(z + o) > 0 ? g : alpha * g); } // 1 or α
+  } else if (kind == ACT_RELU6) {
+    for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(z + o); store<f64>(dZ + o, v > 0 && v < 6 ? load<f64>(dA + o) : 0.0); } // 1 where 0 < z < 6
   } else if (kind == ACT_SIGMOID) {
     for (let o: usize = 0; o < end; o += 8) { const v = load<f64>(a + o); store<f64>(dZ + o, load<f64>(dA + o) * v * (1.0 - v)); } // a·(1 − a)
   } else if (kind == ACT_TANH) {

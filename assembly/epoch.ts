@@ -5,7 +5,7 @@
 // the call itself), which costs as much as the batch's arithmetic. Twin: src/backend/epoch.ts.
 import {
   D_ABS_ERROR_SUM, D_CORRECT_SUM, D_DATA_X, D_DATA_Y, D_EPOCH_LOG, D_FAILED_BATCH, D_FAILED_EPOCH, D_INPUT_WIDTH, D_LOSS_SUM,
-  D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
+  D_ORDER, D_SHUFFLE_RNG, D_SQ_ERROR_SUM, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
 } from './codes';
 import { copyF64 } from './memory';
 import { ptr, setSlot, slot } from './description';
@@ -47,12 +47,12 @@ function shuffleOrder(order: usize, count: i32, state: usize): void {
 
 /** Trains `count` epochs (see `epoch`) in one call, for a fit with nothing to do between
  *  epochs: after each, the step's running sums (loss·rows, correct predictions, |error|) move
- *  to the epoch log at D_EPOCH_LOG (three f64s per epoch) and restart from 0. At the first
+ *  to the epoch log at D_EPOCH_LOG (four f64s per epoch: loss·rows, correct, |error|, squared error) and restart from 0. At the first
  *  failing batch it stops and returns that step's status, with D_FAILED_EPOCH (counted from
  *  this call's first) and D_FAILED_BATCH saying where; the epochs before it are logged. */
 export function epochs(desc: usize, samples: i32, batchSize: i32, shuffle: i32, count: i32): i32 {
   let log = ptr(desc, D_EPOCH_LOG);
-  for (let e = 0; e < count; e++, log += 24) {
+  for (let e = 0; e < count; e++, log += 32) {
     const status = epoch(desc, samples, batchSize, shuffle);
     if (status != STATUS_OK) {
       setSlot(desc, D_FAILED_EPOCH, <f64>e);
@@ -61,9 +61,11 @@ export function epochs(desc: usize, samples: i32, batchSize: i32, shuffle: i32, 
     store<f64>(log, slot(desc, D_LOSS_SUM));
     store<f64>(log, slot(desc, D_CORRECT_SUM), 8);
     store<f64>(log, slot(desc, D_ABS_ERROR_SUM), 16);
+    store<f64>(log, slot(desc, D_SQ_ERROR_SUM), 24);
     setSlot(desc, D_LOSS_SUM, 0);
     setSlot(desc, D_CORRECT_SUM, 0);
     setSlot(desc, D_ABS_ERROR_SUM, 0);
+    setSlot(desc, D_SQ_ERROR_SUM, 0);
   }
   return STATUS_OK;
 }

@@ -8,6 +8,7 @@ export { mse, mae, huber, softmaxCrossEntropy, sparseSoftmaxCrossEntropy, sigmoi
 export { sgd, adam, rmsprop, adagrad } from './optimizers';
 export { weightPenalty, clipGlobalNorm } from './regularizers';
 export { dropoutForward, dropoutBackward } from './dropout';
+export { normalizeForward, normalizeBackward, batchNormForward, batchNormBackward, batchNormUpdate, layerNormForward, layerNormBackward } from './normalization';
 export { step } from './step';
 export { epochs } from './epoch';
 export { countCorrect, sumAbsError } from './metrics';

@@ -54,3 +54,26 @@ export function sumAbsError(loss: i32, a: usize, y: usize, rows: i32, cols: i32)
   for (let o: usize = 0; o < end; o += 8) sum += Math.abs(load<f64>(a + o) - load<f64>(y + o));
   return sum;
 }
+
+/** Σ (a − y)² over a[rows×cols] (the mse metric); for the sparse loss the target row is the
+ *  one-hot encoding of the label at y[r]. */
+export function sumSquaredError(loss: i32, a: usize, y: usize, rows: i32, cols: i32): f64 {
+  let sum: f64 = 0;
+  if (loss == LOSS_SPARSE_SOFTMAX_CE) {
+    for (let r = 0; r < rows; r++) {
+      const label = <i32>load<f64>(y + (<usize>r << 3));
+      const row = a + (<usize>r * <usize>cols << 3);
+      for (let j = 0; j < cols; j++) {
+        const d = load<f64>(row + (<usize>j << 3)) - (j == label ? 1.0 : 0.0);
+        sum += d * d;
+      }
+    }
+    return sum;
+  }
+  const end = <usize>(rows * cols) << 3;
+  for (let o: usize = 0; o < end; o += 8) {
+    const d = load<f64>(a + o) - load<f64>(y + o);
+    sum += d * d;
+  }
+  return sum;
+}

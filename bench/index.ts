@@ -1,7 +1,8 @@
 // `npm run bench [-- --quick] [--only=kernels,training,mnist] [--libs=wasmnet-wasm,tfjs-wasm,…]`:
 // GEMM kernel throughput (wasm vs js), training throughput of wasmnet against its peers (tfjs
 // cpu/wasm, convnetjs, brain.js), the real-data MNIST line and predict's latency against
-// onnxruntime-web and tfjs (inference), printed as markdown (stdout) and
+// onnxruntime-web and tfjs (inference), the training cost of batch and layer norm
+// (normalization), printed as markdown (stdout) and
 // saved as JSON under bench/results/. Reports numbers only; it never fails on timings.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -10,16 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { benchInference, inferenceTable, type InferenceRun } from './inference';
 import { benchKernels, type KernelResult } from './kernels';
 import { benchMnist, type MnistLine } from './mnist';
+import { benchNormalization, normalizationTable, type NormalizationResult } from './normalization';
 import { ALL_PEERS, BASELINE, DEFAULT_PEERS, findPeer, type Peer } from './peers/index';
 import { environment, header, kernelTable, mnistTable, trainingTable } from './report';
 import { FULL_PLAN, progress, QUICK_PLAN } from './stats';
 import { benchTrainings, type WorkloadResult } from './training';
 import { WORKLOAD_IDS } from './workloads';
 
-const SECTIONS = ['kernels', 'training', 'mnist', 'inference'] as const;
+const SECTIONS = ['kernels', 'training', 'mnist', 'inference', 'normalization'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Other names accepted by --only. */
-const ALIASES: Record<string, Section> = { peers: 'training', gemm: 'kernels', digits: 'mnist', predict: 'inference' };
+const ALIASES: Record<string, Section> = { peers: 'training', gemm: 'kernels', digits: 'mnist', predict: 'inference', batchnorm: 'normalization' };
 
 const USAGE = [
   'usage: npm run bench [-- --quick] [--only=SECTIONS] [--libs=LIBS] [--workloads=IDS] [--json=FILE]',
@@ -73,6 +75,7 @@ let kernels: KernelResult[] | undefined;
 let training: WorkloadResult[] | undefined;
 let mnist: MnistLine | undefined;
 let inference: InferenceRun | undefined;
+let normalization: NormalizationResult[] | undefined;
 if (sections.includes('kernels')) {
   kernels = await benchKernels(plan);
   out.push(kernelTable(kernels, plan));
@@ -89,6 +92,10 @@ if (sections.includes('inference')) {
   inference = await benchInference(plan);
   out.push(inferenceTable(inference));
 }
+if (sections.includes('normalization')) {
+  normalization = await benchNormalization(plan);
+  out.push(normalizationTable(normalization));
+}
 const seconds = (performance.now() - started) / 1000;
 await Promise.all(ALL_PEERS.map((p) => p.close?.()));
 
@@ -104,5 +111,5 @@ const loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
 const libraries = Object.fromEntries(
   [...new Set([...(training ? trainingPeers : []), ...(mnist ? mnistPeers : [])])].map((p) => [p.id, { label: p.label, notes: p.notes }]),
 );
-writeFileSync(path, `${JSON.stringify({ environment: env, loadAverageAtEnd, plan, sections, seconds, libraries, kernels, training, mnist, inference }, null, 2)}\n`);
+writeFileSync(path, `${JSON.stringify({ environment: env, loadAverageAtEnd, plan, sections, seconds, libraries, kernels, training, mnist, inference, normalization }, null, 2)}\n`);
 progress(`\nwrote ${relative(process.cwd(), path)} (${seconds.toFixed(0)} s; load average ${env.loadAverage} at start, ${loadAverageAtEnd} at end)`);

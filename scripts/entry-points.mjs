@@ -5,4 +5,7 @@ export const entryPoints = {
   wasmnet: 'src/index.ts',
   'wasmnet/onnx': 'src/onnx/index.ts',
   'wasmnet/tfjs': 'src/tfjs/index.ts',
+  'wasmnet/threads': 'src/threads/index.ts',
+  'wasmnet/storage': 'src/storage/index.ts',
+  'wasmnet/keras': 'src/keras/index.ts',
 };

@@ -1,13 +1,32 @@
-// Converting user data (number[][] or row-major Float64Array) into checked row-major
+// Converting user data (number[][] or a row-major typed array) into checked row-major
 // Float64Arrays, with errors that say which row and column is wrong.
 import { DataError, ShapeError } from './errors';
 import { show } from './validate';
 
 /**
- * Data: one row per sample, either as `number[][]` or as one row-major `Float64Array` (read in
- * place, not converted; its length must be a multiple of the row width).
+ * A row-major typed array of numbers. A `Float64Array` is read in place; the others (a
+ * `Float32Array` from tfjs's `dataSync()` or onnxruntime, image bytes, integer labels) are
+ * converted to f64 once, exactly: every float32 and every 8-, 16- and 32-bit integer is an f64.
  */
-export type Matrix = number[][] | Float64Array;
+export type NumericArray = Float64Array | Float32Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+/**
+ * Data: one row per sample, either as `number[][]` or as one row-major typed array (its length
+ * a multiple of the row width; see {@link NumericArray}).
+ */
+export type Matrix = number[][] | NumericArray;
+
+/** A typed array of numbers other than a Float64Array, as a new Float64Array (exact), once its
+ *  length is a whole number of `cols`-wide rows; anything else as it is. BigInt arrays are
+ *  refused (their values are not all exact as f64). */
+export function asFloat64(value: unknown, cols: number, name: string): unknown {
+  if (!ArrayBuffer.isView(value) || value instanceof Float64Array || value instanceof DataView) return value;
+  if (value instanceof BigInt64Array || value instanceof BigUint64Array) {
+    throw new ShapeError(`${name}: a ${value.constructor.name} is not accepted (not every 64-bit integer is exact as a number); convert it to a Float64Array`);
+  }
+  checkShape(value as unknown as ArrayLike<number>, cols, name);
+  return Float64Array.from(value as unknown as ArrayLike<number>);
+}
 
 export interface Rows {
   data: Float64Array;
@@ -28,9 +47,17 @@ export function checkRows(value: unknown, cols: number, name: string): number {
     return rows;
   }
   if (!Array.isArray(value)) {
-    throw new ShapeError(`${name} must be a number[][] or a row-major Float64Array, got ${show(value)}`);
+    throw new ShapeError(`${name} must be a number[][] or a row-major typed array (Float64Array, Float32Array, …), got ${show(value)}`);
   }
   if (value.length === 0) throw new ShapeError(`${name} has no rows`);
+  if (typeof value[0] === 'number') {
+    // one sample not wrapped in an array: predict([1, 0]) for predict([[1, 0]])
+    const preview = value.length <= 8 ? value.join(', ') : `${value.slice(0, 4).join(', ')}, …`;
+    throw new ShapeError(
+      `${name} must be rows, one array per sample: got a flat array of ${value.length} numbers. ` +
+        (value.length === cols ? `For one sample, wrap it: [[${preview}]]` : `Wrap each sample of ${cols} values in its own array ([[…], […]]), or pass a row-major Float64Array`),
+    );
+  }
   for (let r = 0; r < value.length; r++) {
     const row: unknown = value[r];
     if (!Array.isArray(row)) {
@@ -49,11 +76,11 @@ export function checkRows(value: unknown, cols: number, name: string): number {
   return value.length;
 }
 
-/** The row count of a row-major Float64Array of `cols`-wide rows (its values unchecked). */
-export function checkShape(value: Float64Array, cols: number, name: string): number {
+/** The row count of a row-major typed array of `cols`-wide rows (its values unchecked). */
+export function checkShape(value: ArrayLike<number>, cols: number, name: string): number {
   if (value.length === 0 || value.length % cols !== 0) {
     throw new ShapeError(
-      `${name}: a Float64Array of length ${value.length} is not a whole number of rows of ${cols} values (expected a positive multiple of ${cols})`,
+      `${name}: a ${value.constructor.name} of length ${value.length} is not a whole number of rows of ${cols} values (expected a positive multiple of ${cols})`,
     );
   }
   return value.length / cols;
@@ -65,8 +92,9 @@ export function notFinite(value: Float64Array, i: number, cols: number, name: st
 }
 
 /** Checks `value` (see checkRows) and returns it as row-major f64s: a Float64Array is used
- *  without copying, number[][] is copied. */
-export function toRows(value: unknown, cols: number, name: string): Rows {
+ *  without copying, other typed arrays and number[][] are copied. */
+export function toRows(input: unknown, cols: number, name: string): Rows {
+  const value = asFloat64(input, cols, name);
   const rows = checkRows(value, cols, name);
   if (value instanceof Float64Array) return { data: value, rows, cols, typed: true };
   const nested = value as number[][];

@@ -1,6 +1,8 @@
 // The engine behind a Network: one arena (wasm instance memory or Float64Array) laid out as
-//   [ parameters | gradients | optimizer state 1 | optimizer state 2 | description | packed W | batch buffers ]
+//   [ parameters | gradients | optimizer state 1 | optimizer state 2 | statistics | description | packed W | batch buffers ]
 // The four slabs share one layout (W₀ b₀ W₁ b₁ …), so an optimizer step is one kernel call.
+// The statistics slab holds what layers keep but do not train (a normalization layer's mean
+// and variance): the optimizer never walks it.
 // The network description is what the fused step reads (layer kinds and shapes, activations,
 // buffer offsets, loss, optimizer and its hyperparameters, step count, dropout generator):
 // forward, loss, backward and update for a batch are ONE call into the backend. Batch buffers
@@ -11,11 +13,11 @@
 // Nothing here validates user input: Network does that before calling in.
 import {
   DESC_HEADER, DESC_LAYER, D_ABS_ERROR_SUM, D_BATCH_ABS_ERROR, D_BATCH_CORRECT, D_CORRECT_SUM, D_DATA_X, D_DATA_Y,
-  D_EPOCH_LOG, D_FAILED_BATCH, D_FAILED_EPOCH, D_INPUT_WIDTH, D_LOSS_SUM, D_METRICS, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, METRIC_ACCURACY, METRIC_MAE,
+  D_EPOCH_LOG, D_FAILED_BATCH, D_FAILED_EPOCH, D_INPUT_WIDTH, D_LOSS_SUM, D_METRICS, D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, METRIC_ACCURACY, METRIC_MAE, METRIC_MSE, D_SQ_ERROR_SUM, D_BATCH_SQ_ERROR,
   D_BETA1, D_BETA2, D_CLIP_NORM, D_DA, D_DZ, D_EPSILON, D_GRADS, D_LAYERS, D_LEARNING_RATE, D_LOSS,
   D_LOSS_PARAM, D_LOSS_VALUE, D_MOMENTUM, D_NESTEROV, D_OPTIMIZER, D_PARAMS, D_PARAM_COUNT, D_RHO, D_RNG, D_SCRATCH, D_STATE1,
   D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DENSE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS,
-  L_KIND, L_L1, L_L2, L_PACKED, L_RATE, L_UNITS, L_W, L_Z, D_PACKED_VALID, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
+  L_KIND, L_L1, L_L2, L_PACKED, L_RATE, L_STATS, L_AUX, L_EPSILON, L_MOMENTUM, L_UNBIASED, LAYER_BATCH_NORM, LAYER_LAYER_NORM, LAYER_NORMALIZATION, L_UNITS, L_W, L_Z, D_PACKED_VALID, STATUS_LOSS_NOT_FINITE, STATUS_OK, STATUS_THREAD_FAILED, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS,
   STEP_TRAIN,
 } from './backend/codes';
 import { MAX_ARENA_F64, type BackendName, type Kernels } from './backend/kernels';
@@ -24,11 +26,12 @@ import { WasmKernels } from './backend/wasm';
 import { notFinite, type Rows } from './data';
 import { DivergenceError, MemoryLimitError } from './errors';
 import { threadsRuntime } from './threads/request';
-import type { ThreadedKernels } from './threads/index';
+import type { ThreadedKernels } from './threads/runtime';
 import { defaultInitializer, initialize } from './initializers';
 import { placeDense, type LayerSlots } from './layers/dense';
 import { placeDropout } from './layers/dropout';
-import type { Layer } from './layers/index';
+import { paramsOf, statsOf, type Layer } from './layers/index';
+import { placeBatchNorm, placeLayerNorm, placeNormalization } from './layers/normalization';
 import { isClassification, type LossName, type ResolvedLoss } from './losses';
 import { OPTIMIZER_CODES, type ResolvedOptimizer } from './optimizers';
 import { Random } from './random';
@@ -42,7 +45,7 @@ const COPY_LOOP = 1024;
  *  run whole epochs in one call: 8 MiB. Larger sets are loaded batch by batch, which costs
  *  little next to their batches' arithmetic, and the arena (which cannot shrink) stays small. */
 export const RESIDENT_LIMIT = 1 << 20;
-/** Most epochs one `trainEpochs` call runs (its log holds three f64s per epoch). */
+/** Most epochs one `trainEpochs` call runs (its log holds four f64s per epoch). */
 export const EPOCH_LOG_SIZE = 1024;
 /** f64s of the thread pool's board (assembly/threads/parallel.ts: BOARD_BYTES / 8). */
 const BOARD_F64 = 128;
@@ -63,12 +66,11 @@ export interface TrainingState {
 export class Engine {
   readonly paramCount: number;
   readonly slots: LayerSlots[];
-  /** The backend's kernels: replaced once by threaded kernels (a copy of the arena in shared
-   *  memory) when a network with threads gets them. */
-  k: Kernels;
-  /** Threads the network uses (1: none); see `prepare`. */
-  threads: number;
-  private threaded: ThreadedKernels | null = null;
+  /** The backend's kernels: threaded kernels (over a shared memory) with threads. */
+  readonly k: Kernels;
+  /** Threads the network uses (1: none). */
+  readonly threads: number;
+  private readonly threaded: ThreadedKernels | null;
   /** The thread pool's board (threads > 1): BOARD_F64 f64s before the parameters. */
   private readonly board: number;
   private scratchSize = 0;
@@ -77,6 +79,9 @@ export class Engine {
   private readonly grads: number;
   private readonly state1: number;
   private readonly state2: number;
+  /** The statistics slab (non-trained layer state) and its length. */
+  private readonly stats: number;
+  readonly statsCount: number;
   private readonly desc: number;
   private readonly batchStart: number;
   /** widest layer input or output: the delta buffers' row width */
@@ -95,7 +100,7 @@ export class Engine {
    *  the batch buffers over it). */
   private resident: { input: Rows; target: Rows } | null = null;
   /** The epoch's sums, as `takeSums` or `epochSums` last read them (fields, not a fresh object per epoch). */
-  readonly sums = { loss: 0, correct: 0, absError: 0 };
+  readonly sums = { loss: 0, correct: 0, absError: 0, sqError: 0 };
 
   constructor(
     backend: BackendName,
@@ -109,39 +114,48 @@ export class Engine {
     /** Threads to use (resolved by Network; > 1 only for the wasm backend where threads run). */
     threads = 1,
   ) {
-    // With threads and the threads chunk loaded, straight onto threaded kernels; otherwise the
-    // network starts on the core and moves over when the chunk has loaded (prepare).
-    const runtime = threads > 1 ? threadsRuntime() : undefined;
-    if (runtime === null) threads = 1;
-    this.threaded = runtime ? runtime.kernels(threads) : null;
+    // With threads (resolveThreads returned > 1 only once initThreads has started the pool):
+    // threaded kernels from the start, over a shared memory the pool's workers can see.
+    this.threaded = threads > 1 ? threadsRuntime().kernels(threads) : null;
     this.k = this.threaded ?? (backend === 'wasm' ? new WasmKernels() : new JsKernels());
     this.loss = lossConfig.name;
     this.targetWidth = targetWidth;
-    // Parameter slab: W₀ b₀ W₁ b₁ … (dropout layers have none); the other slabs mirror it.
+    // Parameter slab: W₀ b₀ W₁ b₁ … (dropout and normalization layers have none); the other
+    // slabs mirror it. Statistics slab: each normalization layer's mean and variance, in order.
     let width = inputSize;
     let count = 0;
+    let statsCount = 0;
     const offsets: number[] = [];
+    const statOffsets: number[] = [];
     for (const layer of layers) {
       offsets.push(count);
-      if (layer.type === 'dense') {
-        count += (width + 1) * layer.units;
-        width = layer.units;
-      }
+      statOffsets.push(statsCount);
+      statsCount += statsOf(layer, width);
+      const p = paramsOf(layer, width);
+      count += p.params;
+      width = p.width;
     }
     this.paramCount = count;
+    this.statsCount = statsCount;
     // With threads, the pool's board comes first, at the same address in every network's memory.
     this.board = even(this.k.base);
     this.params = this.board + (threads > 1 ? BOARD_F64 : 0);
     this.grads = this.params + even(count);
     this.state1 = this.grads + even(count);
     this.state2 = this.state1 + even(count);
-    this.desc = this.state2 + even(count);
+    this.stats = this.state2 + even(count);
+    this.desc = this.stats + even(statsCount);
     width = inputSize;
     let maxWidth = inputSize;
     let packedAt = this.desc + even(DESC_HEADER + DESC_LAYER * layers.length);
     const packed: number[] = [];
     this.slots = layers.map((layer, i) => {
-      const slot = layer.type === 'dense' ? placeDense(layer, width, this.params + offsets[i]!, this.grads + offsets[i]!) : placeDropout(layer, width);
+      const at = offsets[i]!;
+      const slot = layer.type === 'dense' ? placeDense(layer, width, this.params + at, this.grads + at)
+        : layer.type === 'normalization' ? placeNormalization(width, this.stats + statOffsets[i]!)
+        : layer.type === 'batchNorm' ? placeBatchNorm(layer, width, this.params + at, this.grads + at, this.stats + statOffsets[i]!)
+        : layer.type === 'layerNorm' ? placeLayerNorm(layer, width, this.params + at, this.grads + at)
+        : placeDropout(layer, width);
       const size = layer.type === 'dense' ? this.k.packedSize(width, slot.units) : 0;
       packed.push(size > 0 ? packedAt : 0);
       packedAt += even(size);
@@ -158,6 +172,13 @@ export class Engine {
     h.fill(0, this.board, this.batchStart);
     this.slots.forEach((slot, i) => {
       const layer = layers[i]!;
+      if (layer.type === 'normalization') {
+        h.set(layer.mean, slot.stats);
+        h.set(layer.variance, slot.stats + slot.units);
+      }
+      // γ starts at 1 (β at 0); batch norm's moving variance at 1 (its moving mean at 0)
+      if (layer.type === 'batchNorm' || layer.type === 'layerNorm') h.fill(1, slot.w, slot.w + slot.units);
+      if (layer.type === 'batchNorm') h.fill(1, slot.stats + slot.units, slot.stats + 2 * slot.units);
       if (layer.type !== 'dense') return;
       initialize(h, slot.w, slot.inputs * slot.units, slot.inputs, slot.units, layer.kernelInitializer ?? defaultInitializer(layer.activation), rng);
       initialize(h, slot.b, slot.units, 0, slot.units, layer.biasInitializer ?? { type: 'zeros' }, rng);
@@ -204,6 +225,10 @@ export class Engine {
       h[at + L_DW] = s.dw;
       h[at + L_DB] = s.db;
       h[at + L_PACKED] = packed[l]!;
+      h[at + L_STATS] = s.stats;
+      h[at + L_EPSILON] = s.epsilon;
+      h[at + L_MOMENTUM] = s.momentum;
+      h[at + L_UNBIASED] = s.unbiased;
     });
     this.writeLayout();
   }
@@ -221,12 +246,13 @@ export class Engine {
       const at = d + DESC_HEADER + l * DESC_LAYER;
       h[at + L_Z] = s.z;
       h[at + L_A] = s.a;
+      h[at + L_AUX] = s.aux;
     });
   }
 
   /** Which metrics each step measures on its batch (fit sets them; D_METRICS). */
-  setMetrics(accuracy: boolean, mae: boolean): void {
-    this.k.heap[this.desc + D_METRICS] = (accuracy ? METRIC_ACCURACY : 0) | (mae ? METRIC_MAE : 0);
+  setMetrics(accuracy: boolean, mae: boolean, mse = false): void {
+    this.k.heap[this.desc + D_METRICS] = (accuracy ? METRIC_ACCURACY : 0) | (mae ? METRIC_MAE : 0) | (mse ? METRIC_MSE : 0);
   }
 
   get outputSize(): number {
@@ -247,7 +273,8 @@ export class Engine {
     };
     const xBuf = take(rows * this.inputSize);
     const yBuf = take(rows * this.targetWidth);
-    const za = this.slots.map((s) => [take(rows * s.units), take(rows * s.units)] as const);
+    // Z, A, and the per-batch statistics of batch norm [3×units] and layer norm [2×rows]
+    const za = this.slots.map((s) => [take(rows * s.units), take(rows * s.units), take(s.kind === LAYER_BATCH_NORM ? 3 * s.units : s.kind === LAYER_LAYER_NORM ? 2 * rows : 0)] as const);
     const dABuf = take(rows * this.maxWidth);
     const dZBuf = take(rows * this.maxWidth);
     // The matrix products' workspace: enough for every (k, n) a step uses — forward X·W
@@ -265,6 +292,7 @@ export class Engine {
     this.slots.forEach((s, i) => {
       s.z = za[i]![0];
       s.a = za[i]![1];
+      s.aux = za[i]![2];
     });
     this.dABuf = dABuf;
     this.dZBuf = dZBuf;
@@ -278,23 +306,13 @@ export class Engine {
     return rows;
   }
 
-  /** Threads: runs before every call into the backend. Starts loading the threads chunk on
-   *  the first call; once it is loaded, moves the arena into shared memory (a copy: the same
-   *  offsets, the same bits); after that, throws a ThreadError if a worker failed since the
-   *  last call. Where threads cannot start, the network stays on one thread. */
+  /** Threads: runs before every call into the backend; throws a ThreadError if a worker failed
+   *  since the last call. */
   prepare(): void {
-    if (this.threads < 2) return;
-    if (this.threaded !== null) return this.threaded.check();
-    const runtime = threadsRuntime();
-    if (runtime === null) this.threads = 1;
-    else if (runtime !== undefined) {
-      const k = runtime.kernels(this.threads, this.k.heap, this.board);
-      this.k = this.threaded = k;
-      k.configure(this.scratch, this.scratchSize);
-    }
+    this.threaded?.check();
   }
 
-  /** Tests: the threaded kernels, once the network runs on them. */
+  /** Tests: the threaded kernels (threads > 1). */
   get threadedKernels(): ThreadedKernels | null {
     return this.threaded;
   }
@@ -320,6 +338,35 @@ export class Engine {
     };
   }
 
+  /** A copy of the statistics slab (non-trained layer state, saved with the model). */
+  exportStats(): Float64Array {
+    return this.k.heap.slice(this.stats, this.stats + this.statsCount);
+  }
+
+  /** Puts back a statistics slab saved by exportStats (length checked by the caller). */
+  importStats(stats: Float64Array): void {
+    this.k.heap.set(stats, this.stats);
+  }
+
+  /** For each value of the statistics slab: 1 where it is a constant of the config (a
+   *  normalization layer's), 2 where it is a batch norm moving variance, 0 otherwise. */
+  constantStats(): Uint8Array {
+    const kinds = new Uint8Array(this.statsCount);
+    for (const s of this.slots) {
+      const at = s.stats - this.stats;
+      if (s.kind === LAYER_NORMALIZATION) kinds.fill(1, at, at + 2 * s.units);
+      if (s.kind === LAYER_BATCH_NORM) kinds.fill(2, at + s.units, at + 2 * s.units);
+    }
+    return kinds;
+  }
+
+  /** Writes a batch norm layer's moving mean and variance (checked by the caller). */
+  writeStats(at: number, mean: ArrayLike<number>, variance: ArrayLike<number>): void {
+    const h = this.k.heap;
+    h.set(mean, at);
+    h.set(variance, at + mean.length);
+  }
+
   /** Puts back what exportState returned (lengths checked by the caller). */
   importState(state: TrainingState): void {
     const h = this.k.heap;
@@ -331,11 +378,12 @@ export class Engine {
     h.set(state.dropoutRandom, this.desc + D_RNG);
   }
 
-  /** Copies `rows` samples (in `order`, or sequentially) from `start` into the batch buffers. */
-  loadRows(input: Rows, target: Rows | null, start: number, rows: number, order: Float64Array | null): void {
+  /** Copies `rows` samples (in `order`, or sequentially) from `start` into the batch buffers,
+   *  from their row `at` on (fitDataset gathers validation rows across batches). */
+  loadRows(input: Rows, target: Rows | null, start: number, rows: number, order: Float64Array | null, at = 0): void {
     const heap = this.k.heap;
-    copyRows(heap, this.xBuf, input, start, rows, order);
-    if (target) copyRows(heap, this.yBuf, target, start, rows, order);
+    copyRows(heap, this.xBuf + at * this.inputSize, input, start, rows, order);
+    if (target) copyRows(heap, this.yBuf + at * this.targetWidth, target, start, rows, order);
   }
 
   /** The last layer's activations for the loaded batch, after `forward`. */
@@ -352,7 +400,7 @@ export class Engine {
    *  thousand values, a typed-array view per chunk to copy them with set()). */
   predict(x: Float64Array | number[][], rows: number): Float64Array | number[][] {
     const chunk = this.reserveRows(Math.min(rows, INFERENCE_CHUNK));
-    this.prepare(); // threads: may move the arena into shared memory (this.k changes)
+    this.prepare();
     const k = this.k;
     const h = k.heap; // the step never grows the arena
     const cols = this.inputSize;
@@ -436,7 +484,7 @@ export class Engine {
     const order = dataY + even(rows * target.cols);
     const log = order + even(rows);
     try {
-      this.k.reserve(log + 3 * EPOCH_LOG_SIZE);
+      this.k.reserve(log + 4 * EPOCH_LOG_SIZE);
     } catch (error) {
       // No room for the set: fit loads it batch by batch instead (same results).
       if (error instanceof MemoryLimitError) return false;
@@ -472,13 +520,14 @@ export class Engine {
   }
 
   /** The sums of epoch `i` of the last `trainEpochs` call. Fills and returns `sums`. */
-  epochSums(i: number): { loss: number; correct: number; absError: number } {
+  epochSums(i: number): { loss: number; correct: number; absError: number; sqError: number } {
     const h = this.k.heap;
-    const at = h[this.desc + D_EPOCH_LOG]! + 3 * i;
+    const at = h[this.desc + D_EPOCH_LOG]! + 4 * i;
     const sums = this.sums;
     sums.loss = h[at]!;
     sums.correct = h[at + 1]!;
     sums.absError = h[at + 2]!;
+    sums.sqError = h[at + 3]!;
     return sums;
   }
 
@@ -491,17 +540,19 @@ export class Engine {
   }
 
   /** Reads and restarts the sums of the training steps since the last call: Σ loss·rows and,
-   *  when measured (setMetrics), Σ correct predictions and Σ|a − y|. Fills and returns `sums`. */
-  takeSums(): { loss: number; correct: number; absError: number } {
+   *  when measured (setMetrics), Σ correct predictions, Σ|a − y| and Σ(a − y)². Fills and returns `sums`. */
+  takeSums(): { loss: number; correct: number; absError: number; sqError: number } {
     const h = this.k.heap;
     const d = this.desc;
     const sums = this.sums;
     sums.loss = h[d + D_LOSS_SUM]!;
     sums.correct = h[d + D_CORRECT_SUM]!;
     sums.absError = h[d + D_ABS_ERROR_SUM]!;
+    sums.sqError = h[d + D_SQ_ERROR_SUM]!;
     h[d + D_LOSS_SUM] = 0;
     h[d + D_CORRECT_SUM] = 0;
     h[d + D_ABS_ERROR_SUM] = 0;
+    h[d + D_SQ_ERROR_SUM] = 0;
     return sums;
   }
 
@@ -520,27 +571,34 @@ export class Engine {
     return this.k.heap[this.desc + D_BATCH_ABS_ERROR]!;
   }
 
-  /** Loss (mean), correct-prediction count and Σ|a − y| over every row, in inference mode,
-   *  a chunk of rows at a time. */
-  evaluateRows(input: Rows, target: Rows): { loss: number; correct: number; absError: number } {
+  /** Σ (a − y)² over the last step's batch (when mse is measured). */
+  batchSqError(): number {
+    return this.k.heap[this.desc + D_BATCH_SQ_ERROR]!;
+  }
+
+  /** Loss (mean), correct-prediction count, Σ|a − y| and Σ(a − y)² over every row, in
+   *  inference mode, a chunk of rows at a time. */
+  evaluateRows(input: Rows, target: Rows): { loss: number; correct: number; absError: number; sqError: number } {
     const chunk = this.reserveRows(Math.min(input.rows, INFERENCE_CHUNK));
     const h = this.k.heap;
     const d = this.desc;
     const classification = isClassification(this.loss);
     const measuring = h[d + D_METRICS]!;
-    h[d + D_METRICS] = (classification ? METRIC_ACCURACY : 0) | METRIC_MAE;
+    h[d + D_METRICS] = (classification ? METRIC_ACCURACY : 0) | METRIC_MAE | METRIC_MSE;
     let lossSum = 0;
     let correct = 0;
     let absError = 0;
+    let sqError = 0;
     for (let start = 0; start < input.rows; start += chunk) {
       const rows = Math.min(chunk, input.rows - start);
       this.loadRows(input, target, start, rows, null);
       lossSum += this.evaluateBatch(rows) * rows;
       if (classification) correct += this.batchCorrect();
       absError += this.batchAbsError();
+      sqError += this.batchSqError();
     }
     h[d + D_METRICS] = measuring;
-    return { loss: lossSum / input.rows, correct, absError };
+    return { loss: lossSum / input.rows, correct, absError, sqError };
   }
 
   /** The learning rate the next update uses (schedules change it between epochs). */

@@ -85,3 +85,20 @@ export class MemoryLimitError extends WasmnetError {
 export class ThreadError extends WasmnetError {
   override name = 'ThreadError';
 }
+
+/** Saving or loading at a destination failed for a reason outside the model's content: not found,
+ *  an HTTP error status, storage quota exceeded, no such storage in this runtime. The message
+ *  names the destination and the cause; `destination` is it, `status` the HTTP status if any. */
+export class IOError extends WasmnetError {
+  /** Always `'IOError'` (a string, so it survives minification). */
+  override name = 'IOError';
+  /** Where the model was being saved to or loaded from. */
+  readonly destination: string;
+  /** The HTTP status, when the cause is an HTTP response. */
+  readonly status?: number;
+  constructor(message: string, destination: string, status?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.destination = destination;
+    if (status !== undefined) this.status = status;
+  }
+}

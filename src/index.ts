@@ -10,6 +10,7 @@ export { Network, type NetworkConfig, type LayerWeights, type Evaluation, type G
 export type { SavedModel } from './io/format';
 export { dense, type DenseLayer, type DenseOptions } from './layers/dense';
 export { dropout, type DropoutLayer } from './layers/dropout';
+export { normalization, batchNorm, layerNorm, type NormalizationLayer, type NormalizationOptions, type BatchNormLayer, type BatchNormOptions, type LayerNormLayer, type LayerNormOptions } from './layers/normalization';
 export type { Layer } from './layers/index';
 export type { InitializerName, InitializerConfig } from './initializers';
 export type { ActivationName } from './activations';
@@ -21,6 +22,11 @@ export { earlyStopping, type EarlyStopping, type EarlyStoppingOptions } from './
 export { stepDecay, exponentialDecay, cosineDecay, learningRateScheduler, type StepDecayOptions, type ExponentialDecayOptions, type CosineDecayOptions } from './training/schedules';
 export { progressBar, type ProgressBarOptions, type ProgressStream } from './training/progress';
 export type { BackendName } from './backend/kernels';
-export type { Matrix, Sample } from './data';
-export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, MemoryLimitError, ThreadError } from './errors';
+export type { Matrix, NumericArray, Sample } from './data';
+export { WasmnetError, ConfigError, ShapeError, DataError, DivergenceError, InitError, FormatError, MemoryLimitError, ThreadError, IOError } from './errors';
 export { plotHistory, type PlotOptions } from './plot';
+export {
+  oneHot, argMax, shuffle, trainTestSplit, confusionMatrix,
+  type ShuffleOptions, type SplitOptions, type Split, type SampleSplit, type SampleArray, type ConfusionMatrix, type ConfusionMatrixOptions,
+} from './helpers';
+export type { Batch, BatchSource, Dataset, FitDatasetOptions } from './training/stream';

@@ -1,18 +1,19 @@
 // Network: the model users build, train and query. It checks every input, then hands the
 // work to its Engine (src/engine.ts), which owns the arena and runs the kernels.
-import { LAYER_DENSE } from './backend/codes';
+import { LAYER_BATCH_NORM, LAYER_DENSE, LAYER_LAYER_NORM } from './backend/codes';
 import type { BackendName } from './backend/kernels';
-import { checkRows, checkSameRows, checkShape, fromSamples, isSampleList, toRows, type Matrix, type Rows, type Sample } from './data';
+import { asFloat64, checkRows, checkSameRows, checkShape, fromSamples, isSampleList, toRows, type Matrix, type NumericArray, type Rows, type Sample } from './data';
 import { Engine } from './engine';
 import { ConfigError, DataError, FormatError, MemoryLimitError, ShapeError } from './errors';
 import { decodeBytes, decodeJSON, encodeBytes, encodeJSON, type ModelData, type SavedModel } from './io/format';
-import { checkLayer, type Layer } from './layers/index';
+import { checkLayer, paramsOf, statsOf, type Layer } from './layers/index';
 import { checkLossPair, isClassification, resolveLoss, targetWidth, type LossConfig, type LossName, type ResolvedLoss } from './losses';
 import { optimizerConfigOf, resolveOptimizer, type OptimizerConfig, type ResolvedOptimizer } from './optimizers';
 import { Random, randomSeed } from './random';
 import { fit, resolveFitOptions, type FitOptions, type History } from './training/fit';
+import { checkBatch, fitDataset, resolveDatasetOptions, type Dataset, type FitDatasetOptions } from './training/stream';
 import { checkKeys, checkObject, oneOf, positiveInteger, show } from './validate';
-import { loadThreads, resolveThreads } from './threads/request';
+import { resolveThreads } from './threads/request';
 
 /**
  * What `new Network(config)` takes: the input width, the layers, the loss, and optionally the
@@ -21,8 +22,8 @@ import { loadThreads, resolveThreads } from './threads/request';
 export interface NetworkConfig {
   /** Number of input features. */
   inputSize: number;
-  /** dense() and dropout() layers, first to last; the last must be dense, and its units are
-   *  the output size. */
+  /** dense(), dropout() and normalization() layers, first to last; the last must be dense,
+   *  and its units are the output size. */
   layers: readonly Layer[];
   /** 'mse', 'mae', 'huber' (or `{ type: 'huber', delta }`) with any output;
    *  'categoricalCrossentropy' or 'sparseCategoricalCrossentropy' (integer labels) with a
@@ -36,22 +37,30 @@ export interface NetworkConfig {
   seed?: number;
   /** 'wasm' (default) or 'js' (pure TypeScript, same math). */
   backend?: BackendName;
-  /** Threads for training and prediction: a positive integer, or 'auto' (the machine's
-   *  available parallelism); default 1. Results are the same to the bit for any number.
-   *  Where threads cannot run (the js backend, Cloudflare Workers, a browser page that is not
-   *  cross-origin isolated or whose CSP refuses `blob:` workers) the network runs on one
-   *  thread; `net.threads` says which (where the threads chunk or its workers cannot load or
-   *  start, it turns 1 at the network's first call after wasmnet found out). */
+  /** Threads for training and prediction: a positive integer, or 'auto'; default 1. Needs the
+   *  thread pool: `await initThreads()` from 'wasmnet/threads' first (without it, more than one
+   *  thread is a ConfigError that says so). The network uses at most the threads initThreads
+   *  made available ('auto': all of them; 1 where threads cannot run: Cloudflare Workers, a page
+   *  that is not cross-origin isolated or whose CSP refuses `blob:` workers) and 1 on the js
+   *  backend; `net.threads` says how many. Results are the same to the bit for any number. */
   threads?: number | 'auto';
 }
 
-/** One dense layer's parameters: `weights` is inputs×units row-major, `bias` has `units` values.
- *  getWeights/setWeights/computeGradients have one entry per dense layer (dropout layers have none). */
+/** One layer's parameters. getWeights/setWeights/computeGradients have one entry per layer
+ *  with parameters, in order: dense layers (`weights` inputs×units row-major, `bias` one per
+ *  unit), batch and layer norm (`weights` is γ and `bias` is β, one per feature); dropout and
+ *  normalization layers have none. */
 export interface LayerWeights {
-  /** The weight matrix, inputs×units, row-major: `weights[i * units + j]` joins input i to unit j. */
+  /** The weight matrix, inputs×units, row-major: `weights[i * units + j]` joins input i to
+   *  unit j (batch and layer norm: γ, one per feature). */
   weights: Float64Array;
-  /** One bias per unit. */
+  /** One bias per unit (batch and layer norm: β). */
   bias: Float64Array;
+  /** batchNorm entries of getWeights: the moving mean and variance (not trained). In
+   *  setWeights optional: given, they replace the moving statistics; absent, these stay. */
+  movingMean?: Float64Array;
+  /** See movingMean. */
+  movingVariance?: Float64Array;
 }
 
 /** Mean loss over the samples, and accuracy (fraction correct) for classification losses. */
@@ -74,7 +83,7 @@ export interface LoadOptions {
 export interface Gradients {
   /** Mean loss over the batch (weight penalties included). */
   loss: number;
-  /** ∂loss/∂weights and ∂loss/∂bias, one entry per dense layer, shaped like {@link Network.getWeights}. */
+  /** ∂loss/∂weights and ∂loss/∂bias, one entry per layer with parameters (dense, batchNorm, layerNorm; no moving statistics), shaped like {@link Network.getWeights}. */
   gradients: LayerWeights[];
 }
 
@@ -155,7 +164,6 @@ export class Network {
       threads,
     );
     this.paramCount = this.engine.paramCount;
-    if (threads > 1) loadThreads(); // starts loading the threads chunk
   }
 
   /** Threads this network uses: 1 unless `threads` asked for more and they can run here. */
@@ -163,13 +171,16 @@ export class Network {
     return this.engine.threads;
   }
 
-  /** Runs the network forward. number[][] in → number[][] out; Float64Array in → Float64Array
-   *  out. Allocates nothing but its result: the rows go straight into the network's memory,
-   *  up to 256 at a time. One call over many rows costs far less per row than a call per row. */
+  /** Runs the network forward. number[][] in → number[][] out; a row-major typed array in
+   *  (Float64Array, Float32Array, …) → Float64Array out. Allocates nothing but its result for
+   *  number[][] and Float64Array (other typed arrays are converted to f64 once): the rows go
+   *  straight into the network's memory, up to 256 at a time. One call over many rows costs far
+   *  less per row than a call per row. One sample is one row: `predict([[1, 0]])`. */
   predict(x: number[][]): number[][];
-  predict(x: Float64Array): Float64Array;
+  predict(x: NumericArray): Float64Array;
   predict(x: Matrix): number[][] | Float64Array;
-  predict(x: Matrix): number[][] | Float64Array {
+  predict(input: Matrix): number[][] | Float64Array {
+    const x = asFloat64(input, this.inputSize, 'x') as number[][] | Float64Array;
     // A Float64Array's values are checked by the engine as it copies them in (one pass
     // fewer over the caller's memory); nothing observable changes before that check.
     const rows = x instanceof Float64Array ? checkShape(x, this.inputSize, 'x') : checkRows(x, this.inputSize, 'x');
@@ -201,6 +212,45 @@ export class Network {
     return fit(this.engine, input, target, settings);
   }
 
+  /**
+   * Trains on a stream of batches (tfjs's `fitDataset`, Keras's generators): the data never has
+   * to be in memory at once. The dataset yields `{ x, y }` batches from an array, a generator, an
+   * async generator (a file read line by line, a database cursor, `fetch`), or is a function
+   * that returns a new such source for each epoch. Options are `fit`'s (callbacks, early
+   * stopping, schedules, metrics, an abort signal, progress), except that the dataset decides
+   * the batches (no `batchSize`, `shuffle` or `validationSplit`); `validationData` may be a
+   * dataset too. Given the same batches in the same order, it trains exactly as `fit`, bit for
+   * bit. Each batch is checked as it arrives: a bad one rejects with a ShapeError or DataError
+   * naming its epoch and batch, and the network keeps the weights of the batches before it.
+   *
+   * @example
+   * ```ts
+   * import { Network, dense } from 'wasmnet';
+   *
+   * const net = new Network({ inputSize: 1, layers: [dense(1)], loss: 'mse', optimizer: { type: 'sgd', learningRate: 0.1 }, seed: 1 });
+   * async function* batches() {
+   *   for (let i = 0; i < 100; i++) {
+   *     const x = [[Math.random()], [Math.random()]];
+   *     yield { x, y: x.map(([v]) => [2 * v! + 1]) }; // y = 2x + 1
+   *   }
+   * }
+   * const history = await net.fitDataset(() => batches(), { epochs: 5 });
+   * history.loss; // five decreasing numbers
+   * ```
+   */
+  fitDataset(dataset: Dataset, options: FitDatasetOptions = {}): Promise<History> {
+    // options are checked before the dataset is touched (a rejected promise, like fit's)
+    return (async () => {
+      const settings = resolveDatasetOptions(options);
+      const width = targetWidth(this.loss, this.outputSize);
+      return fitDataset(this.engine, dataset, settings, (x, y, where) => {
+        const data = checkBatch(x, y, this.inputSize, width, where);
+        this.checkLabels(data.target, `${where}: y`);
+        return data;
+      });
+    })();
+  }
+
   /** One optimizer step on one batch (all rows of x and y); returns the batch loss before the step. */
   trainBatch(x: Matrix, y: Matrix): number {
     const { input, target } = this.checkData(x, y);
@@ -219,8 +269,8 @@ export class Network {
     e.loadRows(input, target, 0, input.rows, null);
     const loss = e.gradients(input.rows);
     const heap = e.k.heap;
-    const gradients = this.denseSlots().map((s) => ({
-      weights: heap.slice(s.dw, s.dw + s.inputs * s.units),
+    const gradients = this.paramSlots().map((s) => ({
+      weights: heap.slice(s.dw, s.dw + weightCount(s)),
       bias: heap.slice(s.db, s.db + s.units),
     }));
     return { loss, gradients };
@@ -229,27 +279,47 @@ export class Network {
   /** Copies of every layer's weights ([inputs×units] row-major) and biases. */
   getWeights(): LayerWeights[] {
     const heap = this.engine.k.heap;
-    return this.denseSlots().map((s) => ({
-      weights: heap.slice(s.w, s.w + s.inputs * s.units),
-      bias: heap.slice(s.b, s.b + s.units),
-    }));
+    return this.paramSlots().map((s) => {
+      const entry: LayerWeights = { weights: heap.slice(s.w, s.w + weightCount(s)), bias: heap.slice(s.b, s.b + s.units) };
+      if (s.kind === LAYER_BATCH_NORM) {
+        entry.movingMean = heap.slice(s.stats, s.stats + s.units);
+        entry.movingVariance = heap.slice(s.stats + s.units, s.stats + 2 * s.units);
+      }
+      return entry;
+    });
   }
 
   /** Copies weights in. Every length and value is checked before anything changes. */
   setWeights(weights: readonly LayerWeights[]): void {
-    const slots = this.denseSlots();
+    const slots = this.paramSlots();
     if (!Array.isArray(weights) || weights.length !== slots.length) {
-      throw new ShapeError(`setWeights expects an array of ${slots.length} { weights, bias } entries (one per dense layer), got ${show(weights)}`);
+      throw new ShapeError(`setWeights expects an array of ${slots.length} { weights, bias } entries (one per layer with parameters: dense, batchNorm, layerNorm), got ${show(weights)}`);
     }
     slots.forEach((s, i) => {
       const entry = weights[i];
       if (typeof entry !== 'object' || entry === null) {
         throw new ShapeError(`setWeights: entry ${i} must be { weights, bias }, got ${show(entry)}`);
       }
-      checkVector(entry.weights, s.inputs * s.units, `setWeights: layer ${i} weights (${s.inputs}×${s.units})`);
+      const dense = s.kind === LAYER_DENSE;
+      checkVector(entry.weights, weightCount(s), dense ? `setWeights: layer ${i} weights (${s.inputs}×${s.units})` : `setWeights: layer ${i} weights (γ)`);
       checkVector(entry.bias, s.units, `setWeights: layer ${i} bias`);
+      if (s.kind === LAYER_BATCH_NORM) {
+        if ((entry.movingMean === undefined) !== (entry.movingVariance === undefined)) throw new ShapeError(`setWeights: layer ${i} (batchNorm) needs movingMean and movingVariance together`);
+        if (entry.movingMean !== undefined) checkVector(entry.movingMean, s.units, `setWeights: layer ${i} movingMean`);
+        if (entry.movingVariance !== undefined) {
+          checkVector(entry.movingVariance, s.units, `setWeights: layer ${i} movingVariance`);
+          const bad = Array.from(entry.movingVariance as ArrayLike<number>).findIndex((v) => v < 0);
+          if (bad >= 0) throw new DataError(`setWeights: layer ${i} movingVariance[${bad}] is ${entry.movingVariance[bad]}; a variance must be ≥ 0`);
+        }
+      } else if (entry.movingMean !== undefined || entry.movingVariance !== undefined) {
+        throw new ShapeError(`setWeights: layer ${i} is not a batchNorm layer; movingMean and movingVariance are batchNorm's`);
+      }
     });
-    slots.forEach((s, i) => this.engine.writeLayer(s, weights[i]!.weights, weights[i]!.bias));
+    slots.forEach((s, i) => {
+      const e = weights[i]!;
+      this.engine.writeLayer(s, e.weights, e.bias);
+      if (e.movingMean !== undefined && e.movingVariance !== undefined) this.engine.writeStats(s.stats, e.movingMean, e.movingVariance);
+    });
   }
 
   /** A table of layers, output shapes and parameter counts. */
@@ -261,6 +331,10 @@ export class Network {
       if (l.type === 'dense') {
         lines.push(`${name}${'dense'.padEnd(10)}${l.activation.padEnd(13)}${`[*, ${l.units}]`.padEnd(13)}${(width + 1) * l.units}`);
         width = l.units;
+      } else if (l.type === 'normalization') {
+        lines.push(`${name}${'normalize'.padEnd(10)}${'(x−μ)/σ'.padEnd(13)}${`[*, ${width}]`.padEnd(13)}0`);
+      } else if (l.type === 'batchNorm' || l.type === 'layerNorm') {
+        lines.push(`${name}${l.type.padEnd(10)}${l.activation.padEnd(13)}${`[*, ${width}]`.padEnd(13)}${2 * width}`);
       } else {
         lines.push(`${name}${`dropout`.padEnd(10)}${`rate ${l.rate}`.padEnd(13)}${`[*, ${width}]`.padEnd(13)}0`);
       }
@@ -317,6 +391,7 @@ export class Network {
         backend: this.backend,
       },
       params: this.engine.snapshotParams(),
+      stats: this.engine.exportStats(),
       state1: state.state1,
       state2: state.state2,
       training: {
@@ -344,6 +419,12 @@ export class Network {
       throw error;
     }
     const paramCount = countParams(resolved.inputSize, resolved.layers);
+    const statsCount = countStats(resolved.inputSize, resolved.layers);
+    if (data.stats.length !== statsCount) {
+      throw new FormatError(`saved model: stats has ${data.stats.length} values, but its architecture has ${statsCount} statistics`);
+    }
+    const badStat = data.stats.findIndex((v) => !Number.isFinite(v));
+    if (badStat >= 0) throw new FormatError(`saved model: stats[${badStat}] is ${data.stats[badStat]}; saved values must be finite`);
     for (const [name, slab] of [['weights', data.params], ['training.state1', data.state1], ['training.state2', data.state2]] as const) {
       if (slab.length !== paramCount) {
         throw new FormatError(`saved model: ${name} has ${slab.length} values, but its architecture has ${paramCount} parameters`);
@@ -359,12 +440,23 @@ export class Network {
       throw error;
     }
     net.engine.restoreParams(data.params);
+    // A normalization layer's mean and variance are also in the config: the slab is checked
+    // against it, so an edited file cannot make the two disagree. (Batch norm's moving
+    // statistics are only in the slab.)
+    const rebuilt = net.engine.exportStats();
+    const fixed = net.engine.constantStats();
+    const differs = rebuilt.findIndex((v, i) => fixed[i] === 1 && v !== data.stats[i]);
+    if (differs >= 0) throw new FormatError(`saved model: stats[${differs}] is ${data.stats[differs]}, but the layers' config says ${rebuilt[differs]}`);
+    const negative = data.stats.findIndex((v, i) => fixed[i] === 2 && v < 0);
+    if (negative >= 0) throw new FormatError(`saved model: stats[${negative}] is ${data.stats[negative]}, a batchNorm moving variance; a variance must be ≥ 0`);
+    net.engine.importStats(data.stats);
     net.engine.importState({ ...data.training, state1: data.state1, state2: data.state2 });
     return net;
   }
 
-  private denseSlots() {
-    return this.engine.slots.filter((s) => s.kind === LAYER_DENSE);
+  /** The layers with parameters (dense, batch and layer norm), in order. */
+  private paramSlots() {
+    return this.engine.slots.filter((s) => s.kind === LAYER_DENSE || s.kind === LAYER_BATCH_NORM || s.kind === LAYER_LAYER_NORM);
   }
 
   private checkData(x: Matrix, y: Matrix): { input: Rows; target: Rows } {
@@ -407,6 +499,13 @@ function resolveConfig(config: NetworkConfig): ResolvedConfig {
     throw new ConfigError(`layers must be a non-empty array of layers such as dense(8), got ${show(config.layers)}`);
   }
   const layers = Object.freeze(config.layers.map((layer, i) => checkLayer(layer, i)));
+  let width = inputSize;
+  layers.forEach((layer, i) => {
+    if (layer.type === 'normalization' && layer.mean.length !== width) {
+      throw new ConfigError(`layers[${i}] (normalization) has statistics for ${layer.mean.length} feature${layer.mean.length === 1 ? '' : 's'}, but its input has ${width} column${width === 1 ? '' : 's'}`);
+    }
+    width = paramsOf(layer, width).width;
+  });
   const last = layers[layers.length - 1]!;
   if (last.type !== 'dense') {
     throw new ConfigError(`the last layer must be dense (it produces the output), got a ${last.type} layer`);
@@ -427,12 +526,26 @@ function countParams(inputSize: number, layers: readonly Layer[]): number {
   let width = inputSize;
   let count = 0;
   for (const layer of layers) {
-    if (layer.type !== 'dense') continue;
-    count += (width + 1) * layer.units;
-    width = layer.units;
+    const p = paramsOf(layer, width);
+    count += p.params;
+    width = p.width;
   }
   return count;
 }
+
+/** Values of the statistics slab (what Engine lays out after the optimizer state). */
+function countStats(inputSize: number, layers: readonly Layer[]): number {
+  let width = inputSize;
+  let count = 0;
+  for (const layer of layers) {
+    count += statsOf(layer, width);
+    width = paramsOf(layer, width).width;
+  }
+  return count;
+}
+
+/** Values of a layer's `weights`: W (inputs×units) of a dense layer, γ (units) of a norm layer. */
+const weightCount = (s: { kind: number; inputs: number; units: number }): number => (s.kind === LAYER_DENSE ? s.inputs * s.units : s.units);
 
 function checkVector(value: unknown, length: number, name: string): void {
   if (!(value instanceof Float64Array) && !Array.isArray(value)) {

@@ -2,7 +2,7 @@
 // whole parameter slab in one kernel call (assembly/optimizers.ts, src/backend/js.ts).
 import { OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, OPT_SGD } from './backend/codes';
 import { ConfigError } from './errors';
-import { checkKeys, nonNegativeNumber, numberInRange, positiveNumber, show } from './validate';
+import { checkKeys, nonNegativeNumber, numberInRange, oneOf, positiveNumber, show } from './validate';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 /** An optimizer by name: `'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'` or `'adagrad'` (with its default options). */
@@ -126,10 +126,7 @@ export function resolveOptimizer(config: unknown): ResolvedOptimizer {
     throw new ConfigError(`optimizer must be an object such as { type: 'adam', learningRate: 0.001 } or a name, got ${show(config)}`);
   }
   const c = config as Record<string, unknown>;
-  if (typeof c.type !== 'string' || !(OPTIMIZERS as readonly string[]).includes(c.type)) {
-    throw new ConfigError(`optimizer.type must be one of ${OPTIMIZERS.map((o) => `"${o}"`).join(', ')}, got ${show(c.type)}`);
-  }
-  const type = c.type as OptimizerName;
+  const type = oneOf(c.type, 'optimizer.type', OPTIMIZERS);
   checkKeys(c, ['type', 'clipNorm', ...KEYS[type]], `optimizer (${type})`);
   const unitInterval = (name: string, fallback: number): number => numberInRange(c[name] ?? fallback, `optimizer.${name}`, 0, 1, false);
   if (c.nesterov !== undefined && typeof c.nesterov !== 'boolean') {

@@ -22,10 +22,10 @@ interface Series {
 }
 
 const COLORS = { train: '#1f77b4', validation: '#d62728' };
-const SERIES_KEYS = ['loss', 'valLoss', 'accuracy', 'valAccuracy', 'mae', 'valMae'] as const;
+const SERIES_KEYS = ['loss', 'valLoss', 'accuracy', 'valAccuracy', 'mae', 'valMae', 'mse', 'valMse'] as const;
 
 /**
- * Loss curves (training and validation) in one panel and, when recorded, accuracy and mae in
+ * Loss curves (training and validation) in one panel and, when recorded, accuracy, mae and mse in
  * panels below, as an SVG document.
  *
  * @example
@@ -64,6 +64,7 @@ export function plotHistory(history: History, options: PlotOptions = {}): string
   add('loss', history.loss, history.valLoss);
   add('accuracy', history.accuracy, history.valAccuracy);
   add('mae', history.mae, history.valMae);
+  add('mse', history.mse, history.valMse);
 
   const top = options.title ? 34 : 8;
   const height = top + panels.length * panelHeight;

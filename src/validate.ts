@@ -63,7 +63,49 @@ export function numberInRange(value: unknown, name: string, min: number, max: nu
 
 export function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(`${name} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${show(value)}`);
+    const hint = typeof value === 'string' ? suggest(value, allowed) : undefined;
+    throw new ConfigError(`${name} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${show(value)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
   }
   return value as T;
+}
+
+/** Keras and TensorFlow.js names whose letters differ from wasmnet's (the others differ only in
+ *  case and underscores: 'binary_crossentropy', 'Adam', 'leaky_relu'), normalized. */
+const ALIASES: Record<string, string> = {
+  meansquarederror: 'mse',
+  meanabsoluteerror: 'mae',
+  huberloss: 'huber',
+  silu: 'swish',
+  sparsecategoricalcrossentropy: 'sparseCategoricalCrossentropy',
+};
+
+const normalize = (name: string): string => name.toLowerCase().replace(/[\s_-]/g, '');
+
+/** The allowed name `value` most likely meant: the same letters ignoring case, `_` and `-`
+ *  (Keras's and tfjs's spellings), a known alias, or a typo of at most two edits. */
+function suggest(value: string, allowed: readonly string[]): string | undefined {
+  if (value.length > 64) return undefined;
+  const key = normalize(value);
+  const alias = Object.prototype.hasOwnProperty.call(ALIASES, key) ? ALIASES[key] : undefined;
+  if (alias !== undefined && allowed.includes(alias)) return alias;
+  const same = allowed.find((a) => normalize(a) === key);
+  if (same !== undefined) return same;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const a of allowed) {
+    const d = distance(key, normalize(a));
+    if (d < bestDistance) [best, bestDistance] = [a, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance (short strings only). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }

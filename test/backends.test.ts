@@ -354,6 +354,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
         : act === codes.ACT_GELU ? 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))
         : act === codes.ACT_GELU_EXACT ? 0.5 * v * (1 + refErf(v / Math.SQRT2))
         : act === codes.ACT_SWISH ? v / (1 + Math.exp(-v))
+        : act === codes.ACT_RELU6 ? Math.min(Math.max(v, 0), 6)
         : NaN;
     }
     return a;
@@ -389,6 +390,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
         : act === codes.ACT_GELU ? geluSlope(v)
         : act === codes.ACT_GELU_EXACT ? 0.5 * (1 + refErf(v / Math.SQRT2)) + (v * Math.exp(-v * v / 2)) / Math.sqrt(2 * Math.PI) // Φ + v·φ
         : act === codes.ACT_SWISH ? (1 + Math.exp(-v)) ** -1 * (1 + v * (1 - (1 + Math.exp(-v)) ** -1))
+        : act === codes.ACT_RELU6 ? (v > 0 && v < 6 ? 1 : 0)
         : NaN;
       d[i] = dA[i]! * slope;
     }
@@ -397,9 +399,9 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
 
   const ACT_CODES = Object.entries(codes).filter(([name]) => name.startsWith('ACT_')) as [string, number][];
 
-  it('codes.ts lists the twelve activations', () => {
+  it('codes.ts lists the thirteen activations', () => {
     expect(ACT_CODES.map(([n]) => n).sort()).toEqual(
-      ['ACT_ELU', 'ACT_GELU', 'ACT_GELU_EXACT', 'ACT_LEAKY_RELU', 'ACT_LINEAR', 'ACT_RELU', 'ACT_SELU', 'ACT_SIGMOID', 'ACT_SOFTMAX', 'ACT_SOFTPLUS', 'ACT_SWISH', 'ACT_TANH'],
+      ['ACT_ELU', 'ACT_GELU', 'ACT_GELU_EXACT', 'ACT_LEAKY_RELU', 'ACT_LINEAR', 'ACT_RELU', 'ACT_RELU6', 'ACT_SELU', 'ACT_SIGMOID', 'ACT_SOFTMAX', 'ACT_SOFTPLUS', 'ACT_SWISH', 'ACT_TANH'],
     );
   });
 
@@ -413,6 +415,7 @@ describe('kernels: WasmKernels vs JsKernels vs naive references', () => {
         if (n > 3) {
           zv[1] = -30; // saturation
           zv[2] = 30;
+          zv[3] = 6; // relu6's upper kink: both backends use z < 6
         }
         const dAv = randomArray(n, rand);
         const z = START + 1;

@@ -44,4 +44,27 @@ describe('the bench', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 240_000);
+
+  it('measures batch and layer norm against the same network without them, in one run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmnet-bench-'));
+    try {
+      const json = join(dir, 'bench.json');
+      const markdown = execFileSync(process.execPath, ['--import', 'tsx', 'bench/index.ts', '--quick', '--only=normalization', `--json=${json}`], {
+        cwd: new URL('..', import.meta.url),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 240_000,
+      });
+      const results = JSON.parse(readFileSync(json, 'utf8')) as { normalization: { backend: string; variant: string; rate: { median: number; samples: number[] }; cost: number }[] };
+      expect(results.normalization.map((r) => `${r.backend} ${r.variant}`)).toEqual(['wasm plain', 'wasm batchNorm', 'wasm layerNorm', 'js plain', 'js batchNorm', 'js layerNorm']);
+      for (const r of results.normalization) {
+        expect(r.rate.samples.length).toBeGreaterThanOrEqual(3);
+        expect(r.rate.median).toBeGreaterThan(0);
+        expect(r.cost).toBeGreaterThan(0);
+      }
+      expect(markdown).toContain('dense → batchNorm(relu) ×2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -377,7 +377,7 @@ describe('earlyStopping (its hooks driven with scripted epoch logs)', () => {
   });
 
   it.each([
-    ['monitor "val_loss"', { monitor: 'val_loss' }, /^earlyStopping options\.monitor must be one of "loss", "accuracy", "mae", "valLoss", "valAccuracy", "valMae", got "val_loss"$/],
+    ['monitor "val_loss"', { monitor: 'val_loss' }, /^earlyStopping options\.monitor must be one of "loss", "accuracy", "mae", "mse", "valLoss", "valAccuracy", "valMae", "valMse", got "val_loss" \(did you mean "valLoss"\?\)$/],
     ['patience −1', { patience: -1 }, /^earlyStopping options\.patience must be a non-negative integer, got -1$/],
     ['patience 1.5', { patience: 1.5 }, /^earlyStopping options\.patience must be a non-negative integer, got 1\.5$/],
     ['minDelta −0.1', { minDelta: -0.1 }, /^earlyStopping options\.minDelta must be a finite number ≥ 0, got -0\.1$/],
@@ -418,16 +418,16 @@ describe('saved models: the documented layout (src/io/format.ts), read by hand',
   };
   const paramsOf = (net: Network) => net.getWeights().flatMap((l) => [...l.weights, ...l.bias]);
 
-  it('bytes: "WNET", u32 version 1, u32 header length, the JSON header, zero padding to 8, then params, state1, state2 as little-endian f64s', () => {
+  it('bytes: "WNET", u32 version 2, u32 header length, the JSON header, zero padding to 8, then params, state1, state2 and the statistics as little-endian f64s', () => {
     const net = trained();
     const bytes = net.toBytes();
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     expect([...bytes.subarray(0, 4)]).toEqual([0x57, 0x4e, 0x45, 0x54]);
-    expect(view.getUint32(4, true)).toBe(1);
+    expect(view.getUint32(4, true)).toBe(2);
     const headLength = view.getUint32(8, true);
     const head = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headLength))) as Record<string, unknown>;
-    expect(Object.keys(head).sort()).toEqual(['config', 'format', 'slabs', 'training', 'version']);
-    expect([head.format, head.version]).toEqual(['wasmnet', 1]);
+    expect(Object.keys(head).sort()).toEqual(['config', 'format', 'slabs', 'stats', 'training', 'version']);
+    expect([head.format, head.version, head.stats]).toEqual(['wasmnet', 2, 0]); // no normalization layer: no statistics
     const params = paramsOf(net);
     expect(head.slabs).toBe(params.length);
     const bodyStart = Math.ceil((12 + headLength) / 8) * 8;
@@ -480,7 +480,7 @@ describe('saved models: the documented layout (src/io/format.ts), read by hand',
     ['not bytes', () => 'WNET', /^fromBytes expects a Uint8Array or an ArrayBuffer, got string$/],
     ['fewer than 12 bytes', () => new Uint8Array([0x57, 0x4e, 0x45, 0x54, 1, 0, 0, 0]), /^not a saved wasmnet model: the bytes do not start with "WNET"$/],
     ['another magic', (b: Uint8Array) => Object.assign(b.slice(), { 3: 0x55 }), /^not a saved wasmnet model: the bytes do not start with "WNET"$/],
-    ['version 2', (b: Uint8Array) => Object.assign(b.slice(), { 4: 2 }), /^saved model uses format version 2, newer than this wasmnet reads \(up to 1\); upgrade wasmnet to load it$/],
+    ['version 3', (b: Uint8Array) => Object.assign(b.slice(), { 4: 3 }), /^saved model uses format version 3, newer than this wasmnet reads \(up to 2\); upgrade wasmnet to load it$/],
     ['version 0', (b: Uint8Array) => Object.assign(b.slice(), { 4: 0 }), /^saved model has no valid format version \(got 0\)$/],
     ['a header longer than the bytes', (b: Uint8Array) => Object.assign(b.slice(), { 10: 1 }), /^saved model is truncated: its header needs \d+ bytes, there are \d+$/],
     ['a header that is not JSON', (b: Uint8Array) => Object.assign(b.slice(), { 12: 0x7d }), /^saved model is corrupted: its header is not valid JSON$/],
@@ -504,9 +504,9 @@ describe('saved models: the documented layout (src/io/format.ts), read by hand',
     ['text that is not JSON', () => '{"format":', /^not a saved wasmnet model: the string is not valid JSON \(.+\)$/],
     ['null', () => null, /^not a saved wasmnet model: expected an object with format "wasmnet"$/],
     ['another format', () => ({ ...saved(), format: 'keras' }), /^not a saved wasmnet model: expected an object with format "wasmnet"$/],
-    ['version "1"', () => ({ ...saved(), version: '1' }), /^saved model has no valid format version \(got 1\)$/],
+    ['version "1"', () => ({ ...saved(), version: '1' }), /^saved model has no valid format version \(got "1"\)$/],
     ['version 1.5', () => ({ ...saved(), version: 1.5 }), /^saved model has no valid format version \(got 1\.5\)$/],
-    ['version 2', () => ({ ...saved(), version: 2 }), /^saved model uses format version 2, newer than this wasmnet reads \(up to 1\)/],
+    ['version 3', () => ({ ...saved(), version: 3 }), /^saved model uses format version 3, newer than this wasmnet reads \(up to 2\)/],
     ['no training', () => ({ ...saved(), training: null }), /^saved model: "training" is missing$/],
     ['no config', () => ({ ...saved(), config: 'x' }), /^saved model: "config" is missing$/],
     ['weights not a string', () => ({ ...saved(), weights: [1, 2] }), /^saved model: "weights" must be a base64 string$/],
@@ -515,7 +515,7 @@ describe('saved models: the documented layout (src/io/format.ts), read by hand',
     ['state1 not a string', () => { const s = saved(); s.training.state1 = 5; return s; }, /^saved model: "training\.state1" must be a base64 string$/],
     ['state2 not base64', () => { const s = saved(); s.training.state2 = '!'; return s; }, /^saved model: "training\.state2" is not valid base64$/],
     ['stepCount −1', () => { const s = saved(); s.training.stepCount = -1; return s; }, /^saved model: training\.stepCount must be a finite number ≥ 0, got -1$/],
-    ['learningRate NaN', () => { const s = saved(); s.training.learningRate = 'x'; return s; }, /^saved model: training\.learningRate must be a finite number ≥ 0, got x$/],
+    ['learningRate NaN', () => { const s = saved(); s.training.learningRate = 'x'; return s; }, /^saved model: training\.learningRate must be a finite number ≥ 0, got "x"$/],
     ['shuffleRandom of 3 words', () => { const s = saved(); s.training.shuffleRandom = [1, 2, 3]; return s; }, /^saved model: training\.shuffleRandom must be 4 unsigned 32-bit integers$/],
     ['dropoutRandom with 2³²', () => { const s = saved(); s.training.dropoutRandom = [1, 2, 3, 4294967296]; return s; }, /^saved model: training\.dropoutRandom must be 4 unsigned 32-bit integers$/],
     ['dropoutRandom with −1', () => { const s = saved(); s.training.dropoutRandom = [1, 2, 3, -1]; return s; }, /^saved model: training\.dropoutRandom must be 4 unsigned 32-bit integers$/],

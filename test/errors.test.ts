@@ -138,27 +138,27 @@ const configCases: ConfigCase[] = [
   {
     name: 'a number in layers',
     config: (b) => ({ ...base(b), layers: [dense(4), 4] }),
-    message: /layers\[1\] must be a layer made by dense\(units, options\) or dropout\(rate\), got 4/,
+    message: /layers\[1\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got 4/,
   },
   {
     name: 'the dense function itself (not called) in layers',
     config: (b) => ({ ...base(b), layers: [dense] }),
-    message: /layers\[0\] must be a layer made by dense\(units, options\) or dropout\(rate\), got a function/,
+    message: /layers\[0\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got a function/,
   },
   {
     name: 'a string in layers',
     config: (b) => ({ ...base(b), layers: [dense(4), 'dense'] }),
-    message: /layers\[1\] must be a layer made by dense\(units, options\) or dropout\(rate\), got "dense"/,
+    message: /layers\[1\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got "dense"/,
   },
   {
     name: 'null in layers',
     config: (b) => ({ ...base(b), layers: [null, dense(2)] }),
-    message: /layers\[0\] must be a layer made by dense\(units, options\) or dropout\(rate\), got null/,
+    message: /layers\[0\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got null/,
   },
   {
     name: 'an object without type in layers',
     config: (b) => ({ ...base(b), layers: [{ units: 4, activation: 'relu' }, dense(2)] }),
-    message: /layers\[0\] must be a layer made by dense\(units, options\) or dropout\(rate\), got an object/,
+    message: /layers\[0\] must be a layer made by dense\(units, options\), dropout\(rate\), normalization\(options\), batchNorm\(options\) or layerNorm\(options\), got an object/,
   },
   // Hand-written layer objects (DenseLayer is an exported interface) bypass dense()'s checks.
   {
@@ -172,9 +172,9 @@ const configCases: ConfigCase[] = [
     message: /layers\[0\].*units.*got 2\.5/,
   },
   {
-    name: 'hand-written layer object with activation "relu6"',
-    config: (b) => ({ ...base(b), layers: [{ type: 'dense', units: 2, activation: 'relu6', alpha: 0.01 }] }),
-    message: /layers\[0\].*activation.*"relu".*got "relu6"/,
+    name: 'hand-written layer object with activation "relu7"',
+    config: (b) => ({ ...base(b), layers: [{ type: 'dense', units: 2, activation: 'relu7', alpha: 0.01 }] }),
+    message: /layers\[0\].*activation.*"relu".*got "relu7" \(did you mean "relu"\?\)/,
   },
   {
     name: 'unknown loss name',
@@ -283,9 +283,9 @@ describe('dense() errors', () => {
     { name: 'dense("4")', make: () => dense(bad('4')), message: /dense\(\) units must be a positive integer, got "4"/ },
     { name: 'dense()', make: () => bad<(u?: number) => unknown>(dense)(), message: /dense\(\) units must be a positive integer, got undefined/ },
     {
-      name: 'activation "relu6"',
-      make: () => dense(4, { activation: bad('relu6') }),
-      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", "elu", "selu", "softplus", "gelu", "swish", "geluExact", got "relu6"/,
+      name: 'activation "relu8"',
+      make: () => dense(4, { activation: bad('relu8') }),
+      message: /dense\(\) activation must be one of "linear", "sigmoid", "tanh", "relu", "leakyRelu", "softmax", "elu", "selu", "softplus", "gelu", "swish", "geluExact", "relu6", got "relu8" \(did you mean "relu"\?\)/,
     },
     { name: 'activation "ReLU"', make: () => dense(4, { activation: bad('ReLU') }), message: /dense\(\) activation must be one of .*"relu".*got "ReLU"/ },
     {
@@ -379,7 +379,7 @@ const dataCases: DataCase[] = [
     badX: false,
   },
   { name: 'x row 1 is a number', x: X.map((r, i) => (i === 1 ? 5 : r)), y: Y, error: ShapeError, message: /x\[1\] must be an array of 3 numbers, got 5/, badX: true },
-  { name: 'x is a flat number[]', x: X.flat(), y: Y, error: ShapeError, message: /x\[0\] must be an array of 3 numbers, got 0\.1/, badX: true },
+  { name: 'x is a flat number[]', x: X.flat(), y: Y, error: ShapeError, message: /x must be rows, one array per sample: got a flat array of 18 numbers/, badX: true },
   { name: 'NaN in x[2][1]', x: withValue(X, 2, 1, NaN), y: Y, error: DataError, message: /x\[2\]\[1\] is NaN/, badX: true },
   { name: 'Infinity in x[0][2]', x: withValue(X, 0, 2, Infinity), y: Y, error: DataError, message: /x\[0\]\[2\] is Infinity/, badX: true },
   { name: '-Infinity in y[4][0]', x: X, y: withValue(Y, 4, 0, -Infinity), error: DataError, message: /y\[4\]\[0\] is -Infinity/, badX: false },
@@ -429,21 +429,29 @@ const dataCases: DataCase[] = [
     x: 'abc',
     y: Y,
     error: ShapeError,
-    message: /x must be a number\[\]\[\] or a row-major Float64Array, got "abc"/,
+    message: /x must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got "abc"/,
     badX: true,
   },
-  { name: 'x is an object', x: { data: X }, y: Y, error: ShapeError, message: /x must be a number\[\]\[\] or a row-major Float64Array, got an object/, badX: true },
-  { name: 'x is undefined', x: undefined, y: Y, error: ShapeError, message: /x must be a number\[\]\[\] or a row-major Float64Array, got undefined/, badX: true },
+  { name: 'x is an object', x: { data: X }, y: Y, error: ShapeError, message: /x must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got an object/, badX: true },
+  { name: 'x is undefined', x: undefined, y: Y, error: ShapeError, message: /x must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got undefined/, badX: true },
   {
-    name: 'x is a Float32Array',
-    x: new Float32Array(18),
+    name: 'x is a Float32Array of a wrong length',
+    x: new Float32Array(17),
     y: Y,
     error: ShapeError,
-    message: /x must be a number\[\]\[\] or a row-major Float64Array, got a Float32Array/,
+    message: /x: a Float32Array of length 17 is not a whole number of rows of 3 values \(expected a positive multiple of 3\)/,
     badX: true,
   },
-  { name: 'y is null', x: X, y: null, error: ShapeError, message: /y must be a number\[\]\[\] or a row-major Float64Array, got null/, badX: false },
-  { name: 'y is a string', x: X, y: 'labels', error: ShapeError, message: /y must be a number\[\]\[\] or a row-major Float64Array, got "labels"/, badX: false },
+  {
+    name: 'x is a BigInt64Array',
+    x: new BigInt64Array(18),
+    y: Y,
+    error: ShapeError,
+    message: /x: a BigInt64Array is not accepted/,
+    badX: true,
+  },
+  { name: 'y is null', x: X, y: null, error: ShapeError, message: /y must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got null/, badX: false },
+  { name: 'y is a string', x: X, y: 'labels', error: ShapeError, message: /y must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got "labels"/, badX: false },
 ];
 
 type Method = 'predict' | 'evaluate' | 'trainBatch' | 'computeGradients' | 'fit';
@@ -537,7 +545,7 @@ describe.each(BACKENDS)('fit option errors (%s)', (backend) => {
     }).not.toThrow();
     const err = await promise!.catch((e: unknown) => e);
     expect(err instanceof ConfigError || err instanceof ShapeError).toBe(true);
-    expect((err as Error).message).toMatch(/batchSize must be a positive integer, got 0|x must be a number\[\]\[\] or a row-major Float64Array, got "abc"/);
+    expect((err as Error).message).toMatch(/batchSize must be a positive integer, got 0|x must be a number\[\]\[\] or a row-major typed array \(Float64Array, Float32Array, …\), got "abc"/);
     await expectUntouched(net, before, backend);
   });
 });
@@ -577,7 +585,7 @@ describe.each(BACKENDS)('setWeights errors (%s)', (backend) => {
       name: 'one layer instead of two',
       weights: () => fresh().slice(0, 1),
       error: ShapeError,
-      message: /setWeights expects an array of 2 \{ weights, bias \} entries \(one per dense layer\), got an array of length 1/,
+      message: /setWeights expects an array of 2 \{ weights, bias \} entries \(one per layer with parameters: dense, batchNorm, layerNorm\), got an array of length 1/,
     },
     {
       name: 'three layers instead of two',

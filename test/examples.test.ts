@@ -21,6 +21,16 @@ describe('examples', () => {
     expect(accuracy).toBeGreaterThanOrEqual(95);
   });
 
+  it('examples/csv-stream.ts trains from CSV files read line by line to a validation mae under 12 k$', () => {
+    const out = run('examples/csv-stream.ts');
+    expect(out).toMatch(/^epoch 1: loss [0-9.]+, validation mae [0-9.]+ k\$$/m);
+    expect(out).toMatch(/^epoch 4: /m);
+    expect(out).toContain('40000 rows × 4 epochs streamed from CSV');
+    const mae = Number(/validation mean absolute error: ([0-9.]+) k\$/.exec(out)?.[1]);
+    expect(mae).toBeGreaterThan(0);
+    expect(mae).toBeLessThan(12);
+  });
+
   it('examples/mnist.ts (the `npm start` job) prints the test accuracy the README gives, after the README’s epochs', () => {
     // README, Quick start: "ends with a line like `test accuracy: 93.00% on 2000 held-out
     // digits` (10 epochs of plain SGD, …, seed 1 …)". The run is reproducible from the seed, so

@@ -12,15 +12,18 @@
 // counterexample and the seed and path that replay it.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadThreads } from '../src/threads/request';
+import { initThreads } from 'wasmnet/threads';
 import {
   DivergenceError,
   MemoryLimitError,
   Network,
   WasmnetError,
+  batchNorm,
   dense,
   dropout,
   init,
+  layerNorm,
+  normalization,
   plotHistory,
   type BackendName,
   type Callback,
@@ -53,7 +56,7 @@ const VARIANTS: readonly { name: string; backend: BackendName; threads?: number 
   { name: 'js backend', backend: 'js' },
   { name: 'wasm backend, threads: 2', backend: 'wasm', threads: 2 },
 ];
-await loadThreads(); // threaded networks start on the threads from their constructor
+await initThreads({ threads: 2 }); // as the README says, before networks with threads
 
 /** fast-check parameters: fixed seed, and the counterexample printed on failure. */
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns: numRuns * RUNS, verbose: 0 });
@@ -178,7 +181,14 @@ const denseLayer = fc.record(
   { requiredKeys: ['type', 'units'] },
 );
 const dropoutLayer = fc.record({ type: fc.constant('dropout'), rate: maybe(fc.constantFrom(0, 0.2, 0.5, 0.99, 1)) });
-const layers = fc.oneof({ weight: 6, arbitrary: fc.array(fc.oneof({ weight: 3, arbitrary: denseLayer }, dropoutLayer, weird), { minLength: 1, maxLength: 4 }) }, weird);
+const statistics = fc.oneof(fc.array(fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.constantFrom(0, -1, Number.NaN, Infinity)), { maxLength: 7 }), weird);
+const normalizationLayer = fc.record({ type: fc.constant('normalization'), mean: maybe(statistics), variance: maybe(statistics) }, { requiredKeys: ['type'] });
+const batchNormLayer = fc.record(
+  { type: fc.constant('batchNorm'), momentum: maybe(fc.constantFrom(0, 0.9, 0.99, 1, 1.5, -0.1)), epsilon: maybe(fc.constantFrom(1e-5, 1e-3, 0, -1)), unbiasedVariance: maybe(fc.oneof(fc.boolean(), weird)), activation: maybe(activation) },
+  { requiredKeys: ['type'] },
+);
+const layerNormLayer = fc.record({ type: fc.constant('layerNorm'), epsilon: maybe(fc.constantFrom(1e-5, 1e-3, 0, Number.NaN)), activation: maybe(activation) }, { requiredKeys: ['type'] });
+const layers = fc.oneof({ weight: 6, arbitrary: fc.array(fc.oneof({ weight: 3, arbitrary: denseLayer }, dropoutLayer, normalizationLayer, batchNormLayer, layerNormLayer, weird), { minLength: 1, maxLength: 4 }) }, weird);
 const loss = maybe(fc.constantFrom('mse', 'mae', 'huber', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', { type: 'huber', delta: 0.5 }, { type: 'huber', delta: -1 }, 'bogus'));
 const optimizer = maybe(
   fc.oneof(
@@ -204,7 +214,12 @@ const randomConfig = fc.record(
 const validConfig = fc
   .record({
     inputSize: fc.integer({ min: 1, max: 6 }),
-    hidden: fc.array(fc.oneof(fc.record({ type: fc.constant('dense'), units: fc.integer({ min: 1, max: 6 }), activation: fc.constantFrom('relu', 'tanh', 'sigmoid', 'elu', 'gelu', 'geluExact', 'linear') }), fc.record({ type: fc.constant('dropout'), rate: fc.constantFrom(0, 0.5) })), { maxLength: 3 }),
+    hidden: fc.array(fc.oneof(
+      fc.record({ type: fc.constant('dense'), units: fc.integer({ min: 1, max: 6 }), activation: fc.constantFrom('relu', 'tanh', 'sigmoid', 'elu', 'gelu', 'geluExact', 'linear') }),
+      fc.record({ type: fc.constant('dropout'), rate: fc.constantFrom(0, 0.5) }),
+      fc.record({ type: fc.constant('batchNorm'), momentum: fc.constantFrom(0.9, 0.99), epsilon: fc.constantFrom(1e-5, 1e-3), unbiasedVariance: fc.boolean(), activation: fc.constantFrom('relu', 'linear') }),
+      fc.record({ type: fc.constant('layerNorm'), epsilon: fc.constantFrom(1e-5, 1e-3), activation: fc.constantFrom('tanh', 'linear') }),
+    ), { maxLength: 3 }),
     head: fc.constantFrom(['mse', 'linear'], ['mae', 'tanh'], ['huber', 'relu'], ['categoricalCrossentropy', 'softmax'], ['sparseCategoricalCrossentropy', 'softmax'], ['binaryCrossentropy', 'sigmoid']),
     units: fc.integer({ min: 1, max: 4 }),
     optimizer: fc.record({ type: fc.constantFrom('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'), learningRate: fc.constantFrom(0, 0.01, 1) }),
@@ -226,7 +241,7 @@ const nearValidConfig = fc.oneof(
     Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
     return out;
   }),
-  fc.tuple(validConfig, fc.nat(), fc.constantFrom('type', 'units', 'activation', 'rate', 'alpha', 'kernelInitializer', 'kernelRegularizer', 'bogus'), fc.oneof(weird, size)).map(([c, i, field, v]) => {
+  fc.tuple(validConfig, fc.nat(), fc.constantFrom('type', 'units', 'activation', 'rate', 'alpha', 'kernelInitializer', 'kernelRegularizer', 'momentum', 'epsilon', 'unbiasedVariance', 'mean', 'variance', 'bogus'), fc.oneof(weird, size)).map(([c, i, field, v]) => {
     const layers = c.layers.slice();
     layers[i % layers.length] = { ...(layers[i % layers.length] as object), [field]: v };
     return { ...c, layers };
@@ -270,6 +285,18 @@ const FIXTURES: readonly (Omit<Fixture, 'config'> & { make: (b: BackendName) => 
     make: (backend) => ({ inputSize: 3, layers: [dense(3, { activation: 'gelu' }), dense(2)], loss: { type: 'huber', delta: 0.5 }, optimizer: { type: 'adamw', weightDecay: 0.01 }, seed: 5, backend }),
     targets: 2,
     target: (r, j) => r - j,
+  },
+  {
+    make: (backend) => ({
+      inputSize: 3,
+      layers: [normalization({ mean: [0.1, 0, -1], variance: [2, 0, 0.5] }), dense(4), batchNorm({ activation: 'relu' }), dense(3), layerNorm({ activation: 'tanh' }), dense(2)],
+      loss: 'mse',
+      optimizer: 'adam',
+      seed: 6,
+      backend,
+    }),
+    targets: 2,
+    target: (r, j) => Math.cos(r * j),
   },
 ];
 
@@ -643,7 +670,7 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
       fc.record({ kind: fc.constant('flip' as const), bits: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }) }),
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-      fc.record({ kind: fc.constant('edit' as const), path: fc.array(fc.constantFrom('config', 'layers', '0', '1', 'units', 'inputSize', 'training', 'stepCount', 'learningRate', 'optimizer', 'type', 'loss', 'shuffleRandom', 'dropoutRandom', 'slabs', 'weights', 'state1', 'format', 'version', 'seed', 'backend', 'rate', 'activation'), { minLength: 1, maxLength: 4 }), value: fc.oneof(weird, size) }),
+      fc.record({ kind: fc.constant('edit' as const), path: fc.array(fc.constantFrom('config', 'layers', '0', '1', 'units', 'inputSize', 'training', 'stepCount', 'learningRate', 'optimizer', 'type', 'loss', 'shuffleRandom', 'dropoutRandom', 'slabs', 'weights', 'state1', 'format', 'version', 'seed', 'backend', 'rate', 'activation', 'stats', 'mean', 'variance', 'momentum', 'epsilon', '5'), { minLength: 1, maxLength: 4 }), value: fc.oneof(weird, size) }),
       // a size edited (without the weights to match): refused before anything is allocated
       fc.record({ kind: fc.constant('edit' as const), path: fc.constantFrom(['config', 'inputSize'], ['config', 'layers', '0', 'units'], ['config', 'layers', '1', 'units'], ['config', 'layers', '2', 'units']), value: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(5000, 2 ** 20, 2 ** 28, 2 ** 30, 1e9)) }),
       fc.record({ kind: fc.constant('proto' as const), where: fc.constantFrom('{', '"config":{', '"training":{', '"layers":[{', '"optimizer":{'), value: fc.constantFrom('{"inputSize":5000}', '{"polluted":true}', 'null', '[1,2]', '"x"') }),

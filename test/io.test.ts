@@ -105,7 +105,7 @@ describe('save format', () => {
   it.each([
     ['not JSON', () => Network.fromJSON('{"format":'), /not a saved wasmnet model: the string is not valid JSON/],
     ['another format', () => Network.fromJSON({ ...saved(), format: 'keras' as 'wasmnet' }), /not a saved wasmnet model: expected an object with format "wasmnet"/],
-    ['a newer version', () => Network.fromJSON({ ...saved(), version: 2 }), /format version 2, newer than this wasmnet reads \(up to 1\); upgrade wasmnet/],
+    ['a newer version', () => Network.fromJSON({ ...saved(), version: 3 }), /format version 3, newer than this wasmnet reads \(up to 2\); upgrade wasmnet/],
     ['truncated weights', () => Network.fromJSON({ ...saved(), weights: saved().weights.slice(0, 40) }), /"weights" is (truncated|not valid base64)|weights has \d+ values, but its architecture has 131 parameters/],
     ['weights of another shape', () => {
       const other = new Network({ inputSize: 4, layers: [dense(15, { activation: 'relu' }), dense(3, { activation: 'softmax' })], loss: 'categoricalCrossentropy' });

@@ -48,6 +48,7 @@ const EXPECTED: Record<string, string> = {
   'skl-regressor': 'sigmoid,sigmoid,linear',
   'tf2onnx-dense': 'relu,softmax',
   'gemm-attributes': 'tanh,linear',
+  relu6: 'relu6,linear',
 };
 
 function maxError(actual: number[][], expected: number[][]): number {
@@ -61,7 +62,7 @@ function maxError(actual: number[][], expected: number[][]): number {
 describe('fromONNX loads what the exporters write', () => {
   test('the fixtures cover every operator, opsets 9 to 21, IR 3 to 10, f32 and f64', () => {
     const ops = new Set(fixtures.flatMap((f) => f.ref.ops));
-    for (const op of ['Gemm', 'MatMul', 'Add', 'Flatten', 'Identity', 'Dropout', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softmax', 'Gelu', 'Cast', 'Sub', 'Concat', 'ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Reshape', 'Mul']) {
+    for (const op of ['Gemm', 'MatMul', 'Add', 'Flatten', 'Identity', 'Dropout', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softmax', 'Gelu', 'Cast', 'Sub', 'Concat', 'ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Reshape', 'Mul', 'Clip']) {
       expect(ops, op).toContain(op);
     }
     const opsets = new Set(fixtures.map((f) => f.ref.opset));

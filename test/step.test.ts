@@ -4,7 +4,7 @@
 // the same wasm kernels.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DivergenceError, Network, dense, dropout, init, type NetworkConfig } from '../src/index';
+import { DivergenceError, Network, batchNorm, dense, dropout, init, layerNorm, normalization, type NetworkConfig } from '../src/index';
 import { runEpochs } from '../src/backend/epoch';
 import { runStep } from '../src/backend/step';
 import { RESIDENT_LIMIT } from '../src/engine';
@@ -18,6 +18,38 @@ await init();
 const kernelsOf = (net: Network): Kernels => (net as unknown as { engine: { k: Kernels } }).engine.k;
 
 const CONFIGS: [string, NetworkConfig][] = [
+  [
+    '6-bn-9-ln-drop-4: dense → batchNorm(relu) → dense → layerNorm(tanh), batch norm first too, momentum sgd',
+    {
+      inputSize: 6,
+      layers: [
+        batchNorm(),
+        dense(9),
+        batchNorm({ convention: 'pytorch', activation: 'relu' }),
+        dense(5, { activation: 'elu' }),
+        layerNorm({ activation: 'tanh' }),
+        dropout(0.2),
+        dense(4, { activation: 'softmax' }),
+      ],
+      loss: 'categoricalCrossentropy',
+      optimizer: { type: 'sgd', learningRate: 0.05, momentum: 0.9 },
+    },
+  ],
+  [
+    '5-norm-7-drop-norm-3: normalization layers first and between dense layers, adam',
+    {
+      inputSize: 5,
+      layers: [
+        normalization({ mean: [0.1, -0.2, 0.3, 0, 0.5], variance: [0.3, 0.1, 2, 0, 0.7] }),
+        dense(7, { activation: 'tanh' }),
+        dropout(0.3),
+        normalization({ mean: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], variance: [1, 2, 3, 0.5, 0.25, 4, 1e-16] }),
+        dense(3, { activation: 'softmax' }),
+      ],
+      loss: 'categoricalCrossentropy',
+      optimizer: { type: 'adam', learningRate: 0.01 },
+    },
+  ],
   [
     '784-64-10 relu/softmax+CE (packed GEMM path), momentum',
     {

@@ -5,12 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DivergenceError, Network, ThreadError, dense, dropout, init, type NetworkConfig, type OptimizerConfig } from '../src/index';
-import { loadThreads, resolveThreads } from '../src/threads/request';
-import type { ThreadedKernels } from '../src/threads/index';
+import { ConfigError, DivergenceError, Network, ThreadError, batchNorm, dense, dropout, init, layerNorm, normalization, type NetworkConfig, type OptimizerConfig } from '../src/index';
+import { initThreads, threadsInfo } from 'wasmnet/threads';
+import type { ThreadedKernels } from '../src/threads/runtime';
 
 await init();
-await loadThreads();
+// 4 threads on any machine (the pool may have more workers than cores): the bits are compared
+// for 1–4 threads.
+const AVAILABLE = await initThreads({ threads: 4 });
 
 // Shapes that divide into neither the 4×4 tiles nor the blocks, with products on both sides
 // of the split threshold, split by rows and by columns (forward, dW and dX).
@@ -100,7 +102,6 @@ describe('threads: the same bits as one thread', () => {
         expect(history).toBe(one.history);
         expect(fingerprint(net)).toBe(expected);
         const k = kernels(net)!;
-        await k.settled();
         // the workers took part (a block of a later product, at least)
         for (let i = 0; i < 50 && k.workerBlocks() === 0; i++) net.predict(X);
         expect(k.workerBlocks()).toBeGreaterThan(0);
@@ -179,7 +180,6 @@ describe('threads: the same bits as one thread', () => {
     for (const threads of [2, 3, 4]) {
       const net = make(threads);
       const k = kernels(net)!;
-      await k.settled(); // the workers started
       for (const count of [1, 2, 3, 4, 5, 32, 301, 600]) {
         const before = k.workerBlocks();
         let same = true;
@@ -195,17 +195,46 @@ describe('threads: the same bits as one thread', () => {
     }
   });
 
-  it('a network created before the threads chunk loaded moves to the threads on its next call, with the same bits', async () => {
-    const a = new Network(config('adam', { threads: 3 }));
-    const b = new Network(config('adam'));
-    for (let i = 0; i < 3; i++) {
-      const from = i * 60;
-      expect(a.trainBatch(X.subarray(from * INPUTS, (from + 60) * INPUTS), Y.subarray(from * CLASSES, (from + 60) * CLASSES))).toBe(
-        b.trainBatch(X.subarray(from * INPUTS, (from + 60) * INPUTS), Y.subarray(from * CLASSES, (from + 60) * CLASSES)),
-      );
+  it('a network is on the threads from its first call: a synchronous predict right after the constructor runs blocks on the workers', () => {
+    const before = threadsInfo().workerBlocks;
+    const net = new Network({ inputSize: 784, layers: [dense(512, { activation: 'relu' }), dense(10)], loss: 'mse', seed: 3, threads: 2 });
+    const out = net.predict(new Float64Array(512 * 784).map((_, i) => Math.sin(i)));
+    expect(out.length).toBe(512 * 10);
+    expect(kernels(net)).not.toBeNull();
+    // a 512×784 · 784×512 product is split into blocks that the main thread and the worker
+    // claim; the worker sleeps until rung, so it may lose a few races, never all of them: one
+    // predict call holds two regions of several blocks each, and more calls follow if needed
+    for (let i = 0; i < 20 && threadsInfo().workerBlocks === before; i++) net.predict(new Float64Array(512 * 784).fill(i / 20));
+    expect(threadsInfo().workerBlocks).toBeGreaterThan(before);
+  });
+
+  it('normalization, batch norm and layer norm layers: fit, predict, evaluate and gradients, the bits of one thread', async () => {
+    const make = (threads: number) =>
+      new Network({
+        inputSize: INPUTS,
+        layers: [
+          normalization({ adapt: Array.from({ length: 50 }, (_, r) => Array.from(X.subarray(r * INPUTS, (r + 1) * INPUTS))) }),
+          dense(300),
+          batchNorm({ activation: 'relu' }),
+          dense(200),
+          layerNorm({ activation: 'tanh' }),
+          dense(CLASSES, { activation: 'softmax' }),
+        ],
+        loss: 'categoricalCrossentropy',
+        optimizer: 'adam',
+        seed: 9,
+        threads,
+      });
+    const one = make(1);
+    const expected = JSON.stringify(await one.fit(X, Y, { epochs: 2, batchSize: 64, validationSplit: 0.2 }));
+    for (const threads of [2, 4]) {
+      const before = threadsInfo().workerBlocks;
+      const net = make(threads);
+      expect(net.threads).toBe(threads);
+      expect(JSON.stringify(await net.fit(X, Y, { epochs: 2, batchSize: 64, validationSplit: 0.2 }))).toBe(expected);
+      expect(fingerprint(net)).toBe(fingerprint(one));
+      expect(threadsInfo().workerBlocks).toBeGreaterThan(before);
     }
-    expect(kernels(a)).not.toBeNull();
-    expect(fingerprint(a)).toBe(fingerprint(b));
   });
 
   it('saved and loaded with threads, training continues bit for bit', async () => {
@@ -350,29 +379,25 @@ describe('threads: faults behave as with one thread', () => {
 const net2hex = (net: Network) => Buffer.from(net.toBytes()).toString('hex');
 
 describe('threads: option, fallback and lifecycle', () => {
-  it('threads must be a positive integer or "auto"', () => {
+  it('threads must be a positive integer or "auto"; a network gets at most what initThreads started', () => {
     for (const bad of [0, -1, 1.5, '2', 'all', null, Number.NaN]) {
       expect(() => new Network(config('sgd', { threads: bad as never }))).toThrow(ConfigError);
     }
     expect(() => new Network(config('sgd', { threads: 0 }))).toThrow("threads must be a positive integer or 'auto', got 0");
-    expect(new Network(config('sgd', { threads: 'auto' })).threads).toBeGreaterThanOrEqual(1);
+    expect(AVAILABLE).toBe(4);
+    expect(threadsInfo().threads).toBe(4);
+    expect(new Network(config('sgd', { threads: 'auto' })).threads).toBe(4);
+    expect(new Network(config('sgd', { threads: 9 })).threads).toBe(4);
     expect(new Network(config('sgd')).threads).toBe(1);
+    expect(new Network(config('sgd', { threads: 4, backend: 'js' })).threads).toBe(1);
   });
 
-  it('falls back to one thread on the js backend and where threads cannot run (a page that is not cross-origin isolated)', () => {
-    expect(new Network(config('sgd', { threads: 4, backend: 'js' })).threads).toBe(1);
-    const g = globalThis as { crossOriginIsolated?: boolean };
-    g.crossOriginIsolated = false;
-    try {
-      expect(resolveThreads(4, 'wasm')).toBe(1);
-      const net = new Network(config('sgd', { threads: 4 }));
-      expect(net.threads).toBe(1);
-      net.trainBatch(X.subarray(0, 60 * INPUTS), Y.subarray(0, 60 * CLASSES));
-      expect(kernels(net)).toBeNull();
-    } finally {
-      delete g.crossOriginIsolated;
+  it('initThreads options: threads must be an integer from 1 to 64', () => {
+    for (const bad of [0, 65, 1.5, '2', Number.NaN]) {
+      expect(() => initThreads({ threads: bad as never })).toThrow(ConfigError);
     }
-    expect(resolveThreads(4, 'wasm')).toBe(4);
+    expect(() => initThreads({ threads: 0 })).toThrow('initThreads: threads must be an integer from 1 to 64, got 0');
+    expect(() => initThreads(null as never)).toThrow(ConfigError);
   });
 
   const child = (code: string, args: string[] = []) =>
@@ -382,61 +407,101 @@ describe('threads: option, fallback and lifecycle', () => {
       timeout: 90_000,
     });
 
+  it('threads > 1 before initThreads() resolved is a ConfigError that names it (never a silent one-thread run)', () => {
+    const r = child(`
+      import { Network, dense } from './src/index.ts';
+      import { initThreads } from './src/threads/index.ts';
+      const make = (threads, backend) => new Network({ inputSize: 4, layers: [dense(2)], loss: 'mse', threads, backend });
+      const message = (f) => { try { f(); return 'no error'; } catch (e) { return e.name + ': ' + e.message; } };
+      const out = { two: message(() => make(2)), auto: message(() => make('auto')), one: make(1).threads, js: make(2, 'js').threads };
+      const starting = initThreads({ threads: 2 });
+      out.starting = message(() => make(2));
+      out.resolved = await starting;
+      out.after = make(2).threads;
+      console.log(JSON.stringify(out));
+    `);
+    expect(r.stderr).toBe('');
+    const call = "call `await initThreads()` (import { initThreads } from 'wasmnet/threads') once before creating the network";
+    expect(JSON.parse(r.stdout)).toEqual({
+      two: `ConfigError: threads: 2 needs the thread pool: ${call}`,
+      auto: `ConfigError: threads: "auto" needs the thread pool: ${call}`,
+      one: 1,
+      js: 1,
+      starting: 'ConfigError: threads: 2: initThreads() has not finished yet; await it before creating the network',
+      resolved: 2,
+      after: 2,
+    });
+  });
+
+  it('where threads cannot run (a page that is not cross-origin isolated) initThreads resolves to 1 and networks run on one thread', () => {
+    const r = child(`
+      globalThis.crossOriginIsolated = false;
+      const { Network, dense } = await import('./src/index.ts');
+      const { initThreads, threadsInfo } = await import('./src/threads/index.ts');
+      const available = await initThreads({ threads: 4 });
+      const net = new Network({ inputSize: 200, layers: [dense(300, { activation: 'relu' }), dense(2)], loss: 'mse', seed: 1, threads: 4 });
+      console.log(JSON.stringify({ available, threads: net.threads, info: threadsInfo() }));
+    `);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ available: 1, threads: 1, info: { threads: 1, workerBlocks: 0 } });
+  });
+
   it('a script that trains with threads exits by itself', () => {
     const r = child(`
       import { Network, dense } from './src/index.ts';
+      import { initThreads, threadsInfo } from './src/threads/index.ts';
+      await initThreads({ threads: 3 });
       const net = new Network({ inputSize: 200, layers: [dense(300, { activation: 'relu' }), dense(2)], loss: 'mse', seed: 1, threads: 3 });
       const x = new Float64Array(200 * 200).map((_, i) => Math.sin(i));
       await net.fit(x, new Float64Array(400), { epochs: 5, batchSize: 100 });
-      console.log('trained on', net.threads, 'threads');
+      console.log('trained on', net.threads, 'threads; workers ran blocks:', threadsInfo().workerBlocks > 0);
     `);
     expect(r.error).toBeUndefined(); // not killed by the timeout
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('trained on 3 threads');
+    expect(r.stdout.trim()).toBe('trained on 3 threads; workers ran blocks: true');
     expect(r.status).toBe(0);
   });
 
-  it('a script exits by itself when its first threaded network is made after the threads chunk loaded', () => {
-    // the pool then starts in the constructor (not in the first call); the worker's port used
-    // to be ref'd again by its 'message' listener, and such a script never exited
-    const r = child(`
-      import { Network, dense } from './src/index.ts';
-      const make = () => new Network({ inputSize: 200, layers: [dense(300, { activation: 'relu' }), dense(2)], loss: 'mse', seed: 1, threads: 2 });
-      make(); // starts loading the threads chunk, never trains
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const net = make();
-      await net.fit(new Float64Array(200 * 200).map((_, i) => Math.sin(i)), new Float64Array(400), { epochs: 2, batchSize: 100 });
-      console.log('trained on', net.threads, 'threads');
-    `);
-    expect(r.error).toBeUndefined(); // not killed by the timeout
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('trained on 2 threads');
-    expect(r.status).toBe(0);
+  it('a script exits by itself when initThreads ran long before its first threaded network, or no network ever used the pool', () => {
+    for (const train of [true, false]) {
+      const r = child(`
+        import { Network, dense } from './src/index.ts';
+        import { initThreads } from './src/threads/index.ts';
+        await initThreads({ threads: 2 });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        if (${train}) {
+          const net = new Network({ inputSize: 200, layers: [dense(300, { activation: 'relu' }), dense(2)], loss: 'mse', seed: 1, threads: 2 });
+          await net.fit(new Float64Array(200 * 200).map((_, i) => Math.sin(i)), new Float64Array(400), { epochs: 2, batchSize: 100 });
+        }
+        console.log('done');
+      `);
+      expect(r.error).toBeUndefined(); // not killed by the timeout
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('done');
+      expect(r.status).toBe(0);
+    }
   });
 
   it.each([
     ['refused after it is created (a page whose CSP lacks worker-src blob:)', 'setTimeout(() => this.onerror?.({ message: undefined, preventDefault() {} }), 0);'],
     ['that cannot be created (the constructor throws)', "throw new Error('workers are not allowed here');"],
-  ])('where a worker is %s, networks train on one thread, with the same bits', (_, refuse) => {
+  ])('where a worker is %s, initThreads resolves to 1 and networks train on one thread, with the same bits', (_, refuse) => {
     // a Web Worker (the path browsers and Bun take) that never starts
     const r = child(`
       globalThis.Worker = class { constructor() { ${refuse} } postMessage() {} terminate() {} };
       const { Network, dense } = await import('./src/index.ts');
+      const { initThreads } = await import('./src/threads/index.ts');
+      const available = await initThreads({ threads: 2 });
       const make = (threads) => new Network({ inputSize: 200, layers: [dense(300, { activation: 'relu' }), dense(2)], loss: 'mse', seed: 1, threads });
       const x = new Float64Array(200 * 200).map((_, i) => Math.sin(i));
       const [one, many] = [make(1), make(2)];
-      for (const net of [one, many]) {
-        for (let epoch = 0; epoch < 3; epoch++) {
-          await net.fit(x, new Float64Array(400), { epochs: 1, batchSize: 100 });
-          await new Promise((resolve) => setTimeout(resolve, 20)); // the refusal arrives
-        }
-      }
+      for (const net of [one, many]) await net.fit(x, new Float64Array(400), { epochs: 3, batchSize: 100 });
       const bytes = (net) => Buffer.from(net.toBytes()).toString('hex');
-      console.log(JSON.stringify({ threads: many.threads, same: bytes(one) === bytes(many) }));
+      console.log(JSON.stringify({ available, threads: many.threads, same: bytes(one) === bytes(many) }));
     `);
     expect(r.error).toBeUndefined();
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ threads: 1, same: true });
+    expect(JSON.parse(r.stdout)).toEqual({ available: 1, threads: 1, same: true });
     expect(r.status).toBe(0);
   });
 
@@ -444,8 +509,8 @@ describe('threads: option, fallback and lifecycle', () => {
     const r = child(
       `
       import { Network, dense } from './src/index.ts';
-      import { loadThreads } from './src/threads/request.ts';
-      await loadThreads();
+      import { initThreads } from './src/threads/index.ts';
+      await initThreads({ threads: 2 });
       const x = new Float64Array(64 * 100).map((_, i) => Math.cos(i));
       async function churn(n) {
         for (let i = 0; i < n; i++) {

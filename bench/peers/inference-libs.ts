@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { dense, init, Network, type LayerWeights } from '../../src/index';
-import { loadThreads } from '../../src/threads/request';
+import { initThreads } from '../../src/threads/index';
 import { denseOnnx, type OnnxActivation } from './onnx-model';
 import { packageVersion } from './peer';
 
@@ -48,7 +48,7 @@ function wasmnetLib(backend: 'wasm' | 'js', threads?: 'auto'): InferenceLib {
     precision: 'f64',
     async setup() {
       if (backend === 'wasm') await init();
-      if (threads) await loadThreads(); // networks then start on the threads (no switch mid-run)
+      if (threads) await initThreads(); // as the README says, before networks with threads
     },
     async build(net, weights) {
       const model = new Network({

@@ -1,6 +1,7 @@
 // wasmnet itself, through the public API only: `Network.fit` as a user calls it (seeded
 // shuffling, batch copies, loss/accuracy bookkeeping and divergence checks included).
 import { init, type BackendName } from '../../src/index';
+import { initThreads } from '../../src/threads/index';
 import { inputs, outputs, wasmnetNetwork } from '../workloads';
 import type { Peer } from './peer';
 
@@ -26,6 +27,7 @@ function wasmnetPeer(backend: BackendName, threads?: 'auto'): Peer {
     sameModel: () => true,
     async setup() {
       if (backend === 'wasm') await init();
+      if (threads) await initThreads(); // as the README says, before networks with threads
     },
     async build(w, initial) {
       const net = wasmnetNetwork(w, backend, threads);

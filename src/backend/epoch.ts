@@ -3,17 +3,17 @@
 // each batch's rows into the step's x and y buffers and runs the fused step on them.
 import {
   D_ABS_ERROR_SUM, D_CORRECT_SUM, D_DATA_X, D_DATA_Y, D_EPOCH_LOG, D_FAILED_BATCH, D_FAILED_EPOCH, D_INPUT_WIDTH, D_LOSS_SUM,
-  D_ORDER, D_SHUFFLE_RNG, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
+  D_ORDER, D_SHUFFLE_RNG, D_SQ_ERROR_SUM, D_TARGET_WIDTH, D_X, D_Y, STATUS_OK, STEP_TRAIN,
 } from './codes';
 import type { Kernels } from './kernels';
 import { shuffleOrder } from '../random';
 
 /** Trains `count` epochs in one call (the JS backend's `epochs`): after each, the step's running
- *  sums move to the epoch log at D_EPOCH_LOG (three per epoch) and restart from 0; at the first
+ *  sums move to the epoch log at D_EPOCH_LOG (four per epoch) and restart from 0; at the first
  *  failing batch it returns that step's status with D_FAILED_EPOCH and D_FAILED_BATCH set. */
 export function runEpochs(k: Kernels, desc: number, samples: number, batchSize: number, shuffle: boolean, count: number): number {
   const h = k.heap;
-  for (let e = 0, log = h[desc + D_EPOCH_LOG]! | 0; e < count; e++, log += 3) {
+  for (let e = 0, log = h[desc + D_EPOCH_LOG]! | 0; e < count; e++, log += 4) {
     const status = runEpoch(k, desc, samples, batchSize, shuffle);
     if (status !== STATUS_OK) {
       h[desc + D_FAILED_EPOCH] = e;
@@ -22,9 +22,11 @@ export function runEpochs(k: Kernels, desc: number, samples: number, batchSize: 
     h[log] = h[desc + D_LOSS_SUM]!;
     h[log + 1] = h[desc + D_CORRECT_SUM]!;
     h[log + 2] = h[desc + D_ABS_ERROR_SUM]!;
+    h[log + 3] = h[desc + D_SQ_ERROR_SUM]!;
     h[desc + D_LOSS_SUM] = 0;
     h[desc + D_CORRECT_SUM] = 0;
     h[desc + D_ABS_ERROR_SUM] = 0;
+    h[desc + D_SQ_ERROR_SUM] = 0;
   }
   return STATUS_OK;
 }

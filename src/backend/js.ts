@@ -3,7 +3,7 @@
 // fallback where WebAssembly is unavailable. Loops run in cache-friendly order (i-p-j) and
 // no kernel allocates.
 import {
-  ACT_ELU, ACT_GELU, ACT_GELU_EXACT, ACT_LEAKY_RELU, ACT_RELU, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
+  ACT_ELU, ACT_GELU, ACT_GELU_EXACT, ACT_LEAKY_RELU, ACT_RELU, ACT_RELU6, ACT_SELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_SWISH, ACT_TANH,
 } from './codes';
 import { MAX_ARENA_F64, arenaError, type Kernels } from './kernels';
 import { runEpochs } from './epoch';
@@ -15,6 +15,8 @@ const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const GELU_C = 0.7978845608028654; // √(2/π)
 const GELU_K = 0.044715;
+/** The normalization layer's smallest denominator (Keras's backend.epsilon()). */
+const NORM_FLOOR = 1e-7;
 const INV_SQRT_2PI = 0.3989422804014327; // 1/√(2π)
 const sigmoid = (z: number): number => 1 / (1 + exp(-z));
 
@@ -296,6 +298,7 @@ export class JsKernels implements Kernels {
       else if (act === ACT_TANH) ai = tanh(zi);
       else if (act === ACT_RELU) ai = zi > 0 ? zi : 0;
       else if (act === ACT_LEAKY_RELU) ai = zi > 0 ? zi : alpha * zi;
+      else if (act === ACT_RELU6) ai = zi > 0 ? (zi < 6 ? zi : 6) : 0; // min(max(0, z), 6)
       else if (act === ACT_ELU) ai = zi > 0 ? zi : alpha * Math.expm1(zi);
       else if (act === ACT_SELU) ai = SELU_LAMBDA * (zi > 0 ? zi : SELU_ALPHA * Math.expm1(zi));
       else if (act === ACT_SOFTPLUS) ai = Math.max(zi, 0) + Math.log1p(exp(-Math.abs(zi)));
@@ -330,6 +333,7 @@ export class JsKernels implements Kernels {
         d = g * (1 - ai * ai);
       } else if (act === ACT_RELU) d = h[z + i]! > 0 ? g : 0;
       else if (act === ACT_LEAKY_RELU) d = h[z + i]! > 0 ? g : alpha * g;
+      else if (act === ACT_RELU6) d = h[z + i]! > 0 && h[z + i]! < 6 ? g : 0; // 1 where 0 < z < 6
       else if (act === ACT_ELU) d = h[z + i]! > 0 ? g : g * (h[a + i]! + alpha);
       else if (act === ACT_SELU) d = h[z + i]! > 0 ? g * SELU_LAMBDA : g * (h[a + i]! + SELU_LAMBDA * SELU_ALPHA);
       else if (act === ACT_SOFTPLUS) d = g * sigmoid(h[z + i]!);
@@ -579,6 +583,150 @@ export class JsKernels implements Kernels {
   dropoutBackward(d: number, mask: number, count: number): void {
     const h = this.heap;
     for (let i = 0; i < count; i++) h[d + i] = h[d + i]! * h[mask + i]!;
+  }
+
+  // The normalization layer (assembly/normalization.ts): out = (x − mean) / max(√variance, 1e-7)
+  // per column, and the gradient through it, g /= the same denominator.
+  normalizeForward(x: number, mean: number, variance: number, out: number, rows: number, cols: number): void {
+    const h = this.heap;
+    for (let j = 0; j < cols; j++) {
+      const m = h[mean + j]!;
+      const d = Math.max(Math.sqrt(h[variance + j]!), NORM_FLOOR);
+      for (let r = 0, at = j; r < rows; r++, at += cols) h[out + at] = (h[x + at]! - m) / d;
+    }
+  }
+
+  normalizeBackward(g: number, variance: number, rows: number, cols: number): void {
+    const h = this.heap;
+    for (let j = 0; j < cols; j++) {
+      const d = Math.max(Math.sqrt(h[variance + j]!), NORM_FLOOR);
+      for (let r = 0, at = g + j; r < rows; r++, at += cols) h[at] = h[at]! / d;
+    }
+  }
+
+  // Batch and layer normalization (assembly/normalization.ts has the formulas), the same
+  // operations in the same order.
+  batchNormForward(x: number, gamma: number, beta: number, stats: number, aux: number, z: number, rows: number, units: number, epsilon: number, training: boolean): void {
+    const h = this.heap;
+    const meanAt = aux;
+    const varAt = aux + units;
+    const sAt = aux + 2 * units;
+    if (training) {
+      for (let j = 0; j < units; j++) {
+        h[meanAt + j] = 0;
+        h[varAt + j] = 0;
+      }
+      for (let r = 0, row = x; r < rows; r++, row += units) {
+        for (let j = 0; j < units; j++) h[meanAt + j] = h[meanAt + j]! + h[row + j]!;
+      }
+      for (let j = 0; j < units; j++) h[meanAt + j] = h[meanAt + j]! / rows;
+      for (let r = 0, row = x; r < rows; r++, row += units) {
+        for (let j = 0; j < units; j++) {
+          const d = h[row + j]! - h[meanAt + j]!;
+          h[varAt + j] = h[varAt + j]! + d * d;
+        }
+      }
+      for (let j = 0; j < units; j++) h[varAt + j] = h[varAt + j]! / rows;
+    } else {
+      for (let j = 0; j < units; j++) {
+        h[meanAt + j] = h[stats + j]!;
+        h[varAt + j] = h[stats + units + j]!;
+      }
+    }
+    for (let j = 0; j < units; j++) h[sAt + j] = 1 / Math.sqrt(h[varAt + j]! + epsilon);
+    for (let r = 0, at = 0; r < rows; r++, at += units) {
+      for (let j = 0; j < units; j++) h[z + at + j] = h[gamma + j]! * ((h[x + at + j]! - h[meanAt + j]!) * h[sAt + j]!) + h[beta + j]!;
+    }
+  }
+
+  batchNormBackward(x: number, gamma: number, aux: number, dZ: number, dGamma: number, dBeta: number, dX: number, rows: number, units: number, training: boolean): void {
+    const h = this.heap;
+    const meanAt = aux;
+    const sAt = aux + 2 * units;
+    for (let j = 0; j < units; j++) {
+      h[dBeta + j] = 0;
+      h[dGamma + j] = 0;
+    }
+    for (let r = 0, at = 0; r < rows; r++, at += units) {
+      for (let j = 0; j < units; j++) {
+        const d = h[dZ + at + j]!;
+        h[dBeta + j] = h[dBeta + j]! + d;
+        h[dGamma + j] = h[dGamma + j]! + d * ((h[x + at + j]! - h[meanAt + j]!) * h[sAt + j]!);
+      }
+    }
+    if (dX < 0) return;
+    for (let r = 0, at = 0; r < rows; r++, at += units) {
+      for (let j = 0; j < units; j++) {
+        const s = h[sAt + j]!;
+        const gs = h[gamma + j]! * s;
+        if (training) {
+          const xhat = (h[x + at + j]! - h[meanAt + j]!) * s;
+          h[dX + at + j] = gs * (h[dZ + at + j]! - h[dBeta + j]! / rows - xhat * (h[dGamma + j]! / rows));
+        } else {
+          h[dX + at + j] = gs * h[dZ + at + j]!;
+        }
+      }
+    }
+  }
+
+  batchNormUpdate(stats: number, aux: number, units: number, momentum: number, rows: number, unbiased: boolean): void {
+    const h = this.heap;
+    const keep = 1 - momentum;
+    const correction = unbiased && rows > 1 ? rows / (rows - 1) : 1;
+    for (let j = 0; j < units; j++) {
+      h[stats + j] = momentum * h[stats + j]! + keep * h[aux + j]!;
+      h[stats + units + j] = momentum * h[stats + units + j]! + keep * (h[aux + units + j]! * correction);
+    }
+  }
+
+  layerNormForward(x: number, gamma: number, beta: number, aux: number, z: number, rows: number, units: number, epsilon: number): void {
+    const h = this.heap;
+    for (let r = 0; r < rows; r++) {
+      const row = r * units;
+      let sum = 0;
+      for (let j = 0; j < units; j++) sum += h[x + row + j]!;
+      const mean = sum / units;
+      let sq = 0;
+      for (let j = 0; j < units; j++) {
+        const d = h[x + row + j]! - mean;
+        sq += d * d;
+      }
+      const s = 1 / Math.sqrt(sq / units + epsilon);
+      h[aux + r] = mean;
+      h[aux + rows + r] = s;
+      for (let j = 0; j < units; j++) h[z + row + j] = h[gamma + j]! * ((h[x + row + j]! - mean) * s) + h[beta + j]!;
+    }
+  }
+
+  layerNormBackward(x: number, gamma: number, aux: number, dZ: number, dGamma: number, dBeta: number, dX: number, rows: number, units: number): void {
+    const h = this.heap;
+    for (let j = 0; j < units; j++) {
+      h[dGamma + j] = 0;
+      h[dBeta + j] = 0;
+    }
+    for (let r = 0; r < rows; r++) {
+      const row = r * units;
+      const mean = h[aux + r]!;
+      const s = h[aux + rows + r]!;
+      let sumG = 0;
+      let sumGX = 0;
+      for (let j = 0; j < units; j++) {
+        const d = h[dZ + row + j]!;
+        const xhat = (h[x + row + j]! - mean) * s;
+        h[dBeta + j] = h[dBeta + j]! + d;
+        h[dGamma + j] = h[dGamma + j]! + d * xhat;
+        const g = d * h[gamma + j]!;
+        sumG += g;
+        sumGX += g * xhat;
+      }
+      if (dX < 0) continue;
+      const meanG = sumG / units;
+      const meanGX = sumGX / units;
+      for (let j = 0; j < units; j++) {
+        const xhat = (h[x + row + j]! - mean) * s;
+        h[dX + row + j] = s * (h[dZ + row + j]! * h[gamma + j]! - meanG - xhat * meanGX);
+      }
+    }
   }
 
   step(desc: number, rows: number, mode: number): number {

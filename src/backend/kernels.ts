@@ -92,6 +92,22 @@ export interface Kernels {
   dropoutForward(x: number, out: number, mask: number, count: number, rate: number, state: number): void;
   /** d ⊙= mask */
   dropoutBackward(d: number, mask: number, count: number): void;
+  /** out = (x − mean) / max(√variance, 1e-7), per column of x, out [rows×cols] (mean, variance [cols]) */
+  normalizeForward(x: number, mean: number, variance: number, out: number, rows: number, cols: number): void;
+  /** g /= max(√variance, 1e-7) per column, in place (the gradient through normalizeForward) */
+  normalizeBackward(g: number, variance: number, rows: number, cols: number): void;
+  /** Batch normalization into z [rows×units]: z = γ·(x − μ)·s + β, s = 1/√(σ² + ε), with the
+   *  batch's μ and biased σ² when `training`, else the moving ones at `stats` (μ, then σ²);
+   *  writes μ, σ², s into aux [3×units]. */
+  batchNormForward(x: number, gamma: number, beta: number, stats: number, aux: number, z: number, rows: number, units: number, epsilon: number, training: boolean): void;
+  /** Its backward pass from dZ: dγ, dβ and, when dX ≥ 0, dX (through the batch statistics when `training`). */
+  batchNormBackward(x: number, gamma: number, aux: number, dZ: number, dGamma: number, dBeta: number, dX: number, rows: number, units: number, training: boolean): void;
+  /** moving = m·moving + (1 − m)·batch for μ and σ² (σ²·n/(n − 1) when `unbiased` and n > 1). */
+  batchNormUpdate(stats: number, aux: number, units: number, momentum: number, rows: number, unbiased: boolean): void;
+  /** Layer normalization into z: per row, z = γ·(x − μ)·s + β; aux [2×rows] gets each row's μ, then s. */
+  layerNormForward(x: number, gamma: number, beta: number, aux: number, z: number, rows: number, units: number, epsilon: number): void;
+  /** Its backward pass from dZ: dγ, dβ (summed over rows) and, when dX ≥ 0, dX. */
+  layerNormBackward(x: number, gamma: number, aux: number, dZ: number, dGamma: number, dBeta: number, dX: number, rows: number, units: number): void;
 
   /** The fused step (assembly/step.ts, src/backend/step.ts) over the network description at
    *  `desc`: forward, + loss, + gradients, + update by `mode`. Writes the loss into the

@@ -55,3 +55,25 @@ export function sumAbsError(h: Float64Array, loss: number, a: number, y: number,
   for (let i = a, j = y; i < end; i++, j++) sum += Math.abs(h[i]! - h[j]!);
   return sum;
 }
+
+/** Σ (a − y)² over a[rows×cols] (the mse metric); for the sparse loss the target row is the
+ *  one-hot encoding of the label at y[r]. */
+export function sumSquaredError(h: Float64Array, loss: number, a: number, y: number, rows: number, cols: number): number {
+  let sum = 0;
+  if (loss === LOSS_SPARSE_SOFTMAX_CE) {
+    for (let r = 0; r < rows; r++) {
+      const label = h[y + r]! | 0;
+      for (let j = 0; j < cols; j++) {
+        const d = h[a + r * cols + j]! - (j === label ? 1 : 0);
+        sum += d * d;
+      }
+    }
+    return sum;
+  }
+  const end = a + rows * cols;
+  for (let i = a, j = y; i < end; i++, j++) {
+    const d = h[i]! - h[j]!;
+    sum += d * d;
+  }
+  return sum;
+}

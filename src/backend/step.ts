@@ -8,11 +8,12 @@ import {
   D_SCRATCH, D_STATE1, D_STATE2, D_STATUS, D_STEP_COUNT, D_WEIGHT_DECAY, D_X, D_Y, LAYER_DROPOUT, LOSS_HUBER, LOSS_MAE,
   LOSS_SIGMOID_BCE, LOSS_SOFTMAX_CE, LOSS_SPARSE_SOFTMAX_CE, L_A, L_ACT, L_ALPHA, L_B, L_DB, L_DW, L_INPUTS, L_KIND, L_L1,
   L_L2, L_RATE, L_UNITS, L_W, L_Z, OPT_ADAGRAD, OPT_ADAM, OPT_RMSPROP, STATUS_LOSS_NOT_FINITE, STATUS_OK,
-  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE,
+  STATUS_UPDATE_NOT_FINITE, STEP_FORWARD, STEP_GRADIENTS, STEP_LOSS, STEP_TRAIN, D_METRICS, METRIC_ACCURACY, METRIC_MAE, METRIC_MSE, D_BATCH_SQ_ERROR, D_SQ_ERROR_SUM,
   D_BATCH_CORRECT, D_BATCH_ABS_ERROR, D_LOSS_SUM, D_CORRECT_SUM, D_ABS_ERROR_SUM, D_PACKED_VALID, FEW_ROWS, L_PACKED,
+  LAYER_DENSE, LAYER_NORMALIZATION, L_STATS, LAYER_BATCH_NORM, LAYER_LAYER_NORM, L_AUX, L_EPSILON, L_MOMENTUM, L_UNBIASED,
 } from './codes';
 import type { Kernels } from './kernels';
-import { countCorrect, sumAbsError } from './metrics';
+import { countCorrect, sumAbsError, sumSquaredError } from './metrics';
 
 
 /** Runs `mode` (forward; + loss; + gradients; + update) on `rows` loaded samples, writes the
@@ -38,6 +39,7 @@ export function runStep(k: Kernels, desc: number, rows: number, mode: number): n
     h[desc + D_LOSS_SUM] = h[desc + D_LOSS_SUM]! + h[desc + D_LOSS_VALUE]! * rows;
     if (metrics & METRIC_ACCURACY) h[desc + D_CORRECT_SUM] = h[desc + D_CORRECT_SUM]! + h[desc + D_BATCH_CORRECT]!;
     if (metrics & METRIC_MAE) h[desc + D_ABS_ERROR_SUM] = h[desc + D_ABS_ERROR_SUM]! + h[desc + D_BATCH_ABS_ERROR]!;
+    if (metrics & METRIC_MSE) h[desc + D_SQ_ERROR_SUM] = h[desc + D_SQ_ERROR_SUM]! + h[desc + D_BATCH_SQ_ERROR]!;
   }
   return status;
 }
@@ -68,9 +70,18 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   for (let l = 0, at = desc + DESC_HEADER; l < layers; l++, at += DESC_LAYER) {
     const a = h[at + L_A]! | 0;
     const units = h[at + L_UNITS]! | 0;
-    if ((h[at + L_KIND]! | 0) === LAYER_DROPOUT) {
+    const kind = h[at + L_KIND]! | 0;
+    if (kind === LAYER_DROPOUT) {
       if (training) k.dropoutForward(input, a, h[at + L_Z]! | 0, rows * units, h[at + L_RATE]!, desc + D_RNG);
       else h.copyWithin(a, input, input + rows * units);
+    } else if (kind === LAYER_NORMALIZATION) {
+      const stats = h[at + L_STATS]! | 0;
+      k.normalizeForward(input, stats, stats + units, a, rows, units);
+    } else if (kind === LAYER_BATCH_NORM || kind === LAYER_LAYER_NORM) {
+      const z = h[at + L_Z]! | 0;
+      if (kind === LAYER_BATCH_NORM) k.batchNormForward(input, h[at + L_W]! | 0, h[at + L_B]! | 0, h[at + L_STATS]! | 0, h[at + L_AUX]! | 0, z, rows, units, h[at + L_EPSILON]!, training);
+      else k.layerNormForward(input, h[at + L_W]! | 0, h[at + L_B]! | 0, h[at + L_AUX]! | 0, z, rows, units, h[at + L_EPSILON]!);
+      k.activate(h[at + L_ACT]! | 0, z, a, rows, units, h[at + L_ALPHA]!);
     } else {
       k.denseForward(input, h[at + L_W]! | 0, h[at + L_B]! | 0, h[at + L_Z]! | 0, a, rows, h[at + L_INPUTS]! | 0, units, h[at + L_ACT]! | 0, h[at + L_ALPHA]!, scratch, cached ? h[at + L_PACKED]! | 0 : 0);
     }
@@ -109,19 +120,28 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   const metrics = h[desc + D_METRICS]! | 0;
   if (metrics & METRIC_ACCURACY) h[desc + D_BATCH_CORRECT] = countCorrect(h, lossKind, aOut, y, rows, units);
   if (metrics & METRIC_MAE) h[desc + D_BATCH_ABS_ERROR] = sumAbsError(h, lossKind, aOut, y, rows, units);
+  if (metrics & METRIC_MSE) h[desc + D_BATCH_SQ_ERROR] = sumSquaredError(h, lossKind, aOut, y, rows, units);
   if (mode === STEP_LOSS) return STATUS_OK;
   if (!Number.isFinite(loss)) return STATUS_LOSS_NOT_FINITE;
 
-  // dZ holds ∂L/∂Z of layer l when l is dense; dA holds ∂L/∂(output of l) when l is a dropout.
+  // dZ holds ∂L/∂Z of layer l when l is dense, batch or layer norm; dA holds ∂L/∂(output of l)
+  // when l is a dropout or a normalization.
   for (let l = last, at = desc + DESC_HEADER + last * DESC_LAYER; l >= 0; l--, at -= DESC_LAYER) {
     const prevA = l > 0 ? (h[at - DESC_LAYER + L_A]! | 0) : x;
-    if ((h[at + L_KIND]! | 0) === LAYER_DROPOUT) {
+    const kind = h[at + L_KIND]! | 0;
+    if (kind === LAYER_DROPOUT) {
       // identity at inference; in training the gradient passes only where values did
       if (l > 0 && training) k.dropoutBackward(dA, h[at + L_Z]! | 0, rows * (h[at + L_UNITS]! | 0));
+    } else if (kind === LAYER_BATCH_NORM) {
+      k.batchNormBackward(prevA, h[at + L_W]! | 0, h[at + L_AUX]! | 0, dZ, h[at + L_DW]! | 0, h[at + L_DB]! | 0, l > 0 ? dA : -1, rows, h[at + L_UNITS]! | 0, training);
+    } else if (kind === LAYER_LAYER_NORM) {
+      k.layerNormBackward(prevA, h[at + L_W]! | 0, h[at + L_AUX]! | 0, dZ, h[at + L_DW]! | 0, h[at + L_DB]! | 0, l > 0 ? dA : -1, rows, h[at + L_UNITS]! | 0);
+    } else if (kind === LAYER_NORMALIZATION) {
+      if (l > 0) k.normalizeBackward(dA, (h[at + L_STATS]! | 0) + (h[at + L_UNITS]! | 0), rows, h[at + L_UNITS]! | 0);
     } else {
       k.denseBackward(prevA, h[at + L_W]! | 0, dZ, h[at + L_DW]! | 0, h[at + L_DB]! | 0, l > 0 ? dA : -1, rows, h[at + L_INPUTS]! | 0, h[at + L_UNITS]! | 0, scratch);
     }
-    if (l > 0 && (h[at - DESC_LAYER + L_KIND]! | 0) !== LAYER_DROPOUT) {
+    if (l > 0 && activated(h[at - DESC_LAYER + L_KIND]! | 0)) {
       k.activateBackward(h[at - DESC_LAYER + L_ACT]! | 0, h[at - DESC_LAYER + L_Z]! | 0, prevA, dA, dZ, rows, h[at - DESC_LAYER + L_UNITS]! | 0, h[at - DESC_LAYER + L_ALPHA]!);
     }
   }
@@ -153,5 +173,13 @@ function run(k: Kernels, desc: number, rows: number, mode: number): number {
   if (!applied) return STATUS_UPDATE_NOT_FINITE;
   h[desc + D_STEP_COUNT] = t;
   h[desc + D_PACKED_VALID] = 0; // the weights changed: their packed copies are stale
+  // batch norm's moving statistics move only with an applied update (a refused batch leaves them)
+  for (let l = 0, at = desc + DESC_HEADER; l < layers; l++, at += DESC_LAYER) {
+    if ((h[at + L_KIND]! | 0) !== LAYER_BATCH_NORM) continue;
+    k.batchNormUpdate(h[at + L_STATS]! | 0, h[at + L_AUX]! | 0, h[at + L_UNITS]! | 0, h[at + L_MOMENTUM]!, rows, h[at + L_UNBIASED] !== 0);
+  }
   return STATUS_OK;
 }
+
+/** Layer kinds with a pre-activation Z and an activation: their backward pass starts from dZ. */
+const activated = (kind: number): boolean => kind === LAYER_DENSE || kind === LAYER_BATCH_NORM || kind === LAYER_LAYER_NORM;

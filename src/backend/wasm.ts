@@ -35,6 +35,13 @@ export interface CoreExports {
   clipGlobalNorm(g: number, count: number, maxNorm: number): number;
   dropoutForward(x: number, out: number, mask: number, count: number, rate: number, state: number): void;
   dropoutBackward(d: number, mask: number, count: number): void;
+  normalizeForward(x: number, mean: number, variance: number, out: number, rows: number, cols: number): void;
+  normalizeBackward(g: number, variance: number, rows: number, cols: number): void;
+  batchNormForward(x: number, gamma: number, beta: number, stats: number, aux: number, z: number, rows: number, units: number, epsilon: number, training: number): void;
+  batchNormBackward(x: number, gamma: number, aux: number, dZ: number, dGamma: number, dBeta: number, dX: number, rows: number, units: number, training: number): void;
+  batchNormUpdate(stats: number, aux: number, units: number, momentum: number, rows: number, unbiased: number): void;
+  layerNormForward(x: number, gamma: number, beta: number, aux: number, z: number, rows: number, units: number, epsilon: number): void;
+  layerNormBackward(x: number, gamma: number, aux: number, dZ: number, dGamma: number, dBeta: number, dX: number, rows: number, units: number): void;
 }
 
 const PAGE_F64 = 65536 / 8;
@@ -141,6 +148,27 @@ export class WasmKernels implements Kernels {
   }
   dropoutBackward(d: number, mask: number, count: number): void {
     this.core.dropoutBackward(d * 8, mask * 8, count);
+  }
+  normalizeForward(x: number, mean: number, variance: number, out: number, rows: number, cols: number): void {
+    this.core.normalizeForward(x * 8, mean * 8, variance * 8, out * 8, rows, cols);
+  }
+  normalizeBackward(g: number, variance: number, rows: number, cols: number): void {
+    this.core.normalizeBackward(g * 8, variance * 8, rows, cols);
+  }
+  batchNormForward(x: number, gamma: number, beta: number, stats: number, aux: number, z: number, rows: number, units: number, epsilon: number, training: boolean): void {
+    this.core.batchNormForward(x * 8, gamma * 8, beta * 8, stats * 8, aux * 8, z * 8, rows, units, epsilon, training ? 1 : 0);
+  }
+  batchNormBackward(x: number, gamma: number, aux: number, dZ: number, dGamma: number, dBeta: number, dX: number, rows: number, units: number, training: boolean): void {
+    this.core.batchNormBackward(x * 8, gamma * 8, aux * 8, dZ * 8, dGamma * 8, dBeta * 8, dX < 0 ? 0 : dX * 8, rows, units, training ? 1 : 0);
+  }
+  batchNormUpdate(stats: number, aux: number, units: number, momentum: number, rows: number, unbiased: boolean): void {
+    this.core.batchNormUpdate(stats * 8, aux * 8, units, momentum, rows, unbiased ? 1 : 0);
+  }
+  layerNormForward(x: number, gamma: number, beta: number, aux: number, z: number, rows: number, units: number, epsilon: number): void {
+    this.core.layerNormForward(x * 8, gamma * 8, beta * 8, aux * 8, z * 8, rows, units, epsilon);
+  }
+  layerNormBackward(x: number, gamma: number, aux: number, dZ: number, dGamma: number, dBeta: number, dX: number, rows: number, units: number): void {
+    this.core.layerNormBackward(x * 8, gamma * 8, aux * 8, dZ * 8, dGamma * 8, dBeta * 8, dX < 0 ? 0 : dX * 8, rows, units);
   }
   step(desc: number, rows: number, mode: number): number {
     return this.core.step(desc * 8, rows, mode);

@@ -1,6 +1,6 @@
 // What ONNX and tfjs imports have in common: a checked list of layers with their weights
 // becomes a trainable Network with the natural loss for its output.
-import { ConfigError, dense, dropout, Network, type ActivationName, type BackendName, type LossConfig, type OptimizerConfig } from 'wasmnet';
+import { batchNorm, ConfigError, dense, dropout, layerNorm, normalization, Network, type ActivationName, type BackendName, type LossConfig, type OptimizerConfig } from 'wasmnet';
 
 /** Options for `fromONNX` and `fromTfjs`; all optional. */
 export interface ImportOptions {
@@ -15,10 +15,14 @@ export interface ImportOptions {
   backend?: BackendName;
 }
 
-/** A layer read from a file: a dense layer with its weights ([inputs×units] row-major), or dropout. */
+/** A layer read from a file: a dense layer with its weights ([inputs×units] row-major),
+ *  dropout, or an input normalization with its statistics. */
 export type ImportedLayer =
   | { type: 'dense'; units: number; activation: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array }
-  | { type: 'dropout'; rate: number };
+  | { type: 'dropout'; rate: number }
+  | { type: 'normalization'; mean: ArrayLike<number>; variance: ArrayLike<number> }
+  | { type: 'batchNorm'; momentum: number; epsilon: number; unbiasedVariance: boolean; activation: ActivationName; alpha?: number; gamma: Float64Array; beta: Float64Array; movingMean: Float64Array; movingVariance: Float64Array }
+  | { type: 'layerNorm'; epsilon: number; activation: ActivationName; alpha?: number; gamma: Float64Array; beta: Float64Array };
 
 /** The natural loss for an output activation. */
 export function naturalLoss(activation: ActivationName): LossConfig {
@@ -38,12 +42,23 @@ export function buildNetwork(inputSize: number, layers: ImportedLayer[], options
   const last = denseLayers[denseLayers.length - 1]!;
   const net = new Network({
     inputSize,
-    layers: layers.map((l) => (l.type === 'dropout' ? dropout(l.rate) : dense(l.units, l.alpha === undefined ? { activation: l.activation } : { activation: l.activation, alpha: l.alpha }))),
+    layers: layers.map((l) => {
+      const act = l.type === 'dense' || l.type === 'batchNorm' || l.type === 'layerNorm' ? (l.alpha === undefined ? { activation: l.activation } : { activation: l.activation, alpha: l.alpha }) : {};
+      return l.type === 'dropout' ? dropout(l.rate)
+        : l.type === 'normalization' ? normalization({ mean: l.mean, variance: l.variance })
+        : l.type === 'batchNorm' ? batchNorm({ momentum: l.momentum, epsilon: l.epsilon, unbiasedVariance: l.unbiasedVariance, ...act })
+        : l.type === 'layerNorm' ? layerNorm({ epsilon: l.epsilon, ...act })
+        : dense(l.units, act);
+    }),
     loss: o.loss ?? naturalLoss(last.activation),
     ...(o.optimizer === undefined ? {} : { optimizer: o.optimizer }),
     ...(o.seed === undefined ? {} : { seed: o.seed }),
     ...(o.backend === undefined ? {} : { backend: o.backend }),
   });
-  net.setWeights(denseLayers.map((l) => ({ weights: l.weights, bias: l.bias })));
+  net.setWeights(layers.flatMap((l) =>
+    l.type === 'dense' ? [{ weights: l.weights, bias: l.bias }]
+    : l.type === 'batchNorm' ? [{ weights: l.gamma, bias: l.beta, movingMean: l.movingMean, movingVariance: l.movingVariance }]
+    : l.type === 'layerNorm' ? [{ weights: l.gamma, bias: l.beta }]
+    : []));
   return net;
 }

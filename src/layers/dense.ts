@@ -103,7 +103,7 @@ export function resolveDense(units: unknown, options: Record<string, unknown> | 
 
 /** A layer placed in a network's arena (all fields are f64 offsets, sizes or codes). */
 export interface LayerSlots {
-  /** LAYER_DENSE or LAYER_DROPOUT */
+  /** LAYER_DENSE, LAYER_DROPOUT, LAYER_NORMALIZATION, LAYER_BATCH_NORM or LAYER_LAYER_NORM */
   kind: number;
   inputs: number;
   units: number;
@@ -121,6 +121,14 @@ export interface LayerSlots {
   /** per-batch buffers, [capacity×units]: pre-activation (dropout: its mask) and output */
   z: number;
   a: number;
+  /** the layer's part of the statistics slab (0: none) */
+  stats: number;
+  /** batch and layer norm: their per-batch statistics (a batch buffer), ε, and batch norm's
+   *  momentum and unbiased-variance flag (1 or 0) */
+  aux: number;
+  epsilon: number;
+  momentum: number;
+  unbiased: number;
 }
 
 export function placeDense(layer: DenseLayer, inputs: number, w: number, dw: number): LayerSlots {
@@ -140,5 +148,10 @@ export function placeDense(layer: DenseLayer, inputs: number, w: number, dw: num
     db: dw + (b - w),
     z: 0,
     a: 0,
+    stats: 0,
+    aux: 0,
+    epsilon: 0,
+    momentum: 0,
+    unbiased: 0,
   };
 }

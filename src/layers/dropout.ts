@@ -31,5 +31,5 @@ export function checkDropout(layer: { type: 'dropout'; rate?: unknown }, where: 
 
 /** A dropout layer in the arena: no parameters; z holds its mask, a its output. */
 export function placeDropout(layer: DropoutLayer, width: number): LayerSlots {
-  return { kind: LAYER_DROPOUT, inputs: width, units: width, act: 0, alpha: 0, l1: 0, l2: 0, rate: layer.rate, w: 0, b: 0, dw: 0, db: 0, z: 0, a: 0 };
+  return { kind: LAYER_DROPOUT, inputs: width, units: width, act: 0, alpha: 0, l1: 0, l2: 0, rate: layer.rate, w: 0, b: 0, dw: 0, db: 0, z: 0, a: 0, stats: 0, aux: 0, epsilon: 0, momentum: 0, unbiased: 0 };
 }

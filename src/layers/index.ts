@@ -3,9 +3,11 @@ import { ConfigError } from '../errors';
 import { show } from '../validate';
 import { resolveDense, type DenseLayer } from './dense';
 import { checkDropout, type DropoutLayer } from './dropout';
+import { checkBatchNorm, checkLayerNorm, checkNormalization, type BatchNormLayer, type LayerNormLayer, type NormalizationLayer } from './normalization';
 
-/** A layer of a {@link NetworkConfig}: made by {@link dense} or {@link dropout}. */
-export type Layer = DenseLayer | DropoutLayer;
+/** A layer of a {@link NetworkConfig}: made by {@link dense}, {@link dropout},
+ *  {@link normalization}, {@link batchNorm} or {@link layerNorm}. */
+export type Layer = DenseLayer | DropoutLayer | NormalizationLayer | BatchNormLayer | LayerNormLayer;
 
 /** Re-checks a layer given to a Network (it may be a hand-written or loaded object rather than
  *  the result of dense() or dropout()); returns a clean, frozen copy. */
@@ -15,6 +17,20 @@ export function checkLayer(layer: unknown, index: number): Layer {
     const { type, units, ...options } = layer as Record<string, unknown>;
     if (type === 'dense') return resolveDense(units, options, where);
     if (type === 'dropout') return checkDropout(layer as { type: 'dropout' }, where);
+    if (type === 'normalization') return checkNormalization(layer as Record<string, unknown>, where);
+    if (type === 'batchNorm') return checkBatchNorm(layer as Record<string, unknown>, where);
+    if (type === 'layerNorm') return checkLayerNorm(layer as Record<string, unknown>, where);
   }
-  throw new ConfigError(`${where} must be a layer made by dense(units, options) or dropout(rate), got ${show(layer)}`);
+  throw new ConfigError(`${where} must be a layer made by dense(units, options), dropout(rate), normalization(options), batchNorm(options) or layerNorm(options), got ${show(layer)}`);
+}
+
+/** Values of the statistics slab (non-trained state) a layer of width `width` owns. */
+export function statsOf(layer: Layer, width: number): number {
+  return layer.type === 'normalization' || layer.type === 'batchNorm' ? 2 * width : 0;
+}
+
+/** Trainable values (parameter slab) a layer owns, and the width after it. */
+export function paramsOf(layer: Layer, width: number): { params: number; width: number } {
+  if (layer.type === 'dense') return { params: (width + 1) * layer.units, width: layer.units };
+  return { params: layer.type === 'batchNorm' || layer.type === 'layerNorm' ? 2 * width : 0, width };
 }

@@ -4,10 +4,12 @@
 // (0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), geluExact as 0.5·z·(1 + erf(z·(1/√2))) with
 // Erf, and z·σ(z), or z / (1 + e^−z) in float64). In float64 exports leakyRelu, elu,
 // selu and softplus are decomposed too, because onnxruntime's CPU kernels for LeakyRelu, Elu,
-// Selu and Softplus are float-only. Dropout layers are left out (an inference graph).
+// Selu and Softplus are float-only. Dropout layers are left out (an inference graph); a
+// normalization layer is Sub(mean) then Div(max(√variance, 1e-7)) (normalization.ts).
 import { ConfigError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import { DOUBLE, encodeModel, FLOAT, type NodeSpec, type TensorSpec } from './model';
+import { exportNorm, exportNormalization } from './normalization';
 
 /** The opset and IR version toONNX writes. */
 export const EXPORT_OPSET = 17;
@@ -49,7 +51,32 @@ export function exportONNX(net: Network, options: ToONNXOptions = {}): Uint8Arra
   let cur = 'input';
   let width = net.inputSize;
   let d = 0;
+  let n = 0;
   for (const layer of net.layers) {
+    if (layer.type === 'normalization') {
+      const p = `normalization_${n++}`;
+      cur = exportNormalization(layer.mean, layer.variance, cur, p, nodes, (name, values) => {
+        initializers.push({ name: `${p}.${name}`, dims: [values.length], dataType: type, raw: encode(values) });
+        return `${p}.${name}`;
+      });
+      continue;
+    }
+    if (layer.type === 'batchNorm' || layer.type === 'layerNorm') {
+      // BatchNormalization (inference form) or LayerNormalization, then the activation
+      const p = `${layer.type === 'batchNorm' ? 'batch_norm' : 'layer_norm'}_${n++}`;
+      const e = weights[d++]!;
+      const z = exportNorm(layer, e.weights, e.bias, e.movingMean ? { mean: e.movingMean, variance: e.movingVariance! } : undefined, cur, p, nodes, (name, values) => {
+        initializers.push({ name: `${p}.${name}`, dims: [values.length], dataType: type, raw: encode(values) });
+        return `${p}.${name}`;
+      });
+      const scalars = new Set<string>();
+      cur = activation(layer.activation, layer.alpha, z, p, f64, nodes, (name, value) => {
+        if (!scalars.has(name)) initializers.push({ name: `${p}.${name}`, dims: [], dataType: type, raw: encode([value]) });
+        scalars.add(name);
+        return `${p}.${name}`;
+      });
+      continue;
+    }
     if (layer.type !== 'dense') continue;
     const p = `dense_${d}`;
     const { weights: w, bias: b } = weights[d]!;
@@ -102,6 +129,7 @@ function activation(
   switch (act) {
     case 'linear': return z;
     case 'relu': return op('Relu', [z]);
+    case 'relu6': return op('Clip', [z, scalar('zero', 0), scalar('six', 6)]); // as PyTorch writes ReLU6
     case 'sigmoid': return op('Sigmoid', [z]);
     case 'tanh': return op('Tanh', [z]);
     case 'softmax': return op('Softmax', [z], { axis: { i: 1 } });

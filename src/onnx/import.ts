@@ -8,7 +8,8 @@
 // is ignored, and its binary `Sub`/`Concat` becomes a two-unit softmax.
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
-import { decodeModel, DOUBLE, FLOAT, INT32, INT64, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+import { decodeModel, DOUBLE, FLOAT, INT32, INT64, Repeated, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+import { inputNormalization, normalizationLayer, normLayer, writtenOutLayerNorm, type PlannedNorm } from './normalization';
 
 export const MIN_OPSET = 9;
 export const MAX_OPSET = 22;
@@ -18,13 +19,13 @@ export const MAX_IR = 10;
 /** Elementwise operators allowed inside an activation subgraph, with one variable input. */
 const ELEMENTWISE = new Set([
   'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Erf', 'Exp', 'Log', 'Neg', 'Abs', 'Reciprocal', 'Min', 'Max',
-  'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast',
+  'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast', 'Clip',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
-const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
-const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
+const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler']);
 
 const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -36,7 +37,18 @@ export interface OnnxPlan {
 }
 
 function describe(node: OnnxNode, index: number): string {
-  return `${node.opType} (node ${node.name ? JSON.stringify(node.name) : `#${index}`})`;
+  return `${quote(node.opType).slice(1, -1)} (node ${node.name ? quote(node.name) : `#${index}`})`;
+}
+
+/** A name as it appears in messages: quoted, and cut at 80 characters (names come from the file). */
+export function quote(name: string): string {
+  return JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+}
+
+/** At most five items of a list for a message, and how many there are in all. */
+function some<T>(items: readonly T[], show: (item: T) => string): string {
+  const shown = items.slice(0, 5).map(show).join(', ');
+  return items.length > 5 ? `${shown}, … (${items.length} in all)` : shown;
 }
 
 /** Reads and checks a whole model; throws FormatError naming the operator and node. */
@@ -44,7 +56,8 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   const model = decodeModel(bytes);
   checkHeader(model);
   const g = model.graph!;
-  const index = new Map(g.nodes.map((n, i) => [n, i]));
+  const index = new Map<OnnxNode, number>();
+  g.nodes.forEach((n, i) => index.set(n, i));
   const at = (n: OnnxNode) => describe(n, index.get(n)!);
 
   for (const n of g.nodes) {
@@ -52,8 +65,12 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     if (!(ml ? ML_OPS.has(n.opType) : (n.domain === '' || n.domain === 'ai.onnx') && SUPPORTED.has(n.opType))) {
       throw new FormatError(`${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${at(n)} is not supported: wasmnet loads dense networks`);
     }
-    for (const a of n.attributes.values()) if (a.graph) throw new FormatError(`${at(n)} has a subgraph attribute "${a.name}": wasmnet loads dense networks`);
+    for (const a of n.attributes.values()) {
+      if (a.graph) throw new FormatError(`${at(n)} has a subgraph attribute ${quote(a.name)}: wasmnet loads dense networks`);
+      if (a.f !== undefined && !Number.isFinite(a.f)) throw new FormatError(`${at(n)}: attribute ${quote(a.name)} is ${a.f}; attributes must be finite`);
+    }
   }
+  checkGraph(g, at);
   if (g.sparseInitializers > 0) throw new FormatError('the ONNX graph has sparse initializers, which wasmnet does not read');
 
   // Constants: initializers and Constant nodes' outputs.
@@ -68,15 +85,23 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   // The data input: the one graph input that is not an initializer.
   const inputs = g.inputs.filter((v) => !constants.has(v.name));
   if (inputs.length !== 1) {
-    throw new FormatError(`the ONNX graph has ${inputs.length} data inputs (${inputs.map((v) => JSON.stringify(v.name)).join(', ') || 'none'}); wasmnet networks take one`);
+    throw new FormatError(`the ONNX graph has ${inputs.length} data inputs (${some(inputs, (v) => quote(v.name)) || 'none'}); wasmnet networks take one`);
   }
   const input = inputs[0]!;
   if (!input.isTensor || (input.elemType !== FLOAT && input.elemType !== DOUBLE)) {
-    throw new FormatError(`input "${input.name}" must be a FLOAT or DOUBLE tensor (element type ${input.elemType})`);
+    throw new FormatError(`input ${quote(input.name)} must be a FLOAT or DOUBLE tensor (element type ${input.elemType})`);
   }
 
+  // Each node once per tensor it reads, however often it names the tensor (built in one pass).
   const consumers = new Map<string, OnnxNode[]>();
-  for (const n of g.nodes) for (const i of n.input) if (i !== '') consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  for (const n of g.nodes) {
+    for (const i of n.input) {
+      if (i === '') continue;
+      const list = consumers.get(i);
+      if (!list) consumers.set(i, [n]);
+      else if (list[list.length - 1] !== n) list.push(n);
+    }
+  }
   const visited = new Set<OnnxNode>();
   const tail = new Set<OnnxNode>();
   const outputs = new Set(g.outputs.map((o) => o.name));
@@ -91,7 +116,7 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     const fixed = featureDims.every((d) => d !== null && d > 0);
     const flattenFirst = firstUse.length === 1 && firstUse[0]!.opType === 'Flatten' && intAttr(firstUse[0]!, 'axis', 1) === 1;
     if (dims.length < 2 || !fixed || (dims.length > 2 && !flattenFirst)) {
-      throw new FormatError(`input "${input.name}" has shape [${dims.map((d) => d ?? '?').join(', ')}]; wasmnet networks take 2-D input [batch, features]`);
+      throw new FormatError(`input ${quote(input.name)} has shape [${dims.map((d) => d ?? '?').join(', ')}]; wasmnet networks take 2-D input [batch, features]`);
     }
     width = featureDims.reduce<number>((p, d) => p * d!, 1);
     if (dims.length > 2) {
@@ -100,11 +125,21 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     }
   }
 
+  // An input standardization (Scaler, or Sub/Div/Mul by constants) becomes a normalization layer.
+  const normalization = inputNormalization(cur, width, consumers, constant, at);
+  if (normalization) {
+    for (const n of normalization.nodes) visited.add(n);
+    cur = normalization.output;
+  }
+
   const layers: ImportedLayer[] = [];
-  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array };
+  // the open layer: dense, or batch/layer norm (`norm`), which an activation may still follow
+  type Pending = { units: number; activation?: ActivationName; alpha?: number; weights: Float64Array; bias: Float64Array; norm?: PlannedNorm['norm'] };
   let pending: Pending | null = null;
   const flush = () => {
-    if (pending) layers.push({ type: 'dense', units: pending.units, activation: pending.activation ?? 'linear', weights: pending.weights, bias: pending.bias, ...(pending.alpha === undefined ? {} : { alpha: pending.alpha }) });
+    const p = pending as Pending | null;
+    if (p?.norm) layers.push({ ...p.norm, activation: p.activation ?? 'linear', gamma: p.weights, beta: p.bias, ...(p.alpha === undefined ? {} : { alpha: p.alpha }) });
+    else if (p) layers.push({ type: 'dense', units: p.units, activation: p.activation ?? 'linear', weights: p.weights, bias: p.bias, ...(p.alpha === undefined ? {} : { alpha: p.alpha }) });
     pending = null;
   };
   const setActivation = (node: OnnxNode, activation: ActivationName, alpha?: number) => {
@@ -131,9 +166,10 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
       // a bias after MatMul (or a second one after Gemm): [units], [1, units] or a scalar
       const p = pending as { units: number; bias: Float64Array };
       const c = addend(node, cur, constant)!;
-      const values = tensorValues(c, at(node));
       if (!broadcastsTo(c.dims, p.units)) throw new FormatError(`${at(node)} adds a constant of shape [${c.dims.join(', ')}] to ${p.units} units; a bias must be [${p.units}] or [1, ${p.units}]`);
+      const values = weightValues(c, at(node));
       for (let j = 0; j < p.units; j++) p.bias[j]! += values.length === 1 ? values[0]! : values[j]!;
+      finite(p.bias, c, at(node), ' added to the bias');
     } else if (next.length === 1 && PASS.has(op)) {
       passThrough(node, cur, width, constant, at(node));
     } else if (next.length === 1 && op === 'Softmax') {
@@ -143,7 +179,7 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
     } else if (next.length === 1 && ACTIVATION_OPS.has(op) && node.input.length === 1) {
       const [activation, alpha] = singleActivation(node, at(node));
       setActivation(node, activation, alpha);
-    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1) {
+    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1 && !pending.norm) {
       // skl2onnx binary classifier: [1 − p, p] from a sigmoid unit = softmax over [0, z].
       const p: Pending = pending;
       const inputs: number = p.weights.length;
@@ -155,11 +191,32 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
       for (const n of next) visited.add(n);
       cur = concat.output[0]!;
       continue;
+    } else if (next.length === 1 && (op === 'BatchNormalization' || op === 'LayerNormalization')) {
+      flush();
+      pending = normLayer(node, cur, width, constant, at(node), (d) => floatAttr(node, 'epsilon', d), model.producerName === 'pytorch');
+      width = pending.units;
+    } else if (next.length === 1 && pending && (op === 'Sub' || op === 'Scaler') && inputNormalization(cur, width, consumers, constant, at)) {
+      // a normalization between dense layers (wasmnet's own export writes Sub, Div)
+      const p = inputNormalization(cur, width, consumers, constant, at)!;
+      flush();
+      layers.push(normalizationLayer(p, width!));
+      for (const n of p.nodes) visited.add(n);
+      cur = p.output;
+      continue;
+    } else if (next.length === 2 && writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))) {
+      // LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add)
+      const found = writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))!;
+      flush();
+      pending = found.layer;
+      width = found.layer.units;
+      for (const n of found.nodes) visited.add(n);
+      cur = found.output;
+      continue;
     } else {
       const region = activationRegion(cur, next, consumers, constant, visited);
       if (!region) {
-        if (next.length === 1) throw new FormatError(`${at(node)} is not supported here: after tensor "${cur}" wasmnet expects a dense layer, an activation or a no-op`);
-        throw new FormatError(`tensor "${cur}" feeds ${next.length} operators (${next.map(at).join(', ')}): wasmnet loads a chain of layers, not a branching graph`);
+        if (next.length === 1) throw new FormatError(`${at(node)} is not supported here: after tensor ${quote(cur)} wasmnet expects a dense layer, an activation or a no-op`);
+        throw new FormatError(`tensor ${quote(cur)} feeds ${next.length} operators (${some(next, at)}): wasmnet loads a chain of layers, not a branching graph`);
       }
       const [activation, alpha] = identifyRegion(region.nodes, cur, constant, at(region.nodes[0]!));
       setActivation(region.nodes[0]!, activation, alpha);
@@ -175,29 +232,34 @@ export function planONNX(bytes: Uint8Array): OnnxPlan {
   }
   flush();
 
-  if (layers.length === 0) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
-  if (!outputs.has(cur) && tail.size === 0) throw new FormatError(`the chain of layers ends at tensor "${cur}", which is not a graph output`);
+  if (!layers.some((l) => l.type === 'dense')) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+  if (layers[layers.length - 1]!.type !== 'dense') throw new FormatError('the ONNX graph ends with a normalization; wasmnet networks end with a dense layer');
+  if (!outputs.has(cur) && tail.size === 0) throw new FormatError(`the chain of layers ends at tensor ${quote(cur)}, which is not a graph output`);
   // Every node must be on the chain, a constant, or in the label tail (or computed from it).
   const ignored = new Set<OnnxNode>();
-  const spread = [...tail];
-  while (spread.length > 0) {
-    const n = spread.pop()!;
-    if (ignored.has(n) || visited.has(n)) continue;
+  // (each node is pushed once: the work is linear in the graph's edges)
+  const spread: OnnxNode[] = [];
+  const ignore = (n: OnnxNode) => {
+    if (ignored.has(n) || visited.has(n)) return;
     ignored.add(n);
-    for (const o of n.output) spread.push(...(consumers.get(o) ?? []));
-  }
+    spread.push(n);
+  };
+  tail.forEach(ignore);
+  while (spread.length > 0) for (const o of spread.pop()!.output) for (const c of consumers.get(o) ?? []) ignore(c);
   for (const n of g.nodes) {
     if (!visited.has(n) && !ignored.has(n) && n.opType !== 'Constant') {
-      throw new FormatError(`${at(n)} is not on the path from input "${input.name}" to the output; wasmnet loads a chain of layers`);
+      throw new FormatError(`${at(n)} is not on the path from input ${quote(input.name)} to the output; wasmnet loads a chain of layers`);
     }
   }
   const out = g.outputs.find((o) => o.name === cur);
   const outWidth = out?.dims?.[1];
   if (out?.dims && out.dims.length === 2 && outWidth !== null && outWidth !== undefined && outWidth !== width) {
-    throw new FormatError(`output "${cur}" is declared [batch, ${outWidth}] but the layers produce ${width} columns`);
+    throw new FormatError(`output ${quote(cur)} is declared [batch, ${outWidth}] but the layers produce ${width} columns`);
   }
-  const first = layers[0] as Extract<ImportedLayer, { type: 'dense' }>; // ONNX imports are dense layers only
-  return { inputSize: first.weights.length / first.units, layers };
+  const first = layers[0]!;
+  const inputSize = first.type === 'dense' ? first.weights.length / first.units : (first as { gamma: Float64Array }).gamma.length;
+  if (normalization) layers.unshift(normalizationLayer(normalization, inputSize));
+  return { inputSize, layers };
 }
 
 function checkHeader(model: OnnxModel): void {
@@ -236,29 +298,30 @@ function floatAttr(node: OnnxNode, name: string, fallback: number): number {
 
 function constantOf(n: OnnxNode, where: string): OnnxTensor {
   const a = n.attributes;
-  const empty = { name: n.output[0] ?? '', raw: undefined, floatData: [], doubleData: [], int32Data: [], int64Data: [], external: false };
+  const none = Repeated.of([]);
+  const empty = { name: n.output[0] ?? '', raw: undefined, floatData: none, doubleData: none, int32Data: none, int64Data: none, external: false };
   if (a.get('value')?.t) return a.get('value')!.t!;
-  if (a.get('value_float')?.f !== undefined) return { ...empty, dims: [], dataType: FLOAT, floatData: [a.get('value_float')!.f!] };
-  if (a.get('value_floats')) return { ...empty, dims: [a.get('value_floats')!.floats.length], dataType: FLOAT, floatData: a.get('value_floats')!.floats };
-  if (a.get('value_int')?.i !== undefined) return { ...empty, dims: [], dataType: INT64, int64Data: [a.get('value_int')!.i!] };
-  if (a.get('value_ints')) return { ...empty, dims: [a.get('value_ints')!.ints.length], dataType: INT64, int64Data: a.get('value_ints')!.ints };
+  if (a.get('value_float')?.f !== undefined) return { ...empty, dims: [], dataType: FLOAT, floatData: Repeated.of([a.get('value_float')!.f!]) };
+  if (a.get('value_floats')) return { ...empty, dims: [a.get('value_floats')!.floats.count], dataType: FLOAT, floatData: a.get('value_floats')!.floats };
+  if (a.get('value_int')?.i !== undefined) return { ...empty, dims: [], dataType: INT64, int64Data: Repeated.of([a.get('value_int')!.i!]) };
+  if (a.get('value_ints')) return { ...empty, dims: [a.get('value_ints')!.ints.count], dataType: INT64, int64Data: a.get('value_ints')!.ints };
   throw new FormatError(`${where} has no value wasmnet can read (value, value_float(s) or value_int(s))`);
 }
 
 /** A tensor's values as f64 (f32 values widen exactly), after checking type and size. */
 export function tensorValues(t: OnnxTensor, where: string): Float64Array {
-  const name = JSON.stringify(t.name);
+  const name = quote(t.name);
   if (t.external) throw new FormatError(`${where}: tensor ${name} keeps its data in an external file, which wasmnet does not read`);
   let size = 1;
   for (const d of t.dims) {
     if (!Number.isInteger(d) || d < 0) throw new FormatError(`${where}: tensor ${name} has invalid dimension ${d}`);
     size *= d;
   }
-  if (size > 2 ** 28) throw new FormatError(`${where}: tensor ${name} has ${size} values, too many for wasmnet`);
+  if (size > 2 ** 28) throw new FormatError(`${where}: tensor ${name} has ${size} values, over the limit of 2^28 values per tensor`);
   const width = t.dataType === FLOAT || t.dataType === INT32 ? 4 : t.dataType === DOUBLE || t.dataType === INT64 ? 8 : 0;
   if (width === 0) throw new FormatError(`${where}: tensor ${name} has data type ${t.dataType}; wasmnet reads FLOAT (1) and DOUBLE (11) weights`);
   const typed = t.dataType === FLOAT ? t.floatData : t.dataType === DOUBLE ? t.doubleData : t.dataType === INT32 ? t.int32Data : t.int64Data;
-  const present = t.raw !== undefined ? t.raw.length / width : typed.length;
+  const present = t.raw !== undefined ? t.raw.length / width : typed.count;
   if (present !== size) {
     throw new FormatError(`${where}: tensor ${name} of shape [${t.dims.join(', ')}] needs ${size} values but holds ${present}`);
   }
@@ -271,14 +334,80 @@ export function tensorValues(t: OnnxTensor, where: string): Float64Array {
         : t.dataType === INT32 ? view.getInt32(i * 4, true)
         : Number(view.getBigInt64(i * 8, true));
     }
-  } else out.set(typed);
-  return out;
+    return out;
+  }
+  return typed.read();
 }
 
-function finite(values: Float64Array, t: OnnxTensor, where: string): Float64Array {
+function finite(values: Float64Array, t: OnnxTensor, where: string, scaled = ''): Float64Array {
   const bad = values.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new FormatError(`${where}: tensor ${JSON.stringify(t.name)}[${bad}] is ${values[bad]}; weights must be finite`);
+  if (bad >= 0) throw new FormatError(`${where}: tensor ${quote(t.name)}[${bad}]${scaled} is ${values[bad]}; weights must be finite`);
   return values;
+}
+
+/** A weight or bias: FLOAT or DOUBLE, every value finite. */
+function weightValues(t: OnnxTensor, where: string): Float64Array {
+  if (t.dataType !== FLOAT && t.dataType !== DOUBLE) throw new FormatError(`${where}: tensor ${quote(t.name)} has data type ${t.dataType}; wasmnet reads FLOAT (1) and DOUBLE (11) weights`);
+  return finite(tensorValues(t, where), t, where);
+}
+
+/** The number of values a tensor's dims declare (before its data is decoded). */
+function sizeOf(t: OnnxTensor): number {
+  return t.dims.reduce((p, d) => p * d, 1);
+}
+
+/** Checks done on the decoded graph before it is walked, in time linear in its size: each
+ *  tensor is written once (by one node output, an initializer or a Constant), and no node
+ *  reads, directly or through other nodes, what it writes itself (a cycle). */
+function checkGraph(g: OnnxGraph, at: (n: OnnxNode) => string): void {
+  const nodes = g.nodes;
+  const producer = new Map<string, number>(); // tensor → index of the node that writes it
+  const initializers = new Set(g.initializers.map((t) => t.name));
+  for (let i = 0; i < nodes.length; i++) {
+    for (const o of nodes[i]!.output) {
+      if (o === '') continue;
+      const before = producer.get(o);
+      if (before !== undefined) throw new FormatError(`tensor ${quote(o)} is written twice (${before === i ? `twice by ${at(nodes[i]!)}` : `by ${at(nodes[before]!)} and ${at(nodes[i]!)}`}); an ONNX tensor has one producer`);
+      if (initializers.has(o)) throw new FormatError(`tensor ${quote(o)} is both an initializer and an output of ${at(nodes[i]!)}; an ONNX tensor has one producer`);
+      producer.set(o, i);
+    }
+  }
+  // Kahn's algorithm over node indices (typed arrays: a few bytes per node and edge): a node is
+  // ready once every node it reads from is done.
+  const waiting = new Int32Array(nodes.length);
+  const first = new Int32Array(nodes.length + 1); // readers of node p: reader[first[p] .. first[p + 1])
+  const from: number[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    for (const name of nodes[i]!.input) {
+      const p = name === '' ? undefined : producer.get(name);
+      if (p === undefined) continue;
+      waiting[i]!++;
+      first[p + 1]!++;
+      from.push(p, i);
+    }
+  }
+  for (let p = 0; p < nodes.length; p++) first[p + 1]! += first[p]!;
+  const fill = first.slice(0, nodes.length);
+  const reader = new Int32Array(from.length / 2);
+  for (let e = 0; e < from.length; e += 2) reader[fill[from[e]!]!++] = from[e + 1]!;
+  const ready: number[] = [];
+  for (let i = 0; i < nodes.length; i++) if (waiting[i] === 0) ready.push(i);
+  let done = 0;
+  while (ready.length > 0) {
+    const p = ready.pop()!;
+    done++;
+    for (let e = first[p]!; e < first[p + 1]!; e++) if (--waiting[reader[e]!]! === 0) ready.push(reader[e]!);
+  }
+  if (done === nodes.length) return;
+  // A node left waiting is on a cycle or after one: walk back along waiting producers until a
+  // node repeats; that node is on the cycle.
+  let n = waiting.findIndex((w) => w > 0);
+  const seen = new Set<number>();
+  while (!seen.has(n)) {
+    seen.add(n);
+    n = nodes[n]!.input.map((i) => producer.get(i)).find((p) => p !== undefined && waiting[p]! > 0)!;
+  }
+  throw new FormatError(`${at(nodes[n]!)} is on a cycle: it reads, through the graph, a tensor it writes itself; an ONNX graph is acyclic`);
 }
 
 function broadcastsTo(dims: number[], units: number): boolean {
@@ -301,7 +430,7 @@ function linear(node: OnnxNode, cur: string, width: number | undefined, constant
   if (a !== cur) throw new FormatError(`${where} takes the data as its second operand; wasmnet needs data × weights`);
   const B = constant(b);
   if (!B) throw new FormatError(`${where} multiplies two computed tensors; its second operand must be a constant weight matrix`);
-  if (B.dims.length !== 2) throw new FormatError(`${where}: weight ${JSON.stringify(B.name)} has shape [${B.dims.join(', ')}]; a dense layer's weight is 2-D`);
+  if (B.dims.length !== 2) throw new FormatError(`${where}: weight ${quote(B.name)} has shape [${B.dims.join(', ')}]; a dense layer's weight is 2-D`);
   let alpha = 1;
   let beta = 1;
   let transB = 0;
@@ -315,21 +444,23 @@ function linear(node: OnnxNode, cur: string, width: number | undefined, constant
   const inputs = transB ? cols : rows;
   const units = transB ? rows : cols;
   if (width !== undefined && inputs !== width) {
-    throw new FormatError(`${where}: weight ${JSON.stringify(B.name)} of shape [${B.dims.join(', ')}]${transB ? ' (transB=1)' : ''} expects ${inputs} inputs, but the data has ${width} columns`);
+    throw new FormatError(`${where}: weight ${quote(B.name)} of shape [${B.dims.join(', ')}]${transB ? ' (transB=1)' : ''} expects ${inputs} inputs, but the data has ${width} columns`);
   }
-  if (inputs < 1 || units < 1) throw new FormatError(`${where}: weight ${JSON.stringify(B.name)} has an empty shape [${B.dims.join(', ')}]`);
-  const values = finite(tensorValues(B, where), B, where);
+  if (inputs < 1 || units < 1) throw new FormatError(`${where}: weight ${quote(B.name)} has an empty shape [${B.dims.join(', ')}]`);
+  const values = weightValues(B, where);
   const weights = new Float64Array(inputs * units);
   for (let i = 0; i < inputs; i++) {
     for (let j = 0; j < units; j++) weights[i * units + j] = alpha * (transB ? values[j * inputs + i]! : values[i * units + j]!);
   }
+  if (alpha !== 1) finite(weights, B, where, ` × alpha ${alpha}`); // (an index into the [inputs, units] layout)
   const bias = new Float64Array(units);
   if (c !== undefined && c !== '') {
     const C = constant(c);
     if (!C) throw new FormatError(`${where}: its bias C must be a constant`);
-    if (!broadcastsTo(C.dims, units)) throw new FormatError(`${where}: bias ${JSON.stringify(C.name)} has shape [${C.dims.join(', ')}]; expected [${units}] or [1, ${units}]`);
-    const cv = finite(tensorValues(C, where), C, where);
+    if (!broadcastsTo(C.dims, units)) throw new FormatError(`${where}: bias ${quote(C.name)} has shape [${C.dims.join(', ')}]; expected [${units}] or [1, ${units}]`);
+    const cv = weightValues(C, where);
     for (let j = 0; j < units; j++) bias[j] = beta * (cv.length === 1 ? cv[0]! : cv[j]!);
+    if (beta !== 1) finite(bias, C, where, ` × beta ${beta}`);
   }
   return { weights, bias, units };
 }
@@ -344,7 +475,7 @@ function passThrough(node: OnnxNode, cur: string, width: number | undefined, con
     if (intAttr(node, 'axis', 1) !== 1) throw new FormatError(`${where} has axis ${intAttr(node, 'axis', 1)}; only Flatten(axis=1) keeps [batch, features]`);
   } else if (node.opType === 'Reshape') {
     const shape = constant(node.input[1]);
-    const s = shape ? tensorValues(shape, where) : undefined;
+    const s = shape && sizeOf(shape) === 2 ? tensorValues(shape, where) : undefined; // (its size checked before decoding)
     if (!s || s.length !== 2 || (s[0] !== -1 && s[0] !== 0) || (s[1] !== width && !(s[1] === -1 && s[0] === 0))) {
       throw new FormatError(`${where} reshapes to [${s ? Array.from(s).join(', ') : '?'}]; wasmnet keeps [batch, ${width ?? 'features'}]`);
     }
@@ -381,7 +512,8 @@ function isBinaryTail(next: OnnxNode[], cur: string, constant: Lookup): boolean 
   if (!sub || !concat || sub.input[1] !== cur) return false;
   const one = constant(sub.input[0]);
   const axis = intAttr(concat, 'axis', 1);
-  return one !== undefined && tensorValues(one, 'Sub').every((v) => v === 1) && (axis === 1 || axis === -1) &&
+  // (the constant's size is checked before it is decoded: a 1 is small)
+  return one !== undefined && sizeOf(one) <= 1024 && tensorValues(one, 'Sub').every((v) => v === 1) && (axis === 1 || axis === -1) &&
     concat.input.length === 2 && concat.input[0] === sub.output[0] && concat.input[1] === cur;
 }
 
@@ -394,8 +526,10 @@ function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string,
     const t = constant(name);
     return t !== undefined && t.dims.reduce((p, d) => p * d, 1) === 1;
   };
-  const ready = (n: OnnxNode) => ELEMENTWISE.has(n.opType) && !visited.has(n) && !nodes.includes(n) && n.output.length === 1 &&
-    n.input.every((i) => produced.has(i) || scalar(i)) && n.input.some((i) => produced.has(i));
+  // (at most two inputs, three for Clip's min and max: every elementwise decomposition is unary
+  // or binary, and this bounds the work of recognising a region to its size)
+  const ready = (n: OnnxNode) => ELEMENTWISE.has(n.opType) && n.input.length <= (n.opType === 'Clip' ? 3 : 2) && !visited.has(n) && !nodes.includes(n) && n.output.length === 1 &&
+    n.input.every((i) => produced.has(i) || scalar(i) || (i === '' && n.opType === 'Clip')) && n.input.some((i) => produced.has(i));
   if (!first.some(ready)) return undefined;
   for (let guard = 0; guard < 64; guard++) {
     const open = [...produced].filter((t) => (consumers.get(t) ?? []).some((n) => !nodes.includes(n)));
@@ -420,12 +554,12 @@ function erf(x: number): number {
   return s * y;
 }
 
-/** Evaluates the region at x (every constant is a scalar). */
-function evaluate(nodes: OnnxNode[], cur: string, constant: Lookup, x: number): number {
+/** Evaluates the region at x (`scalars`: the value of every constant it reads, decoded once). */
+function evaluate(nodes: OnnxNode[], cur: string, scalars: Map<string, number>, x: number): number {
   const v = new Map<string, number>([[cur, x]]);
-  const get = (name: string) => v.get(name) ?? tensorValues(constant(name)!, 'activation')[0]!;
+  const get = (name: string) => v.get(name) ?? scalars.get(name)!;
   for (const n of nodes) {
-    const [a = 0, b = 0] = n.input.map(get);
+    const [a = 0, b = 0] = n.input.map((name) => (name === '' ? Number.NaN : get(name))); // '': an optional input left out (Clip's min or max)
     const f = (name: string, d: number) => floatAttr(n, name, d);
     let r: number;
     switch (n.opType) {
@@ -441,8 +575,8 @@ function evaluate(nodes: OnnxNode[], cur: string, constant: Lookup, x: number): 
       case 'Neg': r = -a; break;
       case 'Abs': r = Math.abs(a); break;
       case 'Reciprocal': r = 1 / a; break;
-      case 'Min': r = Math.min(...n.input.map(get)); break;
-      case 'Max': r = Math.max(...n.input.map(get)); break;
+      case 'Min': r = n.input.length === 1 ? a : Math.min(a, b); break;
+      case 'Max': r = n.input.length === 1 ? a : Math.max(a, b); break;
       case 'Relu': r = Math.max(a, 0); break;
       case 'LeakyRelu': r = a > 0 ? a : f('alpha', 0.01) * a; break;
       case 'Elu': r = a > 0 ? a : f('alpha', 1) * Math.expm1(a); break;
@@ -450,6 +584,12 @@ function evaluate(nodes: OnnxNode[], cur: string, constant: Lookup, x: number): 
       case 'Sigmoid': r = 1 / (1 + Math.exp(-a)); break;
       case 'Tanh': r = Math.tanh(a); break;
       case 'Softplus': r = Math.log1p(Math.exp(a)); break;
+      case 'Clip': { // min and max as inputs (opset ≥ 11) or attributes (before); either may be left out
+        const lo = n.input.length > 1 && n.input[1] !== '' ? b : f('min', -Infinity);
+        const hi = n.input.length > 2 && n.input[2] !== '' ? get(n.input[2]!) : f('max', Infinity);
+        r = Math.min(Math.max(a, lo), hi);
+        break;
+      }
       case 'Gelu': r = n.attributes.get('approximate')?.s === 'tanh' ? geluTanh(a) : 0.5 * a * (1 + erf(a / Math.SQRT2)); break;
       default: r = a; // Identity, Cast
     }
@@ -462,17 +602,25 @@ function geluTanh(z: number): number {
   return 0.5 * z * (1 + Math.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)));
 }
 
-const PROBES = Array.from({ length: 49 }, (_, i) => -6 + i * 0.25);
+// −6 to 6 by 0.25, and a few beyond 6 (where relu6 and relu part)
+const PROBES = [...Array.from({ length: 49 }, (_, i) => -6 + i * 0.25), 6.5, 7, 9];
 
-/** Which wasmnet activation the region computes, compared at 49 points from −6 to 6. */
+/** Which wasmnet activation the region computes, compared at 52 points from −6 to 9. */
 function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where: string): [ActivationName, number?] {
   const ops = nodes.map((n) => n.opType).join(', ');
-  const f = (x: number) => evaluate(nodes, cur, constant, x);
+  const scalars = new Map<string, number>();
+  for (const n of nodes) {
+    for (const i of n.input) {
+      const t = i === cur || scalars.has(i) ? undefined : constant(i);
+      if (t) scalars.set(i, tensorValues(t, where)[0]!);
+    }
+  }
+  const f = (x: number) => evaluate(nodes, cur, scalars, x);
   const matches = (g: (x: number) => number) => PROBES.every((x) => {
     const want = g(x);
     return Math.abs(f(x) - want) <= 1e-6 * (1 + Math.abs(want));
   });
-  const alphas = [...new Set(nodes.flatMap((n) => n.input.map((i) => constant(i)).filter((t) => t !== undefined).map((t) => tensorValues(t!, where)[0]!)))];
+  const alphas = [...new Set(scalars.values())];
   const fixed: [ActivationName, (x: number) => number][] = [
     ['linear', (x) => x],
     ['relu', (x) => Math.max(x, 0)],
@@ -483,6 +631,7 @@ function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where:
     ['gelu', geluTanh],
     ['swish', (x) => x / (1 + Math.exp(-x))],
     ['geluExact', (x) => 0.5 * x * (1 + erf(x / Math.SQRT2))],
+    ['relu6', (x) => Math.min(Math.max(x, 0), 6)],
   ];
   for (const [name, g] of fixed) if (matches(g)) return [name];
   for (const alpha of alphas) {

@@ -12,7 +12,9 @@ export type { ToONNXOptions } from './export';
 /**
  * Loads a dense network from an ONNX model (the bytes of a `.onnx` file): PyTorch's
  * `torch.onnx.export` of `nn.Sequential` MLPs, skl2onnx's MLPClassifier/MLPRegressor, tf2onnx's
- * Keras Dense models, and wasmnet's own `toONNX`. Opsets 9 to 22, IR 3 to 10, FLOAT or DOUBLE.
+ * Keras Dense models, and wasmnet's own `toONNX`, with their input standardization (skl2onnx's
+ * `Scaler`, `Sub`/`Div`/`Mul` by constants), `BatchNormalization` and `LayerNormalization` (or
+ * LayerNorm written out). Opsets 9 to 22, IR 3 to 10, FLOAT or DOUBLE.
  * Everything is checked before anything is allocated; anything else (a `Conv`, a branch,
  * external data, a non-2-D input, malformed bytes) is a `FormatError` naming the operator and node.
  *
@@ -43,8 +45,9 @@ export function fromONNX(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, opti
 /**
  * Writes a network as an ONNX model (opset 17, IR 8) that onnxruntime and other ONNX runtimes
  * run: input "input" [batch, inputSize], output "output" [batch, outputSize] with a dynamic
- * batch dimension, one `Gemm` per dense layer and its activation's operator(s); dropout layers
- * are left out. `producer_name` is "wasmnet". With `dtype: 'float64'` the weights are exact, and
+ * batch dimension, one `Gemm` per dense layer and its activation's operator(s); a normalization
+ * layer as `Sub` and `Div`, batchNorm as `BatchNormalization`, layerNorm as
+ * `LayerNormalization`; dropout layers are left out. `producer_name` is "wasmnet". With `dtype: 'float64'` the weights are exact, and
  * `fromONNX` of the result predicts bit for bit like `net`.
  */
 export function toONNX(net: Network, options?: ToONNXOptions): Uint8Array {

@@ -10,15 +10,95 @@ export const INT64 = 7;
 export const STRING = 8;
 export const DOUBLE = 11;
 
+/** What wasmnet reads at most from one ONNX file; more is a FormatError naming the limit, found
+ *  while decoding, before the graph is walked (docs/interop.md, "Limits"). */
+export const LIMITS = {
+  /** nodes in the graph */
+  nodes: 50_000,
+  /** initializers in the graph */
+  initializers: 100_000,
+  /** graph inputs, and graph outputs (an IR 3 model lists its initializers as inputs too) */
+  graphValues: 10_000,
+  /** inputs of one node */
+  nodeInputs: 1_024,
+  /** outputs of one node */
+  nodeOutputs: 1_024,
+  /** attributes of one node */
+  attributes: 1_024,
+  /** attributes, all nodes together */
+  allAttributes: 200_000,
+  /** node inputs and outputs, all nodes together */
+  edges: 250_000,
+  /** dimensions of one tensor or value shape */
+  dims: 64,
+  /** opset imports */
+  opsets: 1_024,
+} as const;
+
+/** The values of a repeated scalar field (float_data, int64_data, an attribute's floats…),
+ *  counted while decoding but decoded only on request, once their tensor's size is checked:
+ *  a packed run is never turned into one JS number per byte before anything is known. */
+export class Repeated {
+  /** how many values the field holds */
+  count = 0;
+  private constructor(
+    private readonly source: { buf: Uint8Array; start: number; end: number; field: number; wire: number } | undefined,
+    private readonly list: readonly number[],
+  ) {}
+
+  /** Values given directly (a Constant's value_float). */
+  static of(list: readonly number[]): Repeated {
+    const r = new Repeated(undefined, list);
+    r.count = list.length;
+    return r;
+  }
+
+  /** Field `field` (scalars of wire type `wire`) of the message in [start, end) of `buf`. */
+  static field(buf: Uint8Array, start: number, end: number, field: number, wire: number): Repeated {
+    return new Repeated({ buf, start, end, field, wire }, []);
+  }
+
+  /** Counts one occurrence of the field (the reader is just past its key). */
+  add(r: Reader, wire: number): void {
+    this.count += r.count(wire, this.source!.wire);
+  }
+
+  /** All values as f64 (f32 values widen exactly; int64 values are read as numbers). */
+  read(): Float64Array {
+    const out = new Float64Array(this.count);
+    if (!this.source) {
+      out.set(this.list);
+      return out;
+    }
+    const { buf, start, end, field, wire } = this.source;
+    const value = (r: Reader) => (wire === VARINT ? r.varint() : r.fixed(wire === FIXED32 ? 4 : 8));
+    let at = 0;
+    message(new Reader(buf, start, end), (r, f, w) => {
+      if (f !== field) return false;
+      if (w === BYTES) {
+        const [s, e] = r.span();
+        const run = new Reader(buf, s, e);
+        while (!run.done()) out[at++] = value(run);
+      } else out[at++] = value(r);
+      return true;
+    });
+    return out;
+  }
+}
+
+function limit(r: Reader, count: number, max: number, what: string): void {
+  if (count > max) r.over(`more than ${max} ${what}`);
+}
+
 export interface OnnxTensor {
   name: string;
   dims: number[];
   dataType: number;
   raw: Uint8Array | undefined;
-  floatData: number[];
-  doubleData: number[];
-  int32Data: number[];
-  int64Data: number[];
+  floatData: Repeated;
+  doubleData: Repeated;
+  int32Data: Repeated;
+  int64Data: Repeated;
   /** data_location EXTERNAL, or external_data entries present */
   external: boolean;
 }
@@ -29,8 +109,8 @@ export interface OnnxAttribute {
   i?: number;
   s?: string;
   t?: OnnxTensor;
-  ints: number[];
-  floats: number[];
+  ints: Repeated;
+  floats: Repeated;
   /** a subgraph (If/Loop bodies): never supported */
   graph: boolean;
 }
@@ -103,19 +183,20 @@ function int(r: Reader, wire: number): number {
 }
 
 function tensor(r: Reader): OnnxTensor {
-  const t: OnnxTensor = { name: '', dims: [], dataType: 0, raw: undefined, floatData: [], doubleData: [], int32Data: [], int64Data: [], external: false };
+  const field = (f: number, wire: number) => Repeated.field(r.buf, r.pos, r.end, f, wire);
+  const t: OnnxTensor = { name: '', dims: [], dataType: 0, raw: undefined, floatData: field(4, FIXED32), doubleData: field(10, FIXED64), int32Data: field(5, VARINT), int64Data: field(7, VARINT), external: false };
   message(r, (r, f, w) => {
-    if (f === 1) r.repeated(w, VARINT, t.dims);
+    if (f === 1) r.repeated(w, VARINT, t.dims, LIMITS.dims, 'dimensions in a tensor');
     else if (f === 2) t.dataType = int(r, w);
-    else if (f === 4) r.repeated(w, FIXED32, t.floatData);
-    else if (f === 5) r.repeated(w, VARINT, t.int32Data);
-    else if (f === 7) r.repeated(w, VARINT, t.int64Data);
+    else if (f === 4) t.floatData.add(r, w);
+    else if (f === 5) t.int32Data.add(r, w);
+    else if (f === 7) t.int64Data.add(r, w);
     else if (f === 8) t.name = str(r, w);
     else if (f === 9) {
       want(r, w, BYTES);
       const [s, e] = r.span();
       t.raw = r.buf.subarray(s, e);
-    } else if (f === 10) r.repeated(w, FIXED64, t.doubleData);
+    } else if (f === 10) t.doubleData.add(r, w);
     else if (f === 13) {
       sub(r, w);
       t.external = true;
@@ -127,10 +208,14 @@ function tensor(r: Reader): OnnxTensor {
   return t;
 }
 
-function attribute(r: Reader): OnnxAttribute {
-  const a: OnnxAttribute = { name: '', ints: [], floats: [], graph: false };
+/** The ints or floats of an attribute that has none (shared; never added to). */
+const NO_VALUES = Repeated.of([]);
+
+function attribute(r: Reader, names: Names): OnnxAttribute {
+  const start = r.pos;
+  const a: OnnxAttribute = { name: '', ints: NO_VALUES, floats: NO_VALUES, graph: false };
   message(r, (r, f, w) => {
-    if (f === 1) a.name = str(r, w);
+    if (f === 1) a.name = name(names, str(r, w));
     else if (f === 2) {
       want(r, w, FIXED32);
       a.f = r.fixed(4);
@@ -140,28 +225,59 @@ function attribute(r: Reader): OnnxAttribute {
     else if (f === 6 || f === 11) {
       sub(r, w);
       a.graph = true;
-    } else if (f === 7) r.repeated(w, FIXED32, a.floats);
-    else if (f === 8) r.repeated(w, VARINT, a.ints);
+    } else if (f === 7) {
+      if (a.floats === NO_VALUES) a.floats = Repeated.field(r.buf, start, r.end, 7, FIXED32);
+      a.floats.add(r, w);
+    } else if (f === 8) {
+      if (a.ints === NO_VALUES) a.ints = Repeated.field(r.buf, start, r.end, 8, VARINT);
+      a.ints.add(r, w);
+    }
     else return false;
     return true;
   });
   return a;
 }
 
-function node(r: Reader): OnnxNode {
-  const n: OnnxNode = { input: [], output: [], name: '', opType: '', domain: '', attributes: new Map() };
+/** The attributes of every node that has none (one shared Map: 100,000 nodes need not hold
+ *  100,000 empty Maps; nothing adds to a node's attributes after decoding). */
+const NO_ATTRIBUTES: Map<string, OnnxAttribute> = new Map();
+
+/** One string object per distinct tensor name: the name a node writes and the names that read
+ *  it are then the same object (half the memory; equal at a pointer's cost in every Map). */
+type Names = Map<string, string>;
+function name(names: Names, s: string): string {
+  const known = names.get(s);
+  if (known !== undefined) return known;
+  names.set(s, s);
+  return s;
+}
+
+function node(r: Reader, budget: { edges: number; attributes: number; names: Names }): OnnxNode {
+  const n: OnnxNode = { input: [], output: [], name: '', opType: '', domain: '', attributes: NO_ATTRIBUTES };
+  let attributes = 0;
   message(r, (r, f, w) => {
-    if (f === 1) n.input.push(str(r, w));
-    else if (f === 2) n.output.push(str(r, w));
-    else if (f === 3) n.name = str(r, w);
+    if (f === 1 || f === 2) limit(r, ++budget.edges, LIMITS.edges, 'node inputs and outputs in all');
+    if (f === 1) {
+      limit(r, n.input.length + 1, LIMITS.nodeInputs, 'inputs of one node');
+      n.input.push(name(budget.names, str(r, w)));
+    } else if (f === 2) {
+      limit(r, n.output.length + 1, LIMITS.nodeOutputs, 'outputs of one node');
+      n.output.push(name(budget.names, str(r, w)));
+    } else if (f === 3) n.name = str(r, w);
     else if (f === 4) n.opType = str(r, w);
     else if (f === 5) {
-      const a = attribute(sub(r, w));
+      limit(r, ++attributes, LIMITS.attributes, 'attributes of one node');
+      limit(r, ++budget.attributes, LIMITS.allAttributes, 'attributes in all');
+      const a = attribute(sub(r, w), budget.names);
+      if (n.attributes === NO_ATTRIBUTES) n.attributes = new Map();
       n.attributes.set(a.name, a);
     } else if (f === 7) n.domain = str(r, w);
     else return false;
     return true;
   });
+  // (arrays grown by push keep room for 17 items: exact copies hold 100,000 nodes in far less)
+  n.input = n.input.slice();
+  n.output = n.output.slice();
   return n;
 }
 
@@ -186,6 +302,7 @@ function valueInfo(r: Reader): OnnxValueInfo {
                 else return false;
                 return true;
               });
+              limit(r, v.dims!.length + 1, LIMITS.dims, 'dimensions in a value shape');
               v.dims!.push(dim);
               return true;
             });
@@ -202,12 +319,22 @@ function valueInfo(r: Reader): OnnxValueInfo {
 
 function graph(r: Reader): OnnxGraph {
   const g: OnnxGraph = { name: '', nodes: [], initializers: [], inputs: [], outputs: [], sparseInitializers: 0 };
+  const budget = { edges: 0, attributes: 0, names: new Map<string, string>() };
   message(r, (r, f, w) => {
-    if (f === 1) g.nodes.push(node(sub(r, w)));
-    else if (f === 2) g.name = str(r, w);
-    else if (f === 5) g.initializers.push(tensor(sub(r, w)));
-    else if (f === 11) g.inputs.push(valueInfo(sub(r, w)));
-    else if (f === 12) g.outputs.push(valueInfo(sub(r, w)));
+    if (f === 1) {
+      limit(r, g.nodes.length + 1, LIMITS.nodes, 'nodes');
+      g.nodes.push(node(sub(r, w), budget));
+    } else if (f === 2) g.name = str(r, w);
+    else if (f === 5) {
+      limit(r, g.initializers.length + 1, LIMITS.initializers, 'initializers');
+      g.initializers.push(tensor(sub(r, w)));
+    } else if (f === 11) {
+      limit(r, g.inputs.length + 1, LIMITS.graphValues, 'graph inputs');
+      g.inputs.push(valueInfo(sub(r, w)));
+    } else if (f === 12) {
+      limit(r, g.outputs.length + 1, LIMITS.graphValues, 'graph outputs');
+      g.outputs.push(valueInfo(sub(r, w)));
+    }
     else if (f === 15) {
       sub(r, w);
       g.sparseInitializers++;
@@ -226,6 +353,7 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
     else if (f === 3) m.producerVersion = str(r, w);
     else if (f === 7) m.graph = graph(sub(r, w));
     else if (f === 8) {
+      limit(r, m.opsets.length + 1, LIMITS.opsets, 'opset imports');
       const o = { domain: '', version: 0 };
       message(sub(r, w), (r, f, w) => {
         if (f === 1) o.domain = str(r, w);

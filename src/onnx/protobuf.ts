@@ -9,6 +9,10 @@ export const FIXED64 = 1;
 export const BYTES = 2;
 export const FIXED32 = 5;
 
+/** The longest string (name, operator type, domain, attribute value) wasmnet reads, in bytes. */
+export const MAX_STRING_BYTES = 4096;
+const UTF8 = new TextDecoder();
+
 /** Reads one message's fields in order; every read is bounds-checked (malformed → FormatError). */
 export class Reader {
   pos: number;
@@ -18,6 +22,11 @@ export class Reader {
 
   fail(what: string): never {
     throw new FormatError(`malformed ONNX protobuf at byte ${this.pos}: ${what}`);
+  }
+
+  /** A limit exceeded (not malformed: too much of something), named in the message. */
+  over(what: string): never {
+    throw new FormatError(`the ONNX model has ${what} (the limit), at byte ${this.pos}`);
   }
 
   done(): boolean {
@@ -65,7 +74,22 @@ export class Reader {
 
   string(): string {
     const [s, e] = this.span();
-    return new TextDecoder().decode(this.buf.subarray(s, e));
+    if (e - s > MAX_STRING_BYTES) {
+      this.pos = s;
+      this.over(`a string of ${e - s} bytes, over ${MAX_STRING_BYTES} bytes per string`);
+    }
+    // Names are short and almost always ASCII: built directly, they skip the decoder's per-call
+    // cost (100,000 nodes have 200,000 names); anything else goes through TextDecoder.
+    if (e - s <= 32) {
+      let ascii = '';
+      for (let i = s; i < e; i++) {
+        const b = this.buf[i]!;
+        if (b >= 0x80) return UTF8.decode(this.buf.subarray(s, e));
+        ascii += String.fromCharCode(b);
+      }
+      return ascii;
+    }
+    return UTF8.decode(this.buf.subarray(s, e));
   }
 
   fixed(bytes: number): number {
@@ -82,18 +106,51 @@ export class Reader {
     else this.span();
   }
 
-  /** Repeated scalars, packed (one length-delimited run) or not (one value per key). */
-  repeated(wire: number, scalarWire: number, out: number[]): void {
+  /** Repeated scalars, packed (one length-delimited run) or not (one value per key), into
+   *  `out`; more than `max` values in all is a FormatError naming the limit (`what`). */
+  repeated(wire: number, scalarWire: number, out: number[], max: number, what: string): void {
     const read = scalarWire === VARINT ? () => this.varint() : () => this.fixed(scalarWire === FIXED32 ? 4 : 8);
     if (wire === BYTES) {
       const [start, end] = this.span();
       const sub = new Reader(this.buf, start, end);
       const next = scalarWire === VARINT ? () => sub.varint() : () => sub.fixed(scalarWire === FIXED32 ? 4 : 8);
-      while (!sub.done()) out.push(next());
+      while (!sub.done()) {
+        if (out.length >= max) sub.over(`more than ${max} ${what}`);
+        out.push(next());
+      }
       return;
     }
     if (wire !== scalarWire) this.fail(`wire type ${wire} where ${scalarWire} was expected`);
+    if (out.length >= max) this.over(`more than ${max} ${what}`);
     out.push(read());
+  }
+
+  /** Counts the values of one occurrence of a repeated scalar field without decoding them
+   *  (packed or not); the reader moves past it. Malformed runs are FormatErrors. */
+  count(wire: number, scalarWire: number): number {
+    if (wire === BYTES) {
+      const [start, end] = this.span();
+      if (scalarWire !== VARINT) {
+        const width = scalarWire === FIXED32 ? 4 : 8;
+        if ((end - start) % width !== 0) this.fail(`a packed run of ${end - start} bytes is not a whole number of ${width}-byte values`);
+        return (end - start) / width;
+      }
+      let n = 0;
+      let run = 0;
+      for (let i = start; i < end; i++) {
+        if (this.buf[i]! & 0x80) {
+          if (++run === 10) this.fail('varint longer than 10 bytes');
+        } else {
+          n++;
+          run = 0;
+        }
+      }
+      if (run > 0) this.fail('varint runs past the end');
+      return n;
+    }
+    if (wire !== scalarWire) this.fail(`wire type ${wire} where ${scalarWire} was expected`);
+    this.skip(wire);
+    return 1;
   }
 }
 

@@ -1,193 +1,108 @@
-// The threads chunk, loaded on first use by src/threads/request.ts: the threads build of the
-// core (assembly/threads/, inlined as base64), the pool, and the kernels a network with
-// `threads` > 1 runs on: an instance of the threads core over a shared memory, whose step
-// splits large matrix products across the pool (see ARCHITECTURE.md, "Threads").
-// Built as its own file (dist/threads.js, .cjs): it imports nothing at run time from the main
-// entry's modules, which hands it the classes it needs (`load`), so that one WasmKernels and one
-// ThreadError exist.
-import type { CoreExports, WasmKernels } from '../backend/wasm';
-import type { ThreadError } from '../errors';
-import { threadsCoreBase64 } from './core-inline.generated';
-import { Pool } from './pool';
+/**
+ * `wasmnet/threads`: the thread pool that networks with `threads` > 1 run on.
+ *
+ * Threads start explicitly, as in onnxruntime-web and tfjs-wasm: await {@link initThreads} once,
+ * then create networks with `threads`. The main entry never loads this code, so an app without
+ * threads does not carry it.
+ *
+ * @example
+ * ```ts
+ * import { Network, dense } from 'wasmnet';
+ * import { initThreads } from 'wasmnet/threads';
+ *
+ * const threads = await initThreads(); // the cores this runtime gives (1 where threads cannot run)
+ * const net = new Network({ inputSize: 784, layers: [dense(256, { activation: 'relu' }), dense(10, { activation: 'softmax' })], loss: 'categoricalCrossentropy', threads: 'auto' });
+ * console.log(threads, net.threads); // e.g. 2 2 on two cores: the same weights, bit for bit, as on one
+ * ```
+ * @module
+ */
+import { ConfigError } from 'wasmnet';
+import { register } from './registry';
+import { runtimeFor, startPool, workerBlocks } from './runtime';
 
-// The board's fields (bytes from its start; assembly/threads/parallel.ts has the layout).
-const THREADS = 128;
-const CAN_BLOCK = 132;
-const FAULT = 136;
-const SCRATCH = 144;
-const SCRATCH_STRIDE = 148;
-const INJECT = 152;
-const WORKER_BLOCKS = 156;
-/** f64s the engine reserves for the board (BOARD_BYTES / 8). */
-export const BOARD_F64 = 128;
-
-const PAGE_BYTES = 65536;
-const MAX_PAGES = 65536;
-
-interface ThreadsExports extends CoreExports {
-  setBoard(at: number): void;
+/** Options of {@link initThreads}. */
+export interface ThreadsOptions {
+  /** Threads to make available, the main thread included (1–64). Default: the machine's
+   *  available parallelism (`os.availableParallelism()`, `navigator.hardwareConcurrency`). */
+  threads?: number;
 }
 
-let module: WebAssembly.Module;
-let pool: Pool | undefined;
-let canBlock = false;
-/** byte address of every network's board */
-let board = 0;
-
-/** The pool networks join now: the current one, or a new one if it failed. */
-function currentPool(threads: number): Pool {
-  if (pool === undefined || pool.failure !== null) pool = new Pool(module, board);
-  pool.grow(threads);
-  return pool;
+/** What {@link threadsInfo} reports. */
+export interface ThreadsInfo {
+  /** Threads networks can use now (main thread included): 0 before {@link initThreads} has
+   *  resolved, 1 where threads cannot run. */
+  threads: number;
+  /** Blocks of work the pool's workers have run, over every network, since the pool started:
+   *  it grows while a network with `threads` > 1 trains or predicts on products large enough
+   *  to be split, which shows that the workers take part. */
+  workerBlocks: number;
 }
 
-/** Whether this thread may block in Atomics.wait (not a browser's main thread). */
-function mayBlock(): boolean {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-    return true;
-  } catch {
-    return false;
+const MAX_THREADS = 64;
+
+/** Shared memory, atomics and workers: a browser page must be cross-origin isolated;
+ *  Cloudflare Workers and Edge functions have no Worker. */
+function threadsSupported(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown; process?: { getBuiltinModule?: unknown } };
+  return (
+    typeof SharedArrayBuffer === 'function' &&
+    typeof Atomics === 'object' &&
+    g.crossOriginIsolated !== false &&
+    (typeof g.Worker === 'function' || typeof g.process?.getBuiltinModule === 'function')
+  );
+}
+
+function availableParallelism(): number {
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => unknown } };
+  const os = g.process?.getBuiltinModule?.('os') as { availableParallelism?: () => number } | undefined;
+  return os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1;
+}
+
+let available = 0;
+let starting: Promise<number> | undefined;
+let asked = 0;
+
+/**
+ * Starts the thread pool and resolves, once every worker is ready, to the threads networks can
+ * use (the main thread included). Call it once, before creating networks with `threads` > 1 (or
+ * `'auto'`); without it such a network is a `ConfigError` that names this function. A network's
+ * `threads` is capped at this number (`'auto'` is this number), and its results are the same
+ * bits for any count.
+ *
+ * Resolves to 1, and networks then run on one thread, where threads cannot run: no
+ * `SharedArrayBuffer` (a page that is not cross-origin isolated), no Worker (Cloudflare Workers,
+ * Next.js Edge), or workers refused (a Content-Security-Policy without `worker-src blob:`).
+ * Calling it again returns the same promise, or grows the pool if more threads are asked for.
+ * The pool never keeps a Node, Bun or Deno process alive.
+ *
+ * @throws ConfigError if `options.threads` is not an integer from 1 to 64.
+ */
+export function initThreads(options: ThreadsOptions = {}): Promise<number> {
+  if (typeof options !== 'object' || options === null) throw new ConfigError(`initThreads options must be an object, got ${String(options)}`);
+  const value = options.threads;
+  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_THREADS)) {
+    throw new ConfigError(`initThreads: threads must be an integer from 1 to ${MAX_THREADS}, got ${String(value)}`);
   }
+  const wanted = threadsSupported() ? Math.max(1, Math.min(MAX_THREADS, Math.floor(value ?? availableParallelism()))) : 1;
+  if (starting !== undefined && wanted <= asked) return starting;
+  asked = Math.max(asked, wanted);
+  const previous = starting;
+  publish();
+  starting = (async () => {
+    if (previous !== undefined) await previous;
+    const threads = await startPool(asked);
+    available = Math.max(available, threads);
+    publish();
+    return available;
+  })();
+  return starting;
 }
 
-/** Kernels over a shared memory whose step runs its large products across the pool. */
-export interface ThreadedKernels extends WasmKernels {
-  readonly threads: number;
-  readonly memory: WebAssembly.Memory;
-  readonly board: number;
-  /** Where the threads' matrix-product workspaces are (f64 offsets): set when the engine lays
-   *  out its buffers, and again whenever they move. */
-  configure(scratch: number, scratchSize: number): void;
-  /** Throws a ThreadError if a worker failed since the last call (once; the network then
-   *  moves to a new pool, and its next call runs on new workers). */
-  check(): void;
-  /** Tests: blocks run by workers so far on this network. */
-  workerBlocks(): number;
-  /** Tests: make worker `index` trap in its next block, or exit. */
-  inject(index: number, kind: 'trap' | 'exit'): void;
-  /** Tests and bench: resolves once the pool's workers have read every message so far. */
-  settled(): Promise<void>;
+/** The pool's state: threads available and the blocks its workers have run. */
+export function threadsInfo(): ThreadsInfo {
+  return { threads: available, workerBlocks: workerBlocks() };
 }
 
-/** What the main entry gets from this chunk. */
-export interface ThreadsRuntime {
-  /** Kernels for `threads` threads over a shared memory (zeroed), holding a copy of `heap` (the
-   *  network's arena until now) from offset `base` on, if given. */
-  kernels(threads: number, heap?: Float64Array, base?: number): ThreadedKernels;
-}
-
-/** Compiles the threads core; the runtime, or null where threads cannot run. */
-export async function load(Base: typeof WasmKernels, Failure: typeof ThreadError): Promise<ThreadsRuntime | null> {
-  const binary = atob(threadsCoreBase64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  try {
-    module = await WebAssembly.compile(bytes);
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }); // throws where shared memory is off
-    const probe = new WebAssembly.Instance(module, { env: { memory, wake() {} } }).exports as unknown as CoreExports;
-    board = (probe.heapBase() + 15) & ~15; // the engine's even(base) in bytes (heapBase is 16-byte aligned already)
-  } catch {
-    return null;
-  }
-  canBlock = mayBlock();
-  // The first worker must start before networks move onto the threads: where workers are
-  // refused (a page whose Content-Security-Policy lacks `worker-src blob:`), networks run on
-  // one thread, as where threads cannot run at all, instead of failing on every other call.
-  pool = new Pool(module, board);
-  pool.grow(2);
-  if (!(await pool.started)) return null;
-    /** Kernels over a shared memory whose step runs its large products across the pool. */
-    const ThreadedKernels = class extends Base {
-      readonly memory: WebAssembly.Memory;
-      /** byte address of the board */
-      readonly board: number;
-      private pool: Pool;
-      private id: number;
-      private readonly owner: object;
-      /** The board's words, made once: a shared memory's buffer is never detached by growth, so
-       *  this view stays valid (no allocation per call in check()). */
-      private readonly words: Int32Array;
-
-      /** `size`: f64s the memory must hold. The board is where the engine puts it with threads:
-       *  the first 16-byte-aligned address after the core's static data, the same in every network
-       *  (the pool's workers keep it per memory). */
-      constructor(readonly threads: number, size: number) {
-        const self: { k?: { ring(): void } } = {};
-        const owner = {}; // collected with these kernels (the instance refers to them; this does not)
-        const pool = currentPool(threads);
-        const { id, memory } = pool.acquire(size * 8, owner);
-        const wake = (): void => self.k!.ring();
-        super(new WebAssembly.Instance(module, { env: { memory, wake } }).exports as unknown as CoreExports);
-        self.k = this;
-        this.memory = memory;
-        this.pool = pool;
-        this.id = id;
-        this.owner = owner;
-        this.board = board;
-        this.words = new Int32Array(memory.buffer, board, BOARD_F64 * 2);
-        (this.core as ThreadsExports).setBoard(board);
-      }
-
-      /** Where the threads' matrix-product workspaces are (f64 offsets): set when the engine lays
-       *  out its buffers, and again whenever they move. */
-      configure(scratch: number, scratchSize: number): void {
-        const words = this.words;
-        words[THREADS >> 2] = this.threads;
-        words[CAN_BLOCK >> 2] = canBlock ? 1 : 0;
-        words[SCRATCH >> 2] = scratch * 8;
-        words[SCRATCH_STRIDE >> 2] = scratchSize * 8;
-      }
-
-      ring(): void {
-        this.pool.ring(this.id);
-      }
-
-      /** Throws a ThreadError if a worker failed since the last call (once; the network then
-       *  moves to a new pool, and its next call runs on new workers). */
-      check(): void {
-        const fault = Atomics.load(this.words, FAULT >> 2) !== 0;
-        if (this.pool.failure === null && !fault) return;
-        if (this.pool.failure === null) this.pool.fail('a worker thread failed while running a block');
-        const reason = this.pool.failure!;
-        Atomics.store(this.words, FAULT >> 2, 0);
-        this.pool = currentPool(this.threads);
-        this.id = this.pool.adopt(this.memory, this.owner);
-        throw new Failure(
-          `wasmnet's thread pool stopped: ${reason}. The network is as it was after its last completed batch; ` +
-            'its next call starts new worker threads',
-        );
-      }
-
-      /** Tests: blocks run by workers so far on this network. */
-      workerBlocks(): number {
-        return Atomics.load(this.words, WORKER_BLOCKS >> 2);
-      }
-
-      /** Tests: make worker `index` trap in its next block, or exit. */
-      inject(index: number, kind: 'trap' | 'exit'): void {
-        if (kind === 'trap') Atomics.store(this.words, INJECT >> 2, index + 1);
-        else this.pool.inject(index, kind);
-      }
-
-      /** Tests and bench: resolves once the pool's workers have read every message so far. */
-      settled(): Promise<void> {
-        return this.pool.settled();
-      }
-    }
-
-
-  return {
-    kernels(threads, heap, base = 0) {
-      const k = new ThreadedKernels(threads, heap?.length ?? 0);
-      if (heap === undefined) {
-        k.heap.fill(0, k.base); // a reused memory holds a dropped network's data
-      } else {
-        if (k.base > base) throw new Failure('the threads core does not fit the arena'); // a build error: both cores have one static layout
-        k.heap.set(heap.subarray(base), base);
-        k.heap.fill(0, heap.length);
-      }
-      return k;
-    },
-  };
+function publish(): void {
+  register({ threads: available, runtime: runtimeFor });
 }

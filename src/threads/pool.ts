@@ -1,5 +1,5 @@
-// The thread pool: one per process (or page, or worker that loads wasmnet), started on first
-// use by a network with `threads` > 1 and shared by all of them. Workers are `worker_threads`
+// The thread pool: one per process (or page, or worker that loads wasmnet), started by
+// `initThreads()` and shared by every network with `threads` > 1. Workers are `worker_threads`
 // (Node, Deno) or Web Workers (browsers, Bun), started from the source text in
 // worker-source.ts; outside browsers they are unref'd once started: they never keep a process
 // alive (a starting one does, for the moment it takes to start). Each network registers its
@@ -8,14 +8,16 @@
 // grows; idle workers sleep in Atomics.wait.
 //
 // Failures: a worker that throws (a trap in a block; its block is run again by the main
-// thread), exits or cannot start marks the pool failed. The first pool's first worker must
-// start before the threads chunk counts as loaded (./index: where workers are refused,
-// networks run on one thread). Networks then report it once, as a
-// ThreadError on their next call (Engine), and move to a new pool.
+// thread), exits or cannot start marks the pool failed. initThreads waits for every worker of
+// the first pool to start (where workers are refused, networks then run on one thread).
+// Networks report a later failure once, as a ThreadError on their next call (Engine), and move
+// to a new pool.
 import { WORKER_SOURCE } from './worker-source';
 
 const RING = 0;
 const NET = 1;
+/** blocks run by the workers, over every network */
+const BLOCKS = 2;
 const MAIL = 8;
 /** Most threads a network uses (the board has room for 64). */
 export const MAX_THREADS = 64;
@@ -67,19 +69,31 @@ export class Pool {
   private waitingPongs = 0;
   /** Why the pool stopped working (a worker failed), or null. */
   failure: string | null = null;
-  /** Resolves to true once a worker has started (answered its init message), or to false if
-   *  the pool failed first: a worker refused (a page's CSP without `worker-src blob:`), or one
-   *  that could not be created or crashed. */
-  readonly started: Promise<boolean>;
-  private start!: (ok: boolean) => void;
+  /** Workers that have started (answered their init message). */
+  private readyCount = 0;
+  /** Waiting for a number of started workers: resolved with true when it is reached, false if
+   *  the pool fails first. */
+  private waiters: { count: number; resolve: (ok: boolean) => void }[] = [];
   private readonly dropper = new FinalizationRegistry<number>((id) => this.release(id));
 
   /** `board`: the byte address of the board in every network's memory. */
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly board: number,
-  ) {
-    this.started = new Promise((resolve) => (this.start = resolve));
+  ) {}
+
+  /** Resolves to true once `count` workers have started (answered their init message), or to
+   *  false if the pool failed first: a worker refused (a page's CSP without `worker-src blob:`),
+   *  or one that could not be created or crashed. */
+  ready(count: number): Promise<boolean> {
+    if (this.failure !== null) return Promise.resolve(false);
+    if (this.readyCount >= count) return Promise.resolve(true);
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+
+  /** Blocks the workers have run, over every network. */
+  blocks(): number {
+    return Atomics.load(this.bell, BLOCKS);
   }
 
   /** Starts workers until `threads` threads (main included) can take part. */
@@ -101,13 +115,14 @@ export class Pool {
     const NodeWorker = nodeWorkerClass();
     let handle: WorkerHandle;
     // A worker keeps the process alive until it has started (so that awaiting its start works
-    // in a script: the threads chunk's load does), then never again: unref'd once it answers
+    // in a script: initThreads does), then never again: unref'd once it answers
     // (after its listeners were added: adding a 'message' listener refs a Node worker again).
     let unref: () => void;
     const onMessage = (m: { type: string; message?: string }) => {
       if (m.type === 'ready') {
         unref();
-        this.start(true);
+        this.readyCount++;
+        this.waiters = this.waiters.filter((w) => (w.count <= this.readyCount ? (w.resolve(true), false) : true));
       } else if (m.type === 'failed') this.fail(`worker thread ${index} failed: ${m.message}`);
       else if (m.type === 'pong' && --this.waitingPongs === 0) {
         const done = this.pongs;
@@ -216,7 +231,8 @@ export class Pool {
   fail(reason: string): void {
     if (this.failure !== null) return;
     this.failure = reason;
-    this.start(false);
+    for (const w of this.waiters) w.resolve(false);
+    this.waiters = [];
     for (const w of this.workers) w.terminate();
     const done = this.pongs;
     this.pongs = [];

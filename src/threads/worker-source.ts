@@ -10,10 +10,11 @@
 // `pong`, `failed {message}`. The main thread counts the messages it posted to each worker in
 // the bell (MAIL + index) and rings; a worker blocked on the bell goes back to its event loop
 // whenever it has unread messages, and waits on the bell again once it has read them all.
-// Bell slots: 0 ring count, 1 the network that rang, MAIL + i messages posted to worker i.
+// Bell slots: 0 ring count, 1 the network that rang, 2 blocks run by the workers, MAIL + i
+// messages posted to worker i.
 // Board offsets: parallel.ts (DONE 64, FAULT 136, REDO_COUNT 140, REDO 192, CURRENT 448).
 export const WORKER_SOURCE = `
-const RING = 0, NET = 1, MAIL = 8, SPIN_MS = 2;
+const RING = 0, NET = 1, BLOCKS = 2, MAIL = 8, SPIN_MS = 2;
 const node = typeof self === 'undefined';
 const port = node ? process.getBuiltinModule('worker_threads').parentPort : self;
 const nets = new Map();
@@ -40,7 +41,8 @@ function serve() {
     const net = nets.get(Atomics.load(bell, NET));
     if (net !== undefined) {
       try {
-        net.work(net.board, index);
+        const ran = net.work(net.board, index);
+        if (ran > 0) Atomics.add(bell, BLOCKS, ran);
       } catch (error) {
         fail(net, error);
         return;

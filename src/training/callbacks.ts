@@ -3,7 +3,7 @@ import { ConfigError } from '../errors';
 import { checkKeys, checkObject, nonNegativeInteger, oneOf, show } from '../validate';
 import type { Callback, EpochLogs, History, LogKey, TrainingControl } from './types';
 
-const LOG_KEYS: readonly LogKey[] = ['loss', 'accuracy', 'mae', 'valLoss', 'valAccuracy', 'valMae'];
+const LOG_KEYS: readonly LogKey[] = ['loss', 'accuracy', 'mae', 'mse', 'valLoss', 'valAccuracy', 'valMae', 'valMse'];
 
 /** Options of {@link earlyStopping}; every one is optional. */
 export interface EarlyStoppingOptions {
@@ -89,7 +89,7 @@ class EarlyStoppingCallback implements EarlyStopping {
     const monitor = this.requested ?? (available.includes('valLoss') ? 'valLoss' : 'loss');
     if (!available.includes(monitor)) {
       const why = monitor.startsWith('val') && !available.includes('valLoss') ? 'validation data (validationSplit or validationData)' : '';
-      const metric = monitor === 'accuracy' || monitor === 'valAccuracy' ? 'the accuracy metric' : monitor === 'mae' || monitor === 'valMae' ? 'the mae metric' : '';
+      const metric = monitor === 'accuracy' || monitor === 'valAccuracy' ? 'the accuracy metric' : monitor === 'mae' || monitor === 'valMae' ? 'the mae metric' : monitor === 'mse' || monitor === 'valMse' ? 'the mse metric' : '';
       const needs = [why, metric].filter(Boolean).join(' and ');
       throw new ConfigError(
         `earlyStopping: monitor "${monitor}" is not available in this fit (its logs have ${available.map((k) => `"${k}"`).join(', ')})${needs ? `; it needs ${needs}` : ''}`,

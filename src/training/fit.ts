@@ -21,7 +21,7 @@ const FIT_KEYS = [
   'learningRate', 'signal', 'onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onTrainEnd',
 ] as const;
 const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
-export const METRICS: readonly MetricName[] = ['accuracy', 'mae'];
+export const METRICS: readonly MetricName[] = ['accuracy', 'mae', 'mse'];
 
 /** The checked options (data-dependent checks happen in `fit`, still before any training). */
 export interface FitSettings {
@@ -69,7 +69,7 @@ export function resolveFitOptions(options: FitOptions): FitSettings {
     metrics = [];
     for (const m of options.metrics as unknown[]) {
       if (typeof m !== 'string' || !(METRICS as readonly string[]).includes(m)) {
-        throw new ConfigError(`fit options.metrics: unknown metric ${show(m)}; expected ${METRICS.map((k) => `"${k}"`).join(' or ')}`);
+        throw new ConfigError(`fit options.metrics: unknown metric ${show(m)}; expected one of ${METRICS.map((k) => `"${k}"`).join(', ')}`);
       }
       if (!metrics.includes(m as MetricName)) metrics.push(m as MetricName);
     }
@@ -130,7 +130,7 @@ export function resolveFitOptions(options: FitOptions): FitSettings {
 }
 
 /** A learning rate must be a finite number ≥ 0. */
-function checkRate(value: unknown, name: string): number {
+export function checkRate(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new ConfigError(`${name} must be a finite learning rate ≥ 0, got ${show(value)}`);
   }
@@ -138,21 +138,24 @@ function checkRate(value: unknown, name: string): number {
 }
 
 /** What the loop shares with the control object. */
-interface LoopState {
+export interface LoopState {
   stop: boolean;
   epoch: number;
   error: unknown;
 }
 
-class Control implements TrainingControl {
+export class Control implements TrainingControl {
   readonly initialLearningRate: number;
+  /** fitDataset: the batches of the first epoch, once it has ended (NaN before). */
+  batches: number | undefined;
   constructor(
     private readonly engine: Engine,
     private readonly state: LoopState,
     readonly epochs: number,
-    readonly samples: number,
-    readonly batchSize: number,
-    readonly validationSamples: number,
+    // fitDataset learns these from its first epoch (and sets them then)
+    public samples: number,
+    public batchSize: number,
+    public validationSamples: number,
     readonly logKeys: readonly LogKey[],
   ) {
     this.initialLearningRate = engine.learningRate;
@@ -173,7 +176,7 @@ class Control implements TrainingControl {
     return this.state.epoch;
   }
   get batchesPerEpoch(): number {
-    return Math.ceil(this.samples / this.batchSize);
+    return this.batches ?? Math.ceil(this.samples / this.batchSize);
   }
   get error(): unknown {
     return this.state.error;
@@ -200,11 +203,12 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   const metrics = settings.metrics ?? (classification ? ['accuracy'] : []);
   if (metrics.includes('accuracy') && !classification) {
     throw new ConfigError(
-      `fit options.metrics: "accuracy" needs a classification loss (categoricalCrossentropy, sparseCategoricalCrossentropy or binaryCrossentropy), but the loss is "${engine.loss}"; use "mae" for regression`,
+      `fit options.metrics: "accuracy" needs a classification loss (categoricalCrossentropy, sparseCategoricalCrossentropy or binaryCrossentropy), but the loss is "${engine.loss}"; use "mae" or "mse" for regression`,
     );
   }
   const wantAccuracy = metrics.includes('accuracy');
   const wantMae = metrics.includes('mae');
+  const wantMse = metrics.includes('mse');
 
   // Training and validation rows.
   let train = input;
@@ -228,10 +232,12 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   const logKeys: LogKey[] = ['loss'];
   if (wantAccuracy) logKeys.push('accuracy');
   if (wantMae) logKeys.push('mae');
+  if (wantMse) logKeys.push('mse');
   if (validation) {
     logKeys.push('valLoss');
     if (wantAccuracy) logKeys.push('valAccuracy');
     if (wantMae) logKeys.push('valMae');
+    if (wantMse) logKeys.push('valMse');
   }
   // Keys in a readable order: epochs, the training metrics, the validation ones, learningRate.
   const history = { epochs: 0, loss: [] } as unknown as History;
@@ -269,13 +275,13 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
     throw error;
   }
 
-  engine.setMetrics(wantAccuracy, wantMae);
+  engine.setMetrics(wantAccuracy, wantMae, wantMse);
   try {
     await run();
   } catch (error) {
     state.error = error;
   }
-  engine.setMetrics(false, false);
+  engine.setMetrics(false, false, false);
   engine.learningRate = startRate;
   for (const cb of callbacks) {
     if (!cb.onTrainEnd) continue;
@@ -307,7 +313,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
     let clockEvery = 1;
     let sinceClock = 0;
     let lastClock = lastYield;
-    const { loss: losses, accuracy: accuracies, mae: maes, valLoss: valLosses, valAccuracy: valAccuracies, valMae: valMaes, learningRate: learningRates } = history;
+    const { loss: losses, accuracy: accuracies, mae: maes, mse: mses, valLoss: valLosses, valAccuracy: valAccuracies, valMae: valMaes, valMse: valMses, learningRate: learningRates } = history;
 
     // With nothing to run between epochs (no epoch callbacks, schedule or validation) on a
     // resident set, each backend call trains as many epochs as fit would run between two clock
@@ -324,6 +330,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
           losses.push(sums.loss / samples);
           if (accuracies !== undefined) accuracies.push(sums.correct / samples);
           if (maes !== undefined) maes.push(sums.absError / (samples * outputs));
+          if (mses !== undefined) mses.push(sums.sqError / (samples * outputs));
           learningRates.push(rate);
         }
         history.epochs = epoch + done;
@@ -370,6 +377,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
           const logs: BatchLogs = { loss: engine.lastLoss(), size: rows };
           if (wantAccuracy) logs.accuracy = engine.batchCorrect() / rows;
           if (wantMae) logs.mae = engine.batchAbsError() / (rows * outputs);
+          if (wantMse) logs.mse = engine.batchSqError() / (rows * outputs);
           for (let i = 0; i < batchEnd.length; i++) {
             let r = batchEnd[i]!.onBatchEnd!(batch, logs, control);
             if (isThenable(r)) r = await r;
@@ -382,18 +390,22 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
         const logs: EpochLogs = { loss: sums.loss / seen, learningRate: rate };
         if (wantAccuracy) logs.accuracy = sums.correct / seen;
         if (wantMae) logs.mae = sums.absError / (seen * outputs);
+        if (wantMse) logs.mse = sums.sqError / (seen * outputs);
         if (valInput !== null && valTarget !== null) {
           const v = engine.evaluateRows(valInput, valTarget);
           logs.valLoss = v.loss;
           if (wantAccuracy) logs.valAccuracy = v.correct / valInput.rows;
           if (wantMae) logs.valMae = v.absError / (valInput.rows * outputs);
+          if (wantMse) logs.valMse = v.sqError / (valInput.rows * outputs);
         }
         losses.push(logs.loss);
         if (accuracies !== undefined) accuracies.push(logs.accuracy!);
         if (maes !== undefined) maes.push(logs.mae!);
+        if (mses !== undefined) mses.push(logs.mse!);
         if (valLosses !== undefined) valLosses.push(logs.valLoss!);
         if (valAccuracies !== undefined) valAccuracies.push(logs.valAccuracy!);
         if (valMaes !== undefined) valMaes.push(logs.valMae!);
+        if (valMses !== undefined) valMses.push(logs.valMse!);
         learningRates.push(rate);
         history.epochs = epoch + 1;
         for (let i = 0; i < epochEnd.length; i++) {
@@ -430,11 +442,11 @@ function trainBatches(engine: Engine, input: Rows, target: Rows, order: Float64A
 
 /** Callback results are awaited only when they are promises: `await` on anything else would
  *  still cost a microtask turn per call. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function abortReason(signal: AbortSignalLike): unknown {
+export function abortReason(signal: AbortSignalLike): unknown {
   if (signal.reason !== undefined) return signal.reason;
   const error = new Error('training was aborted');
   error.name = 'AbortError';
@@ -451,7 +463,7 @@ function splitRows(all: Rows, rows: number): [Rows, Rows] {
 }
 
 /** validationData ([x, y] or samples) → checked rows; messages name validationData. */
-function validationRows(data: NonNullable<FitOptions['validationData']>, inputCols: number, targetCols: number, engine: Engine): [Rows, Rows] {
+export function validationRows(data: NonNullable<FitOptions['validationData']>, inputCols: number, targetCols: number, engine: Engine): [Rows, Rows] {
   let x: Rows;
   let y: Rows;
   if (isSampleList(data)) {
@@ -475,12 +487,12 @@ function validationRows(data: NonNullable<FitOptions['validationData']>, inputCo
   return [x, y];
 }
 
-function now(): number {
+export function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
 /** A macrotask turn (not a microtask), so timers, I/O and rendering get to run. */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   const g = globalThis as { setImmediate?: (fn: () => void) => void };
   if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
   if (typeof MessageChannel === 'function') {

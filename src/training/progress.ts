@@ -30,8 +30,8 @@ export interface ProgressBarOptions {
 }
 
 /** Labels on the bar (short, so it fits 80 columns) and in lines (the history's keys). */
-const SHORT: Record<LogKey, string> = { loss: 'loss', accuracy: 'acc', mae: 'mae', valLoss: 'val loss', valAccuracy: 'val acc', valMae: 'val mae' };
-const FULL: Record<LogKey, string> = { loss: 'loss', accuracy: 'accuracy', mae: 'mae', valLoss: 'valLoss', valAccuracy: 'valAccuracy', valMae: 'valMae' };
+const SHORT: Record<LogKey, string> = { loss: 'loss', accuracy: 'acc', mae: 'mae', mse: 'mse', valLoss: 'val loss', valAccuracy: 'val acc', valMae: 'val mae', valMse: 'val mse' };
+const FULL: Record<LogKey, string> = { loss: 'loss', accuracy: 'accuracy', mae: 'mae', mse: 'mse', valLoss: 'valLoss', valAccuracy: 'valAccuracy', valMae: 'valMae', valMse: 'valMse' };
 const BAR_MIN = 10;
 const BAR_MAX = 30;
 
@@ -76,6 +76,7 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
   let lossSum = 0;
   let accuracySum = 0;
   let maeSum = 0;
+  let mseSum = 0;
   const shown: Partial<Record<LogKey, number>> = {};
 
   const metricsText = (labels: Record<LogKey, string>, sep: string): string =>
@@ -87,7 +88,9 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
   const draw = (t: number, end: string): void => {
     lastDraw = t;
     drawn = true;
-    const fraction = Math.min(1, (epochsDone + (epochsDone > epoch ? 0 : batchesDone / batches)) / epochs);
+    // fitDataset knows its batches per epoch once the first epoch has ended (NaN before)
+    const part = Number.isFinite(batches) && batches > 0 ? Math.min(1, batchesDone / batches) : 0;
+    const fraction = Math.min(1, (epochsDone + (epochsDone > epoch ? 0 : part)) / epochs);
     const elapsed = t - started;
     const timing = end
       ? `${formatDuration(elapsed)}${end}`
@@ -114,10 +117,11 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
       drawn = false;
       for (const k of Object.keys(shown)) delete shown[k as LogKey];
     },
-    onEpochBegin(e: number) {
+    onEpochBegin(e: number, control: TrainingControl) {
       epoch = e;
+      batches = control.batchesPerEpoch;
       batchesDone = 0;
-      seen = lossSum = accuracySum = maeSum = 0;
+      seen = lossSum = accuracySum = maeSum = mseSum = 0;
       epochStarted = now();
     },
     onEpochEnd(e: number, logs: EpochLogs) {
@@ -154,6 +158,7 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
       shown.loss = lossSum / seen;
       if (logs.accuracy !== undefined) shown.accuracy = (accuracySum += logs.accuracy * logs.size) / seen;
       if (logs.mae !== undefined) shown.mae = (maeSum += logs.mae * logs.size) / seen;
+      if (logs.mse !== undefined) shown.mse = (mseSum += logs.mse * logs.size) / seen;
       const t = now();
       if (t - lastDraw >= interval) draw(t, '');
     };

@@ -2,12 +2,13 @@
 // every callback receives.
 import type { Matrix, Sample } from '../data';
 
-/** Metrics `fit` can compute besides the loss. `accuracy` needs a classification loss. */
-export type MetricName = 'accuracy' | 'mae';
+/** Metrics `fit` can compute besides the loss: `accuracy` (needs a classification loss), `mae`
+ *  (mean absolute error) and `mse` (mean squared error), both over every output. */
+export type MetricName = 'accuracy' | 'mae' | 'mse';
 
 /** Keys of the per-epoch logs and of `History` that hold a metric: training values, and
  *  the same on the validation data with a `val` prefix. */
-export type LogKey = 'loss' | 'accuracy' | 'mae' | 'valLoss' | 'valAccuracy' | 'valMae';
+export type LogKey = 'loss' | 'accuracy' | 'mae' | 'mse' | 'valLoss' | 'valAccuracy' | 'valMae' | 'valMse';
 
 /** Metrics of one epoch. Training values are measured on the training batches as they were
  *  trained (each batch before its update); `val…` values on the validation data after the
@@ -19,12 +20,16 @@ export interface EpochLogs {
   accuracy?: number;
   /** Mean absolute error over every output of the training samples (`mae` metric). */
   mae?: number;
+  /** Mean squared error over every output of the training samples (`mse` metric). */
+  mse?: number;
   /** Mean loss on the validation data. */
   valLoss?: number;
   /** Accuracy on the validation data. */
   valAccuracy?: number;
   /** Mean absolute error on the validation data. */
   valMae?: number;
+  /** Mean squared error on the validation data. */
+  valMse?: number;
   /** The learning rate this epoch trained with. */
   learningRate: number;
 }
@@ -39,6 +44,8 @@ export interface BatchLogs {
   accuracy?: number;
   /** Mean absolute error over the batch's outputs (`mae` metric). */
   mae?: number;
+  /** Mean squared error over the batch's outputs (`mse` metric). */
+  mse?: number;
 }
 
 /** Per-epoch record of a `fit` call: one entry per epoch in every array. */
@@ -51,12 +58,16 @@ export interface History {
   accuracy?: number[];
   /** With the `mae` metric. */
   mae?: number[];
+  /** With the `mse` metric. */
+  mse?: number[];
   /** With validation data. */
   valLoss?: number[];
   /** With validation data and the `accuracy` metric. */
   valAccuracy?: number[];
   /** With validation data and the `mae` metric. */
   valMae?: number[];
+  /** With validation data and the `mse` metric. */
+  valMse?: number[];
   /** The learning rate of each epoch. */
   learningRate: number[];
 }

@@ -6,7 +6,8 @@
 //   isolated         adds Cross-Origin-Opener-Policy: same-origin and
 //                    Cross-Origin-Embedder-Policy: require-corp (the page is cross-origin
 //                    isolated, so wasmnet's threads can run);
-//   csp=no-worker    drops `worker-src blob:` from the CSP (the threads' workers are refused).
+//   csp=no-worker    drops `worker-src blob:` from the CSP (the threads' workers are refused);
+//   csp=worker-self  allows `worker-src 'self' blob:` (a page that starts its own module worker).
 // Usage: node chromium.mjs <consumer dir> <page> [<page>...]   (pages like /index.html?init=url,
 // served from the directory, or full http:// URLs of another server, e.g. `next start`)
 // Needs WASMNET_RUNTIME_TOOLS (the installed test/runtimes/tools); CHROMIUM_PATH overrides
@@ -32,7 +33,7 @@ const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-e
 function pageHeaders(url) {
   const query = url.searchParams;
   return {
-    'content-security-policy': query.get('csp') === 'no-worker' ? csp : `${csp}; worker-src blob:`,
+    'content-security-policy': query.get('csp') === 'no-worker' ? csp : query.get('csp') === 'worker-self' ? `${csp}; worker-src 'self' blob:` : `${csp}; worker-src blob:`,
     ...(query.has('isolated') ? isolation : {}),
   };
 }
@@ -64,11 +65,25 @@ try {
     tab.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     tab.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
     tab.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+    // downloads the page starts: their suggested names and sizes join its result
+    const downloads = [];
+    tab.on('download', (download) =>
+      downloads.push(download.path().then((path) => ({ name: download.suggestedFilename(), bytes: statSync(path).size }))),
+    );
     let out;
     try {
       await tab.goto(/^https?:/.test(page) ? page : origin + page);
       const handle = await tab.waitForFunction(() => globalThis.__smoke, null, { timeout: 90_000 });
       out = await handle.jsonValue();
+      // a page may ask to be followed by another in the same browser context (a reload that
+      // reads what the first one stored): its result then carries the first one's as `first`
+      if (out.result?.next) {
+        const first = { ...out.result, downloads: await Promise.all(downloads) };
+        await tab.goto(origin + out.result.next);
+        const again = await tab.waitForFunction(() => globalThis.__smoke, null, { timeout: 90_000 });
+        out = await again.jsonValue();
+        if (out.result) out.result.first = first;
+      }
     } catch (error) {
       out = { error: `${error.message}${problems.length ? `\n${problems.join('\n')}` : ''}` };
     }

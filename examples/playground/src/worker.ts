@@ -9,6 +9,7 @@
 // count through toJSON/fromJSON, which keeps its whole training state; with threads the result
 // is the same to the bit, so switching threads mid-run does not change the run either.
 import { Network, dense, init, type BackendName, type EpochLogs, type FitOptions, type OptimizerConfig } from '../../../src/index';
+import { initThreads } from '../../../src/threads/index';
 import { generate, split, type Split } from './datasets';
 import { GRID, VIEW, type FromWorker, type HistoryChunk, type ProgressMessage, type Settings, type Speed, type ToWorker } from './protocol';
 
@@ -394,4 +395,8 @@ function job(s: Session): string {
 }
 
 const here = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
-scope.postMessage({ type: 'ready', isolated: here.crossOriginIsolated === true, cores: here.navigator?.hardwareConcurrency ?? 1 });
+// The thread pool starts before the page hears 'ready' (it sends nothing before that), so every
+// network made here may use threads; where they cannot run this resolves to 1.
+void initThreads().then(() =>
+  scope.postMessage({ type: 'ready', isolated: here.crossOriginIsolated === true, cores: here.navigator?.hardwareConcurrency ?? 1 }),
+);
