@@ -1,14 +1,19 @@
 // Summarises StrykerJS JSON reports (reports/mutation/*.json, one per `--mutate` run or one for
-// the whole of src/) as the Markdown of docs/mutation.md: the score per module, and every
+// the whole of src/) as the Markdown of test/mutation/REPORT.md: the score per module, and every
 // surviving or uncovered mutant with its place, so each can be killed or judged equivalent.
 //   node scripts/mutation-report.mjs reports/mutation/*.json
 // Score = (killed + timed out) / (killed + timed out + survived + no coverage), as Stryker's.
 import { readFileSync } from 'node:fs';
 
-const mutants = new Map(); // "file:line:col:mutator:replacement" → { file, ... } (the latest report wins)
+const mutants = new Map(); // one entry per mutant; for a file in several reports, the last report's
+const latest = new Map(); // file → the last report holding it
+for (const path of process.argv.slice(2)) {
+  for (const file of Object.keys(JSON.parse(readFileSync(path, 'utf8')).files)) latest.set(file, path);
+}
 for (const path of process.argv.slice(2)) {
   const report = JSON.parse(readFileSync(path, 'utf8'));
   for (const [file, { mutants: list }] of Object.entries(report.files)) {
+    if (latest.get(file) !== path) continue;
     for (const m of list) {
       const key = `${file}:${m.id}:${m.location.start.line}:${m.location.start.column}:${m.location.end.line}:${m.location.end.column}:${m.mutatorName}:${m.replacement}`;
       mutants.set(key, { file, ...m });
@@ -16,12 +21,8 @@ for (const path of process.argv.slice(2)) {
   }
 }
 
-/** The module a file belongs to: its folder under src/ (training/, onnx/…), or the file. */
-const moduleOf = (file) => {
-  const rel = file.replace(/^.*?src\//, 'src/');
-  const parts = rel.split('/');
-  return parts.length > 2 ? `${parts.slice(0, 2).join('/')}/` : rel;
-};
+/** The file, relative to the repository (one row per file: a folder may be partly run). */
+const moduleOf = (file) => file.replace(/^.*?src\//, 'src/');
 
 const groups = new Map();
 for (const m of mutants.values()) {
@@ -37,7 +38,7 @@ const score = (g) => {
   const valid = detected + g.Survived + g.NoCoverage;
   return valid === 0 ? NaN : (100 * detected) / valid;
 };
-console.log('| module | score | killed | timed out | survived | no coverage | type errors (checker) |');
+console.log('| file | score | killed | timed out | survived | no coverage | type errors (checker) |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [name, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
   console.log(`| \`${name}\` | ${score(g).toFixed(1)} % | ${g.Killed} | ${g.Timeout} | ${g.Survived} | ${g.NoCoverage} | ${g.CompileError} |`);

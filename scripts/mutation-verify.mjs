@@ -4,11 +4,13 @@
 // them: edits to module-level tables (a list of option names, say), which run when the module
 // loads, before Stryker switches the mutant on for a test.
 //   node scripts/mutation-verify.mjs reports/mutation/x.json src/optimizers.ts -- test/contracts.test.ts …
+// With --static, also the static mutants the run left out (ignoreStatic: status "Ignored").
 // Restores every file it edits (also on Ctrl-C).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const args = process.argv.slice(2);
+const withStatic = process.argv.includes('--static');
+const args = process.argv.slice(2).filter((a) => a !== '--static');
 const dash = args.indexOf('--');
 const [reportPath, ...files] = args.slice(0, dash);
 const tests = args.slice(dash + 1);
@@ -29,7 +31,7 @@ for (const [path, { mutants }] of Object.entries(report.files)) {
   originals.set(file, source);
   const lines = source.split('\n');
   const offset = (p) => lines.slice(0, p.line - 1).reduce((n, l) => n + l.length + 1, 0) + p.column - 1;
-  for (const m of mutants.filter((x) => x.status === 'Survived')) {
+  for (const m of mutants.filter((x) => x.status === 'Survived' || (withStatic && x.status === 'Ignored'))) {
     const mutated = source.slice(0, offset(m.location.start)) + m.replacement + source.slice(offset(m.location.end));
     writeFileSync(file, mutated);
     let killed = false;
@@ -39,7 +41,7 @@ for (const [path, { mutants }] of Object.entries(report.files)) {
       killed = true;
     }
     writeFileSync(file, source);
-    console.log(`${killed ? 'killed  ' : 'SURVIVED'} ${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} → ${String(m.replacement).replace(/\s+/g, ' ').slice(0, 70)}`);
+    console.log(`${killed ? 'killed  ' : 'SURVIVED'} ${m.status === 'Ignored' ? '(static) ' : ''}${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} → ${String(m.replacement).replace(/\s+/g, ' ').slice(0, 70)}`);
   }
 }
 restore();
