@@ -209,8 +209,77 @@ describe('a runtime that forbids compiling WebAssembly from bytes (Workers, Next
     }
   });
 
-  it('another compile error gets no such hint', async () => {
-    await expect(lib.init(new Uint8Array([0, 0x61, 0x73, 0x6d, 9, 0, 0, 0]))).rejects.toThrow(/^could not load the wasmnet WebAssembly core: CompileError: [^;]*$/);
+  it('another compile error gets no such hint: the message is the engine’s error, nothing added', async () => {
+    const bad = new Uint8Array([0, 0x61, 0x73, 0x6d, 9, 0, 0, 0]);
+    const engine = await WebAssembly.compile(bad).then(() => undefined, (error: unknown) => String(error));
+    await expect(lib.init(bad)).rejects.toThrow(new lib.InitError(`could not load the wasmnet WebAssembly core: ${engine}`));
+  });
+});
+
+describe('init(source): the forms at their edges', () => {
+  it('a Response is streamed (compileStreaming) only when served as exactly application/wasm; any other is compiled from its bytes', async () => {
+    const streaming = vi.spyOn(WebAssembly, 'compileStreaming');
+    const streamed = async (type: string | undefined) => {
+      vi.resetModules();
+      lib = await import('../src/index');
+      streaming.mockClear();
+      await lib.init(new Response(labelled(`type ${type}`), type === undefined ? {} : { headers: { 'content-type': type } }));
+      expectWorkingCore(`type ${type}`);
+      return streaming.mock.calls.length === 1;
+    };
+    try {
+      expect(await streamed('application/wasm')).toBe(true);
+      expect(await streamed(' application/wasm ')).toBe(true);
+      // spellings Node's compileStreaming refuses (browsers accept them): compiled from the bytes
+      expect(await streamed('Application/WASM')).toBe(false);
+      expect(await streamed('application/wasm; charset=binary')).toBe(false);
+      expect(await streamed('application/wasm ;x')).toBe(false);
+      expect(await streamed('application/wasmx')).toBe(false);
+      expect(await streamed('text/application/wasm')).toBe(false);
+      expect(await streamed('application/octet-stream')).toBe(false);
+      expect(await streamed(undefined)).toBe(false);
+    } finally {
+      streaming.mockRestore();
+    }
+  });
+
+  it('a runtime without compileStreaming compiles an application/wasm Response from its bytes', async () => {
+    const real = WebAssembly.compileStreaming;
+    (WebAssembly as { compileStreaming?: unknown }).compileStreaming = undefined;
+    try {
+      await lib.init(new Response(labelled('no streaming'), { headers: { 'content-type': 'application/wasm' } }));
+      expectWorkingCore('no streaming');
+    } finally {
+      WebAssembly.compileStreaming = real;
+    }
+  });
+
+  it('a Response-like object without headers (only ok and arrayBuffer) is read as bytes', async () => {
+    await lib.init({ ok: true, arrayBuffer: async () => labelled('response-like').buffer } as never);
+    expectWorkingCore('response-like');
+  });
+
+  it('an HTTP error without a URL says only the status', async () => {
+    await expect(lib.init(new Response('no', { status: 500 }))).rejects.toThrow(
+      new lib.InitError('could not load the wasmnet WebAssembly core: Error: fetching the core answered HTTP 500'),
+    );
+  });
+
+  it('a URL that cannot be fetched names it, with no file: hint', async () => {
+    const failed = lib.init('http://127.0.0.1:1/core.wasm');
+    await expect(failed).rejects.toThrow(lib.InitError);
+    await expect(failed).rejects.toThrow(/^could not load the wasmnet WebAssembly core: Error: fetch\(http:\/\/127\.0\.0\.1:1\/core\.wasm\) failed: TypeError: fetch failed$/);
+  });
+
+  it('null is named as null', async () => {
+    await expect(lib.init(null as never)).rejects.toThrow(/expects a WebAssembly\.Module, the \.wasm bytes, a Response or a URL, got null$/);
+    expect(() => lib.initSync(null as never)).toThrow(/^initSync expects a WebAssembly\.Module or the \.wasm bytes, got null$/);
+  });
+
+  it('once initSync has loaded a core, init(anything) resolves and keeps it', async () => {
+    lib.initSync(labelled('sync first'));
+    await expect(lib.init(new Uint8Array([1, 2, 3]))).resolves.toBeUndefined();
+    expectWorkingCore('sync first');
   });
 });
 
