@@ -26,6 +26,7 @@ export default defineConfig({
       'test/fuzz.test.ts',
       'test/examples.test.ts',
       'test/bench.test.ts',
+      'test/bench-*.test.ts',
       'test/links.test.ts',
       'test/memory.test.ts',
       'test/docs.test.ts',
