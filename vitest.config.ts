@@ -14,6 +14,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // globalThis.gc for the tests that assert a dropped network is collected (test/memory.test.ts)
+    execArgv: ['--expose-gc'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

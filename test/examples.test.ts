@@ -43,13 +43,23 @@ describe('examples', () => {
     expect(mae).toBeLessThan(12);
   });
 
-  it('examples/mnist.ts (the `npm start` job, 2 epochs here) trains on real digits to ≥ 88%', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/mnist.ts', '--epochs', '2'], {
-      encoding: 'utf8',
-      cwd: new URL('..', import.meta.url),
-    });
-    expect(out).toContain('8000 training digits, 2000 test digits');
-    const accuracy = Number(/test accuracy: ([0-9.]+)%/.exec(out)?.[1]);
-    expect(accuracy).toBeGreaterThanOrEqual(88);
+  it('examples/mnist.ts (the `npm start` job) prints the test accuracy the README gives, after the README’s epochs', () => {
+    // README, Quick start: "ends with a line like `test accuracy: 93.00% on 2000 held-out
+    // digits` (10 epochs of plain SGD, …, seed 1 …)". The run is reproducible from the seed, so
+    // the line is asserted exactly as printed there.
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const claim = /`(test accuracy: [0-9.]+% on (\d+) held-out digits)` \((\d+) epochs of plain SGD, learning rate ([0-9.]+), batch (\d+), seed (\d+);/.exec(readme);
+    expect(claim, 'the README’s `npm start` sentence').not.toBeNull();
+    const [, line, digits, epochs, rate, batch, seed] = claim!;
+    // what the README says the script does is what it does
+    const source = readFileSync(new URL('../examples/mnist.ts', import.meta.url), 'utf8');
+    expect(source).toContain(`epochs: { type: 'string', default: '${epochs}' }`);
+    expect(source).toContain(`seed: { type: 'string', default: '${seed}' }`);
+    expect(source).toContain(`optimizer: { type: 'sgd', learningRate: ${rate} }`);
+    expect(source).toContain(`batchSize: ${batch},`);
+    const out = run('examples/mnist.ts');
+    expect(out).toContain(`8000 training digits, ${digits} test digits`);
+    expect(out).toContain(`trained ${epochs} epochs`);
+    expect(out).toContain(`${line} (loss `);
   });
 });

@@ -35,6 +35,19 @@ await init();
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
+// A floor on the runs: FUZZ_RUNS=0 (or a typo) would turn every property below into a no-op that passes.
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`FUZZ_RUNS must be a whole number ≥ 1, got ${JSON.stringify(process.env.FUZZ_RUNS)}`);
+/** Counts the cases that took each branch of a property, so a test can assert that every branch
+ *  ran: a property whose every case took the early exit of one branch would pass having checked
+ *  nothing on the other. */
+function branches<K extends string>(...names: K[]): Record<K, number> & { check(): void } {
+  const counts = Object.fromEntries(names.map((n) => [n, 0])) as Record<K, number>;
+  return Object.assign(counts, {
+    check() {
+      for (const n of names) expect(counts[n], `cases that took the "${n}" branch`).toBeGreaterThan(0);
+    },
+  });
+}
 console.log(`fuzz: fast-check seed ${SEED} (set FUZZ_SEED to change it, FUZZ_RUNS=n for n× the runs)`);
 /** The backends, and the wasm backend with `threads: 2` (its twins run on one thread: refusals,
  *  failed growth of the shared memory and every result must be those of one thread). */
@@ -510,6 +523,7 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
   const threaded = (c: NetworkConfig): NetworkConfig => (threads ? { ...c, threads } : c);
 
   it('Network configs: a network or a WasmnetError', () => {
+    const seen = branches('refused', 'accepted');
     fc.assert(
       fc.property(config, (c: Record<string, unknown>) => {
         const cfg = { ...('backend' in c ? c : { ...c, backend }), ...(threads && !('threads' in c) ? { threads } : {}) };
@@ -521,8 +535,10 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
         const error = outcome(() => (net = new Network(cfg as unknown as NetworkConfig)));
         if (error !== undefined) {
           expect(error).toBeInstanceOf(WasmnetError);
+          seen.refused++;
           return;
         }
+        seen.accepted++;
         // A network it accepted works: predict, one training step (or a DivergenceError), save.
         const x = Array.from({ length: 3 }, (_, r) => Array.from({ length: net!.inputSize }, (_, j) => Math.sin(r + j)));
         outcome(() => net!.predict(x));
@@ -532,9 +548,11 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
       }),
       params(400),
     );
+    seen.check();
   });
 
   it('calls with data, options and callbacks of every kind: refused calls change nothing', async () => {
+    const seen = branches('ran', 'refused');
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: FIXTURES.length - 1 }).chain((i) => {
@@ -559,8 +577,10 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
                 // runs the same call and must end the same way.
                 const again = await run(twin, o);
                 expect(String(again.error)).toBe(String(error));
+                seen.ran++;
                 continue;
               }
+              seen.refused++;
               if (!isAbort(error)) expect(error).toBeInstanceOf(error instanceof UserError ? UserError : WasmnetError);
               expect(net.toBytes()).toEqual(before);
               // A refusal from the checks does not grow memory (an error from inside a callback
@@ -583,9 +603,11 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
       ),
       params(120),
     );
+    seen.check();
   });
 
   it('memory that cannot grow: a MemoryLimitError that changes nothing, or the same result as a twin', async () => {
+    const seen = branches('refused', 'ran');
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: FIXTURES.length - 1 }),
@@ -617,8 +639,10 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
             if (error instanceof MemoryLimitError) {
               expect(net.toBytes()).toEqual(before);
               expect(arenaBytes(net)).toBe(memory);
+              seen.refused++;
               return;
             }
+            seen.ran++;
             // It ran (batch by batch where the resident set found no room): as the twin does.
             let twinResult: unknown;
             const twinError = await outcomeAsync(async () => void (twinResult = await call(twin)));
@@ -632,9 +656,11 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
       ),
       params(40),
     );
+    seen.check();
   });
 
   it('mutated saved models: a network that works, or a FormatError', () => {
+    const seen = branches('refused', 'loaded');
     const nets = FIXTURES.map((_, i) => {
       const net = new Network(fixture(i, backend).config);
       net.trainBatch(validX(3), validY(fixture(i, backend), 3)); // so the optimizer state is not all zeros
@@ -661,8 +687,10 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
         if (error !== undefined) {
           expect(error).toBeInstanceOf(WasmnetError);
           expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+          seen.refused++;
           return;
         }
+        seen.loaded++;
         // Whatever loaded must work: predict, train a step (or refuse with a WasmnetError), save.
         const net = loaded!;
         const rows = validX(2).map((r) => r.slice(0, net.inputSize).concat(Array(Math.max(0, net.inputSize - 3)).fill(0)));
@@ -672,10 +700,12 @@ describe.each(VARIANTS)('fuzz ($name)', ({ backend, threads }) => {
       }),
       params(500),
     );
+    seen.check();
   });
 });
 
 it('plotHistory: an SVG for any history of numbers, a ConfigError for anything else', () => {
+  const seen = branches('refused', 'drawn');
   const series = fc.oneof({ weight: 6, arbitrary: fc.array(fc.double(), { maxLength: 12 }) }, { weight: 1, arbitrary: weird });
   const history = fc.oneof(
     { weight: 6, arbitrary: fc.record({ epochs: fc.nat(), loss: series, valLoss: series, accuracy: series, valAccuracy: series, mae: series, valMae: series, learningRate: series }, { requiredKeys: [] }) },
@@ -688,13 +718,16 @@ it('plotHistory: an SVG for any history of numbers, a ConfigError for anything e
       const error = outcome(() => (svg = plotHistory(h as never, o as never)));
       if (error !== undefined) {
         expect(error).toBeInstanceOf(WasmnetError);
+        seen.refused++;
         return;
       }
+      seen.drawn++;
       expect(svg).toMatch(/^<svg [^]*<\/svg>$/);
       expect(svg).not.toMatch(/NaN|Infinity/);
     }),
     params(1000),
   );
+  seen.check();
 });
 
 // ---- mutations of saved models ----------------------------------------------------------------

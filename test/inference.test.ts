@@ -1,9 +1,11 @@
 // predict: the same bits as the training forward pass at every row count (few-row products,
 // packed products, chunks), and the wasm backend's packed copies of W never outliving the
 // weights they were packed from, whichever way the weights change.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DataError, Network, dense, earlyStopping, init, type LayerWeights, type NetworkConfig } from '../src/index';
 import { seeded } from './helpers/data';
+import { inMutationRun } from './helpers/mutation';
 
 await init();
 const BACKENDS = ['wasm', 'js'] as const;
@@ -196,5 +198,30 @@ describe('backends agree on predict', () => {
     const a = new Network(config('wasm')).predict(x);
     const b = new Network(config('js')).predict(x);
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-13);
+  });
+});
+
+describe.skipIf(inMutationRun)('predict allocates only its result (README, "Predict")', () => {
+  // test/fixtures/predict-allocation-probe.ts counts garbage collections over 1,000,000
+  // one-row calls in a process with a 1 MiB young generation, and over a loop allocating
+  // exactly the result (a Float64Array of 16 outputs; a number[][] of one 16-number row).
+  // One heap number (16 bytes) more per call would add ≈ 16 collections.
+  const probe = (backend: string, mode: string): number =>
+    (
+      JSON.parse(
+        execFileSync(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', 'test/fixtures/predict-allocation-probe.ts', backend, mode, '1000000'], {
+          encoding: 'utf8',
+          cwd: new URL('..', import.meta.url),
+        }),
+      ) as { collections: number }
+    ).collections;
+
+  it.each([
+    ['Float64Array in, Float64Array out', 'f64'],
+    ['number[][] in, number[][] out', 'rows'],
+  ])('%s', (_, kind) => {
+    const baseline = probe('wasm', `baseline-${kind}`);
+    expect(baseline).toBeGreaterThan(100); // the probe does measure allocation
+    for (const backend of BACKENDS) expect(probe(backend, `predict-${kind}`) - baseline).toBeLessThanOrEqual(8);
   });
 });

@@ -195,15 +195,137 @@ describe('progressBar default streams', () => {
   });
 });
 
+describe('progressBar default clock (milliseconds, faked through the globals a user has)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+  });
+
+  /** A terminal stream, and a callback that moves `clock` on by `ms` per batch. */
+  function terminal() {
+    const writes: string[] = [];
+    return { writes, stream: { isTTY: true, columns: 120, write: (text: string) => void writes.push(text) } };
+  }
+
+  it('performance.now(): 100 ms per batch shows as an ETA of 1.0s at half way and 2.0s total', async () => {
+    let time = 5_000;
+    vi.spyOn(performance, 'now').mockImplementation(() => time);
+    const { writes, stream } = terminal();
+    await classifier().fit(trainX, trainY, {
+      epochs: 5,
+      batchSize: 26,
+      callbacks: [{ onBatchEnd: () => void (time += 100) }, progressBar({ stream, interval: 0 })],
+    });
+    const draws = writes.filter((w) => w.startsWith('\r')).map(visible);
+    expect(draws).toContainEqual(expect.stringMatching(/^epoch 3\/5 \[█{15}░{15}\]  50%  eta 1\.0s  loss/));
+    expect(draws.at(-1)).toMatch(/^epoch 5\/5 \[█{30}\] 100%  2\.0s total  loss/);
+  });
+
+  it('Date.now() where there is no performance: the same times', async () => {
+    vi.stubGlobal('performance', undefined);
+    let time = 1_700_000_000_000;
+    vi.spyOn(Date, 'now').mockImplementation(() => time);
+    const { writes, stream } = terminal();
+    await classifier().fit(trainX, trainY, {
+      epochs: 5,
+      batchSize: 26,
+      callbacks: [{ onBatchEnd: () => void (time += 100) }, progressBar({ stream, interval: 0 })],
+    });
+    const draws = writes.filter((w) => w.startsWith('\r')).map(visible);
+    expect(draws).toContainEqual(expect.stringMatching(/^epoch 3\/5 \[█{15}░{15}\]  50%  eta 1\.0s  loss/));
+    expect(draws.at(-1)).toMatch(/^epoch 5\/5 \[█{30}\] 100%  2\.0s total  loss/);
+  });
+
+  it('the default interval is 100 ms: with 30 ms batches, redraws at least 100 ms apart', async () => {
+    let time = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => time);
+    const writes: { text: string; at: number }[] = [];
+    const stream = { isTTY: true, columns: 120, write: (text: string) => void writes.push({ text, at: time }) };
+    // 10 epochs × 4 batches × 30 ms = 1.2 s: at most 12 timed redraws (and the last two lines)
+    await classifier().fit(trainX, trainY, { epochs: 10, batchSize: 26, callbacks: [{ onBatchEnd: () => void (time += 30) }, progressBar({ stream })] });
+    const timed = writes.filter((w) => w.text.startsWith('\r')).slice(0, -2);
+    for (let i = 1; i < timed.length; i++) expect(timed[i]!.at - timed[i - 1]!.at).toBeGreaterThanOrEqual(100);
+    expect(timed.length).toBeGreaterThanOrEqual(8);
+    expect(timed.length).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('progressBar: what the bar shows', () => {
+  it('the running loss, accuracy and mae of the epoch so far: means weighted by batch size', async () => {
+    const fake = fakeStream(true, 200);
+    const batches: { loss: number; size: number; accuracy?: number; mae?: number }[] = [];
+    // 102 rows in batches of 40: 40, 40, 22
+    await classifier().fit(trainX, trainY, {
+      epochs: 1,
+      batchSize: 40,
+      metrics: ['accuracy', 'mae'],
+      shuffle: false,
+      callbacks: [{ onBatchEnd: (_, logs) => void batches.push({ ...logs }) }, progressBar({ stream: fake.stream, interval: 0, now: fake.now })],
+    });
+    expect(batches.map((b) => b.size)).toEqual([40, 40, 22]);
+    const draws = fake.writes.filter((w) => w.text.startsWith('\r')).map((w) => visible(w.text));
+    const mean = (key: 'loss' | 'accuracy' | 'mae', n: number) => batches.slice(0, n).reduce((s, b) => s + b[key]! * b.size, 0) / batches.slice(0, n).reduce((s, b) => s + b.size, 0);
+    for (const n of [1, 2]) {
+      expect(draws[n - 1]).toContain(`loss ${mean('loss', n).toFixed(4)}  acc ${mean('accuracy', n).toFixed(4)}  mae ${mean('mae', n).toFixed(4)}`);
+    }
+  });
+
+  it('a stream without columns is taken as 80 wide', async () => {
+    const writes: string[] = [];
+    await classifier().fit(trainX, trainY, {
+      epochs: 2,
+      validationSplit: 0.2,
+      metrics: ['accuracy', 'mae'],
+      callbacks: [progressBar({ stream: { isTTY: true, write: (t: string) => void writes.push(t) }, interval: 0 })],
+    });
+    const lines = writes.filter((w) => w.startsWith('\r')).map(visible);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(79);
+    expect(lines.some((line) => line.length === 79)).toBe(true); // truncated to fit, not wrapped
+  });
+
+  it("a fit that fails ends the bar with '(failed)'", async () => {
+    const fake = fakeStream(true, 200);
+    const boom = new Error('boom');
+    await expect(
+      classifier().fit(trainX, trainY, {
+        epochs: 5,
+        callbacks: [progressBar({ stream: fake.stream, interval: 0, now: fake.now }), { onEpochEnd: (e) => { if (e === 1) throw boom; } }],
+      }),
+    ).rejects.toBe(boom);
+    expect(visible(fake.writes.at(-2)!.text)).toMatch(/^epoch 2\/5 \[█{12}░{18}\]  40%  0\.0s total \(failed\)  loss/);
+    expect(fake.writes.at(-1)!.text).toBe('\n');
+  });
+
+  it('lines (not a terminal) say nothing more when a fit fails, and nothing about stopping when it ran all its epochs', async () => {
+    const fake = fakeStream(false);
+    await expect(
+      classifier().fit(trainX, trainY, { epochs: 3, callbacks: [progressBar({ stream: fake.stream, now: fake.now }), { onEpochEnd: (e) => { if (e === 1) throw new Error('boom'); } }] }),
+    ).rejects.toThrow('boom');
+    expect(fake.writes.map((w) => w.text)).toEqual([expect.stringMatching(/^epoch 1\/3 /), expect.stringMatching(/^epoch 2\/3 /)]);
+    const full = fakeStream(false);
+    await classifier().fit(trainX, trainY, { epochs: 2, onEpochEnd: (e) => e < 5, callbacks: [progressBar({ stream: full.stream, now: full.now })] });
+    expect(full.writes).toHaveLength(2);
+  });
+});
+
 describe('progressBar pieces', () => {
   it('formats numbers and durations compactly', () => {
     expect([0, 0.12345, 12.3, 1.23e-5, 123456].map(formatNumber)).toEqual(['0.0000', '0.1235', '12.3000', '1.23e-5', '1.23e+5']);
     expect([0, 420, 12_400, 185_000, 7_620_000].map(formatDuration)).toEqual(['0.0s', '0.4s', '12s', '3m05s', '2h07m']);
+    // the edges of each form
+    expect([-5, 9_940, 10_000, 59_400, 60_000, 3_599_000, 3_600_000].map(formatDuration)).toEqual(['0.0s', '9.9s', '10s', '59s', '1m00s', '59m59s', '1h00m']);
+    expect([0.001, -0.0002, 99_999, 100_000, -123_456].map(formatNumber)).toEqual(['0.0010', '-2.00e-4', '99999.0000', '1.00e+5', '-1.23e+5']);
   });
 
   it('bad options are ConfigErrors', () => {
     expect(() => progressBar({ stream: {} as ProgressStream })).toThrow(ConfigError);
     expect(() => progressBar({ interval: -1 })).toThrow(/progressBar options.interval/);
     expect(() => progressBar({ colour: true } as object)).toThrow(/unknown option "colour"/);
+    expect(() => progressBar({ stream: { write: 1 } as never })).toThrow(/^progressBar options\.stream must have a write\(text\) method, got an object$/);
+    expect(() => progressBar({ interval: NaN })).toThrow(/^progressBar options\.interval must be a number of milliseconds ≥ 0, got NaN$/);
+    expect(() => progressBar({ interval: '100' as never })).toThrow(/^progressBar options\.interval must be a number of milliseconds ≥ 0, got "100"$/);
+    expect(() => progressBar({ now: 5 as never })).toThrow(/^progressBar options\.now must be a function, got 5$/);
+    expect(() => progressBar(null as never)).toThrow(/^progressBar options must be an object, got null$/);
+    expect(() => progressBar({ interval: 0 })).not.toThrow();
   });
 });

@@ -10,6 +10,7 @@ import { runStep } from '../src/backend/step';
 import { RESIDENT_LIMIT } from '../src/engine';
 import type { Kernels } from '../src/backend/kernels';
 import { irisSplit, seeded } from './helpers/data';
+import { inMutationRun } from './helpers/mutation';
 
 await init();
 
@@ -267,7 +268,7 @@ describe('resident epochs', () => {
   }
 });
 
-describe('allocation in the training loop', () => {
+describe.skipIf(inMutationRun)('allocation in the training loop', () => {
   // A child process with a 1 MiB young generation trains one epoch of N single-sample batches
   // and counts garbage collections. Allocating even one heap number per batch would cost
   // ≈ 36 MB over three million batches: many scavenges. Zero allocation: the count stays flat.

@@ -9,6 +9,7 @@ import {
   stepDecay, type Callback, type EpochLogs, type FitOptions, type History, type NetworkConfig, type TrainingControl,
 } from '../src/index';
 import { irisSplit, sineRegression } from './helpers/data';
+import { inMutationRun } from './helpers/mutation';
 
 await init();
 
@@ -673,7 +674,7 @@ describe('errors', () => {
   });
 });
 
-describe('cost per batch', () => {
+describe.skipIf(inMutationRun)('cost per batch', () => {
   // As in test/step.test.ts: a child process with a 1 MiB young generation trains one epoch of
   // N single-sample batches; here with a signal, validation, metrics, epoch callbacks, early
   // stopping, a schedule and a non-terminal progress bar. Anything allocated per batch would

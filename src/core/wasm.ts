@@ -66,7 +66,9 @@ async function compileFrom(source: unknown): Promise<WebAssembly.Module> {
     throw new Error(`fetching the core answered HTTP ${response.status}${response.url ? ` for ${response.url}` : ''}`);
   }
   const type = response.headers?.get('content-type') ?? '';
-  if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\s*(;|$)/i.test(type)) {
+  // Only the bare type: Node's compileStreaming refuses `application/wasm; charset=…` and
+  // other spellings that browsers accept; those are compiled from the bytes below instead.
+  if (typeof WebAssembly.compileStreaming === 'function' && type.trim() === 'application/wasm') {
     return WebAssembly.compileStreaming(response);
   }
   // Await first, then compile: Next.js's dev sandbox wraps every `WebAssembly.compile(x)` in a

@@ -88,7 +88,7 @@ class EarlyStoppingCallback implements EarlyStopping {
     const available = control.logKeys;
     const monitor = this.requested ?? (available.includes('valLoss') ? 'valLoss' : 'loss');
     if (!available.includes(monitor)) {
-      const why = monitor.startsWith('val') ? 'validation data (validationSplit or validationData)' : '';
+      const why = monitor.startsWith('val') && !available.includes('valLoss') ? 'validation data (validationSplit or validationData)' : '';
       const metric = monitor === 'accuracy' || monitor === 'valAccuracy' ? 'the accuracy metric' : monitor === 'mae' || monitor === 'valMae' ? 'the mae metric' : monitor === 'mse' || monitor === 'valMse' ? 'the mse metric' : '';
       const needs = [why, metric].filter(Boolean).join(' and ');
       throw new ConfigError(
