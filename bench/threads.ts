@@ -43,8 +43,13 @@ for (const c of cases) {
   const times: number[][] = [[], []];
   // the tiny network's runs are a few ms: more of them, for a median that holds still
   const rounds = c.target === 1 ? ROUNDS * 4 : ROUNDS;
+  // Interleaved (one thread, then threads, every round) so that the machine's drift falls on
+  // both alike; each timed call follows an untimed one on the same network, as a training run's
+  // steps follow steps: after the other network's call (up to ≈ 0.4 s) the pool's workers are
+  // asleep and, on a VM, their vCPU descheduled, a cold start no training run pays every call.
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < 2; i++) {
+      await c.run(nets[i]!, x, y);
       const t = performance.now();
       await c.run(nets[i]!, x, y);
       times[i]!.push(performance.now() - t);
