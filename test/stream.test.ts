@@ -287,6 +287,8 @@ describe('fitDataset memory', () => {
     const after = process.memoryUsage().rss;
     expect(made).toBe(128);
     expect(arena()).toBeLessThan(20e6); // the arena holds the parameters and one batch's buffers
-    expect(after - before).toBeLessThan(100e6); // less than half the data streamed through
+    // well under the 200 MB streamed through (Node 20 ≈ 60–90 MB, Node 24 ≈ 100 MB: its heap
+    // keeps more young garbage committed); were the batches kept, it would be ≥ 200 MB
+    expect(after - before).toBeLessThan(150e6);
   });
 });

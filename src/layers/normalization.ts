@@ -141,9 +141,13 @@ export interface BatchNormOptions {
 export interface BatchNormLayer {
   /** Always `'batchNorm'`. */
   readonly type: 'batchNorm';
+  /** How much of the moving statistics each training step keeps (Keras's convention: moving = momentum·moving + (1 − momentum)·batch). */
   readonly momentum: number;
+  /** Added to the variance before its square root. */
   readonly epsilon: number;
+  /** Whether the moving variance is updated with the unbiased batch variance (PyTorch's convention). */
   readonly unbiasedVariance: boolean;
+  /** The activation applied after the normalization. */
   readonly activation: ActivationName;
   /** present for leakyRelu and elu */
   readonly alpha?: number;
@@ -163,7 +167,9 @@ export interface LayerNormOptions {
 export interface LayerNormLayer {
   /** Always `'layerNorm'`. */
   readonly type: 'layerNorm';
+  /** Added to each row's variance before its square root. */
   readonly epsilon: number;
+  /** The activation applied after the normalization. */
   readonly activation: ActivationName;
   /** present for leakyRelu and elu */
   readonly alpha?: number;
