@@ -197,18 +197,86 @@ export class Control implements TrainingControl {
 /** Runs the loop on an engine; the Network checked `input`, `target` and the options. Every
  *  remaining check (metrics against the loss, validation data, schedules, onTrainBegin hooks)
  *  happens before the first batch, so a rejected call leaves the network unchanged. */
-export async function fit(engine: Engine, input: Rows, target: Rows, settings: FitSettings): Promise<History> {
-  const { epochs, shuffle, callbacks, signal, yieldEvery } = settings;
+/** The metrics a fit measures (`where` names the call in the error): accuracy by default for a
+ *  classification loss, and only there. */
+export function chosenMetrics(engine: Engine, settings: FitSettings, where: string): { wantAccuracy: boolean; wantMae: boolean; wantMse: boolean } {
   const classification = isClassification(engine.loss);
   const metrics = settings.metrics ?? (classification ? ['accuracy'] : []);
   if (metrics.includes('accuracy') && !classification) {
     throw new ConfigError(
-      `fit options.metrics: "accuracy" needs a classification loss (categoricalCrossentropy, sparseCategoricalCrossentropy or binaryCrossentropy), but the loss is "${engine.loss}"; use "mae" or "mse" for regression`,
+      `${where} options.metrics: "accuracy" needs a classification loss (categoricalCrossentropy, sparseCategoricalCrossentropy or binaryCrossentropy), but the loss is "${engine.loss}"; use "mae" or "mse" for regression`,
     );
   }
-  const wantAccuracy = metrics.includes('accuracy');
-  const wantMae = metrics.includes('mae');
-  const wantMse = metrics.includes('mse');
+  return { wantAccuracy: metrics.includes('accuracy'), wantMae: metrics.includes('mae'), wantMse: metrics.includes('mse') };
+}
+
+/** The keys of the epoch logs, and an empty history with them in a readable order: epochs, the
+ *  training metrics, the validation ones, learningRate. */
+export function logsAndHistory(m: { wantAccuracy: boolean; wantMae: boolean; wantMse: boolean }, validation: boolean): { logKeys: LogKey[]; history: History } {
+  const logKeys: LogKey[] = ['loss'];
+  if (m.wantAccuracy) logKeys.push('accuracy');
+  if (m.wantMae) logKeys.push('mae');
+  if (m.wantMse) logKeys.push('mse');
+  if (validation) {
+    logKeys.push('valLoss');
+    if (m.wantAccuracy) logKeys.push('valAccuracy');
+    if (m.wantMae) logKeys.push('valMae');
+    if (m.wantMse) logKeys.push('valMse');
+  }
+  const history = { epochs: 0, loss: [] } as unknown as History;
+  for (const key of logKeys) if (key !== 'loss') history[key] = [];
+  history.learningRate = [];
+  return { logKeys, history };
+}
+
+/** The learning rate of each epoch, checked (`where` names the call); the schedule's first rate
+ *  is checked at once, so a bad schedule is refused before training. */
+export function rateSchedule(settings: FitSettings, startRate: number, epochs: number, where: string): { rateFor: (epoch: number) => number; firstRate: number } {
+  const schedule = settings.learningRate;
+  const rateFor = (epoch: number): number =>
+    typeof schedule === 'number'
+      ? schedule
+      : checkRate(schedule!(epoch, startRate, epochs), `${where} options.learningRate: the schedule's rate for epoch ${epoch}`);
+  return { rateFor, firstRate: schedule === undefined ? startRate : rateFor(0) };
+}
+
+/** Runs every onTrainBegin, then checks the signal; a rate a hook set does not outlive a refused call. */
+export async function trainBegin(engine: Engine, settings: FitSettings, control: Control, startRate: number): Promise<void> {
+  try {
+    for (const cb of settings.callbacks) {
+      if (!cb.onTrainBegin) continue;
+      const r = cb.onTrainBegin(control);
+      if (isThenable(r)) await r;
+    }
+    if (settings.signal !== null && settings.signal.aborted) throw abortReason(settings.signal);
+  } catch (error) {
+    engine.learningRate = startRate; // a rate an onTrainBegin hook set does not outlive the call
+    throw error;
+  }
+}
+
+/** After the epochs: metrics off, the starting rate back, every onTrainEnd run (the first error
+ *  of the call is the one thrown), the history returned. */
+export async function trainEnd(engine: Engine, settings: FitSettings, control: Control, state: LoopState, startRate: number, history: History): Promise<History> {
+  engine.setMetrics(false, false, false);
+  engine.learningRate = startRate;
+  for (const cb of settings.callbacks) {
+    if (!cb.onTrainEnd) continue;
+    try {
+      const r = cb.onTrainEnd(history, control);
+      if (isThenable(r)) await r;
+    } catch (error) {
+      if (state.error === undefined) state.error = error;
+    }
+  }
+  if (state.error !== undefined) throw state.error;
+  return history;
+}
+
+export async function fit(engine: Engine, input: Rows, target: Rows, settings: FitSettings): Promise<History> {
+  const { epochs, shuffle, callbacks, signal, yieldEvery } = settings;
+  const chosen = chosenMetrics(engine, settings, 'fit');
+  const { wantAccuracy, wantMae, wantMse } = chosen;
 
   // Training and validation rows.
   let train = input;
@@ -229,30 +297,10 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   }
   const validation = valInput !== null;
 
-  const logKeys: LogKey[] = ['loss'];
-  if (wantAccuracy) logKeys.push('accuracy');
-  if (wantMae) logKeys.push('mae');
-  if (wantMse) logKeys.push('mse');
-  if (validation) {
-    logKeys.push('valLoss');
-    if (wantAccuracy) logKeys.push('valAccuracy');
-    if (wantMae) logKeys.push('valMae');
-    if (wantMse) logKeys.push('valMse');
-  }
-  // Keys in a readable order: epochs, the training metrics, the validation ones, learningRate.
-  const history = { epochs: 0, loss: [] } as unknown as History;
-  for (const key of logKeys) if (key !== 'loss') history[key] = [];
-  history.learningRate = [];
-
-  // The schedule's first rate is checked now, so a bad schedule is refused before training;
-  // later rates are checked as their epochs begin.
-  const schedule = settings.learningRate;
+  const { logKeys, history } = logsAndHistory(chosen, validation);
   const startRate = engine.learningRate;
-  const rateFor = (epoch: number): number =>
-    typeof schedule === 'number'
-      ? schedule
-      : checkRate(schedule!(epoch, startRate, epochs), `fit options.learningRate: the schedule's rate for epoch ${epoch}`);
-  const firstRate = schedule === undefined ? startRate : rateFor(0);
+  const schedule = settings.learningRate;
+  const { rateFor, firstRate } = rateSchedule(settings, startRate, epochs, 'fit');
 
   const samples = train.rows;
   const batchSize = Math.min(settings.batchSize, samples);
@@ -263,17 +311,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   // Batch buffers for the training batches and the validation chunks, sized once, before any
   // callback runs: a MemoryLimitError here refuses the call with nothing changed.
   engine.reserveRows(Math.max(batchSize, valInput === null ? 0 : Math.min(valInput.rows, INFERENCE_CHUNK)));
-  try {
-    for (const cb of callbacks) {
-      if (!cb.onTrainBegin) continue;
-      const r = cb.onTrainBegin(control);
-      if (isThenable(r)) await r;
-    }
-    if (signal !== null && signal.aborted) throw abortReason(signal);
-  } catch (error) {
-    engine.learningRate = startRate; // a rate an onTrainBegin hook set does not outlive the call
-    throw error;
-  }
+  await trainBegin(engine, settings, control, startRate);
 
   engine.setMetrics(wantAccuracy, wantMae, wantMse);
   try {
@@ -281,19 +319,7 @@ export async function fit(engine: Engine, input: Rows, target: Rows, settings: F
   } catch (error) {
     state.error = error;
   }
-  engine.setMetrics(false, false, false);
-  engine.learningRate = startRate;
-  for (const cb of callbacks) {
-    if (!cb.onTrainEnd) continue;
-    try {
-      const r = cb.onTrainEnd(history, control);
-      if (isThenable(r)) await r;
-    } catch (error) {
-      if (state.error === undefined) state.error = error;
-    }
-  }
-  if (state.error !== undefined) throw state.error;
-  return history;
+  return trainEnd(engine, settings, control, state, startRate, history);
 
   async function run(): Promise<void> {
     const outputs = engine.outputSize;

@@ -12,7 +12,8 @@ import { ConfigError, ShapeError } from '../errors';
 import { isClassification } from '../losses';
 import { positiveInteger, show } from '../validate';
 import {
-  Control, abortReason, checkRate, isThenable, now, resolveFitOptions, validationRows, yieldToEventLoop, type FitSettings, type LoopState,
+  Control, abortReason, chosenMetrics, isThenable, logsAndHistory, now, rateSchedule, resolveFitOptions, trainBegin, trainEnd, validationRows, yieldToEventLoop, type FitSettings,
+  type LoopState,
 } from './fit';
 import type { BatchLogs, EpochLogs, FitOptions, History, LogKey } from './types';
 
@@ -214,42 +215,18 @@ export async function fitDataset(
   }
   checkRereadable(dataset, epochs, perEpoch, 'fitDataset: the dataset');
   const classification = isClassification(engine.loss);
-  const metrics = settings.metrics ?? (classification ? ['accuracy'] : []);
-  if (metrics.includes('accuracy') && !classification) {
-    throw new ConfigError(
-      `fitDataset options.metrics: "accuracy" needs a classification loss (categoricalCrossentropy, sparseCategoricalCrossentropy or binaryCrossentropy), but the loss is "${engine.loss}"; use "mae" or "mse" for regression`,
-    );
-  }
-  const wantAccuracy = metrics.includes('accuracy');
-  const wantMae = metrics.includes('mae');
-  const wantMse = metrics.includes('mse');
+  const chosen = chosenMetrics(engine, settings, 'fitDataset');
+  const { wantAccuracy, wantMae, wantMse } = chosen;
   const outputs = engine.outputSize;
 
   let valRows: [Rows, Rows] | null = null;
   if (settings.validationData !== undefined) valRows = validationRows(settings.validationData, engine.inputSize, targetCols(engine), engine);
   const validation = valRows !== null || options.validation !== null;
 
-  const logKeys: LogKey[] = ['loss'];
-  if (wantAccuracy) logKeys.push('accuracy');
-  if (wantMae) logKeys.push('mae');
-  if (wantMse) logKeys.push('mse');
-  if (validation) {
-    logKeys.push('valLoss');
-    if (wantAccuracy) logKeys.push('valAccuracy');
-    if (wantMae) logKeys.push('valMae');
-    if (wantMse) logKeys.push('valMse');
-  }
-  const history = { epochs: 0, loss: [] } as unknown as History;
-  for (const key of logKeys) if (key !== 'loss') history[key] = [];
-  history.learningRate = [];
-
-  const schedule = settings.learningRate;
+  const { logKeys, history } = logsAndHistory(chosen, validation);
   const startRate = engine.learningRate;
-  const rateFor = (epoch: number): number =>
-    typeof schedule === 'number'
-      ? schedule
-      : checkRate(schedule!(epoch, startRate, epochs), `fitDataset options.learningRate: the schedule's rate for epoch ${epoch}`);
-  const firstRate = schedule === undefined ? startRate : rateFor(0);
+  const schedule = settings.learningRate;
+  const { rateFor, firstRate } = rateSchedule(settings, startRate, epochs, 'fitDataset');
 
   const state: LoopState = { stop: false, epoch: -1, error: undefined };
   const control = new Control(engine, state, epochs, NaN, NaN, valRows === null ? NaN : valRows[0].rows, Object.freeze(logKeys));
@@ -258,17 +235,7 @@ export async function fitDataset(
 
   if (signal !== null && signal.aborted) throw abortReason(signal);
   if (valRows !== null) engine.reserveRows(Math.min(valRows[0].rows, INFERENCE_CHUNK));
-  try {
-    for (const cb of callbacks) {
-      if (!cb.onTrainBegin) continue;
-      const r = cb.onTrainBegin(control);
-      if (isThenable(r)) await r;
-    }
-    if (signal !== null && signal.aborted) throw abortReason(signal);
-  } catch (error) {
-    engine.learningRate = startRate;
-    throw error;
-  }
+  await trainBegin(engine, settings, control, startRate);
 
   const measure = (): void => engine.setMetrics(wantAccuracy, wantMae, wantMse);
   measure();
@@ -287,19 +254,7 @@ export async function fitDataset(
       if (state.error === undefined) state.error = error;
     }
   }
-  engine.setMetrics(false, false, false);
-  engine.learningRate = startRate;
-  for (const cb of callbacks) {
-    if (!cb.onTrainEnd) continue;
-    try {
-      const r = cb.onTrainEnd(history, control);
-      if (isThenable(r)) await r;
-    } catch (error) {
-      if (state.error === undefined) state.error = error;
-    }
-  }
-  if (state.error !== undefined) throw state.error;
-  return history;
+  return trainEnd(engine, settings, control, state, startRate, history);
 
   async function run(): Promise<void> {
     const epochBegin = callbacks.filter((cb) => cb.onEpochBegin);
