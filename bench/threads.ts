@@ -1,5 +1,5 @@
 // `node --import tsx bench/threads.ts [threads=2] [rounds=5] [--json=FILE]`: threads vs one
-// thread on the issue-14 workloads, interleaved in one run, medians. Public API only, as the
+// thread on the issue-14 workloads, interleaved by blocks of back-to-back calls in one run, medians. Public API only, as the
 // README shows it: `await init()`, `await initThreads()`, then networks with `threads` and plain
 // `fit` / `predict` calls (no internal hooks, no waiting for the pool). Prints ratios and the
 // issue's targets; never fails on timings. Before and after each workload it measures what the
@@ -25,6 +25,7 @@ const rand = (n: number) => Float64Array.from({ length: n }, (_, i) => ((Math.im
 const oneHot = (rows: number) => { const y = new Float64Array(rows * 10); for (let i = 0; i < rows; i++) y[i * 10 + (i % 10)] = 1; return y; };
 const build = (sizes: number[], threads: number) =>
   new Network({ inputSize: sizes[0]!, layers: [...sizes.slice(1, -1).map((u) => dense(u, { activation: 'relu' })), dense(sizes.at(-1)!, { activation: sizes.at(-1)! > 1 ? 'softmax' : 'sigmoid' })], loss: sizes.at(-1)! > 1 ? 'categoricalCrossentropy' : 'mse', optimizer: { type: 'sgd', learningRate: 0.1 }, seed: 42, threads });
+const CALLS = 3; // timed calls per network per round
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1]!;
 const cases = [
   { name: '784-512-512-10 fit batch 128', target: 1.7, sizes: [784, 512, 512, 10], run: (n: Network, x: Float64Array, y: Float64Array) => n.fit(x, y, { epochs: 1, batchSize: 128 }), rows: 2048 },
@@ -43,16 +44,22 @@ for (const c of cases) {
   const times: number[][] = [[], []];
   // the tiny network's runs are a few ms: more of them, for a median that holds still
   const rounds = c.target === 1 ? ROUNDS * 4 : ROUNDS;
-  // Interleaved (one thread, then threads, every round) so that the machine's drift falls on
-  // both alike; each timed call follows an untimed one on the same network, as a training run's
-  // steps follow steps: after the other network's call (up to ≈ 0.4 s) the pool's workers are
-  // asleep and, on a VM, their vCPU descheduled, a cold start no training run pays every call.
+  // Interleaved by blocks: every round runs each network for CALLS timed calls after an untimed
+  // one, the one-thread network first in even rounds and the threaded one first in odd rounds,
+  // so that the machine's drift between minutes falls on both alike. Calls come back to back
+  // within a block, as a training run's epochs and a server's predictions do. (Alternating
+  // single calls instead — bench runs 25–29 — timed each threaded call after ≈ 0.4 s of the
+  // other network's one-thread work, when on this VM the idle worker's vCPU has been
+  // descheduled: in one process, 1.29/0.94/1.72× alternating against 1.55/2.02/1.52× back to
+  // back for the 2,048-row predict. A cold start no continuous run pays every call.)
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < 2; i++) {
+    for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
       await c.run(nets[i]!, x, y);
-      const t = performance.now();
-      await c.run(nets[i]!, x, y);
-      times[i]!.push(performance.now() - t);
+      for (let k = 0; k < CALLS; k++) {
+        const t = performance.now();
+        await c.run(nets[i]!, x, y);
+        times[i]!.push(performance.now() - t);
+      }
     }
   }
   const after = await coreScaling(T);
@@ -66,7 +73,7 @@ for (const c of cases) {
 }
 if (json) {
   const record = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as { runs: unknown[] }) : { runs: [] };
-  record.runs.push({ environment: env, rounds: ROUNDS, results });
+  record.runs.push({ environment: env, rounds: ROUNDS, callsPerRound: CALLS, results });
   writeFileSync(json, `${JSON.stringify(record, null, 2)}\n`);
   console.log(`appended to ${json} (run ${record.runs.length})`);
 }
