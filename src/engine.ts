@@ -264,7 +264,12 @@ export class Engine {
    *  committed, so when growing fails (a MemoryLimitError) every offset, buffer and the
    *  resident set stay as they were. */
   reserveRows(rows: number): number {
-    if (rows <= this.capacity) return this.capacity;
+    return rows <= this.capacity ? this.capacity : this.growRows(rows);
+  }
+
+  /** reserveRows's growing path, a method of its own: its closure's context would otherwise be
+   *  allocated on every call, growing or not (V8 13.6, Node 24: 64 bytes per predict call). */
+  private growRows(rows: number): number {
     let at = this.batchStart;
     const take = (size: number): number => {
       const start = at;
