@@ -8,7 +8,8 @@
 // is ignored, and its binary `Sub`/`Concat` becomes a two-unit softmax.
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
-import { decodeModel, DOUBLE, FLOAT, INT32, INT64, Repeated, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+import { decodeModel, DOUBLE, FLOAT, INT8, INT32, INT64, Repeated, UINT8, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+import { dynamicQuantized, linearClassifier, linearRegressor, type LinearFound } from './linear';
 import { inputNormalization, normalizationLayer, normLayer, writtenOutLayerNorm, type PlannedNorm } from './normalization';
 
 export const MIN_OPSET = 9;
@@ -22,10 +23,13 @@ const ELEMENTWISE = new Set([
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast', 'Clip',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
-const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean', 'Shape', 'Gather', 'Unsqueeze']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean', 'Shape', 'Gather', 'Unsqueeze', 'DynamicQuantizeLinear', 'MatMulInteger']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
-const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler']);
+const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler', 'LinearClassifier', 'LinearRegressor', 'Normalizer']);
+/** onnxruntime's fused forms of a quantized MatMul (written by its graph optimizer, not by
+ *  quantize_dynamic): named in the refusal. */
+const FUSED = new Set(['DynamicQuantizeMatMul', 'MatMulIntegerToFloat']);
 
 const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -64,6 +68,9 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
   for (const n of g.nodes) {
     const ml = n.domain === 'ai.onnx.ml';
     if (!(ml ? ML_OPS.has(n.opType) : (n.domain === '' || n.domain === 'ai.onnx') && SUPPORTED.has(n.opType))) {
+      if (n.domain === 'com.microsoft' && FUSED.has(n.opType)) {
+        throw new FormatError(`com.microsoft.${at(n)} is onnxruntime's fused quantized MatMul, saved from an optimized session; wasmnet loads the file quantize_dynamic writes (DynamicQuantizeLinear + MatMulInteger)`);
+      }
       throw new FormatError(`${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${at(n)} is not supported: wasmnet loads dense networks`);
     }
     for (const a of n.attributes.values()) {
@@ -167,14 +174,54 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     if (alpha !== undefined) pending.alpha = alpha;
   };
 
+  // a dense layer found whole (quantized, or a scikit-learn linear model): it becomes the open layer
+  const take = (found: LinearFound) => {
+    flush();
+    pending = { units: found.units, weights: found.weights, bias: found.bias, ...(found.activation && found.activation !== 'linear' ? { activation: found.activation } : {}) };
+    width = found.units;
+    for (const n of found.nodes) visited.add(n);
+    if (found.labels !== undefined) for (const n of consumers.get(found.labels) ?? []) tail.add(n);
+    cur = found.output;
+  };
+
   for (;;) {
     const live = (consumers.get(cur) ?? []).filter((n) => !visited.has(n));
+    const picked: number | undefined = live.length === 1 ? columnPick(live[0]!, cur, pending, constant, at) : undefined;
+    if (picked !== undefined) {
+      // skl2onnx's binary RidgeClassifier/LinearSVC: ArrayFeatureExtractor(scores, [1]), one column
+      const p: Pending = pending!;
+      const inputs = p.weights.length / p.units;
+      const w = new Float64Array(inputs);
+      for (let i = 0; i < inputs; i++) w[i] = p.weights[i * p.units + picked]!;
+      pending = { ...p, units: 1, weights: w, bias: Float64Array.of(p.bias[picked]!) };
+      width = 1;
+      visited.add(live[0]!);
+      cur = live[0]!.output[0]!;
+      continue;
+    }
     const next = live.filter((n) => !TAIL.has(n.opType));
     for (const n of live) if (TAIL.has(n.opType)) tail.add(n);
     if (next.length === 0) break;
     const node = next[0]!;
     const op = node.opType;
-    if (next.length === 1 && (op === 'Gemm' || op === 'MatMul')) {
+    if (next.length === 1 && op === 'DynamicQuantizeLinear') {
+      take(dynamicQuantized(node, cur, width, consumers, constant, at));
+      continue;
+    } else if (next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'LinearClassifier') {
+      take(linearClassifier(node, cur, width, at));
+      continue;
+    } else if (next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'LinearRegressor') {
+      take(linearRegressor(node, cur, width, at));
+      continue;
+    } else if (next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'Normalizer') {
+      // skl2onnx's L1 normalization after a softmax (a no-op); other normalizations are not a layer
+      const norm = node.attributes.get('norm')?.s ?? 'MAX';
+      if (norm !== 'L1' || !pending || pending.activation !== 'softmax' || node.input[0] !== cur) {
+        throw new FormatError(
+          `${at(node)} normalizes (${quote(norm).slice(1, -1)}) the ${pending?.activation ?? 'unbounded'} scores of ${pending?.units ?? '?'} classes; wasmnet loads only L1 after a softmax (a no-op): one-vs-rest probabilities (sigmoids divided by their sum) are none of its activations`,
+        );
+      }
+    } else if (next.length === 1 && (op === 'Gemm' || op === 'MatMul')) {
       flush();
       const { weights, bias, units } = linear(node, cur, width, constant, at(node));
       pending = { units, weights, bias };
@@ -364,9 +411,11 @@ export function tensorValues(t: OnnxTensor, where: string): Float64Array {
     size *= d;
   }
   if (size > 2 ** 28) throw new FormatError(`${where}: tensor ${name} has ${size} values, over the limit of 2^28 values per tensor`);
-  const width = t.dataType === FLOAT || t.dataType === INT32 ? 4 : t.dataType === DOUBLE || t.dataType === INT64 ? 8 : 0;
+  const byte = t.dataType === INT8 || t.dataType === UINT8;
+  const width = t.dataType === FLOAT || t.dataType === INT32 ? 4 : t.dataType === DOUBLE || t.dataType === INT64 ? 8 : byte ? 1 : 0;
   if (width === 0) throw new FormatError(`${where}: tensor ${name} has data type ${t.dataType}; wasmnet reads FLOAT (1) and DOUBLE (11) weights`);
-  const typed = t.dataType === FLOAT ? t.floatData : t.dataType === DOUBLE ? t.doubleData : t.dataType === INT32 ? t.int32Data : t.int64Data;
+  // (INT8 and UINT8 values without raw_data are in int32_data, by the spec)
+  const typed = t.dataType === FLOAT ? t.floatData : t.dataType === DOUBLE ? t.doubleData : t.dataType === INT32 || byte ? t.int32Data : t.int64Data;
   const present = t.raw !== undefined ? t.raw.length / width : typed.count;
   if (present !== size) {
     throw new FormatError(`${where}: tensor ${name} of shape [${t.dims.join(', ')}] needs ${size} values but holds ${present}`);
@@ -378,6 +427,8 @@ export function tensorValues(t: OnnxTensor, where: string): Float64Array {
       out[i] = t.dataType === FLOAT ? view.getFloat32(i * 4, true)
         : t.dataType === DOUBLE ? view.getFloat64(i * 8, true)
         : t.dataType === INT32 ? view.getInt32(i * 4, true)
+        : t.dataType === INT8 ? view.getInt8(i)
+        : t.dataType === UINT8 ? view.getUint8(i)
         : Number(view.getBigInt64(i * 8, true));
     }
     return out;
@@ -542,6 +593,17 @@ function inputFlattening(cur: string, consumers: Map<string, OnnxNode[]>, nodes:
   if (!shapeOf || shapeOf.opType !== 'Shape' || shapeOf.input[0] !== cur || !index || sizeOf(index) !== 1 || tensorValues(index, at(gather!))[0] !== 0) return undefined;
   if (uses.some((n) => n !== reshape && n !== shapeOf)) return undefined;
   return { nodes: [shapeOf, gather!, unsqueeze!, concat, reshape], output: reshape.output[0]! };
+}
+
+/** The column an ArrayFeatureExtractor picks from the open dense layer's output (`cur`) by a
+ *  constant index, when the layer's activation is elementwise; undefined otherwise. */
+function columnPick(n: OnnxNode, cur: string, pending: { units: number; activation?: ActivationName; norm?: unknown } | null, constant: Lookup, at: (n: OnnxNode) => string): number | undefined {
+  if (n.opType !== 'ArrayFeatureExtractor' || n.input[0] !== cur || !pending || pending.norm || pending.activation === 'softmax') return undefined;
+  const index = constant(n.input[1]);
+  if (!index || sizeOf(index) !== 1) return undefined;
+  const k = tensorValues(index, at(n))[0]!;
+  if (!(Number.isInteger(k) && k >= 0 && k < pending.units)) throw new FormatError(`${at(n)} picks column ${k} of ${pending.units}`);
+  return k;
 }
 
 function passThrough(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string): void {

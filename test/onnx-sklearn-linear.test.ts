@@ -1,0 +1,135 @@
+// scikit-learn's linear models as skl2onnx writes them (ai.onnx.ml.LinearClassifier and
+// LinearRegressor; fixtures by scripts/fixtures/sklearn-linear-onnx.py in skl2onnx's layout, with
+// numpy's float64 evaluation from the ONNX-ML operator definitions), read by fromONNX as one dense
+// layer: checked against numpy to 1e-12 and against onnxruntime-web, which runs the ai.onnx.ml
+// operators, to float32 precision; and the forms wasmnet refuses, by name.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { FormatError, init } from 'wasmnet';
+import { fromONNX } from 'wasmnet/onnx';
+import { bytesField, cat, f32, intAttr, intField, model, node, strField, value } from './helpers/hostile';
+
+await init();
+
+const DIR = new URL('./fixtures/onnx/sklearn/', import.meta.url);
+const bytesOf = (name: string) => readFileSync(new URL(`${name}.onnx`, DIR));
+const refOf = (name: string) => JSON.parse(readFileSync(new URL(`${name}.json`, DIR), 'utf8')) as { input: number[][]; output: number[][] };
+
+function relError(actual: number[][], expected: number[][]): number {
+  let worst = 0;
+  expected.forEach((row, i) => row.forEach((v, j) => { worst = Math.max(worst, Math.abs(actual[i]![j]! - v) / Math.max(1, Math.abs(v))); }));
+  return worst;
+}
+
+/** What each fixture loads as (units:activation per layer), and the graph output onnxruntime is
+ *  read at (the ZipMap model's probabilities are a sequence of maps, which onnxruntime-web does
+ *  not return: its zipmap=False twin is run instead). */
+const LOADED: Record<string, { layers: string; output?: string }> = {
+  'logreg-binary': { layers: 'dense 2:softmax', output: 'probability_tensor' },
+  'logreg-binary-zipmap': { layers: 'dense 2:softmax' },
+  'logreg-multinomial': { layers: 'dense 3:softmax', output: 'probabilities' },
+  'ridge-classifier-binary': { layers: 'dense 1:linear', output: 'probabilities' },
+  'linreg-two-targets': { layers: 'dense 2:linear', output: 'variable' },
+  'scaler-ridge': { layers: 'normalization, dense 1:linear', output: 'variable1' },
+};
+
+describe('fromONNX: skl2onnx LinearClassifier and LinearRegressor', () => {
+  const ort = import('onnxruntime-web').then((m) => {
+    m.env.wasm.numThreads = 1;
+    return m;
+  });
+
+  for (const [name, { layers }] of Object.entries(LOADED)) {
+    test(`${name}: ${layers}; numpy's float64 evaluation to 1e-12`, () => {
+      const net = fromONNX(bytesOf(name));
+      expect(net.layers.map((l) => (l.type === 'dense' ? `dense ${l.units}:${l.activation}` : l.type)).join(', ')).toBe(layers);
+      const ref = refOf(name);
+      expect(relError(net.predict(ref.input), ref.output)).toBeLessThan(1e-12);
+    });
+  }
+
+  for (const [name, { output }] of Object.entries(LOADED).filter(([, c]) => c.output !== undefined)) {
+    test(`${name}: onnxruntime-web agrees to 1e-5 (float32) on 50 inputs`, async () => {
+      const net = fromONNX(bytesOf(name));
+      const X = Array.from({ length: 50 }, (_, i) => Array.from({ length: 4 }, (_, j) => Math.fround(3 * Math.sin(i * 1.3 + j * 0.7) + (j - 1.5))));
+      const { InferenceSession, Tensor } = await ort;
+      const session = await InferenceSession.create(bytesOf(name), { executionProviders: ['wasm'] });
+      const out = await session.run({ X: new Tensor('float32', Float32Array.from(X.flat()), [X.length, 4]) }, [output!]);
+      const data = Array.from(out[output!]!.data as Float32Array);
+      const cols = out[output!]!.dims[1]!;
+      await session.release();
+      expect(cols).toBe(net.outputSize);
+      expect(relError(net.predict(X), X.map((_, i) => data.slice(i * cols, (i + 1) * cols)))).toBeLessThan(1e-5);
+    });
+  }
+
+  test('logreg-binary-zipmap: the label output and its Cast, and ZipMap, are left out; the two probabilities sum to 1', () => {
+    const net = fromONNX(bytesOf('logreg-binary-zipmap'));
+    expect(net.outputSize).toBe(2);
+    const p = net.predict([[0.5, -1, 2, 0.25]])[0]!;
+    expect(p[0]! + p[1]!).toBeCloseTo(1, 15);
+  });
+
+  test('one-vs-rest LogisticRegression (sigmoids normalized to sum 1) is refused, naming the Normalizer', () => {
+    expect(() => fromONNX(bytesOf('logreg-ovr'))).toThrow(new FormatError(
+      'Normalizer (node "Normalizer") normalizes (L1) the sigmoid scores of 3 classes; wasmnet loads only L1 after a softmax (a no-op): one-vs-rest probabilities (sigmoids divided by their sum) are none of its activations'));
+  });
+});
+
+const ML = 'ai.onnx.ml';
+// AttributeProto: name[1], s[4], floats[7] (packed), ints[8], strings[9]
+const floatsAttr = (name: string, values: number[]) => cat([strField(1, name), bytesField(7, f32(values))]);
+const intsAttr = (name: string, values: number[]) => cat([strField(1, name), ...values.map((v) => intField(8, v))]);
+const stringsAttr = (name: string, values: string[]) => cat([strField(1, name), ...values.map((v) => strField(9, v))]);
+const stringAttr = (name: string, s: string) => cat([strField(1, name), strField(4, s)]);
+
+/** x [batch, 2] → ai.onnx.ml `op` with `attributes` → its outputs; the last output is the graph's. */
+function mlModel(op: string, attributes: Uint8Array[], outputs = ['label', 'scores']): Uint8Array {
+  return model({
+    nodes: [cat([node(op, ['x'], outputs, attributes, op), strField(7, ML)])],
+    initializers: [],
+    inputs: [value('x', [null, 2])],
+    outputs: outputs.map((o) => value(o, [null, null])),
+  });
+}
+
+describe('fromONNX: LinearClassifier and LinearRegressor refusals name the node and the attribute', () => {
+  const classifier = (extra: Uint8Array[], base = true) => () => fromONNX(mlModel('LinearClassifier', [
+    ...(base ? [floatsAttr('coefficients', [1, 2, 3, 4]), floatsAttr('intercepts', [0.5, -0.5]), intsAttr('classlabels_ints', [0, 1])] : []),
+    ...extra,
+  ]));
+
+  test('a valid two-row classifier loads (NONE: the raw scores)', () => {
+    const net = classifier([])();
+    expect(net.predict([[1, 1]])).toEqual([[3.5, 6.5]]);
+  });
+
+  test('each refused form is named', () => {
+    expect(classifier([stringAttr('post_transform', 'PROBIT')])).toThrow(new FormatError(
+      'LinearClassifier (node "LinearClassifier") has post_transform "PROBIT"; wasmnet loads NONE, LOGISTIC and SOFTMAX (SOFTMAX_ZERO and PROBIT are none of its activations)'));
+    expect(classifier([stringAttr('post_transform', 'constructor')])).toThrow(/has post_transform "constructor"; wasmnet loads NONE, LOGISTIC and SOFTMAX/);
+    expect(classifier([floatsAttr('coefficients', [1, 2, 3]), floatsAttr('intercepts', [0.5, -0.5]), intsAttr('classlabels_ints', [0, 1])], false)).toThrow(new FormatError(
+      'LinearClassifier (node "LinearClassifier"): 3 coefficients are not 2 classes × 2 input features'));
+    expect(classifier([floatsAttr('coefficients', [1, 2]), floatsAttr('intercepts', [0.5]), intsAttr('classlabels_ints', [0, 1]), stringAttr('post_transform', 'LOGISTIC')], false)).toThrow(new FormatError(
+      'LinearClassifier (node "LinearClassifier") has one row of coefficients for two class labels (onnxruntime then returns [1 − score, score] whatever its post_transform); wasmnet loads one row per class, as skl2onnx writes them'));
+    expect(classifier([stringsAttr('classlabels_strings', ['a', 'b'])])).toThrow(new FormatError(
+      'LinearClassifier (node "LinearClassifier") has both classlabels_ints and classlabels_strings; a classifier has one'));
+    expect(classifier([floatsAttr('coefficients', [1, 2, 3, 4, 5, 6]), floatsAttr('intercepts', [0.5, -0.5, 0]), intsAttr('classlabels_ints', [0, 1])], false)).toThrow(new FormatError(
+      'LinearClassifier (node "LinearClassifier") has 2 class labels for 3 rows of coefficients (one per intercept); they must match'));
+    expect(classifier([floatsAttr('coefficients', [1, NaN, 3, 4]), floatsAttr('intercepts', [0.5, -0.5]), intsAttr('classlabels_ints', [0, 1])], false)).toThrow(new FormatError(
+      'LinearClassifier (node "LinearClassifier"): coefficients[1] is NaN; it must be finite'));
+    expect(() => fromONNX(mlModel('LinearClassifier', [floatsAttr('coefficients', [1, 2, 3, 4]), intsAttr('classlabels_ints', [0, 1])], ['label']))).toThrow(new FormatError(
+      'LinearClassifier (node "LinearClassifier") writes only labels; wasmnet loads a classifier\'s scores (its second output)'));
+
+    const regressor = (attributes: Uint8Array[]) => () => fromONNX(mlModel('LinearRegressor', attributes, ['y']));
+    expect(regressor([floatsAttr('coefficients', [1, 2, 3, 4]), intAttr('targets', 2)])().predict([[1, 1]])).toEqual([[3, 7]]);
+    expect(regressor([floatsAttr('coefficients', [1, 2, 3, 4, 5]), intAttr('targets', 2)])).toThrow(new FormatError(
+      'LinearRegressor (node "LinearRegressor"): 5 coefficients are not 2 targets × 2 input features'));
+    expect(regressor([floatsAttr('coefficients', [1, 2]), floatsAttr('intercepts', [1, 2])])).toThrow(new FormatError(
+      'LinearRegressor (node "LinearRegressor") has 2 intercepts for 1 targets'));
+    expect(regressor([floatsAttr('coefficients', [1, 2]), stringAttr('post_transform', 'SOFTMAX')])).toThrow(new FormatError(
+      'LinearRegressor (node "LinearRegressor") has post_transform "SOFTMAX"; wasmnet loads a LinearRegressor with NONE'));
+    expect(regressor([floatsAttr('coefficients', [1, 2]), intAttr('targets', 2 ** 40)])).toThrow(new FormatError(
+      'LinearRegressor (node "LinearRegressor") has targets 1099511627776; it must be a positive count'));
+  });
+});
