@@ -27,6 +27,7 @@ function relError(actual: number[][], expected: number[][]): number {
 const LOADED: Record<string, { layers: string; output?: string }> = {
   'logreg-binary': { layers: 'dense 2:softmax', output: 'probability_tensor' },
   'logreg-binary-zipmap': { layers: 'dense 2:softmax' },
+  'logreg-binary-double': { layers: 'dense 2:softmax', output: 'probabilities' },
   'logreg-multinomial': { layers: 'dense 3:softmax', output: 'probabilities' },
   'ridge-classifier-binary': { layers: 'dense 1:linear', output: 'probabilities' },
   'linreg-two-targets': { layers: 'dense 2:linear', output: 'variable' },
@@ -49,17 +50,19 @@ describe('fromONNX: skl2onnx LinearClassifier and LinearRegressor', () => {
   }
 
   for (const [name, { output }] of Object.entries(LOADED).filter(([, c]) => c.output !== undefined)) {
-    test(`${name}: onnxruntime-web agrees to 1e-5 (float32) on 50 inputs`, async () => {
+    const double = name.endsWith('-double');
+    test(`${name}: onnxruntime-web agrees to ${double ? '1e-12 (float64)' : '1e-5 (float32)'} on 50 inputs`, async () => {
       const net = fromONNX(bytesOf(name));
       const X = Array.from({ length: 50 }, (_, i) => Array.from({ length: 4 }, (_, j) => Math.fround(3 * Math.sin(i * 1.3 + j * 0.7) + (j - 1.5))));
       const { InferenceSession, Tensor } = await ort;
       const session = await InferenceSession.create(bytesOf(name), { executionProviders: ['wasm'] });
-      const out = await session.run({ X: new Tensor('float32', Float32Array.from(X.flat()), [X.length, 4]) }, [output!]);
-      const data = Array.from(out[output!]!.data as Float32Array);
+      const x = double ? new Tensor('float64', Float64Array.from(X.flat()), [X.length, 4]) : new Tensor('float32', Float32Array.from(X.flat()), [X.length, 4]);
+      const out = await session.run({ X: x }, [output!]);
+      const data = Array.from(out[output!]!.data as Float32Array | Float64Array);
       const cols = out[output!]!.dims[1]!;
       await session.release();
       expect(cols).toBe(net.outputSize);
-      expect(relError(net.predict(X), X.map((_, i) => data.slice(i * cols, (i + 1) * cols)))).toBeLessThan(1e-5);
+      expect(relError(net.predict(X), X.map((_, i) => data.slice(i * cols, (i + 1) * cols)))).toBeLessThan(double ? 1e-12 : 1e-5);
     });
   }
 

@@ -23,7 +23,7 @@ const ELEMENTWISE = new Set([
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast', 'Clip',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
-const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean', 'Shape', 'Gather', 'Unsqueeze', 'DynamicQuantizeLinear', 'MatMulInteger']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean', 'Shape', 'Gather', 'Unsqueeze', 'DynamicQuantizeLinear', 'MatMulInteger', 'ReduceSum']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
 const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler', 'LinearClassifier', 'LinearRegressor', 'Normalizer']);
@@ -213,13 +213,24 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     } else if (next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'LinearRegressor') {
       take(linearRegressor(node, cur, width, at));
       continue;
-    } else if (next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'Normalizer') {
-      // skl2onnx's L1 normalization after a softmax (a no-op); other normalizations are not a layer
-      const norm = node.attributes.get('norm')?.s ?? 'MAX';
-      if (norm !== 'L1' || !pending || pending.activation !== 'softmax' || node.input[0] !== cur) {
+    } else if ((next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'Normalizer') || (next.length === 2 && writtenOutL1(cur, consumers, constant, at))) {
+      // skl2onnx's L1 normalization of probabilities: ai.onnx.ml.Normalizer, or Abs → ReduceSum →
+      // Div for float64. A no-op after a softmax, and after a binary model's [σ(−z), σ(z)]
+      // (softmax over [0, z]); anything else is not a layer.
+      const written = next.length === 2 ? writtenOutL1(cur, consumers, constant, at)! : undefined;
+      const norm = written ? 'L1' : node.attributes.get('norm')?.s ?? 'MAX';
+      const where = written ? at(written.nodes[0]!) : at(node);
+      const binary: Pending | undefined = pending ? binarySoftmax<Pending>(pending) : undefined;
+      if (binary) pending = binary;
+      if (norm !== 'L1' || !pending || pending.activation !== 'softmax' || (!written && node.input[0] !== cur)) {
         throw new FormatError(
-          `${at(node)} normalizes (${quote(norm).slice(1, -1)}) the ${pending?.activation ?? 'unbounded'} scores of ${pending?.units ?? '?'} classes; wasmnet loads only L1 after a softmax (a no-op): one-vs-rest probabilities (sigmoids divided by their sum) are none of its activations`,
+          `${where} normalizes (${quote(norm).slice(1, -1)}) the ${pending?.activation ?? 'unbounded'} scores of ${pending?.units ?? '?'} classes; wasmnet loads only L1 after a softmax (a no-op): one-vs-rest probabilities (sigmoids divided by their sum) are none of its activations`,
         );
+      }
+      if (written) {
+        for (const n of written.nodes) visited.add(n);
+        cur = written.output;
+        continue;
       }
     } else if (next.length === 1 && (op === 'Gemm' || op === 'MatMul')) {
       flush();
@@ -593,6 +604,32 @@ function inputFlattening(cur: string, consumers: Map<string, OnnxNode[]>, nodes:
   if (!shapeOf || shapeOf.opType !== 'Shape' || shapeOf.input[0] !== cur || !index || sizeOf(index) !== 1 || tensorValues(index, at(gather!))[0] !== 0) return undefined;
   if (uses.some((n) => n !== reshape && n !== shapeOf)) return undefined;
   return { nodes: [shapeOf, gather!, unsqueeze!, concat, reshape], output: reshape.output[0]! };
+}
+
+/** Two sigmoid units whose weights and biases are each other's negatives, [σ(−z), σ(z)] (what
+ *  skl2onnx writes for a binary LogisticRegression in float64), as softmax over [0, z]. */
+export function binarySoftmax<P extends { units: number; activation?: ActivationName; weights: Float64Array; bias: Float64Array; norm?: unknown }>(p: P): P | undefined {
+  if (p.units !== 2 || p.activation !== 'sigmoid' || p.norm || p.bias[0] !== -p.bias[1]!) return undefined;
+  const inputs = p.weights.length / 2;
+  for (let i = 0; i < inputs; i++) if (p.weights[i * 2] !== -p.weights[i * 2 + 1]!) return undefined;
+  const weights = new Float64Array(inputs * 2);
+  for (let i = 0; i < inputs; i++) weights[i * 2 + 1] = p.weights[i * 2 + 1]!;
+  return { ...p, activation: 'softmax', weights, bias: Float64Array.of(0, p.bias[1]!) };
+}
+
+/** skl2onnx's L1 normalization in float64 (apply_normalizer without the Normalizer operator):
+ *  Abs(x) → ReduceSum over axis 1, keepdims → Div(x, sum); its nodes and output. */
+function writtenOutL1(cur: string, consumers: Map<string, OnnxNode[]>, constant: Lookup, at: (n: OnnxNode) => string): { nodes: OnnxNode[]; output: string } | undefined {
+  const uses = consumers.get(cur) ?? [];
+  const abs = uses.find((n) => n.opType === 'Abs' && n.input[0] === cur);
+  const div = uses.find((n) => n.opType === 'Div' && n.input[0] === cur);
+  const only = (t: string | undefined) => (t === undefined ? undefined : (consumers.get(t) ?? []).length === 1 ? consumers.get(t)![0] : undefined);
+  const sum = abs && only(abs.output[0]);
+  if (!abs || !div || uses.length !== 2 || !sum || sum.opType !== 'ReduceSum' || sum.input[0] !== abs.output[0] || only(sum.output[0]) !== div || div.input[1] !== sum.output[0]) return undefined;
+  const axesInput = constant(sum.input[1]);
+  const axes = axesInput && sizeOf(axesInput) === 1 ? tensorValues(axesInput, at(sum)) : sum.attributes.get('axes')?.ints.count === 1 ? sum.attributes.get('axes')!.ints.read() : undefined;
+  if (!axes || (axes[0] !== 1 && axes[0] !== -1) || intAttr(sum, 'keepdims', 1) !== 1) return undefined;
+  return { nodes: [abs, sum, div], output: div.output[0]! };
 }
 
 /** The column an ArrayFeatureExtractor picks from the open dense layer's output (`cur`) by a

@@ -5,7 +5,7 @@
 // operator_converters/linear_classifier.py and linear_regressor.py).
 import { FormatError, type ActivationName } from 'wasmnet';
 import { DOUBLE, FLOAT, INT8, UINT8, type OnnxNode, type OnnxTensor } from './model';
-import { quote, tensorValues } from './import';
+import { binarySoftmax, quote, tensorValues } from './import';
 
 type Lookup = (n: string | undefined) => OnnxTensor | undefined;
 type Consumers = Map<string, OnnxNode[]>;
@@ -154,18 +154,9 @@ export function linearClassifier(node: OnnxNode, cur: string, width: number | un
     throw new FormatError(`${where} has post_transform ${quote(transform)}; wasmnet loads NONE, LOGISTIC and SOFTMAX (SOFTMAX_ZERO and PROBIT are none of its activations)`);
   }
   const c = floats(node, 'coefficients', where)!;
-  const b = floats(node, 'intercepts', where) ?? new Float64Array(rows);
-  let weights = transpose(c, rows, inputs);
-  let bias = b;
-  let act: ActivationName = activation;
-  if (rows === 2 && activation === 'sigmoid' && b[0] === -b[1]! && c.subarray(0, inputs).every((v, i) => v === -c[inputs + i]!)) {
-    // [σ(−z), σ(z)] = softmax([0, z])
-    weights = new Float64Array(inputs * 2);
-    for (let i = 0; i < inputs; i++) weights[i * 2 + 1] = c[inputs + i]!;
-    bias = Float64Array.of(0, b[1]!);
-    act = 'softmax';
-  }
-  return { units: rows, weights, bias, activation: act, nodes: [node], output: node.output[1]!, labels: node.output[0]! };
+  const layer = { units: rows, weights: transpose(c, rows, inputs), bias: floats(node, 'intercepts', where) ?? new Float64Array(rows), activation };
+  const found = { ...(binarySoftmax(layer) ?? layer), nodes: [node], output: node.output[1]!, labels: node.output[0]! };
+  return found;
 }
 
 /** skl2onnx's LinearRegressor: y = X·coefficientsᵀ + intercepts, `targets` outputs. */
