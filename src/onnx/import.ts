@@ -73,6 +73,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
       }
       throw new FormatError(`${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${at(n)} is not supported: wasmnet loads dense networks`);
     }
+    if (!n.output[0]) throw new FormatError(`${at(n)} has no output`);
     for (const a of n.attributes.values()) {
       if (a.graph) throw new FormatError(`${at(n)} has a subgraph attribute ${quote(a.name)}: wasmnet loads dense networks`);
       if (a.f !== undefined && !Number.isFinite(a.f)) throw new FormatError(`${at(n)}: attribute ${quote(a.name)} is ${a.f}; attributes must be finite`);
