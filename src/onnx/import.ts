@@ -5,7 +5,8 @@
 // which is recognised by evaluating it on probe values and comparing with wasmnet's activations.
 // No-ops (`Identity`, `Dropout`, `Cast`, `Flatten`/`Reshape` that keep [batch, width]) are
 // stepped over; skl2onnx's classifier tail (`ArgMax`, `ArrayFeatureExtractor`, `ZipMap`, ...)
-// is ignored, and its binary `Sub`/`Concat` becomes a two-unit softmax.
+// is ignored, and its binary `Sub`/`Concat` becomes a two-unit softmax. onnxruntime's dynamic
+// quantization and skl2onnx's LinearClassifier/LinearRegressor are whole dense layers (linear.ts).
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
 import { decodeModel, DOUBLE, FLOAT, INT8, INT32, INT64, Repeated, UINT8, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
