@@ -10,7 +10,7 @@
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
 import { decodeModel, DOUBLE, FLOAT, INT8, INT32, INT64, Repeated, UINT8, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
-import { dynamicQuantized, linearClassifier, linearRegressor, type LinearFound } from './linear';
+import { dynamicQuantized, linearML, type LinearFound } from './linear';
 import { inputNormalization, normalizationLayer, normLayer, writtenOutLayerNorm, type PlannedNorm } from './normalization';
 
 export const MIN_OPSET = 9;
@@ -70,7 +70,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     const ml = n.domain === 'ai.onnx.ml';
     if (!(ml ? ML_OPS.has(n.opType) : (n.domain === '' || n.domain === 'ai.onnx') && SUPPORTED.has(n.opType))) {
       if (n.domain === 'com.microsoft' && FUSED.has(n.opType)) {
-        throw new FormatError(`com.microsoft.${at(n)} is onnxruntime's fused quantized MatMul, saved from an optimized session; wasmnet loads the file quantize_dynamic writes (DynamicQuantizeLinear + MatMulInteger)`);
+        throw new FormatError(`com.microsoft.${at(n)} is onnxruntime's fused form, saved from an optimized session; wasmnet reads what quantize_dynamic writes`);
       }
       throw new FormatError(`${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${at(n)} is not supported: wasmnet loads dense networks`);
     }
@@ -209,11 +209,8 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     if (next.length === 1 && op === 'DynamicQuantizeLinear') {
       take(dynamicQuantized(node, cur, width, consumers, constant, at));
       continue;
-    } else if (next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'LinearClassifier') {
-      take(linearClassifier(node, cur, width, at));
-      continue;
-    } else if (next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'LinearRegressor') {
-      take(linearRegressor(node, cur, width, at));
+    } else if (next.length === 1 && node.domain === 'ai.onnx.ml' && (op === 'LinearClassifier' || op === 'LinearRegressor')) {
+      take(linearML(node, cur, width, at, op === 'LinearClassifier'));
       continue;
     } else if ((next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'Normalizer') || (next.length === 2 && writtenOutL1(cur, consumers, constant, at))) {
       // skl2onnx's L1 normalization of probabilities: ai.onnx.ml.Normalizer, or Abs → ReduceSum →
@@ -226,7 +223,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
       if (binary) pending = binary;
       if (norm !== 'L1' || !pending || pending.activation !== 'softmax' || (!written && node.input[0] !== cur)) {
         throw new FormatError(
-          `${where} normalizes (${quote(norm).slice(1, -1)}) the ${pending?.activation ?? 'unbounded'} scores of ${pending?.units ?? '?'} classes; wasmnet loads only L1 after a softmax (a no-op): one-vs-rest probabilities (sigmoids divided by their sum) are none of its activations`,
+          `${where} normalizes (${quote(norm).slice(1, -1)}) the ${pending?.activation ?? 'unbounded'} scores of ${pending?.units ?? '?'} classes; wasmnet reads L1 after a softmax (a no-op), not one-vs-rest probabilities (sigmoids over their sum)`,
         );
       }
       if (written) {
@@ -534,13 +531,31 @@ function addend(node: OnnxNode, cur: string, constant: (n: string | undefined) =
 
 type Lookup = (n: string | undefined) => OnnxTensor | undefined;
 
-/** Gemm or MatMul → weights [inputs×units] row-major, bias [units]. */
-function linear(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string) {
-  const [a, b, c] = node.input;
-  if (a !== cur) throw new FormatError(`${where} takes the data as its second operand; wasmnet needs data × weights`);
-  const B = constant(b);
+/** The constant 2-D weight a Gemm, MatMul or MatMulInteger multiplies the data (`cur`) by. */
+export function weightOf(node: OnnxNode, cur: string, constant: Lookup, where: string): OnnxTensor {
+  if (node.input[0] !== cur) throw new FormatError(`${where} takes the data as its second operand; wasmnet needs data × weights`);
+  const B = constant(node.input[1]);
   if (!B) throw new FormatError(`${where} multiplies two computed tensors; its second operand must be a constant weight matrix`);
   if (B.dims.length !== 2) throw new FormatError(`${where}: weight ${quote(B.name)} has shape [${B.dims.join(', ')}]; a dense layer's weight is 2-D`);
+  return B;
+}
+
+/** [inputs, units] of a 2-D weight, checked against the data's width. */
+export function shapeOf(B: OnnxTensor, width: number | undefined, where: string, transB = 0): [number, number] {
+  const [rows, cols] = B.dims as [number, number];
+  const inputs = transB ? cols : rows;
+  const units = transB ? rows : cols;
+  if (width !== undefined && inputs !== width) {
+    throw new FormatError(`${where}: weight ${quote(B.name)} of shape [${B.dims.join(', ')}]${transB ? ' (transB=1)' : ''} expects ${inputs} inputs, but the data has ${width} columns`);
+  }
+  if (inputs < 1 || units < 1) throw new FormatError(`${where}: weight ${quote(B.name)} has an empty shape [${B.dims.join(', ')}]`);
+  return [inputs, units];
+}
+
+/** Gemm or MatMul → weights [inputs×units] row-major, bias [units]. */
+function linear(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string) {
+  const c = node.input[2];
+  const B = weightOf(node, cur, constant, where);
   let alpha = 1;
   let beta = 1;
   let transB = 0;
@@ -550,13 +565,7 @@ function linear(node: OnnxNode, cur: string, width: number | undefined, constant
     alpha = floatAttr(node, 'alpha', 1);
     beta = floatAttr(node, 'beta', 1);
   } else if (node.input.length !== 2) throw new FormatError(`${where} must have two inputs`);
-  const [rows, cols] = B.dims as [number, number];
-  const inputs = transB ? cols : rows;
-  const units = transB ? rows : cols;
-  if (width !== undefined && inputs !== width) {
-    throw new FormatError(`${where}: weight ${quote(B.name)} of shape [${B.dims.join(', ')}]${transB ? ' (transB=1)' : ''} expects ${inputs} inputs, but the data has ${width} columns`);
-  }
-  if (inputs < 1 || units < 1) throw new FormatError(`${where}: weight ${quote(B.name)} has an empty shape [${B.dims.join(', ')}]`);
+  const [inputs, units] = shapeOf(B, width, where, transB);
   const values = weightValues(B, where);
   const weights = new Float64Array(inputs * units);
   for (let i = 0; i < inputs; i++) {
