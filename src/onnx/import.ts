@@ -541,7 +541,7 @@ export function weightOf(node: OnnxNode, cur: string, constant: Lookup, where: s
 }
 
 /** [inputs, units] of a 2-D weight, checked against the data's width. */
-export function shapeOf(B: OnnxTensor, width: number | undefined, where: string, transB = 0): [number, number] {
+export function weightShape(B: OnnxTensor, width: number | undefined, where: string, transB = 0): [number, number] {
   const [rows, cols] = B.dims as [number, number];
   const inputs = transB ? cols : rows;
   const units = transB ? rows : cols;
@@ -565,7 +565,7 @@ function linear(node: OnnxNode, cur: string, width: number | undefined, constant
     alpha = floatAttr(node, 'alpha', 1);
     beta = floatAttr(node, 'beta', 1);
   } else if (node.input.length !== 2) throw new FormatError(`${where} must have two inputs`);
-  const [inputs, units] = shapeOf(B, width, where, transB);
+  const [inputs, units] = weightShape(B, width, where, transB);
   const values = weightValues(B, where);
   const weights = new Float64Array(inputs * units);
   for (let i = 0; i < inputs; i++) {

@@ -5,7 +5,7 @@
 // operator_converters/linear_classifier.py and linear_regressor.py).
 import { FormatError, type ActivationName } from 'wasmnet';
 import { DOUBLE, FLOAT, INT8, UINT8, type OnnxNode, type OnnxTensor } from './model';
-import { binarySoftmax, quote, shapeOf, tensorValues, weightOf } from './import';
+import { binarySoftmax, quote, tensorValues, weightOf, weightShape } from './import';
 
 type Lookup = (n: string | undefined) => OnnxTensor | undefined;
 type Consumers = Map<string, OnnxNode[]>;
@@ -53,7 +53,7 @@ export function dynamicQuantized(dql: OnnxNode, cur: string, width: number | und
   const where = at(m);
   const W = weightOf(m, q, constant, where);
   if (W.dataType !== INT8 && W.dataType !== UINT8) throw new FormatError(`${where}: weight ${quote(W.name)} has data type ${W.dataType}; a quantized weight is INT8 (3) or UINT8 (2)`);
-  const [inputs, units] = shapeOf(W, width, where);
+  const [inputs, units] = weightShape(W, width, where);
   const Z = m.input[3] ? constant(m.input[3]) : undefined;
   if (m.input[3] && (!Z || Z.dataType !== W.dataType)) throw new FormatError(`${where}: its zero point ${quote(m.input[3])} must be a constant of its weight's type (${W.dataType})`);
   if (Z) perColumn(Z, units, where, 'zero point');
