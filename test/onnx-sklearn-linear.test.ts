@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { FormatError, Network, init } from 'wasmnet';
 import { fromONNX } from 'wasmnet/onnx';
-import { bytesField, cat, f32, intAttr, intField, model, node, strField, value } from './helpers/hostile';
+import { bytesField, cat, f32, intAttr, intField, model, node, strField, tensor, value } from './helpers/hostile';
 
 await init();
 
@@ -74,6 +74,11 @@ describe('fromONNX: skl2onnx LinearClassifier and LinearRegressor', () => {
     expect(p[0]! + p[1]!).toBeCloseTo(1, 15);
   });
 
+  test('a real file (onnxruntime\'s logreg_iris.onnx, OnnxMLTools 1.2, IR 3, no ai.onnx opset): refused for its first real cause, the declared input width', () => {
+    const bytes = readFileSync(new URL('real/logreg_iris.onnx', DIR));
+    expect(() => fromONNX(bytes)).toThrow(new FormatError('LinearClassifier (node "LinearClassifier"): 12 coefficients are not 3 classes × 2 input features'));
+  });
+
   test('one-vs-rest LogisticRegression (sigmoids normalized to sum 1) is refused, naming the Normalizer', () => {
     expect(() => fromONNX(bytesOf('logreg-ovr'))).toThrow(new FormatError(
       'Normalizer (node "Normalizer") normalizes (L1) the sigmoid scores of 3 classes; wasmnet reads L1 after a softmax (a no-op), not one-vs-rest probabilities (sigmoids over their sum)'));
@@ -128,6 +133,13 @@ describe('fromONNX: LinearClassifier and LinearRegressor refusals name the node 
 
     const regressor = (attributes: Uint8Array[]) => () => fromONNX(mlModel('LinearRegressor', attributes, ['y']));
     expect(regressor([floatsAttr('coefficients', [1, 2, 3, 4]), intAttr('targets', 2)])().predict([[1, 1]])).toEqual([[3, 7]]);
+    // a model of ai.onnx.ml operators only may import no ai.onnx opset (the real file above does not)
+    const withOpset = mlModel('LinearRegressor', [floatsAttr('coefficients', [1, 2])], ['y']);
+    const opsetField = Uint8Array.of(0x42, 4, 0x0a, 0, 0x10, 17); // opset_import { domain "", version 17 }, written last
+    expect(withOpset.subarray(-6)).toEqual(opsetField);
+    expect(fromONNX(withOpset.subarray(0, -6)).predict([[1, 1]])).toEqual([[3]]);
+    const gemm = model({ nodes: [node('Gemm', ['x', 'W'], ['y'], [], 'dense')], initializers: [tensor('W', [2, 1], f32([1, 2]))], inputs: [value('x', [null, 2])], outputs: [value('y', [null, 1])] });
+    expect(() => fromONNX(gemm.subarray(0, -6))).toThrow(new FormatError('ONNX opset 0 is not supported (wasmnet reads opsets 9 to 22)'));
     expect(regressor([floatsAttr('coefficients', [1, 2, 3, 4, 5]), intAttr('targets', 2)])).toThrow(new FormatError(
       'LinearRegressor (node "LinearRegressor"): 5 coefficients are not 2 targets × 2 input features'));
     expect(regressor([floatsAttr('coefficients', [1, 2]), floatsAttr('intercepts', [1, 2])])).toThrow(new FormatError(
@@ -147,7 +159,7 @@ describe('corrupt scikit-learn ONNX bytes', () => {
       if (!(error instanceof FormatError)) throw error;
     }
   };
-  for (const name of ['logreg-binary-zipmap', 'logreg-multinomial', 'logreg-binary-double', 'ridge-classifier-binary', 'scaler-ridge']) {
+  for (const name of ['logreg-binary-zipmap', 'logreg-multinomial', 'logreg-binary-double', 'ridge-classifier-binary', 'scaler-ridge', 'real/logreg_iris']) {
     const base = new Uint8Array(bytesOf(name));
     test(`${name}: truncation at every length and random bit flips: a FormatError or a valid network, never another error`, () => {
       // (a cut after the graph, in the last opset import, can leave a valid model)

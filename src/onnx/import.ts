@@ -342,9 +342,11 @@ function checkHeader(model: OnnxModel): void {
     throw new FormatError(`ONNX IR version ${model.irVersion} is not supported (wasmnet reads IR ${MIN_IR} to ${MAX_IR})`);
   }
   if (!model.graph) throw new FormatError('the ONNX model has no graph');
-  // Opset imports of other domains are harmless unless a node uses one (refused by name).
+  // Opset imports of other domains are harmless unless a node uses one (refused by name). A
+  // model of ai.onnx.ml operators only (onnxmltools' LinearClassifier) may import no ai.onnx opset.
   const opset = opsetOf(model);
-  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+  const onlyML = opset === 0 && model.graph.nodes.every((n) => n.domain === 'ai.onnx.ml');
+  if (!onlyML && (opset < MIN_OPSET || opset > MAX_OPSET)) {
     throw new FormatError(`ONNX opset ${opset} is not supported (wasmnet reads opsets ${MIN_OPSET} to ${MAX_OPSET})`);
   }
 }
