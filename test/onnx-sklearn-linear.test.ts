@@ -74,6 +74,17 @@ describe('fromONNX: skl2onnx LinearClassifier and LinearRegressor', () => {
     expect(p[0]! + p[1]!).toBeCloseTo(1, 15);
   });
 
+  test('logreg-binary fine-tunes as one classifier: categoricalCrossentropy, the loss falls, the columns still sum to 1', async () => {
+    const net = fromONNX(bytesOf('logreg-binary'), { optimizer: { type: 'adam', learningRate: 0.05 }, seed: 1 });
+    expect(net.loss).toBe('categoricalCrossentropy');
+    const x = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), (i % 5) - 2, i / 20 - 1]);
+    const y = x.map((r) => (r[0]! + r[2]! > 0 ? [0, 1] : [1, 0]));
+    const before = net.evaluate(x, y).loss;
+    await net.fit(x, y, { epochs: 30, batchSize: 8 });
+    expect(net.evaluate(x, y).loss).toBeLessThan(before * 0.5);
+    for (const p of net.predict(x)) expect(p[0]! + p[1]!).toBeCloseTo(1, 12);
+  });
+
   test('a real file (onnxruntime\'s logreg_iris.onnx, OnnxMLTools 1.2, IR 3, no ai.onnx opset): refused for its first real cause, the declared input width', () => {
     const bytes = readFileSync(new URL('real/logreg_iris.onnx', DIR));
     expect(() => fromONNX(bytes)).toThrow(new FormatError('LinearClassifier (node "LinearClassifier"): 12 coefficients are not 3 classes × 2 input features'));
