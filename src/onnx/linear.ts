@@ -89,13 +89,6 @@ function floats(node: OnnxNode, name: string, where: string): Float64Array | und
   return v;
 }
 
-/** `coefficients` as [rows, inputs] (row-major), `intercepts` [rows] → weights [inputs × rows]. */
-function transpose(c: Float64Array, rows: number, inputs: number): Float64Array {
-  const w = new Float64Array(c.length);
-  for (let i = 0; i < inputs; i++) for (let j = 0; j < rows; j++) w[i * rows + j] = c[j * inputs + i]!;
-  return w;
-}
-
 const TRANSFORMS = new Map<string, ActivationName>([['NONE', 'linear'], ['LOGISTIC', 'sigmoid'], ['SOFTMAX', 'softmax']]);
 
 /** skl2onnx's LinearClassifier (`classifier`) or LinearRegressor: X·coefficientsᵀ + intercepts,
