@@ -489,3 +489,70 @@ describe('scaling: 4× the input costs at most 6× the operations', () => {
 });
 
 const net0 = new Network({ inputSize: 2, layers: [dense(1)], loss: 'mse', seed: 1 });
+
+// ---- issue 23: onnxruntime dynamic quantization and scikit-learn linear models --------------
+
+describe('ONNX: quantized weights and ai.onnx.ml linear models, sizes checked before decoding', () => {
+  const INT8 = 3;
+  const ML = strField(7, 'ai.onnx.ml');
+  /** x [batch, width] → quantize_dynamic's DynamicQuantizeLinear, MatMulInteger, Cast, Mul. */
+  const quantized = (width: number, Wq: Uint8Array, Wz: Uint8Array, Ws: Uint8Array) => onnx((g) => {
+    g.nodes = [
+      node('DynamicQuantizeLinear', ['x'], ['xq', 'xs', 'xz'], [], 'quantize'),
+      node('Mul', ['xs', 'Ws'], ['sc'], [], 'scales'),
+      node('MatMulInteger', ['xq', 'Wq', 'xz', 'Wz'], ['mi'], [], 'matmul'),
+      node('Cast', ['mi'], ['mc'], [cat([strField(1, 'to'), intField(3, 1), intField(20, 2)])], 'cast'),
+      node('Mul', ['mc', 'sc'], ['y'], [], 'output'),
+    ];
+    g.initializers = [Wq, Wz, Ws];
+    g.inputs = [value('x', [null, width])];
+  });
+  const scalarZero = tensor('Wz', [], Uint8Array.of(0), INT8);
+  const scalarScale = tensor('Ws', [], f32([0.5]));
+  // AttributeProto: floats[7] (packed), strings[9]
+  const floats = (name: string, data: Uint8Array) => cat([strField(1, name), bytesField(7, data)]);
+  const classifier = (attributes: Uint8Array[]) => onnx((g) => {
+    g.nodes = [cat([node('LinearClassifier', ['x'], ['label', 'y'], attributes, 'linear'), ML])];
+    g.initializers = [];
+  });
+
+  test('an INT8 weight claiming 2^32 values in 2 bytes: the per-tensor limit, before decoding', async () => {
+    const bytes = quantized(65536, tensor('Wq', [65536, 65536], Uint8Array.of(1, 2), INT8), scalarZero, scalarScale);
+    await refused(() => fromONNX(bytes), FormatError, /^MatMulInteger \(node "matmul"\): tensor "Wq" has 4294967296 values, over the limit of 2\^28 values per tensor$/);
+  });
+
+  test('16 MB of INT8 weight bytes declared as [2, 1], or [2, 8M] with 16 bytes: refused for its size before decoding', async () => {
+    const many = quantized(2, tensor('Wq', [2, 1], new Uint8Array(16 * MB - 1024), INT8), scalarZero, scalarScale);
+    await refused(() => fromONNX(many), FormatError, /tensor "Wq" of shape \[2, 1\] needs 2 values but holds 16776192$/);
+    const few = quantized(2, tensor('Wq', [2, 8 * MB], new Uint8Array(16), INT8), scalarZero, scalarScale);
+    await refused(() => fromONNX(few), FormatError, /tensor "Wq" of shape \[2, 8388608\] needs 16777216 values but holds 16$/);
+  });
+
+  test('a zero point of 16M values, and a scale of 4M, for one column: refused for their shapes before decoding', async () => {
+    const W = tensor('Wq', [2, 1], Uint8Array.of(1, 2), INT8);
+    const zeros = quantized(2, W, tensor('Wz', [16 * MB - 1024], new Uint8Array(16 * MB - 1024), INT8), scalarScale);
+    await refused(() => fromONNX(zeros), FormatError, /^MatMulInteger \(node "matmul"\): zero point "Wz" has shape \[16776192\]; it must be a scalar or one per column \(\[1\]\)$/);
+    const scales = quantized(2, W, scalarZero, tensor('Ws', [4 * MB - 256], new Uint8Array(16 * MB - 1024)));
+    await refused(() => fromONNX(scales), FormatError, /^Mul \(node "scales"\): scale "Ws" has shape \[4194048\]; it must be a scalar or one per column \(\[1\]\)$/);
+  });
+
+  test('LinearClassifier: 16 MB of coefficients for 2 classes of 2 features, and 5M class labels: counted, never decoded', async () => {
+    const coefficients = classifier([floats('coefficients', new Uint8Array(16 * MB - 1024)), floats('intercepts', f32([0, 0])), cat([strField(1, 'classlabels_ints'), intField(8, 0), intField(8, 1)])]);
+    await refused(() => fromONNX(coefficients), FormatError, /^LinearClassifier \(node "linear"\): 4194048 coefficients are not 2 classes × 2 input features$/);
+    const labels = classifier([floats('coefficients', f32([1, 2, 3, 4])), floats('intercepts', f32([0, 0])), cat([strField(1, 'classlabels_strings'), repeatBytes(strField(9, 'a'), 5 * MB)])]);
+    await refused(() => fromONNX(labels), FormatError, /^LinearClassifier \(node "linear"\) has 5242880 class labels \(ints and strings\) for 2 rows of coefficients \(one per intercept\); they must match$/);
+  });
+
+  test('LinearRegressor claiming 2^28 targets with 4 coefficients: refused by count', async () => {
+    const bytes = onnx((g) => {
+      g.nodes = [cat([node('LinearRegressor', ['x'], ['y'], [floats('coefficients', f32([1, 2, 3, 4])), cat([strField(1, 'targets'), intField(3, 2 ** 28), intField(20, 2)])], 'linear'), ML])];
+      g.initializers = [];
+    });
+    await refused(() => fromONNX(bytes), FormatError, /^LinearRegressor \(node "linear"\): 4 coefficients are not 268435456 targets × 2 input features$/);
+  });
+
+  test('a node with no output (once a TypeError when the chain reached it): refused by name', async () => {
+    const bytes = onnx((g) => g.nodes.push(node('Relu', ['y'], [], [], 'relu')));
+    await refused(() => fromONNX(bytes), FormatError, /^Relu \(node "relu"\) has no output$/);
+  });
+});

@@ -5,10 +5,12 @@
 // which is recognised by evaluating it on probe values and comparing with wasmnet's activations.
 // No-ops (`Identity`, `Dropout`, `Cast`, `Flatten`/`Reshape` that keep [batch, width]) are
 // stepped over; skl2onnx's classifier tail (`ArgMax`, `ArrayFeatureExtractor`, `ZipMap`, ...)
-// is ignored, and its binary `Sub`/`Concat` becomes a two-unit softmax.
+// is ignored, and its binary `Sub`/`Concat` becomes a two-unit softmax. onnxruntime's dynamic
+// quantization and skl2onnx's LinearClassifier/LinearRegressor are whole dense layers (linear.ts).
 import { FormatError, type ActivationName } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
-import { decodeModel, DOUBLE, FLOAT, INT32, INT64, Repeated, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+import { decodeModel, DOUBLE, FLOAT, INT8, INT32, INT64, Repeated, UINT8, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from './model';
+import { dynamicQuantized, linearML, type LinearFound } from './linear';
 import { inputNormalization, normalizationLayer, normLayer, writtenOutLayerNorm, type PlannedNorm } from './normalization';
 
 export const MIN_OPSET = 9;
@@ -22,10 +24,13 @@ const ELEMENTWISE = new Set([
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Gelu', 'Identity', 'Cast', 'Clip',
 ]);
 const PASS = new Set(['Identity', 'Dropout', 'Cast', 'Flatten', 'Reshape']);
-const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean', 'Shape', 'Gather', 'Unsqueeze']);
+const SUPPORTED = new Set([...ELEMENTWISE, ...PASS, 'Gemm', 'MatMul', 'Softmax', 'Constant', 'Concat', 'ArgMax', 'BatchNormalization', 'LayerNormalization', 'ReduceMean', 'Shape', 'Gather', 'Unsqueeze', 'DynamicQuantizeLinear', 'MatMulInteger', 'ReduceSum']);
 /** skl2onnx's label outputs: ignored, with everything computed from them. */
 const TAIL = new Set(['ArgMax', 'ArrayFeatureExtractor', 'ZipMap', 'Binarizer']);
-const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler']);
+const ML_OPS = new Set(['ArrayFeatureExtractor', 'ZipMap', 'Binarizer', 'Scaler', 'LinearClassifier', 'LinearRegressor', 'Normalizer']);
+/** onnxruntime's fused forms of a quantized MatMul (written by its graph optimizer, not by
+ *  quantize_dynamic): named in the refusal. */
+const FUSED = new Set(['DynamicQuantizeMatMul', 'MatMulIntegerToFloat']);
 
 const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -64,8 +69,12 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
   for (const n of g.nodes) {
     const ml = n.domain === 'ai.onnx.ml';
     if (!(ml ? ML_OPS.has(n.opType) : (n.domain === '' || n.domain === 'ai.onnx') && SUPPORTED.has(n.opType))) {
+      if (n.domain === 'com.microsoft' && FUSED.has(n.opType)) {
+        throw new FormatError(`com.microsoft.${at(n)} is onnxruntime's fused form, saved from an optimized session; wasmnet reads what quantize_dynamic writes`);
+      }
       throw new FormatError(`${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${at(n)} is not supported: wasmnet loads dense networks`);
     }
+    if (!n.output[0]) throw new FormatError(`${at(n)} has no output`);
     for (const a of n.attributes.values()) {
       if (a.graph) throw new FormatError(`${at(n)} has a subgraph attribute ${quote(a.name)}: wasmnet loads dense networks`);
       if (a.f !== undefined && !Number.isFinite(a.f)) throw new FormatError(`${at(n)}: attribute ${quote(a.name)} is ${a.f}; attributes must be finite`);
@@ -167,14 +176,62 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     if (alpha !== undefined) pending.alpha = alpha;
   };
 
+  // a dense layer found whole (quantized, or a scikit-learn linear model): it becomes the open layer
+  const take = (found: LinearFound) => {
+    flush();
+    pending = { units: found.units, weights: found.weights, bias: found.bias, ...(found.activation && found.activation !== 'linear' ? { activation: found.activation } : {}) };
+    width = found.units;
+    for (const n of found.nodes) visited.add(n);
+    if (found.labels !== undefined) for (const n of consumers.get(found.labels) ?? []) tail.add(n);
+    cur = found.output;
+  };
+
   for (;;) {
     const live = (consumers.get(cur) ?? []).filter((n) => !visited.has(n));
+    const picked: number | undefined = live.length === 1 ? columnPick(live[0]!, cur, pending, constant, at) : undefined;
+    if (picked !== undefined) {
+      // skl2onnx's binary RidgeClassifier/LinearSVC: ArrayFeatureExtractor(scores, [1]), one column
+      const p: Pending = pending!;
+      const inputs = p.weights.length / p.units;
+      const w = new Float64Array(inputs);
+      for (let i = 0; i < inputs; i++) w[i] = p.weights[i * p.units + picked]!;
+      pending = { ...p, units: 1, weights: w, bias: Float64Array.of(p.bias[picked]!) };
+      width = 1;
+      visited.add(live[0]!);
+      cur = live[0]!.output[0]!;
+      continue;
+    }
     const next = live.filter((n) => !TAIL.has(n.opType));
     for (const n of live) if (TAIL.has(n.opType)) tail.add(n);
     if (next.length === 0) break;
     const node = next[0]!;
     const op = node.opType;
-    if (next.length === 1 && (op === 'Gemm' || op === 'MatMul')) {
+    if (next.length === 1 && op === 'DynamicQuantizeLinear') {
+      take(dynamicQuantized(node, cur, width, consumers, constant, at));
+      continue;
+    } else if (next.length === 1 && node.domain === 'ai.onnx.ml' && (op === 'LinearClassifier' || op === 'LinearRegressor')) {
+      take(linearML(node, cur, width, at, op === 'LinearClassifier'));
+      continue;
+    } else if ((next.length === 1 && node.domain === 'ai.onnx.ml' && op === 'Normalizer') || (next.length === 2 && writtenOutL1(cur, consumers, constant, at))) {
+      // skl2onnx's L1 normalization of probabilities: ai.onnx.ml.Normalizer, or Abs → ReduceSum →
+      // Div for float64. A no-op after a softmax, and after a binary model's [σ(−z), σ(z)]
+      // (softmax over [0, z]); anything else is not a layer.
+      const written = next.length === 2 ? writtenOutL1(cur, consumers, constant, at)! : undefined;
+      const norm = written ? 'L1' : node.attributes.get('norm')?.s ?? 'MAX';
+      const where = written ? at(written.nodes[0]!) : at(node);
+      const binary: Pending | undefined = pending ? binarySoftmax<Pending>(pending) : undefined;
+      if (binary) pending = binary;
+      if (norm !== 'L1' || !pending || pending.activation !== 'softmax' || (!written && node.input[0] !== cur)) {
+        throw new FormatError(
+          `${where} normalizes (${quote(norm).slice(1, -1)}) the ${pending?.activation ?? 'unbounded'} scores of ${pending?.units ?? '?'} classes; wasmnet reads L1 after a softmax (a no-op), not one-vs-rest probabilities (sigmoids over their sum)`,
+        );
+      }
+      if (written) {
+        for (const n of written.nodes) visited.add(n);
+        cur = written.output;
+        continue;
+      }
+    } else if (next.length === 1 && (op === 'Gemm' || op === 'MatMul')) {
       flush();
       const { weights, bias, units } = linear(node, cur, width, constant, at(node));
       pending = { units, weights, bias };
@@ -285,9 +342,11 @@ function checkHeader(model: OnnxModel): void {
     throw new FormatError(`ONNX IR version ${model.irVersion} is not supported (wasmnet reads IR ${MIN_IR} to ${MAX_IR})`);
   }
   if (!model.graph) throw new FormatError('the ONNX model has no graph');
-  // Opset imports of other domains are harmless unless a node uses one (refused by name).
+  // Opset imports of other domains are harmless unless a node uses one (refused by name). A
+  // model of ai.onnx.ml operators only (onnxmltools' LinearClassifier) may import no ai.onnx opset.
   const opset = opsetOf(model);
-  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+  const onlyML = opset === 0 && model.graph.nodes.every((n) => n.domain === 'ai.onnx.ml');
+  if (!onlyML && (opset < MIN_OPSET || opset > MAX_OPSET)) {
     throw new FormatError(`ONNX opset ${opset} is not supported (wasmnet reads opsets ${MIN_OPSET} to ${MAX_OPSET})`);
   }
 }
@@ -364,9 +423,11 @@ export function tensorValues(t: OnnxTensor, where: string): Float64Array {
     size *= d;
   }
   if (size > 2 ** 28) throw new FormatError(`${where}: tensor ${name} has ${size} values, over the limit of 2^28 values per tensor`);
-  const width = t.dataType === FLOAT || t.dataType === INT32 ? 4 : t.dataType === DOUBLE || t.dataType === INT64 ? 8 : 0;
+  const byte = t.dataType === INT8 || t.dataType === UINT8;
+  const width = t.dataType === FLOAT || t.dataType === INT32 ? 4 : t.dataType === DOUBLE || t.dataType === INT64 ? 8 : byte ? 1 : 0;
   if (width === 0) throw new FormatError(`${where}: tensor ${name} has data type ${t.dataType}; wasmnet reads FLOAT (1) and DOUBLE (11) weights`);
-  const typed = t.dataType === FLOAT ? t.floatData : t.dataType === DOUBLE ? t.doubleData : t.dataType === INT32 ? t.int32Data : t.int64Data;
+  // (INT8 and UINT8 values without raw_data are in int32_data, by the spec)
+  const typed = t.dataType === FLOAT ? t.floatData : t.dataType === DOUBLE ? t.doubleData : t.dataType === INT32 || byte ? t.int32Data : t.int64Data;
   const present = t.raw !== undefined ? t.raw.length / width : typed.count;
   if (present !== size) {
     throw new FormatError(`${where}: tensor ${name} of shape [${t.dims.join(', ')}] needs ${size} values but holds ${present}`);
@@ -378,6 +439,8 @@ export function tensorValues(t: OnnxTensor, where: string): Float64Array {
       out[i] = t.dataType === FLOAT ? view.getFloat32(i * 4, true)
         : t.dataType === DOUBLE ? view.getFloat64(i * 8, true)
         : t.dataType === INT32 ? view.getInt32(i * 4, true)
+        : t.dataType === INT8 ? view.getInt8(i)
+        : t.dataType === UINT8 ? view.getUint8(i)
         : Number(view.getBigInt64(i * 8, true));
     }
     return out;
@@ -470,13 +533,31 @@ function addend(node: OnnxNode, cur: string, constant: (n: string | undefined) =
 
 type Lookup = (n: string | undefined) => OnnxTensor | undefined;
 
-/** Gemm or MatMul → weights [inputs×units] row-major, bias [units]. */
-function linear(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string) {
-  const [a, b, c] = node.input;
-  if (a !== cur) throw new FormatError(`${where} takes the data as its second operand; wasmnet needs data × weights`);
-  const B = constant(b);
+/** The constant 2-D weight a Gemm, MatMul or MatMulInteger multiplies the data (`cur`) by. */
+export function weightOf(node: OnnxNode, cur: string, constant: Lookup, where: string): OnnxTensor {
+  if (node.input[0] !== cur) throw new FormatError(`${where} takes the data as its second operand; wasmnet needs data × weights`);
+  const B = constant(node.input[1]);
   if (!B) throw new FormatError(`${where} multiplies two computed tensors; its second operand must be a constant weight matrix`);
   if (B.dims.length !== 2) throw new FormatError(`${where}: weight ${quote(B.name)} has shape [${B.dims.join(', ')}]; a dense layer's weight is 2-D`);
+  return B;
+}
+
+/** [inputs, units] of a 2-D weight, checked against the data's width. */
+export function weightShape(B: OnnxTensor, width: number | undefined, where: string, transB = 0): [number, number] {
+  const [rows, cols] = B.dims as [number, number];
+  const inputs = transB ? cols : rows;
+  const units = transB ? rows : cols;
+  if (width !== undefined && inputs !== width) {
+    throw new FormatError(`${where}: weight ${quote(B.name)} of shape [${B.dims.join(', ')}]${transB ? ' (transB=1)' : ''} expects ${inputs} inputs, but the data has ${width} columns`);
+  }
+  if (inputs < 1 || units < 1) throw new FormatError(`${where}: weight ${quote(B.name)} has an empty shape [${B.dims.join(', ')}]`);
+  return [inputs, units];
+}
+
+/** Gemm or MatMul → weights [inputs×units] row-major, bias [units]. */
+function linear(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string) {
+  const c = node.input[2];
+  const B = weightOf(node, cur, constant, where);
   let alpha = 1;
   let beta = 1;
   let transB = 0;
@@ -486,13 +567,7 @@ function linear(node: OnnxNode, cur: string, width: number | undefined, constant
     alpha = floatAttr(node, 'alpha', 1);
     beta = floatAttr(node, 'beta', 1);
   } else if (node.input.length !== 2) throw new FormatError(`${where} must have two inputs`);
-  const [rows, cols] = B.dims as [number, number];
-  const inputs = transB ? cols : rows;
-  const units = transB ? rows : cols;
-  if (width !== undefined && inputs !== width) {
-    throw new FormatError(`${where}: weight ${quote(B.name)} of shape [${B.dims.join(', ')}]${transB ? ' (transB=1)' : ''} expects ${inputs} inputs, but the data has ${width} columns`);
-  }
-  if (inputs < 1 || units < 1) throw new FormatError(`${where}: weight ${quote(B.name)} has an empty shape [${B.dims.join(', ')}]`);
+  const [inputs, units] = weightShape(B, width, where, transB);
   const values = weightValues(B, where);
   const weights = new Float64Array(inputs * units);
   for (let i = 0; i < inputs; i++) {
@@ -542,6 +617,43 @@ function inputFlattening(cur: string, consumers: Map<string, OnnxNode[]>, nodes:
   if (!shapeOf || shapeOf.opType !== 'Shape' || shapeOf.input[0] !== cur || !index || sizeOf(index) !== 1 || tensorValues(index, at(gather!))[0] !== 0) return undefined;
   if (uses.some((n) => n !== reshape && n !== shapeOf)) return undefined;
   return { nodes: [shapeOf, gather!, unsqueeze!, concat, reshape], output: reshape.output[0]! };
+}
+
+/** Two sigmoid units whose weights and biases are each other's negatives, [σ(−z), σ(z)] (what
+ *  skl2onnx writes for a binary LogisticRegression in float64), as softmax over [0, z]. */
+export function binarySoftmax<P extends { units: number; activation?: ActivationName; weights: Float64Array; bias: Float64Array; norm?: unknown }>(p: P): P | undefined {
+  if (p.units !== 2 || p.activation !== 'sigmoid' || p.norm || p.bias[0] !== -p.bias[1]!) return undefined;
+  const inputs = p.weights.length / 2;
+  for (let i = 0; i < inputs; i++) if (p.weights[i * 2] !== -p.weights[i * 2 + 1]!) return undefined;
+  const weights = new Float64Array(inputs * 2);
+  for (let i = 0; i < inputs; i++) weights[i * 2 + 1] = p.weights[i * 2 + 1]!;
+  return { ...p, activation: 'softmax', weights, bias: Float64Array.of(0, p.bias[1]!) };
+}
+
+/** skl2onnx's L1 normalization in float64 (apply_normalizer without the Normalizer operator):
+ *  Abs(x) → ReduceSum over axis 1, keepdims → Div(x, sum); its nodes and output. */
+function writtenOutL1(cur: string, consumers: Map<string, OnnxNode[]>, constant: Lookup, at: (n: OnnxNode) => string): { nodes: OnnxNode[]; output: string } | undefined {
+  const uses = consumers.get(cur) ?? [];
+  const abs = uses.find((n) => n.opType === 'Abs' && n.input[0] === cur);
+  const div = uses.find((n) => n.opType === 'Div' && n.input[0] === cur);
+  const only = (t: string | undefined) => (t === undefined ? undefined : (consumers.get(t) ?? []).length === 1 ? consumers.get(t)![0] : undefined);
+  const sum = abs && only(abs.output[0]);
+  if (!abs || !div || uses.length !== 2 || !sum || sum.opType !== 'ReduceSum' || sum.input[0] !== abs.output[0] || only(sum.output[0]) !== div || div.input[1] !== sum.output[0]) return undefined;
+  const axesInput = constant(sum.input[1]);
+  const axes = axesInput && sizeOf(axesInput) === 1 ? tensorValues(axesInput, at(sum)) : sum.attributes.get('axes')?.ints.count === 1 ? sum.attributes.get('axes')!.ints.read() : undefined;
+  if (!axes || (axes[0] !== 1 && axes[0] !== -1) || intAttr(sum, 'keepdims', 1) !== 1) return undefined;
+  return { nodes: [abs, sum, div], output: div.output[0]! };
+}
+
+/** The column an ArrayFeatureExtractor picks from the open dense layer's output (`cur`) by a
+ *  constant index, when the layer's activation is elementwise; undefined otherwise. */
+function columnPick(n: OnnxNode, cur: string, pending: { units: number; activation?: ActivationName; norm?: unknown } | null, constant: Lookup, at: (n: OnnxNode) => string): number | undefined {
+  if (n.opType !== 'ArrayFeatureExtractor' || n.input[0] !== cur || !pending || pending.norm || pending.activation === 'softmax') return undefined;
+  const index = constant(n.input[1]);
+  if (!index || sizeOf(index) !== 1) return undefined;
+  const k = tensorValues(index, at(n))[0]!;
+  if (!(Number.isInteger(k) && k >= 0 && k < pending.units)) throw new FormatError(`${at(n)} picks column ${k} of ${pending.units}`);
+  return k;
 }
 
 function passThrough(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string): void {

@@ -22,7 +22,9 @@ export interface ONNXImportOptions extends ImportOptions {
  * `torch.onnx.export` of `nn.Sequential` MLPs, skl2onnx's MLPClassifier/MLPRegressor, tf2onnx's
  * Keras Dense models, and wasmnet's own `toONNX`, with their input standardization (skl2onnx's
  * `Scaler`, `Sub`/`Div`/`Mul` by constants), `BatchNormalization` and `LayerNormalization` (or
- * LayerNorm written out). Opsets 9 to 22, IR 3 to 10, FLOAT or DOUBLE.
+ * LayerNorm written out), onnxruntime's dynamic quantization (`quantize_dynamic`: INT8/UINT8
+ * weights dequantized at load) and scikit-learn's `LinearClassifier`/`LinearRegressor`.
+ * Opsets 9 to 22, IR 3 to 10, FLOAT or DOUBLE.
  * Weights kept in external files (`external_data`) are read from `options.externalData`.
  * Everything is checked before anything is allocated; anything else (a `Conv`, a branch, a
  * missing external file, an input that is not [batch, features] or flattened to it, malformed

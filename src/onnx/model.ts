@@ -6,6 +6,8 @@ import { BYTES, FIXED32, FIXED64, Reader, VARINT, Writer } from './protobuf';
 
 /** TensorProto.DataType values wasmnet meets. */
 export const FLOAT = 1;
+export const UINT8 = 2;
+export const INT8 = 3;
 export const INT32 = 6;
 export const INT64 = 7;
 export const STRING = 8;
@@ -114,6 +116,8 @@ export interface OnnxAttribute {
   t?: OnnxTensor;
   ints: Repeated;
   floats: Repeated;
+  /** how many strings the attribute lists (`strings`, e.g. classlabels_strings), not their text */
+  strings: number;
   /** a subgraph (If/Loop bodies): never supported */
   graph: boolean;
 }
@@ -228,7 +232,7 @@ const NO_VALUES = Repeated.of([]);
 
 function attribute(r: Reader, names: Names): OnnxAttribute {
   const start = r.pos;
-  const a: OnnxAttribute = { name: '', ints: NO_VALUES, floats: NO_VALUES, graph: false };
+  const a: OnnxAttribute = { name: '', ints: NO_VALUES, floats: NO_VALUES, strings: 0, graph: false };
   message(r, (r, f, w) => {
     if (f === 1) a.name = name(names, str(r, w));
     else if (f === 2) {
@@ -246,6 +250,10 @@ function attribute(r: Reader, names: Names): OnnxAttribute {
     } else if (f === 8) {
       if (a.ints === NO_VALUES) a.ints = Repeated.field(r.buf, start, r.end, 8, VARINT);
       a.ints.add(r, w);
+    } else if (f === 9) {
+      want(r, w, BYTES);
+      r.span(); // counted, not decoded (class labels: only their number matters)
+      a.strings++;
     }
     else return false;
     return true;
