@@ -710,7 +710,7 @@ export class H5File {
     if (layout.cls === 0) {
       data = layout.data!;
     } else if (layout.cls === 1) {
-      if (layout.address === UNDEF) data = new Uint8Array(bytesNeeded); // never written: the fill value 0
+      if (layout.address === UNDEF) data = this.unwritten(bytesNeeded, what); // never written: the fill value 0
       else {
         this.check(layout.address, bytesNeeded, what);
         data = this.bytes.subarray(layout.address, layout.address + bytesNeeded);
@@ -720,6 +720,16 @@ export class H5File {
     }
     if (data.length < bytesNeeded) throw new FormatError(`${what} holds ${data.length} bytes, ${bytesNeeded} expected`);
     return { shape, values: this.decode(data, type, count, what) as Float64Array, typeSize: type.size, float: type.cls === 1 };
+  }
+
+  /** The bytes of a dataset that was never written (its fill value, 0): memory follows the
+   *  file here too, so a few bytes cannot declare a gigabyte of zeros (Keras writes every
+   *  weight; h5py allocates a dataset's storage when it is written). */
+  private unwritten(bytes: number, what: string): Uint8Array {
+    if (bytes > this.bytes.length) {
+      throw new FormatError(`${what} was never written (it has no storage) yet declares ${bytes} bytes, more than the file's ${this.bytes.length}; Keras writes every weight`);
+    }
+    return new Uint8Array(bytes);
   }
 
   private layout(at: number, size: number, what: string): Layout {
@@ -822,7 +832,7 @@ export class H5File {
     if (chunk.length !== rank + 1 || chunk[rank] !== typeSize || chunk.some((c) => c < 1)) throw new FormatError(`${what}: its chunk dimensions do not match its shape`);
     const chunkValues = this.elements(chunk.slice(0, rank), `${what} (one chunk)`);
     const total = this.elements(shape, what);
-    if (layout.address === UNDEF) return new Uint8Array(total * typeSize);
+    if (layout.address === UNDEF) return this.unwritten(total * typeSize, what);
     const leaves: { at: number; size: number; mask: number; offsets: number[] }[] = [];
     const grid = shape.map((d, i) => Math.ceil(d / chunk[i]!));
     const chunkCount = grid.reduce((n, g) => n * g, 1);

@@ -227,6 +227,10 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       // [batch, d1, d2, …] straight into a Flatten (Keras's Flatten on a [null, 28, 28] input)
       const flattened = Array.isArray(shape) && shape.length > 2 && shape.length <= 64 && shape.slice(1).every((d) => Number.isInteger(d) && (d as number) >= 1) &&
         (cls === 'Flatten' || (cls === 'InputLayer' && layers[i + 1]?.class_name === 'Flatten'));
+      if (Array.isArray(shape) && shape.length === 2 && (shape[1] === null || shape[1] === -1)) {
+        // 2-D, but its width unknown: that, not the rank, is what stops the load
+        throw new FormatError(`${cls} layer "${name}" has input shape ${echo(shape)}: its number of features is not given; wasmnet needs it ([batch, features] with features a whole number ≥ 1)`);
+      }
       if (!flattened && (!Array.isArray(shape) || shape.length !== 2 || !Number.isInteger(shape[1]) || (shape[1] as number) < 1)) {
         throw new FormatError(`${cls} layer "${name}" has input shape ${echo(Array.isArray(shape) ? shape : given)}; wasmnet networks take 2-D input [batch, features] (or [batch, d1, d2, …] straight into a Flatten layer)`);
       }
