@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { FormatError, Network, init } from 'wasmnet';
-import { fromKeras, HDF5_LIMITS, ZIP_LIMITS } from 'wasmnet/keras';
+import { fromKeras, HDF5_LIMITS, KERAS_LIMITS, ZIP_LIMITS } from 'wasmnet/keras';
 import { fromONNX } from 'wasmnet/onnx';
 import { fromTfjs } from 'wasmnet/tfjs';
 import { writeHDF5, type H5Node } from '../src/keras/h5write';
@@ -489,16 +489,17 @@ describe('Keras: memory follows the file', () => {
     await refused(async () => fromKeras(await withWeights(h5)), FormatError, /^weight layers\/dense\/vars\/0 was never written \(it has no storage\) yet declares 1073741824 bytes, more than the file's \d+; Keras writes every weight$/);
   });
 
-  test('a zip entry that declares 512 MiB and holds 520 KB (once 512 MiB allocated before inflating): costs what it inflates to', async () => {
+  test('a zip entry that declares 512 MiB and holds 520 KB (once 512 MiB allocated before inflating): costs what it inflates to; config.json has its own limit', async () => {
     const { deflateRawSync } = await import('node:zlib');
     const e = await entries();
     let seed = 7;
     const noise = Uint8Array.from({ length: 520_300 }, () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 24));
-    /** config.json deflated (`data`), declaring `size` bytes and the CRC-32 of `data`. */
-    const lie = (data: Uint8Array, size: number) => {
-      const zip = writeZip([{ name: 'config.json', data: deflateRawSync(data) }, { name: 'model.weights.h5', data: e.get('model.weights.h5')! }]);
+    /** A .keras whose entry `name` (the first) is `data` deflated, declaring `size` bytes and the CRC-32 of `data`. */
+    const lie = (name: 'config.json' | 'model.weights.h5', data: Uint8Array, size: number) => {
+      const other = name === 'config.json' ? 'model.weights.h5' : 'config.json';
+      const zip = writeZip([{ name, data: deflateRawSync(data) }, { name: other, data: e.get(other)! }]);
       const view = new DataView(zip.buffer);
-      const central = view.getUint32(zip.length - 22 + 16, true); // the first central directory entry: config.json's
+      const central = view.getUint32(zip.length - 22 + 16, true); // the first central directory entry: `name`'s
       for (const [method, crc, uncompressed] of [[8, 14, 22], [central + 10, central + 16, central + 24]] as const) {
         view.setUint16(method, 8, true); // deflate
         view.setUint32(crc, crc32(data), true);
@@ -506,14 +507,22 @@ describe('Keras: memory follows the file', () => {
       }
       return zip;
     };
-    const bytes = lie(noise, ZIP_LIMITS.entryBytes);
+    const bytes = lie('model.weights.h5', noise, ZIP_LIMITS.entryBytes);
     expect(bytes.length).toBeLessThan(MB);
-    await refused(() => fromKeras(bytes), FormatError, /^zip entry "config\.json" inflates to 520300 bytes but declares 536870912$/);
-    // the neighbour: config.json deflated and declared honestly
-    const config = e.get('config.json')!;
-    const honest = lie(config, config.length);
-    expect(readZipDirectory(honest).get('config.json')!.crc).toBe(crc32(config));
-    await loads(() => fromKeras(honest));
+    await refused(() => fromKeras(bytes), FormatError, /^zip entry "model\.weights\.h5" inflates to 520300 bytes but declares 536870912$/);
+    // the neighbours: each entry deflated and declared honestly
+    for (const name of ['config.json', 'model.weights.h5'] as const) {
+      const data = e.get(name)!;
+      const honest = lie(name, data, data.length);
+      expect(readZipDirectory(honest).get(name)!.crc).toBe(crc32(data));
+      await loads(() => fromKeras(honest));
+    }
+    // a real bomb: 64 MiB of zeros (64 KB deflated) as config.json, declared honestly (once 1 s
+    // of CPU and 180 MB before "not valid JSON"): the config's own limit, before inflating
+    const bomb = lie('config.json', new Uint8Array(64 * MB), 64 * MB);
+    expect(bomb.length).toBeLessThan(MB);
+    await refused(() => fromKeras(bomb), FormatError, /^zip entry "config\.json" declares 67108864 bytes, over the limit of 16777216 \(KERAS_LIMITS\.configBytes\)$/);
+    expect(KERAS_LIMITS.configBytes).toBe(16 * MB);
   });
 });
 

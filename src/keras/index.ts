@@ -19,6 +19,9 @@ export { ZIP_LIMITS } from './zip';
 export const KERAS_LIMITS = {
   /** Nesting depth of config.json / model_config. */
   jsonDepth: 64,
+  /** Uncompressed bytes of a .keras file's config.json (a dense model's is a few KB; 1,000
+   *  layers about 1 MB): a deflated config cannot declare ZIP_LIMITS.entryBytes of JSON. */
+  configBytes: 16 * 1024 * 1024,
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -64,6 +67,9 @@ async function fromKerasZip(bytes: Uint8Array, options: ImportOptions): Promise<
   const weightsEntry = entries.get('model.weights.h5');
   if (!weightsEntry) {
     throw new FormatError(entries.has('model.weights.npz') ? 'the .keras file holds its weights as model.weights.npz; wasmnet reads model.weights.h5 (the default)' : 'the .keras file has no model.weights.h5');
+  }
+  if (configEntry.size > KERAS_LIMITS.configBytes) {
+    throw new FormatError(`zip entry "config.json" declares ${configEntry.size} bytes, over the limit of ${KERAS_LIMITS.configBytes} (KERAS_LIMITS.configBytes)`);
   }
   const config = parseJSON(new TextDecoder().decode(await readZipEntry(bytes, configEntry)), 'config.json');
   const h5 = new H5File(await readZipEntry(bytes, weightsEntry));

@@ -16,9 +16,9 @@ type Zlib = { inflateRawSync(b: Uint8Array, o: object): Uint8Array; inflateSync(
 /**
  * Inflates `input`, which must decompress to exactly `expected` bytes (the size its container
  * declared): more is a FormatError as soon as the output passes `expected` (a zip bomb stops
- * there, having allocated at most `expected` bytes plus one stream chunk), less too. The output
- * grows with what is inflated (doubling, up to `expected`), so a size declared but not there
- * costs nothing: 600 KB claiming 512 MiB allocates what those bytes really inflate to.
+ * there), less too. The output grows with what is inflated (doubling, up to `expected`: while
+ * it grows, old and new buffers together are under twice `expected`), so a size declared but
+ * not there costs nothing: 600 KB claiming 512 MiB allocates what those bytes inflate to.
  */
 export async function inflate(input: Uint8Array, format: DeflateFormat, expected: number, what: string): Promise<Uint8Array> {
   if (expected > maxInflated(input.length)) {
