@@ -477,16 +477,53 @@ describe('Keras: memory follows the file', () => {
   };
 
   test('the valid neighbours: the weights as written, and a bias never written (zeros, a few bytes)', async () => {
-    const net = await loads(async () => fromKeras(await withWeights(weights())));
+    const written = await withWeights(weights());
+    const net = await loads(() => fromKeras(written));
     expect(net.getWeights()[0]!.bias).toEqual(new Float64Array(8).fill(0.5));
-    const zeroBias = await loads(async () => fromKeras(await withWeights(unwritten(weights(), 8 * 4))));
+    const noBias = await withWeights(unwritten(weights(), 8 * 4));
+    const zeroBias = await loads(() => fromKeras(noBias));
     expect(zeroBias.getWeights()[0]!.bias).toEqual(new Float64Array(8));
   });
 
   test('a kernel never written that declares 2^28 values (once 3 GB allocated from 2 KB): refused before allocating', async () => {
     const h5 = unwritten(weights(), 4 * 8 * 4, [16384, 16384]);
     expect(16384 * 16384).toBe(HDF5_LIMITS.datasetValues);
-    await refused(async () => fromKeras(await withWeights(h5)), FormatError, /^weight layers\/dense\/vars\/0 was never written \(it has no storage\) yet declares 1073741824 bytes, more than the file's \d+; Keras writes every weight$/);
+    const zip = await withWeights(h5);
+    await refused(() => fromKeras(zip), FormatError, /^weight layers\/dense\/vars\/0 was never written \(it has no storage\) yet declares 1073741824 bytes, more than the file's \d+; Keras writes every weight$/);
+  });
+
+  test('16 MB of int8 as a Dense kernel: refused by its type before decoding (once 128 MB of float64); 16 MB of float32 of the wrong shape: refused', async () => {
+    /** k3-sequential's weights with the first kernel [rows, cols] (4 bytes a value as written). */
+    const big = (rows: number, cols: number) => {
+      const layer = (inputs: number, units: number, values = repeat(inputs * units, () => 0)): H5Node => ({
+        group: new Map([['vars', { group: new Map<string, H5Node>([['0', { shape: [inputs, units], values }], ['1', { shape: [units], values: repeat(units, () => 0) }]]) }]]),
+      });
+      return writeHDF5(new Map<string, H5Node>([['layers', { group: new Map([['dense', layer(rows, cols)], ['dense_1', layer(8, 6)], ['dense_2', layer(6, 3)]]) }], ['vars', { group: new Map() }]]));
+    };
+    const float32 = big(1024, 4096);
+    expect(float32.length).toBeGreaterThan(16 * MB);
+    const float32Zip = await withWeights(float32);
+    await refused(() => fromKeras(float32Zip), FormatError, /^Dense "dense": kernel has shape \[1024, 4096\], expected \[4, 8\]$/);
+    // the same bytes as int8 [1024, 16384]: its dataspace and datatype rewritten in place
+    const int8 = float32.slice();
+    const view = new DataView(int8.buffer);
+    let patched = 0;
+    for (let at = 0; at + 44 < int8.length && patched === 0; at++) {
+      // dataspace message (version 2, rank 2) of [1024, 4096], then the datatype message (float32, 20 bytes)
+      if (int8[at] !== 0x01 || int8[at + 4] !== 2 || int8[at + 5] !== 2 || view.getBigUint64(at + 8, true) !== 1024n || view.getBigUint64(at + 16, true) !== 4096n) continue;
+      const type = at + 24;
+      expect([int8[type], int8[type + 4]]).toEqual([0x03, 0x11]);
+      view.setBigUint64(at + 16, 16384n, true);
+      int8[type + 4] = 0x10; // version 1, class 0: fixed-point
+      int8[type + 5] = 0x08; // signed, little-endian
+      view.setUint32(type + 8, 1, true); // 1 byte
+      view.setUint16(type + 12, 0, true); // bit offset
+      view.setUint16(type + 14, 8, true); // precision
+      patched++;
+    }
+    expect(patched).toBe(1);
+    const int8Zip = await withWeights(int8);
+    await refused(() => fromKeras(int8Zip), FormatError, /^weight layers\/dense\/vars\/0 is an integer dataset; Dense weights are floats$/);
   });
 
   test('a zip entry that declares 512 MiB and holds 520 KB (once 512 MiB allocated before inflating): costs what it inflates to; config.json has its own limit', async () => {

@@ -690,8 +690,9 @@ export class H5File {
     return this.message(this.header(address), 0x08) !== undefined;
   }
 
-  /** A numeric dataset's shape and values (as float64). */
-  async dataset(address: number, what: string): Promise<{ shape: number[]; values: Float64Array; typeSize: number; float: boolean }> {
+  /** A numeric dataset's shape and values (as float64). `accept`, when given, sees its shape and
+   *  type before anything is read or allocated, and may refuse it (by throwing). */
+  async dataset(address: number, what: string, accept?: (info: { shape: number[]; float: boolean }) => void): Promise<{ shape: number[]; values: Float64Array; typeSize: number; float: boolean }> {
     const header = this.header(address);
     const typeMsg = this.message(header, 0x03);
     const spaceMsg = this.message(header, 0x01);
@@ -702,6 +703,7 @@ export class H5File {
       throw new FormatError(`${what} has an HDF5 datatype of class ${type.cls} and size ${type.size}; weights must be floats`);
     }
     const shape = this.dataspace(spaceMsg.at) ?? [];
+    accept?.({ shape, float: type.cls === 1 });
     const count = this.elements(shape, what);
     const bytesNeeded = count * type.size;
     const layout = this.layout(layoutMsg.at, layoutMsg.size, what);

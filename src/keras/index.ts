@@ -184,7 +184,11 @@ interface Weight {
 
 async function readWeight(h5: H5File, address: number | undefined, path: string, layer: LayerRef, suffix: string): Promise<Weight> {
   if (address === undefined || !h5.isDataset(address)) throw new FormatError(`${layer.cls} layer "${layer.name}": no dataset ${path} in the weights`);
-  const { shape, values, float } = await h5.dataset(address, `weight ${path}`);
+  // an integer dataset is refused before it is decoded (8 bytes of float64 per stored byte)
+  const accept = ({ float }: { float: boolean }) => {
+    if (!float && layer.cls !== 'Normalization') throw new FormatError(`weight ${path} is an integer dataset; ${layer.cls} weights are floats`);
+  };
+  const { shape, values, float } = await h5.dataset(address, `weight ${path}`, accept);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     // wasmnet/keras hands weights on as float32 (fromTfjs's manifest); float64 ones must be exact
@@ -194,7 +198,6 @@ async function readWeight(h5: H5File, address: number | undefined, path: string,
         : `weight ${path}[${i}] is the integer ${v}, outside int32`);
     }
   }
-  if (!float && layer.cls !== 'Normalization') throw new FormatError(`weight ${path} is an integer dataset; ${layer.cls} weights are floats`);
   return { suffix, shape, values, integer: !float };
 }
 
