@@ -647,6 +647,36 @@ describe('fuzz: mutations of the new inputs end in a network or a FormatError', 
     o.check();
   });
 
+  test("ONNX: byte edits of PyTorch's own exports of the view chains, unknown widths, one sample, ReLU6 and external data", () => {
+    const o = outcomes();
+    const dir = new URL('./fixtures/onnx/', import.meta.url);
+    const read = (name: string) => new Uint8Array(readFileSync(new URL(name, dir)));
+    const data = read('external/mlp-external.onnx.data');
+    const files = { externalData: { 'mlp-external.onnx.data': data } };
+    const fixtures: [Uint8Array, (b: Uint8Array) => unknown][] = [
+      ...['view-minus1-op13-f32', 'view-size-op11-f32', 'view-size-op13-f64', 'width-unknown-op13-f32', 'one-sample-op13-f64', 'relu6-op9-f32', 'relu6-op13-f32', 'relu6-op17-f64'].map(
+        (name) => [read(`${name}.onnx`), (b: Uint8Array) => fromONNX(b)] as [Uint8Array, (b: Uint8Array) => unknown],
+      ),
+      [read('external/mlp-external.onnx'), (b) => fromONNX(b, files)],
+    ];
+    for (const [bytes, load] of fixtures) {
+      o.run(() => load(bytes));
+      fc.assert(fc.property(fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (edits) => {
+        const copy = bytes.slice();
+        for (const [at, v] of edits) copy[at] = v;
+        o.run(() => load(copy));
+      }), params(120));
+    }
+    // the external file cut anywhere, or with bytes changed
+    const model = fixtures[fixtures.length - 1]![0];
+    fc.assert(fc.property(fc.nat(data.length), fc.array(fc.tuple(fc.nat(data.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), (cut, edits) => {
+      const copy = data.slice(0, cut);
+      for (const [at, v] of edits) if (at < copy.length) copy[at] = v;
+      o.run(() => fromONNX(model, { externalData: { 'mlp-external.onnx.data': copy } }));
+    }), params(150));
+    o.check();
+  });
+
   test('ONNX: the view chain with its constants and input shape drawn at random', () => {
     const o = outcomes();
     // (each drawn mostly as the valid chain has it, so that networks and refusals both occur)
