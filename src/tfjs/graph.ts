@@ -101,6 +101,7 @@ export function planGraph(topology: unknown, weights: Map<string, Weight>): { in
   if (placeholders.length !== 1) throw new FormatError(`graph model: ${placeholders.length} Placeholder nodes; wasmnet reads networks with one input`);
 
   const constant = (name: string, where: GraphNode): Weight => {
+    if (name === '') throw new FormatError(`graph model: ${where.op} node ${shown(where.name)} has no constant input (its weight or bias); wasmnet reads x·W + b with W and b Const nodes`);
     const node = nodes.get(name);
     if (!node || node.op !== 'Const') {
       throw new FormatError(`graph model: ${where.op} node ${shown(where.name)} takes ${shown(name)}${node ? ` (a ${node.op} node)` : ''} where wasmnet reads a constant`);
