@@ -199,15 +199,15 @@ const i64 = (values: number[]): Uint8Array => {
 const intAttr = (name: string, i: number): Uint8Array => cat([strField(1, name), intField(3, i), intField(20, 2)]);
 /** The base model (x → Gemm(W [2, 1], b) → y) with the input declared `dims` and `first` nodes
  *  (and `initializers`) between it and the Gemm, which reads `into`. */
-const before = (dims: (number | null)[], first: Uint8Array[], initializers: Uint8Array[] = [], into = 'f') =>
+const before = (dims: readonly (number | null)[], first: Uint8Array[], initializers: Uint8Array[] = [], into = 'f') =>
   onnx((g) => {
     g.inputs[0] = value('x', dims);
     g.nodes = [...first, node('Gemm', [into, 'W', 'b'], ['y'], [], 'dense')];
     add(g.initializers, initializers);
   });
-const reshapeTo = (dims: (number | null)[], shape: Uint8Array) => before(dims, [node('Reshape', ['x', 's'], ['f'], [], 'view')], [shape]);
+const reshapeTo = (dims: readonly (number | null)[], shape: Uint8Array) => before(dims, [node('Reshape', ['x', 's'], ['f'], [], 'view')], [shape]);
 /** PyTorch's x.view(x.size(0), -1): Shape → Gather(0) → Unsqueeze → Concat(…, [-1]) → Reshape. */
-const viewChain = (change: (parts: { nodes: Uint8Array[]; initializers: Uint8Array[] }) => void = () => {}, dims: (number | null)[] = [null, 1, 2]) => {
+const viewChain = (change: (parts: { nodes: Uint8Array[]; initializers: Uint8Array[] }) => void = () => {}, dims: readonly (number | null)[] = [null, 1, 2]) => {
   const parts = {
     nodes: [
       node('Shape', ['x'], ['shape'], [], 'shape'),
@@ -254,7 +254,7 @@ describe('ONNX inputs that are not [batch, features], and the flattening chains'
   test('reshapes that do not flatten: the Reshape is named with the shape it reshapes to', async () => {
     await refused(() => fromONNX(reshapeTo([null, 1, 2], tensor('s', [2], i64([-1, 3]), INT64))), FormatError, /^Reshape \(node "view"\) reshapes \[\?, 1, 2\] to \[-1, 3\]; its features are 2$/);
     for (const [dims, shape] of [[[2], [2, -1]], [[3], [-1, 1, 2]], [[1], [-1]]] as const) {
-      await refused(() => fromONNX(reshapeTo([null, 1, 2], tensor('s', dims, i64(shape), INT64))), FormatError, /^input "x" has shape \[\?, 1, 2\]; Reshape \(node "view"\) does not flatten it to \[batch, features\] \(wasmnet reads Flatten\(axis=1\), a Reshape to \[-1, n\], \[0, -1\] or \[-1, -1\], or x\.view\(x\.size\(0\), -1\)\)$/);
+      await refused(() => fromONNX(reshapeTo([null, 1, 2], tensor('s', dims, i64([...shape]), INT64))), FormatError, /^input "x" has shape \[\?, 1, 2\]; Reshape \(node "view"\) does not flatten it to \[batch, features\] \(wasmnet reads Flatten\(axis=1\), a Reshape to \[-1, n\], \[0, -1\] or \[-1, -1\], or x\.view\(x\.size\(0\), -1\)\)$/);
     }
     await refused(() => fromONNX(reshapeTo([null, 1, 2], tensor('s', [2], i64([-1]), INT64))), FormatError, /^Reshape \(node "view"\): tensor "s" of shape \[2\] needs 2 values but holds 1$/);
     await refused(() => fromONNX(reshapeTo([null, 1, 2], tensor('s', [2 ** 40, 2 ** 40], i64([-1, 2]), INT64))), FormatError, /Reshape \(node "view"\) does not flatten it/);
@@ -302,7 +302,12 @@ const externalModel = (w: readonly (readonly [string, string])[], b?: readonly (
 const weightsFile = f32([0.5, -0.25, 0.125]);
 
 describe('ONNX external data: hostile entries and files', () => {
-  const at = (location: string, offset?: string, length?: string) => [['location', location], ...(offset === undefined ? [] : [['offset', offset]]), ...(length === undefined ? [] : [['length', length]])] as const;
+  type Entry = readonly [string, string];
+  const at = (location: string, offset?: string, length?: string): Entry[] => [
+    ['location', location],
+    ...(offset === undefined ? [] : [['offset', offset] as const]),
+    ...(length === undefined ? [] : [['length', length] as const]),
+  ];
 
   test('the valid neighbours: offsets and lengths, a length left out (to the end), tensors sharing bytes, keys wasmnet does not check', async () => {
     const files = { externalData: { 'weights.bin': weightsFile } };
@@ -407,7 +412,7 @@ describe('ONNX Clip: relu6 and relu, and every other clip refused by its bounds'
   });
 
   test('bounds that only differ from relu6 or relu beyond 9 (once loaded as relu or linear): refused, naming the bounds', async () => {
-    for (const [lo, hi] of [[0, 9], [0, 20], [0, 1e30], [-1e30, 1e30], [-20, 20]]) {
+    for (const [lo, hi] of [[0, 9], [0, 20], [0, 1e30], [-1e30, 1e30], [-20, 20]] as [number, number][]) {
       await refused(() => fromONNX(clip(['lo', 'hi'], { lo, hi })), FormatError, new RegExp(`^Clip \\(node "clip"\\) clips to \\[${escape(String(Math.fround(lo)))}, ${escape(String(Math.fround(hi)))}\\]; wasmnet reads Clip\\(0, 6\\) as relu6 and Clip\\(0\\) with no max as relu$`));
     }
     await refused(() => fromONNX(clip([], {}, [floatAttr('min', 0), floatAttr('max', 20)], 9)), FormatError, /^Clip \(node "clip"\) clips to \[0, 20\]; wasmnet reads/);
