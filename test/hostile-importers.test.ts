@@ -725,3 +725,35 @@ describe('tfjs layers models: a 2-D input of unknown width', () => {
     predictsBase(await loads(() => fromTfjs(model([null, 2]) as never, f32([0.5, -0.25, 0.125]))));
   });
 });
+
+describe('values from the file in messages: cut at 80 characters', () => {
+  const layers = (extra: Record<string, unknown>) => ({
+    modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'd', units: 2, batch_input_shape: [null, 2] } }, extra] } },
+    weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'd/kernel', shape: [2, 2], dtype: 'float32' }, { name: 'd/bias', shape: [2], dtype: 'float32' }] }],
+  });
+  const zeros = repeat(200_000, () => 0);
+  const cut = `\\[${'0,'.repeat(39)}0…`; // [ and 79 characters
+
+  test('a ReLU max_value, a BatchNormalization axis or epsilon, a Normalization mean of 200,000 items (once echoed whole, 400 KB)', async () => {
+    const weights = f32([1, 0, 0, 1, 0, 0]);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ class_name: 'ReLU', config: { name: 'r', max_value: zeros } }, new RegExp(`^ReLU layer "r" with max_value ${cut}, negative_slope or threshold is not supported \\(max_value 6 is relu6\\)$`)],
+      [{ class_name: 'BatchNormalization', config: { name: 'bn', axis: zeros } }, new RegExp(`^BatchNormalization layer "bn" has axis ${cut}; wasmnet normalizes`)],
+      [{ class_name: 'BatchNormalization', config: { name: 'bn', epsilon: 'e'.repeat(200_000) } }, /^BatchNormalization layer "bn" has epsilon "e{79}…(; wasmnet needs ε > 0)?$/],
+      [{ class_name: 'Normalization', config: { name: 'n', mean: zeros.map(String), variance: 1 } }, /^Normalization layer "n" has mean \["0",.{75}… and variance 1; expected numbers or lists of numbers$/],
+    ];
+    for (const [layer, message] of cases) {
+      const text = JSON.stringify(layers(layer));
+      await refused(() => fromTfjs(text, weights), FormatError, message);
+    }
+  });
+
+  test('a Keras config whose class_name is 200,000 items and which has no layers', async () => {
+    const keras = new Uint8Array(readFileSync(new URL('./fixtures/keras/k3-sequential.keras', import.meta.url)));
+    const entries = new Map<string, Uint8Array>();
+    for (const [name, entry] of readZipDirectory(keras)) entries.set(name, await readZipEntry(keras, entry));
+    const config = new TextEncoder().encode(JSON.stringify({ class_name: zeros, config: {} }));
+    const zip = writeZip([{ name: 'config.json', data: config }, { name: 'model.weights.h5', data: entries.get('model.weights.h5')! }]);
+    await refused(() => fromKeras(zip), FormatError, new RegExp(`^config\\.json: ${cut} model has no config\\.layers array$`));
+  });
+});

@@ -160,7 +160,10 @@ function weightedLayers(config: unknown, where: string): LayerRef[] {
   if (!isObj(config)) throw new FormatError(`${where} must be a JSON object`);
   const inner = config.config;
   const layers = Array.isArray(inner) ? inner : isObj(inner) ? inner.layers : undefined;
-  if (!Array.isArray(layers)) throw new FormatError(`${where}: ${String(config.class_name)} model has no config.layers array`);
+  if (!Array.isArray(layers)) {
+    const cls = typeof config.class_name === 'string' ? config.class_name : JSON.stringify(config.class_name) ?? String(config.class_name);
+    throw new FormatError(`${where}: ${cls.length > 80 ? `${cls.slice(0, 80)}…` : cls} model has no config.layers array`);
+  }
   const out: LayerRef[] = [];
   layers.forEach((l, i) => {
     if (!isObj(l) || !isObj(l.config)) throw new FormatError(`${where}: layer ${i} must be { class_name, config }`);

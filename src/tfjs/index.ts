@@ -268,7 +268,7 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
     } else if (cls === 'ReLU') {
       const max = c.max_value ?? null;
       if ((max !== null && max !== 6) || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
-        throw new FormatError(`ReLU layer "${name}" with max_value ${JSON.stringify(max)}, negative_slope or threshold is not supported (max_value 6 is relu6)`);
+        throw new FormatError(`ReLU layer "${name}" with max_value ${echo(max)}, negative_slope or threshold is not supported (max_value 6 is relu6)`);
       }
       setActivation(cls, name, max === 6 ? 'relu6' : 'relu');
     } else if (cls === 'Softmax') {
