@@ -757,3 +757,36 @@ describe('values from the file in messages: cut at 80 characters', () => {
     await refused(() => fromKeras(zip), FormatError, new RegExp(`^config\\.json: ${cut} model has no config\\.layers array$`));
   });
 });
+
+describe('Keras: the zip directory and the config JSON', () => {
+  const keras = new Uint8Array(readFileSync(new URL('./fixtures/keras/k3-sequential.keras', import.meta.url)));
+  const entries = async () => {
+    const out = new Map<string, Uint8Array>();
+    for (const [name, entry] of readZipDirectory(keras)) out.set(name, await readZipEntry(keras, entry));
+    return out;
+  };
+
+  test('an end record that claims more entries than the directory holds, 1,001 entries, a directory outside the file', async () => {
+    const eocd = keras.length - 22;
+    const claim = (count: number, offset?: number) => {
+      const copy = keras.slice();
+      const view = new DataView(copy.buffer);
+      view.setUint16(eocd + 8, count, true);
+      view.setUint16(eocd + 10, count, true);
+      if (offset !== undefined) view.setUint32(eocd + 16, offset, true);
+      return copy;
+    };
+    await refused(() => fromKeras(claim(1000)), FormatError, /^zip central directory entry 3 is truncated or malformed$/);
+    await refused(() => fromKeras(claim(1001)), FormatError, /^the zip has 1001 entries, over the limit of 1000 \(ZIP_LIMITS\.entries\)$/);
+    await refused(() => fromKeras(claim(3, keras.length)), FormatError, /^the zip central directory lies outside the file$/);
+  });
+
+  test('16 MB of [{},{},…] in config.json (5 million objects for JSON.parse): the JSON size limit, before parsing', async () => {
+    const e = await entries();
+    const config = new TextDecoder().decode(e.get('config.json')!);
+    const junk = new TextEncoder().encode(`${config.slice(0, -1)},"junk":[${'{},'.repeat(5_500_000)}{}]}`);
+    expect(junk.length).toBeLessThanOrEqual(KERAS_LIMITS.configBytes);
+    const zip = writeZip([{ name: 'config.json', data: junk }, { name: 'model.weights.h5', data: e.get('model.weights.h5')! }]);
+    await refused(() => fromKeras(zip), FormatError, /^config\.json has more than 1000000 items \(the JSON size limit\)$/);
+  });
+});

@@ -6,6 +6,7 @@
 import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import type { ImportOptions } from '../interop/build';
+import { jsonTextProblem } from '../io/json-limits';
 import { fromTfjs, type TfjsWeightSpec } from '../tfjs/index';
 import { H5File } from './hdf5';
 import { writeHDF5, type H5Node } from './h5write';
@@ -241,6 +242,9 @@ function parseJSON(text: string, where: string): unknown {
       if (++depth > KERAS_LIMITS.jsonDepth) throw new FormatError(`${where} nests deeper than ${KERAS_LIMITS.jsonDepth} levels (KERAS_LIMITS.jsonDepth)`);
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
+  // and its size (items), as fromTfjs checks a model.json, before JSON.parse builds millions of objects
+  const problem = jsonTextProblem(text);
+  if (problem) throw new FormatError(`${where} ${problem}`);
   try {
     return JSON.parse(text);
   } catch (error) {
