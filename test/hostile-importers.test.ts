@@ -426,6 +426,41 @@ describe('ONNX Clip: relu6 and relu, and every other clip refused by its bounds'
     await refused(() => fromONNX(min), FormatError, /^the operators Min from Min \(node "min"\) compute an elementwise function that is none of wasmnet's activations$/);
   });
 
+  test('x − Relu(x − 20) (min(x, 20) written out) is not linear; a threshold of −6 is seen', async () => {
+    const written = onnx((g) => {
+      g.nodes.push(node('Sub', ['y', 'twenty'], ['shifted'], [], 'shift'), node('Relu', ['shifted'], ['over'], [], 'over'), node('Sub', ['y', 'over'], ['z'], [], 'cap'));
+      g.initializers.push(tensor('twenty', [], f32([20])));
+      g.outputs = [value('z', [null, 1])];
+    });
+    await refused(() => fromONNX(written), FormatError, /^the operators Sub, Relu, Sub from Sub \(node "shift"\) compute an elementwise function that is none of wasmnet's activations$/);
+    const floor = onnx((g) => {
+      g.nodes.push(node('Max', ['y', 'm6'], ['z'], [], 'floor'));
+      g.initializers.push(tensor('m6', [], f32([-6])));
+      g.outputs = [value('z', [null, 1])];
+    });
+    await refused(() => fromONNX(floor), FormatError, /^the operators Max from Max \(node "floor"\) compute an elementwise function/);
+  });
+
+  test('scaling: 4× the layers, each with a 16-node written-out activation over 8 constants, cost at most 6× the operations', () => {
+    const layers = (n: number) => {
+      const g: GraphParts = { nodes: [], initializers: [tensor('W1', [1, 1], f32([1])), tensor('b1', [1], f32([0]))], inputs: [value('x', [null, 1])], outputs: [] };
+      let cur = 'x';
+      for (let l = 0; l < n; l++) {
+        g.nodes.push(node('Gemm', [cur, 'W1', 'b1'], [`h${l}`]));
+        cur = `h${l}`;
+        for (let k = 0; k < 8; k++) {
+          g.nodes.push(node('Mul', [cur, `c${k}`], [`m${l}_${k}`]), node('Div', [`m${l}_${k}`, `c${k}`], [`d${l}_${k}`]));
+          cur = `d${l}_${k}`;
+        }
+      }
+      add(g.initializers, repeat(8, (k) => tensor(`c${k}`, [], f32([k + 0.5]))));
+      g.outputs = [value(cur, [null, 1])];
+      const bytes = model(g);
+      return () => fromONNX(bytes);
+    };
+    expect(ratio(layers, 200)).toBeLessThanOrEqual(6);
+  });
+
   test('other bounds: min above max, NaN, [1, 6]; bounds that are not scalar constants', async () => {
     await refused(() => fromONNX(clip(['lo', 'hi'], { lo: 6, hi: 0 })), FormatError, /^Clip \(node "clip"\) clips to \[6, 0\]/);
     await refused(() => fromONNX(clip(['lo', 'hi'], { lo: NaN, hi: 6 })), FormatError, /^Clip \(node "clip"\) clips to \[NaN, 6\]/);

@@ -770,18 +770,23 @@ function clipBounds(n: OnnxNode, scalars: Map<string, number>): [number, number]
 }
 
 /** More probes where the region's own numbers may put a threshold that PROBES (−6 to 9) miss:
- *  around each finite constant c it reads (and Clip's min/max attributes), c − 1, c, c + 1 and
- *  ±(2|c| + 10). Without them Clip(0, 20) or Min(x, 10) would pass for relu or linear. */
+ *  with M the largest finite |c| among the constants it reads (and Clip's min/max attributes),
+ *  ±(M + 1) and ±(2M + 10). Without them Clip(0, 20), Min(x, 10) or x − Relu(x − 20) would pass
+ *  for relu or linear: past a threshold such functions stay apart from the activation they
+ *  mimic below it, so the far probes see it. Four probes, however many constants: the cost of
+ *  recognising a region stays proportional to its size. */
 function thresholdProbes(nodes: OnnxNode[], scalars: Map<string, number>): number[] {
-  const seeds = new Set(scalars.values());
+  let m = 0;
+  const seed = (c: number) => {
+    if (Number.isFinite(c)) m = Math.max(m, Math.abs(c));
+  };
+  scalars.forEach(seed);
   for (const n of nodes) {
     if (n.opType !== 'Clip') continue;
     for (const name of ['min', 'max']) {
       const f = n.attributes.get(name)?.f;
-      if (f !== undefined) seeds.add(f);
+      if (f !== undefined) seed(f);
     }
   }
-  const out: number[] = [];
-  for (const c of seeds) if (Number.isFinite(c)) out.push(c - 1, c, c + 1, 2 * Math.abs(c) + 10, -(2 * Math.abs(c) + 10));
-  return out;
+  return m < 6 ? [] : [m + 1, -(m + 1), 2 * m + 10, -(2 * m + 10)];
 }
