@@ -31,7 +31,6 @@ import {
   model,
   node,
   refused,
-  repeatBytes,
   report,
   stopSampler,
   strField,
