@@ -281,6 +281,12 @@ describe('ONNX inputs that are not [batch, features], and the flattening chains'
     await refused(() => fromONNX(viewChain(() => {}, [null, null, 2])), FormatError, /^input "x" has shape \[\?, \?, 2\]: flattening it needs every dimension but the batch to be known$/);
   });
 
+  test('a node with no output (found by the fuzz below: once a TypeError when the chain ended at no tensor)', async () => {
+    const bytes = onnx((g) => g.nodes.push(cat([strField(1, 'y'), strField(3, 'mute'), strField(4, 'Identity')])));
+    await refused(() => fromONNX(bytes), FormatError, /^Identity \(node "mute"\) has no output; every ONNX operator writes its first output$/);
+    await refused(() => fromONNX(onnx((g) => g.nodes.push(node('Relu', ['y'], [''], [], 'blank')))), FormatError, /^Relu \(node "blank"\) has no output/);
+  });
+
   test('a flattening of [?, 10^9, 10^9]: the weight says 2 inputs, the message says 10^18', async () => {
     await refused(() => fromONNX(before([null, 1e9, 1e9], [node('Flatten', ['x'], ['f'], [], 'flatten')])), FormatError, /^Gemm \(node "dense"\): weight "W" of shape \[2, 1\] expects 2 inputs, but the data has 1000000000000000000 columns$/);
   });
@@ -822,5 +828,28 @@ describe('Keras: the zip directory and the config JSON', () => {
     expect(junk.length).toBeLessThanOrEqual(KERAS_LIMITS.configBytes);
     const zip = writeZip([{ name: 'config.json', data: junk }, { name: 'model.weights.h5', data: e.get('model.weights.h5')! }]);
     await refused(() => fromKeras(zip), FormatError, /^config\.json has more than 1000000 items \(the JSON size limit\)$/);
+  });
+});
+
+describe('tfjs: a model.json object (not text) that contains itself', () => {
+  test('in a Functional model\'s inbound_nodes (once a stack overflow), and where a message quotes it (once a TypeError from JSON.stringify)', async () => {
+    const functional = () => {
+      const inbound: unknown[] = [];
+      inbound.push(inbound);
+      return {
+        modelTopology: { class_name: 'Functional', config: { layers: [{ class_name: 'InputLayer', name: 'in', config: { name: 'in', batch_input_shape: [null, 2] }, inbound_nodes: inbound }, { class_name: 'Dense', name: 'd', config: { name: 'd', units: 1 }, inbound_nodes: [[['in', 0, 0, {}]]] }], output_layers: [['d', 0, 0]] } },
+        weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'd/kernel', shape: [2, 1], dtype: 'float32' }, { name: 'd/bias', shape: [1], dtype: 'float32' }] }],
+      };
+    };
+    predictsBase(await loads(() => fromTfjs(functional() as never, f32([0.5, -0.25, 0.125]))));
+    const selfish = functional();
+    const dense = selfish.modelTopology.config.layers[1]!;
+    dense.inbound_nodes = [dense as never];
+    await refused(() => fromTfjs(selfish as never, f32([0.5, -0.25, 0.125])), FormatError, /^Dense layer "d" takes input from no layer; wasmnet loads Functional models that are a single chain of layers$/);
+    const units: Record<string, unknown> = {};
+    units.self = units;
+    const bad = functional();
+    bad.modelTopology.config.layers[1]!.config.units = units as never;
+    await refused(() => fromTfjs(bad as never, f32([0.5, -0.25, 0.125])), FormatError, /^Dense layer "d" has units \(a value JSON cannot show\)$/);
   });
 });

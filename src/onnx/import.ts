@@ -66,6 +66,8 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     if (!(ml ? ML_OPS.has(n.opType) : (n.domain === '' || n.domain === 'ai.onnx') && SUPPORTED.has(n.opType))) {
       throw new FormatError(`${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${at(n)} is not supported: wasmnet loads dense networks`);
     }
+    // (every operator writes its first output: one with none would end the walk at no tensor)
+    if (n.output.length === 0 || n.output[0] === '') throw new FormatError(`${at(n)} has no output; every ONNX operator writes its first output`);
     for (const a of n.attributes.values()) {
       if (a.graph) throw new FormatError(`${at(n)} has a subgraph attribute ${quote(a.name)}: wasmnet loads dense networks`);
       if (a.f !== undefined && !Number.isFinite(a.f)) throw new FormatError(`${at(n)}: attribute ${quote(a.name)} is ${a.f}; attributes must be finite`);

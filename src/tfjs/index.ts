@@ -93,7 +93,12 @@ export const LIMITS = {
 
 /** A value from the file as messages show it: JSON, cut at 80 characters. */
 function echo(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = '(a value JSON cannot show)'; // an object passed in (not parsed) may contain itself, or a BigInt
+  }
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
@@ -308,16 +313,24 @@ function checkChain(layers: { class_name: string; config: Obj; name?: string; in
   const names = layers.map((l, i) => String(l.name ?? l.config.name ?? `#${i}`));
   const sources = (inbound: unknown): string[] => {
     const found: string[] = [];
-    const walk = (v: unknown): void => {
+    // (iterative, each object once: an object passed in, not parsed, may contain itself)
+    const seen = new Set<object>();
+    const stack: unknown[] = [inbound];
+    while (stack.length > 0) {
+      const v = stack.pop();
+      if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+      seen.add(v);
       if (Array.isArray(v)) {
         if (typeof v[0] === 'string' && typeof v[1] === 'number') found.push(v[0]); // Keras 2: [name, node, tensor, kwargs]
-        else v.forEach(walk);
+        else for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
       } else if (isObj(v)) {
         if (Array.isArray(v.keras_history) && typeof v.keras_history[0] === 'string') found.push(v.keras_history[0]); // Keras 3
-        else Object.values(v).forEach(walk);
+        else {
+          const values = Object.values(v);
+          for (let i = values.length - 1; i >= 0; i--) stack.push(values[i]); // (no argument spread of an unbounded list)
+        }
       }
-    };
-    walk(inbound);
+    }
     return found;
   };
   layers.forEach((l, i) => {

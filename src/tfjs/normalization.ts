@@ -24,7 +24,12 @@ export interface PlannedNormalization {
 
 /** A value from the file as messages show it: JSON, cut at 80 characters (as fromTfjs's echo). */
 function echo(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = '(a value JSON cannot show)'; // an object passed in (not parsed) may contain itself, or a BigInt
+  }
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
