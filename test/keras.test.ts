@@ -8,17 +8,20 @@
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, dense, FormatError, Network, WasmnetError } from 'wasmnet';
 import { fromKeras, HDF5_LIMITS, toKeras, ZIP_LIMITS } from 'wasmnet/keras';
 import { H5File } from '../src/keras/hdf5';
 import { writeHDF5, type H5Node } from '../src/keras/h5write';
 import { crc32, readZipDirectory, readZipEntry, writeZip } from '../src/keras/zip';
+import { refused, stopSampler } from './helpers/hostile';
 import { tokerasNetwork } from './helpers/keras-network';
 
 const dir = new URL('./fixtures/keras/', import.meta.url);
 /** fast-check's seed and run multiplier (FUZZ_SEED, FUZZ_RUNS as in test/fuzz.test.ts). */
 const FUZZ = { seed: Number(process.env.FUZZ_SEED ?? 2026_24), runs: Number(process.env.FUZZ_RUNS ?? 1) };
+// A floor on the runs: FUZZ_RUNS=0 (or a typo) would turn the fuzz below into a no-op that passes.
+if (!Number.isInteger(FUZZ.runs) || FUZZ.runs < 1) throw new Error(`FUZZ_RUNS must be a whole number ≥ 1, got ${JSON.stringify(process.env.FUZZ_RUNS)}`);
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, dir)));
 const { 'h5-dense.h5': dense5, ...expected } = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as Record<string, { input: number[][]; output: number[][] }> & {
   'h5-dense.h5': { links: string[]; attributes: Record<string, string | string[] | number[]> };
@@ -54,6 +57,10 @@ function zipBomb(entries: Map<string, Uint8Array>): Uint8Array {
   view.setUint32(central + 24, 4096, true);
   return zip;
 }
+/** `rejects` under the hostile-file meter (test/helpers/hostile.ts): a WasmnetError matching
+ *  `message` in under a second of CPU time, memory growing by under 100 MB. */
+const rejectsMetered = (bytes: Uint8Array, message: RegExp): Promise<void> => refused(() => fromKeras(bytes), WasmnetError, message);
+afterAll(stopSampler);
 async function rejects(bytes: Uint8Array, message?: RegExp): Promise<WasmnetError> {
   const error = await fromKeras(bytes).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(WasmnetError);
@@ -212,26 +219,26 @@ describe('hostile files: each a WasmnetError', () => {
   });
 
   it('a zip bomb stops at the size its entry declares', async () => {
-    await rejects(zipBomb(await unzip(file('k3-sequential.keras'))), /inflates to more than the 4096 bytes it declares/);
+    await rejectsMetered(zipBomb(await unzip(file('k3-sequential.keras'))), /inflates to more than the 4096 bytes it declares/);
   });
 
   it('huge declared sizes: a zip entry, an HDF5 dataset', async () => {
     const keras = file('k3-sequential.keras');
-    const zip = await withEntry(keras, 'config.json', new Uint8Array(10));
+    const zip = await withEntry(keras, 'model.weights.h5', new Uint8Array(10));
     const view = new DataView(zip.buffer);
-    // the central directory entry of config.json: its declared size
+    // the central directory entry of model.weights.h5: its declared size (config.json has a smaller limit, KERAS_LIMITS.configBytes)
     const text = Array.from(zip, (b) => String.fromCharCode(b)).join('');
     const at = text.indexOf('PK\x01\x02');
     const entries = readZipDirectory(zip);
-    const target = [...entries.keys()].indexOf('config.json');
+    const target = [...entries.keys()].indexOf('model.weights.h5');
     let p = at;
     for (let i = 0; i < target; i++) p += 46 + view.getUint16(p + 28, true) + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
     view.setUint32(p + 24, 0xfffffff0, true);
-    await rejects(zip, new RegExp(`over the limit of ${ZIP_LIMITS.entryBytes} \\(ZIP_LIMITS\\.entryBytes\\)`));
+    await rejectsMetered(zip, new RegExp(`over the limit of ${ZIP_LIMITS.entryBytes} \\(ZIP_LIMITS\\.entryBytes\\)`));
 
     const vars = (kernel: number[]): H5Node => ({ group: new Map([['vars', { group: new Map<string, H5Node>([['0', { shape: kernel, values: [1] }], ['1', { shape: [kernel[1]!], values: [1] }]]) }]]) });
     const huge = writeHDF5(new Map<string, H5Node>([['layers', { group: new Map([['dense', vars([65536, 65536])]]) }], ['vars', { group: new Map() }]]));
-    await rejects(await withEntry(keras, 'model.weights.h5', huge), /HDF5_LIMITS\.datasetValues/);
+    await rejectsMetered(await withEntry(keras, 'model.weights.h5', huge), /HDF5_LIMITS\.datasetValues/);
     expect(HDF5_LIMITS.datasetValues).toBe(2 ** 28);
   });
 
@@ -246,7 +253,7 @@ describe('hostile files: each a WasmnetError', () => {
     const cv = new DataView(cyclic.buffer);
     cv.setUint8(btree + 5, 1); // level 1: its children are B-tree nodes
     cv.setBigUint64(btree + 8 + 16 + 8, BigInt(btree), true); // child 0 = itself
-    await rejects(cyclic, /reached twice \(a cycle\)/);
+    await rejectsMetered(cyclic, /reached twice \(a cycle\)/);
 
     // h5py's root object header (v1) starts with a continuation message: point it at its own block
     expect(view.getUint16(root + 16, true)).toBe(0x10);
@@ -254,7 +261,7 @@ describe('hostile files: each a WasmnetError', () => {
     const lv = new DataView(looping.buffer);
     lv.setBigUint64(root + 24, BigInt(root + 16), true);
     lv.setBigUint64(root + 32, BigInt(view.getUint32(root + 8, true)), true);
-    await rejects(looping, /continues into a block it already read/);
+    await rejectsMetered(looping, /continues into a block it already read/);
   });
 
   it('a chunk listed twice in a chunk B-tree (each chunk is inflated and copied once)', async () => {

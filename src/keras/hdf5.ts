@@ -690,8 +690,9 @@ export class H5File {
     return this.message(this.header(address), 0x08) !== undefined;
   }
 
-  /** A numeric dataset's shape and values (as float64). */
-  async dataset(address: number, what: string): Promise<{ shape: number[]; values: Float64Array; typeSize: number; float: boolean }> {
+  /** A numeric dataset's shape and values (as float64). `accept`, when given, sees its shape and
+   *  type before anything is read or allocated, and may refuse it (by throwing). */
+  async dataset(address: number, what: string, accept?: (info: { shape: number[]; float: boolean }) => void): Promise<{ shape: number[]; values: Float64Array; typeSize: number; float: boolean }> {
     const header = this.header(address);
     const typeMsg = this.message(header, 0x03);
     const spaceMsg = this.message(header, 0x01);
@@ -702,6 +703,7 @@ export class H5File {
       throw new FormatError(`${what} has an HDF5 datatype of class ${type.cls} and size ${type.size}; weights must be floats`);
     }
     const shape = this.dataspace(spaceMsg.at) ?? [];
+    accept?.({ shape, float: type.cls === 1 });
     const count = this.elements(shape, what);
     const bytesNeeded = count * type.size;
     const layout = this.layout(layoutMsg.at, layoutMsg.size, what);
@@ -710,7 +712,7 @@ export class H5File {
     if (layout.cls === 0) {
       data = layout.data!;
     } else if (layout.cls === 1) {
-      if (layout.address === UNDEF) data = new Uint8Array(bytesNeeded); // never written: the fill value 0
+      if (layout.address === UNDEF) data = this.unwritten(bytesNeeded, what); // never written: the fill value 0
       else {
         this.check(layout.address, bytesNeeded, what);
         data = this.bytes.subarray(layout.address, layout.address + bytesNeeded);
@@ -720,6 +722,16 @@ export class H5File {
     }
     if (data.length < bytesNeeded) throw new FormatError(`${what} holds ${data.length} bytes, ${bytesNeeded} expected`);
     return { shape, values: this.decode(data, type, count, what) as Float64Array, typeSize: type.size, float: type.cls === 1 };
+  }
+
+  /** The bytes of a dataset that was never written (its fill value, 0): memory follows the
+   *  file here too, so a few bytes cannot declare a gigabyte of zeros (Keras writes every
+   *  weight; h5py allocates a dataset's storage when it is written). */
+  private unwritten(bytes: number, what: string): Uint8Array {
+    if (bytes > this.bytes.length) {
+      throw new FormatError(`${what} was never written (it has no storage) yet declares ${bytes} bytes, more than the file's ${this.bytes.length}; Keras writes every weight`);
+    }
+    return new Uint8Array(bytes);
   }
 
   private layout(at: number, size: number, what: string): Layout {
@@ -822,7 +834,7 @@ export class H5File {
     if (chunk.length !== rank + 1 || chunk[rank] !== typeSize || chunk.some((c) => c < 1)) throw new FormatError(`${what}: its chunk dimensions do not match its shape`);
     const chunkValues = this.elements(chunk.slice(0, rank), `${what} (one chunk)`);
     const total = this.elements(shape, what);
-    if (layout.address === UNDEF) return new Uint8Array(total * typeSize);
+    if (layout.address === UNDEF) return this.unwritten(total * typeSize, what);
     const leaves: { at: number; size: number; mask: number; offsets: number[] }[] = [];
     const grid = shape.map((d, i) => Math.ceil(d / chunk[i]!));
     const chunkCount = grid.reduce((n, g) => n * g, 1);

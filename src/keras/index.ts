@@ -6,6 +6,7 @@
 import { ConfigError, FormatError, Network, type ActivationName } from 'wasmnet';
 import { version } from '../../package.json';
 import type { ImportOptions } from '../interop/build';
+import { jsonTextProblem } from '../io/json-limits';
 import { fromTfjs, type TfjsWeightSpec } from '../tfjs/index';
 import { H5File } from './hdf5';
 import { writeHDF5, type H5Node } from './h5write';
@@ -19,6 +20,9 @@ export { ZIP_LIMITS } from './zip';
 export const KERAS_LIMITS = {
   /** Nesting depth of config.json / model_config. */
   jsonDepth: 64,
+  /** Uncompressed bytes of a .keras file's config.json (a dense model's is a few KB; 1,000
+   *  layers about 1 MB): a deflated config cannot declare ZIP_LIMITS.entryBytes of JSON. */
+  configBytes: 16 * 1024 * 1024,
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -64,6 +68,9 @@ async function fromKerasZip(bytes: Uint8Array, options: ImportOptions): Promise<
   const weightsEntry = entries.get('model.weights.h5');
   if (!weightsEntry) {
     throw new FormatError(entries.has('model.weights.npz') ? 'the .keras file holds its weights as model.weights.npz; wasmnet reads model.weights.h5 (the default)' : 'the .keras file has no model.weights.h5');
+  }
+  if (configEntry.size > KERAS_LIMITS.configBytes) {
+    throw new FormatError(`zip entry "config.json" declares ${configEntry.size} bytes, over the limit of ${KERAS_LIMITS.configBytes} (KERAS_LIMITS.configBytes)`);
   }
   const config = parseJSON(new TextDecoder().decode(await readZipEntry(bytes, configEntry)), 'config.json');
   const h5 = new H5File(await readZipEntry(bytes, weightsEntry));
@@ -154,7 +161,10 @@ function weightedLayers(config: unknown, where: string): LayerRef[] {
   if (!isObj(config)) throw new FormatError(`${where} must be a JSON object`);
   const inner = config.config;
   const layers = Array.isArray(inner) ? inner : isObj(inner) ? inner.layers : undefined;
-  if (!Array.isArray(layers)) throw new FormatError(`${where}: ${String(config.class_name)} model has no config.layers array`);
+  if (!Array.isArray(layers)) {
+    const cls = typeof config.class_name === 'string' ? config.class_name : JSON.stringify(config.class_name) ?? String(config.class_name);
+    throw new FormatError(`${where}: ${cls.length > 80 ? `${cls.slice(0, 80)}…` : cls} model has no config.layers array`);
+  }
   const out: LayerRef[] = [];
   layers.forEach((l, i) => {
     if (!isObj(l) || !isObj(l.config)) throw new FormatError(`${where}: layer ${i} must be { class_name, config }`);
@@ -178,7 +188,11 @@ interface Weight {
 
 async function readWeight(h5: H5File, address: number | undefined, path: string, layer: LayerRef, suffix: string): Promise<Weight> {
   if (address === undefined || !h5.isDataset(address)) throw new FormatError(`${layer.cls} layer "${layer.name}": no dataset ${path} in the weights`);
-  const { shape, values, float } = await h5.dataset(address, `weight ${path}`);
+  // an integer dataset is refused before it is decoded (8 bytes of float64 per stored byte)
+  const accept = ({ float }: { float: boolean }) => {
+    if (!float && layer.cls !== 'Normalization') throw new FormatError(`weight ${path} is an integer dataset; ${layer.cls} weights are floats`);
+  };
+  const { shape, values, float } = await h5.dataset(address, `weight ${path}`, accept);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     // wasmnet/keras hands weights on as float32 (fromTfjs's manifest); float64 ones must be exact
@@ -188,7 +202,6 @@ async function readWeight(h5: H5File, address: number | undefined, path: string,
         : `weight ${path}[${i}] is the integer ${v}, outside int32`);
     }
   }
-  if (!float && layer.cls !== 'Normalization') throw new FormatError(`weight ${path} is an integer dataset; ${layer.cls} weights are floats`);
   return { suffix, shape, values, integer: !float };
 }
 
@@ -229,6 +242,9 @@ function parseJSON(text: string, where: string): unknown {
       if (++depth > KERAS_LIMITS.jsonDepth) throw new FormatError(`${where} nests deeper than ${KERAS_LIMITS.jsonDepth} levels (KERAS_LIMITS.jsonDepth)`);
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
+  // and its size (items), as fromTfjs checks a model.json, before JSON.parse builds millions of objects
+  const problem = jsonTextProblem(text);
+  if (problem) throw new FormatError(`${where} ${problem}`);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -16,13 +16,15 @@ type Zlib = { inflateRawSync(b: Uint8Array, o: object): Uint8Array; inflateSync(
 /**
  * Inflates `input`, which must decompress to exactly `expected` bytes (the size its container
  * declared): more is a FormatError as soon as the output passes `expected` (a zip bomb stops
- * there, having allocated at most `expected` bytes plus one stream chunk), less too.
+ * there), less too. The output grows with what is inflated (doubling, up to `expected`: while
+ * it grows, old and new buffers together are under twice `expected`), so a size declared but
+ * not there costs nothing: 600 KB claiming 512 MiB allocates what those bytes inflate to.
  */
 export async function inflate(input: Uint8Array, format: DeflateFormat, expected: number, what: string): Promise<Uint8Array> {
   if (expected > maxInflated(input.length)) {
     throw new FormatError(`${what} declares ${expected} bytes, more than deflate can make of ${input.length} (at most ${DEFLATE_MAX_RATIO}:1)`);
   }
-  const out = new Uint8Array(expected);
+  let out = new Uint8Array(Math.min(expected, 1 << 16));
   let length = 0;
   if (typeof DecompressionStream === 'function') {
     const stream = new Blob([input as BlobPart]).stream().pipeThrough(new DecompressionStream(format));
@@ -33,6 +35,11 @@ export async function inflate(input: Uint8Array, format: DeflateFormat, expected
         if (done) break;
         if (length + value.length > expected) {
           throw new FormatError(`${what} inflates to more than the ${expected} bytes it declares`);
+        }
+        if (length + value.length > out.length) {
+          const grown = new Uint8Array(Math.min(expected, Math.max(2 * out.length, length + value.length)));
+          grown.set(out.subarray(0, length));
+          out = grown;
         }
         out.set(value, length);
         length += value.length;
@@ -56,7 +63,10 @@ export async function inflate(input: Uint8Array, format: DeflateFormat, expected
       if (e.code === 'ERR_BUFFER_TOO_LARGE') throw new FormatError(`${what} inflates to more than the ${expected} bytes it declares`);
       throw new FormatError(`${what} is not valid ${format} data: ${e.message}`);
     }
-    out.set(result.subarray(0, expected));
+    if (result.length === expected) {
+      out = new Uint8Array(expected);
+      out.set(result);
+    }
     length = result.length;
   }
   if (length !== expected) throw new FormatError(`${what} inflates to ${length} bytes but declares ${expected}`);

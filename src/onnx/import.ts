@@ -74,7 +74,8 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
       }
       throw new FormatError(`${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${at(n)} is not supported: wasmnet loads dense networks`);
     }
-    if (!n.output[0]) throw new FormatError(`${at(n)} has no output`);
+    // (every operator writes its first output: one with none would end the walk at no tensor)
+    if (n.output.length === 0 || n.output[0] === '') throw new FormatError(`${at(n)} has no output; every ONNX operator writes its first output`);
     for (const a of n.attributes.values()) {
       if (a.graph) throw new FormatError(`${at(n)} has a subgraph attribute ${quote(a.name)}: wasmnet loads dense networks`);
       if (a.f !== undefined && !Number.isFinite(a.f)) throw new FormatError(`${at(n)}: attribute ${quote(a.name)} is ${a.f}; attributes must be finite`);
@@ -88,7 +89,9 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
   for (const t of g.initializers) constants.set(t.name, t);
   for (const n of g.nodes) {
     if (n.opType !== 'Constant') continue;
-    constants.set(n.output[0] ?? '', constantOf(n, at(n)));
+    const t = constantOf(n, at(n));
+    if (t.external) attachExternal(t, externalData);
+    constants.set(n.output[0] ?? '', t);
   }
   const constant = (name: string | undefined) => (name === undefined || name === '' ? undefined : constants.get(name));
 
@@ -131,9 +134,23 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     } else if (dims.length === 2) {
       if (dims[1] !== null && !(dims[1]! > 0)) throw new FormatError(`input ${quote(input.name)} has shape ${shown}: no features`);
       width = dims[1] ?? undefined; // unknown: the first weight says
+      // x.view(x.size(0), -1) on a 2-D input changes nothing (a Flatten or a constant Reshape is a no-op of the walk)
+      const flat = inputFlattening(cur, consumers, g.nodes, constant, at);
+      if (flat && flat.nodes.length > 1) {
+        for (const n of flat.nodes) visited.add(n);
+        cur = flat.output;
+      }
     } else {
+      if (dims.length === 0) throw new FormatError(`input ${quote(input.name)} has shape []: a scalar; wasmnet reads inputs of [batch, features]`);
       const featureDims = dims.slice(1);
       const flat = inputFlattening(cur, consumers, g.nodes, constant, at);
+      // a Flatten or Reshape that is not one of the forms read: named, with the forms that are
+      const tried = flat ? undefined : (consumers.get(cur) ?? []).find((n) => (n.opType === 'Reshape' || n.opType === 'Flatten') && n.input[0] === cur);
+      if (tried) {
+        throw new FormatError(
+          `input ${quote(input.name)} has shape ${shown}; ${at(tried)} does not flatten it to [batch, features] (wasmnet reads Flatten(axis=1), a Reshape to [-1, n], [0, -1] or [-1, -1], or x.view(x.size(0), -1))`,
+        );
+      }
       if (!flat) {
         throw new FormatError(
           `input ${quote(input.name)} has shape ${shown}, and no Flatten or reshape to [batch, features] follows it; wasmnet reads inputs of [batch, features]`,
@@ -289,6 +306,8 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     } else {
       const region = activationRegion(cur, next, consumers, constant, visited);
       if (!region) {
+        const stray = next.length === 1 ? strayOperand(node, cur, constant) : undefined;
+        if (stray !== undefined) throw new FormatError(`${at(node)} is not supported here: its input ${quote(stray)} is not a scalar constant; wasmnet reads activations whose other operands are scalar constants`);
         if (next.length === 1) throw new FormatError(`${at(node)} is not supported here: after tensor ${quote(cur)} wasmnet expects a dense layer, an activation or a no-op`);
         throw new FormatError(`tensor ${quote(cur)} feeds ${next.length} operators (${some(next, at)}): wasmnet loads a chain of layers, not a branching graph`);
       }
@@ -380,6 +399,9 @@ function attachExternal(t: OnnxTensor, files: ReadonlyMap<string, Uint8Array> | 
   const location = entry?.get('location');
   const name = quote(t.name);
   if (location === undefined) throw new FormatError(`tensor ${name} is marked as external but names no location`);
+  if (t.raw !== undefined || t.floatData.count + t.doubleData.count + t.int32Data.count + t.int64Data.count > 0) {
+    throw new FormatError(`tensor ${name} has data of its own and external_data naming ${quote(location)}; ONNX keeps a tensor's data in one place`);
+  }
   const file = files?.get(location);
   if (file === undefined) {
     throw new FormatError(
@@ -393,6 +415,7 @@ function attachExternal(t: OnnxTensor, files: ReadonlyMap<string, Uint8Array> | 
     return Number(v);
   };
   const offset = number('offset', 0);
+  if (offset > file.length) throw new FormatError(`tensor ${name}: external_data offset ${offset} is past the end of ${quote(location)}, which has ${file.length} bytes`);
   const length = number('length', file.length - offset);
   if (offset + length > file.length || length < 0) {
     throw new FormatError(`tensor ${name}: bytes ${offset} to ${offset + length} of ${quote(location)}, which has ${file.length}`);
@@ -428,6 +451,9 @@ export function tensorValues(t: OnnxTensor, where: string): Float64Array {
   if (width === 0) throw new FormatError(`${where}: tensor ${name} has data type ${t.dataType}; wasmnet reads FLOAT (1) and DOUBLE (11) weights`);
   // (INT8 and UINT8 values without raw_data are in int32_data, by the spec)
   const typed = t.dataType === FLOAT ? t.floatData : t.dataType === DOUBLE ? t.doubleData : t.dataType === INT32 || byte ? t.int32Data : t.int64Data;
+  if (t.raw !== undefined && t.raw.length % width !== 0) {
+    throw new FormatError(`${where}: tensor ${name} of shape [${t.dims.join(', ')}] has ${t.raw.length} bytes of data, not a whole number of ${width}-byte values`);
+  }
   const present = t.raw !== undefined ? t.raw.length / width : typed.count;
   if (present !== size) {
     throw new FormatError(`${where}: tensor ${name} of shape [${t.dims.join(', ')}] needs ${size} values but holds ${present}`);
@@ -707,6 +733,16 @@ function isBinaryTail(next: OnnxNode[], cur: string, constant: Lookup): boolean 
     concat.input.length === 2 && concat.input[0] === sub.output[0] && concat.input[1] === cur;
 }
 
+/** An elementwise node's first operand that is neither the data nor a scalar constant (why it
+ *  is not an activation: a Clip bound of shape [2], or computed by another node). */
+function strayOperand(node: OnnxNode, cur: string, constant: Lookup): string | undefined {
+  if (!ELEMENTWISE.has(node.opType)) return undefined;
+  return node.input.find((i) => {
+    const t = i === cur || i === '' ? undefined : constant(i);
+    return i !== cur && i !== '' && (t === undefined || sizeOf(t) !== 1);
+  });
+}
+
 /** The smallest set of elementwise nodes, fed only by `cur` and scalar constants, whose single
  *  escaping tensor is the activation's output. */
 function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string, OnnxNode[]>, constant: Lookup, visited: Set<OnnxNode>) {
@@ -806,7 +842,8 @@ function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where:
     }
   }
   const f = (x: number) => evaluate(nodes, cur, scalars, x);
-  const matches = (g: (x: number) => number) => PROBES.every((x) => {
+  const probes = PROBES.concat(thresholdProbes(nodes, scalars));
+  const matches = (g: (x: number) => number) => probes.every((x) => {
     const want = g(x);
     return Math.abs(f(x) - want) <= 1e-6 * (1 + Math.abs(want));
   });
@@ -828,5 +865,41 @@ function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where:
     if (alpha !== 0 && matches((x) => (x > 0 ? x : alpha * x))) return ['leakyRelu', alpha];
     if (alpha > 0 && matches((x) => (x > 0 ? x : alpha * Math.expm1(x)))) return ['elu', alpha];
   }
+  const clip = nodes.length === 1 && nodes[0]!.opType === 'Clip' ? clipBounds(nodes[0]!, scalars) : undefined;
+  if (clip) throw new FormatError(`${where} clips to [${clip.join(', ')}]; wasmnet reads Clip(0, 6) as relu6 and Clip(0) with no max as relu`);
   throw new FormatError(`the operators ${ops} from ${where} compute an elementwise function that is none of wasmnet's activations`);
+}
+
+/** A Clip's bounds when they are known numbers (constants, attributes or left out: ±∞). */
+function clipBounds(n: OnnxNode, scalars: Map<string, number>): [number, number] | undefined {
+  const bound = (i: number, attr: string, fallback: number) => {
+    const name = n.input[i];
+    if (name === undefined || name === '') return floatAttr(n, attr, fallback);
+    return scalars.get(name);
+  };
+  const lo = bound(1, 'min', -Infinity);
+  const hi = bound(2, 'max', Infinity);
+  return lo === undefined || hi === undefined ? undefined : [lo, hi];
+}
+
+/** More probes where the region's own numbers may put a threshold that PROBES (−6 to 9) miss:
+ *  with M the largest finite |c| among the constants it reads (and Clip's min/max attributes),
+ *  ±(M + 1) and ±(2M + 10). Without them Clip(0, 20), Min(x, 10) or x − Relu(x − 20) would pass
+ *  for relu or linear: past a threshold such functions stay apart from the activation they
+ *  mimic below it, so the far probes see it. Four probes, however many constants: the cost of
+ *  recognising a region stays proportional to its size. */
+function thresholdProbes(nodes: OnnxNode[], scalars: Map<string, number>): number[] {
+  let m = 0;
+  const seed = (c: number) => {
+    if (Number.isFinite(c)) m = Math.max(m, Math.abs(c));
+  };
+  scalars.forEach(seed);
+  for (const n of nodes) {
+    if (n.opType !== 'Clip') continue;
+    for (const name of ['min', 'max']) {
+      const f = n.attributes.get(name)?.f;
+      if (f !== undefined) seed(f);
+    }
+  }
+  return m < 6 ? [] : [m + 1, -(m + 1), 2 * m + 10, -(2 * m + 10)];
 }

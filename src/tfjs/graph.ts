@@ -21,6 +21,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const GRAPH_ACTIVATIONS: Record<string, ActivationName> = {
   Relu: 'relu', Relu6: 'relu6', Sigmoid: 'sigmoid', Tanh: 'tanh', Softmax: 'softmax', Elu: 'elu', Selu: 'selu', Softplus: 'softplus', LeakyRelu: 'leakyRelu',
 };
+/** The wasmnet activation of a graph op, or undefined: own properties only (an op named
+ *  "constructor", "__proto__" or "toString" is not an activation). */
+const graphActivation = (op: string): ActivationName | undefined => (Object.prototype.hasOwnProperty.call(GRAPH_ACTIVATIONS, op) ? GRAPH_ACTIVATIONS[op] : undefined);
 /** Most nodes a graph may have (the chain an MLP needs is a few per layer). */
 const MAX_NODES = 100_000;
 
@@ -57,7 +60,8 @@ function decodeString(value: unknown): string {
 
 const flag = (node: GraphNode, key: string): boolean => isObj(node.attr[key]) && (node.attr[key] as Obj).b === true;
 
-/** The Placeholder's width: from its shape attr ([-1, n] or [n]), or null when it does not say. */
+/** The Placeholder's width: from its shape attr ([-1, n]), or null when it does not say ([-1, -1],
+ *  or no shape). Any other shape is refused (MatMul is 2-D: an [n] input cannot feed it). */
 function placeholderWidth(node: GraphNode): number | null {
   const shape = isObj(node.attr.shape) && isObj((node.attr.shape as Obj).shape) ? ((node.attr.shape as Obj).shape as Obj) : undefined;
   const dims = Array.isArray(shape?.dim) ? (shape!.dim as unknown[]) : undefined;
@@ -65,7 +69,8 @@ function placeholderWidth(node: GraphNode): number | null {
   const sizes = dims.map((d) => (isObj(d) ? Number(d.size ?? -1) : Number.NaN));
   if (sizes.length === 2 && sizes[1] === -1) return null; // [batch, ?]: the first weight says
   if (sizes.length !== 2 || !(sizes[1]! > 0) || !Number.isInteger(sizes[1]!)) {
-    throw new FormatError(`graph model: input ${shown(node.name)} has shape [${sizes.join(', ')}]; wasmnet reads [batch, features] inputs`);
+    const listed = sizes.length > 8 ? `${sizes.slice(0, 8).join(', ')}, … (${sizes.length} dimensions)` : sizes.join(', ');
+    throw new FormatError(`graph model: input ${shown(node.name)} has shape [${listed}]; wasmnet reads [batch, features] inputs`);
   }
   return sizes[1]!;
 }
@@ -88,14 +93,15 @@ export function planGraph(topology: unknown, weights: Map<string, Weight>): { in
   for (const node of nodes.values()) {
     for (const input of node.inputs) {
       const list = consumers.get(input);
-      if (list) list.push(node);
-      else consumers.set(input, [node]);
+      if (!list) consumers.set(input, [node]);
+      else if (list[list.length - 1] !== node) list.push(node); // (a node naming a tensor twice reads it once)
     }
   }
   const placeholders = [...nodes.values()].filter((n) => n.op === 'Placeholder');
   if (placeholders.length !== 1) throw new FormatError(`graph model: ${placeholders.length} Placeholder nodes; wasmnet reads networks with one input`);
 
   const constant = (name: string, where: GraphNode): Weight => {
+    if (name === '') throw new FormatError(`graph model: ${where.op} node ${shown(where.name)} has no constant input (its weight or bias); wasmnet reads x·W + b with W and b Const nodes`);
     const node = nodes.get(name);
     if (!node || node.op !== 'Const') {
       throw new FormatError(`graph model: ${where.op} node ${shown(where.name)} takes ${shown(name)}${node ? ` (a ${node.op} node)` : ''} where wasmnet reads a constant`);
@@ -122,6 +128,7 @@ export function planGraph(topology: unknown, weights: Map<string, Weight>): { in
     if (w.shape.length !== 2) throw new FormatError(`graph model: ${node.op} node ${shown(node.name)}: its weight has shape [${w.shape.join(', ')}], expected a matrix`);
     const transposed = flag(node, 'transpose_b');
     const [rows, cols] = transposed ? [w.shape[1]!, w.shape[0]!] : [w.shape[0]!, w.shape[1]!];
+    if (rows < 1 || cols < 1) throw new FormatError(`graph model: ${node.op} node ${shown(node.name)}: its weight has an empty shape [${w.shape.join(', ')}]`);
     if (width === null) width = inputSize = rows; // the input did not say: the first weight does
     if (rows !== width) throw new FormatError(`graph model: ${node.op} node ${shown(node.name)}: its weight takes ${rows} inputs, but ${width} arrive`);
     let values = w.values;
@@ -141,7 +148,7 @@ export function planGraph(topology: unknown, weights: Map<string, Weight>): { in
     open.biased = true;
   };
   const activate = (node: GraphNode, op: string) => {
-    const activation = GRAPH_ACTIVATIONS[op];
+    const activation = graphActivation(op);
     if (activation === undefined) {
       throw new FormatError(`graph model: ${op} (node ${shown(node.name)}) is not supported; wasmnet reads MatMul, BiasAdd/Add/AddV2, _FusedMatMul, Identity and ${Object.keys(GRAPH_ACTIVATIONS).join(', ')}`);
     }
@@ -194,7 +201,7 @@ export function planGraph(topology: unknown, weights: Map<string, Weight>): { in
         break;
       }
       default:
-        if (GRAPH_ACTIVATIONS[node.op] !== undefined) activate(node, node.op);
+        if (graphActivation(node.op) !== undefined) activate(node, node.op);
         else {
           throw new FormatError(
             `graph model: ${node.op} (node ${shown(node.name)}) is not supported; wasmnet reads chains of MatMul, BiasAdd/Add/AddV2, _FusedMatMul, Identity and ${Object.keys(GRAPH_ACTIVATIONS).join(', ')}`,

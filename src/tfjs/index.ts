@@ -93,7 +93,12 @@ export const LIMITS = {
 
 /** A value from the file as messages show it: JSON, cut at 80 characters. */
 function echo(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = '(a value JSON cannot show)'; // an object passed in (not parsed) may contain itself, or a BigInt
+  }
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
@@ -227,6 +232,10 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       // [batch, d1, d2, …] straight into a Flatten (Keras's Flatten on a [null, 28, 28] input)
       const flattened = Array.isArray(shape) && shape.length > 2 && shape.length <= 64 && shape.slice(1).every((d) => Number.isInteger(d) && (d as number) >= 1) &&
         (cls === 'Flatten' || (cls === 'InputLayer' && layers[i + 1]?.class_name === 'Flatten'));
+      if (Array.isArray(shape) && shape.length === 2 && (shape[1] === null || shape[1] === -1)) {
+        // 2-D, but its width unknown: that, not the rank, is what stops the load
+        throw new FormatError(`${cls} layer "${name}" has input shape ${echo(shape)}: its number of features is not given; wasmnet needs it ([batch, features] with features a whole number ≥ 1)`);
+      }
       if (!flattened && (!Array.isArray(shape) || shape.length !== 2 || !Number.isInteger(shape[1]) || (shape[1] as number) < 1)) {
         throw new FormatError(`${cls} layer "${name}" has input shape ${echo(Array.isArray(shape) ? shape : given)}; wasmnet networks take 2-D input [batch, features] (or [batch, d1, d2, …] straight into a Flatten layer)`);
       }
@@ -264,7 +273,7 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
     } else if (cls === 'ReLU') {
       const max = c.max_value ?? null;
       if ((max !== null && max !== 6) || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) {
-        throw new FormatError(`ReLU layer "${name}" with max_value ${JSON.stringify(max)}, negative_slope or threshold is not supported (max_value 6 is relu6)`);
+        throw new FormatError(`ReLU layer "${name}" with max_value ${echo(max)}, negative_slope or threshold is not supported (max_value 6 is relu6)`);
       }
       setActivation(cls, name, max === 6 ? 'relu6' : 'relu');
     } else if (cls === 'Softmax') {
@@ -304,16 +313,24 @@ function checkChain(layers: { class_name: string; config: Obj; name?: string; in
   const names = layers.map((l, i) => String(l.name ?? l.config.name ?? `#${i}`));
   const sources = (inbound: unknown): string[] => {
     const found: string[] = [];
-    const walk = (v: unknown): void => {
+    // (iterative, each object once: an object passed in, not parsed, may contain itself)
+    const seen = new Set<object>();
+    const stack: unknown[] = [inbound];
+    while (stack.length > 0) {
+      const v = stack.pop();
+      if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+      seen.add(v);
       if (Array.isArray(v)) {
         if (typeof v[0] === 'string' && typeof v[1] === 'number') found.push(v[0]); // Keras 2: [name, node, tensor, kwargs]
-        else v.forEach(walk);
+        else for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
       } else if (isObj(v)) {
         if (Array.isArray(v.keras_history) && typeof v.keras_history[0] === 'string') found.push(v.keras_history[0]); // Keras 3
-        else Object.values(v).forEach(walk);
+        else {
+          const values = Object.values(v);
+          for (let i = values.length - 1; i >= 0; i--) stack.push(values[i]); // (no argument spread of an unbounded list)
+        }
       }
-    };
-    walk(inbound);
+    }
     return found;
   };
   layers.forEach((l, i) => {

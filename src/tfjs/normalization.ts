@@ -22,6 +22,17 @@ export interface PlannedNormalization {
   epsilon: number;
 }
 
+/** A value from the file as messages show it: JSON, cut at 80 characters (as fromTfjs's echo). */
+function echo(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = '(a value JSON cannot show)'; // an object passed in (not parsed) may contain itself, or a BigInt
+  }
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 const numbers = (v: unknown): number[] | undefined =>
   typeof v === 'number' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]).flat() : undefined;
 
@@ -32,17 +43,17 @@ export function planNormalization(cls: string, c: Obj, name: string): PlannedNor
   const lastAxis = axis === -1 || axis === 1 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1));
   if (cls === 'Normalization') {
     if (c.invert === true) throw new FormatError(`Normalization layer "${name}" has invert: true (it de-normalizes), which wasmnet does not have`);
-    if (!lastAxis) throw new FormatError(`Normalization layer "${name}" has axis ${JSON.stringify(axis)}; wasmnet normalizes each feature of [batch, features] (axis -1)`);
+    if (!lastAxis) throw new FormatError(`Normalization layer "${name}" has axis ${echo(axis)}; wasmnet normalizes each feature of [batch, features] (axis -1)`);
     const given = c.mean !== undefined && c.mean !== null;
     const mean = given ? numbers(c.mean) : undefined;
     const variance = given ? numbers(c.variance) : undefined;
-    if (given && (!mean || !variance)) throw new FormatError(`Normalization layer "${name}" has mean ${JSON.stringify(c.mean)} and variance ${JSON.stringify(c.variance)}; expected numbers or lists of numbers`);
+    if (given && (!mean || !variance)) throw new FormatError(`Normalization layer "${name}" has mean ${echo(c.mean)} and variance ${echo(c.variance)}; expected numbers or lists of numbers`);
     return { type: 'normalization', name, cls, ...(mean ? { mean } : {}), ...(variance ? { variance } : {}), epsilon: 0 };
   }
   if (cls === 'BatchNormalization' && c.center === false && c.scale === false && c.trainable === false) {
-    if (!lastAxis) throw new FormatError(`BatchNormalization layer "${name}" has axis ${JSON.stringify(axis)}; wasmnet normalizes each feature of [batch, features] (axis -1)`);
+    if (!lastAxis) throw new FormatError(`BatchNormalization layer "${name}" has axis ${echo(axis)}; wasmnet normalizes each feature of [batch, features] (axis -1)`);
     const epsilon = c.epsilon ?? 1e-3;
-    if (typeof epsilon !== 'number' || !(epsilon >= 0) || !Number.isFinite(epsilon)) throw new FormatError(`BatchNormalization layer "${name}" has epsilon ${JSON.stringify(epsilon)}`);
+    if (typeof epsilon !== 'number' || !(epsilon >= 0) || !Number.isFinite(epsilon)) throw new FormatError(`BatchNormalization layer "${name}" has epsilon ${echo(epsilon)}`);
     return { type: 'normalization', name, cls, epsilon };
   }
   return undefined;
@@ -102,12 +113,12 @@ export function planNorm(cls: string, c: Obj, name: string): PlannedNorm | undef
   if (cls !== 'BatchNormalization' && cls !== 'LayerNormalization') return undefined;
   const axis = c.axis ?? -1;
   if (!(axis === -1 || axis === 1 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1)))) {
-    throw new FormatError(`${cls} layer "${name}" has axis ${JSON.stringify(axis)}; wasmnet normalizes over the features of [batch, features] (axis -1)`);
+    throw new FormatError(`${cls} layer "${name}" has axis ${echo(axis)}; wasmnet normalizes over the features of [batch, features] (axis -1)`);
   }
   const epsilon = c.epsilon ?? 1e-3;
   const momentum = c.momentum ?? 0.99;
-  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new FormatError(`${cls} layer "${name}" has epsilon ${JSON.stringify(epsilon)}; wasmnet needs ε > 0`);
-  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new FormatError(`${cls} layer "${name}" has momentum ${JSON.stringify(momentum)}`);
+  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw new FormatError(`${cls} layer "${name}" has epsilon ${echo(epsilon)}; wasmnet needs ε > 0`);
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new FormatError(`${cls} layer "${name}" has momentum ${echo(momentum)}`);
   return {
     type: cls === 'BatchNormalization' ? 'batchNorm' : 'layerNorm', name, cls, activation: 'linear', epsilon, momentum,
     center: c.center !== false, scale: c.scale !== false,

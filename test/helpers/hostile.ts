@@ -5,7 +5,8 @@
 import { GCProfiler, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { WasmnetError } from 'wasmnet';
+import { expect } from 'vitest';
+import { Network, WasmnetError } from 'wasmnet';
 
 // ---- protobuf -------------------------------------------------------------------------------
 
@@ -184,7 +185,7 @@ export interface Cost {
 }
 
 /**
- * Runs `run` (synchronous) and reports its time (wall-clock and CPU) and its peak memory growth after a full garbage
+ * Runs `run` (and awaits what it returns) and reports its time (wall-clock and CPU) and its peak memory growth after a full garbage
  * collection, measured two ways:
  * - the resident set, sampled every millisecond by another thread (the importing thread is
  *   busy): everything the process holds, but heap space that earlier garbage left committed
@@ -206,7 +207,7 @@ export async function cost(run: () => unknown): Promise<Cost> {
   const cpu = process.cpuUsage();
   const start = performance.now();
   try {
-    run();
+    await run(); // (fromKeras returns a promise: its work is measured to the end)
   } catch (e) {
     error = e;
   }
@@ -281,4 +282,38 @@ export function fastest(run: () => unknown, runs = 5): number {
     best = Math.min(best, performance.now() - start);
   }
   return best;
+}
+
+// ---- assertions -----------------------------------------------------------------------------
+
+/** HOSTILE_VERBOSE=1 prints each import's time and memory growth, and each scaling ratio. */
+export const verbose = process.env.HOSTILE_VERBOSE === '1';
+export const report = (what: string): void => {
+  if (verbose) console.log(`${expect.getState().currentTestName}: ${what}`);
+};
+
+/** Runs one import of a hostile input: a WasmnetError subclass (`type`, with a message matching
+ *  `message`), in under a second of CPU time, memory growing by under 100 MB (`cost`). CPU
+ *  time, not wall-clock time: the tests share a 2-core machine with other work, and waiting
+ *  for a core is not the import's cost. `run` may return a promise (fromKeras): it is awaited,
+ *  and the meter covers the synchronous part and what the awaited work allocated. */
+export async function refused(run: () => unknown, type: new (...args: never[]) => WasmnetError, message: RegExp): Promise<void> {
+  const c = await cost(run);
+  report(`${(c.error as Error)?.name} in ${c.cpuMs.toFixed(1)} ms CPU (${c.ms.toFixed(1)} ms wall), +${c.rssMB.toFixed(1)} MB resident, +${c.heapMB.toFixed(1)} MB heap`);
+  expect(c.error, 'the import must throw').toBeInstanceOf(type);
+  expect((c.error as Error).message).toMatch(message);
+  expect(c.cpuMs, `took ${c.cpuMs.toFixed(0)} ms of CPU`).toBeLessThan(1000);
+  expect(c.growthMB, `grew ${c.growthMB.toFixed(0)} MB`).toBeLessThan(100);
+}
+
+/** The same for a hostile but valid input: it loads, within the same bounds. */
+export async function loads(run: () => unknown): Promise<Network> {
+  const c = await cost(run);
+  report(`loaded in ${c.cpuMs.toFixed(1)} ms CPU (${c.ms.toFixed(1)} ms wall), +${c.rssMB.toFixed(1)} MB resident, +${c.heapMB.toFixed(1)} MB heap`);
+  expect(c.error).toBeUndefined();
+  expect(c.cpuMs, `took ${c.cpuMs.toFixed(0)} ms of CPU`).toBeLessThan(1000);
+  expect(c.growthMB, `grew ${c.growthMB.toFixed(0)} MB`).toBeLessThan(100);
+  const net = await run();
+  expect(net).toBeInstanceOf(Network);
+  return net as Network;
 }
