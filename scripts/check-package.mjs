@@ -34,7 +34,7 @@ const BUDGET_APP_GZ = 45_000;
 // reader, 2.3 KB, it does not use). Issue 23 (onnxruntime's dynamic quantization read and
 // dequantized, skl2onnx's LinearClassifier/LinearRegressor, its float64 L1 normalization and
 // binary column pick): onnx +16.9 KB (+2.5 KB), storage +24.3 KB (it carries the same reader).
-const BUDGET_ADDED_GZ = { onnx: 17_500, tfjs: 9_000, threads: 30_000, storage: 25_000, keras: 21_500 };
+const BUDGET_ADDED_GZ = { onnx: 18_500, tfjs: 9_000, threads: 30_000, storage: 26_000, keras: 21_500 };
 
 const checks = new Checks('package checks');
 const work = mkdtempSync(join(tmpdir(), 'wasmnet-package-'));
