@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, FormatError } from 'wasmnet';
-import { fromONNX } from 'wasmnet/onnx';
+import { externalDataFiles, fromONNX } from 'wasmnet/onnx';
 
 const DIR = new URL('./fixtures/onnx/external/', import.meta.url);
 const model = readFileSync(new URL('mlp-external.onnx', DIR));
@@ -36,5 +36,13 @@ describe('fromONNX with external data', () => {
     expect(() => fromONNX(model, { externalData: { 'mlp-external.onnx.data': [1, 2] as never } })).toThrow(
       new ConfigError('fromONNX options: externalData["mlp-external.onnx.data"] must be a Uint8Array or an ArrayBuffer'),
     );
+  });
+
+  it('externalDataFiles names the files to pass, each once; [] for a model with its weights inside', () => {
+    expect(externalDataFiles(model)).toEqual(['mlp-external.onnx.data']);
+    expect(externalDataFiles(new Uint8Array(model).buffer)).toEqual(['mlp-external.onnx.data']);
+    expect(externalDataFiles(readFileSync(new URL('../../../../docs/data/mlp.onnx', DIR)))).toEqual([]);
+    expect(() => externalDataFiles(new Uint8Array([0xff, 0xff, 0xff]))).toThrow(FormatError);
+    expect(() => externalDataFiles('model.onnx' as never)).toThrow(new FormatError("externalDataFiles expects the model's bytes (Uint8Array, ArrayBuffer or another view), got string"));
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, FormatError, IOError, Network, dense, init } from 'wasmnet';
-import { fromONNX } from 'wasmnet/onnx';
+import { externalDataFiles, fromONNX } from 'wasmnet/onnx';
 import { load, save } from 'wasmnet/storage';
 import { toTfjs } from 'wasmnet/tfjs';
 
@@ -22,6 +22,24 @@ const make = () =>
 const hex = (net: Network) => Buffer.from(net.toBytes()).toString('hex');
 /** The weights as a tfjs model stores them: float32. */
 const f32 = (net: Network) => net.getWeights().map(({ weights, bias }) => ({ weights: weights.map(Math.fround), bias: bias.map(Math.fround) }));
+
+// PyTorch 2.x's export with its weights in a file beside it (test/onnx-external.test.ts)
+const EXTERNAL = new URL('./fixtures/onnx/external/', import.meta.url);
+const externalModel = readFileSync(new URL('mlp-external.onnx', EXTERNAL));
+const externalWeights = readFileSync(new URL('mlp-external.onnx.data', EXTERNAL));
+const DATA_NAME = 'mlp-external.onnx.data';
+/** The same model naming another file (a name of the same length, so the protobuf stays whole). */
+function renamed(location: string): Uint8Array {
+  expect(location.length).toBe(DATA_NAME.length);
+  const out = Buffer.from(externalModel);
+  const from = Buffer.from(DATA_NAME);
+  let hits = 0;
+  for (let at = out.indexOf(from); at >= 0; at = out.indexOf(from, at + 1), hits++) out.write(location, at, 'latin1');
+  expect(hits).toBeGreaterThan(0);
+  expect(externalDataFiles(out)).toEqual([location]);
+  return out;
+}
+const reference = fromONNX(externalModel, { externalData: { [DATA_NAME]: externalWeights } });
 
 async function trained(): Promise<Network> {
   const net = make();
@@ -88,6 +106,44 @@ describe('files (Node)', () => {
   });
 });
 
+describe('ONNX external data (PyTorch 2.x writes model.onnx.data beside model.onnx)', () => {
+  it('load() reads the files the model names from its folder, and predicts as fromONNX with them', async () => {
+    mkdirSync(join(dir, 'torch', 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'torch', 'model.onnx'), externalModel);
+    writeFileSync(join(dir, 'torch', DATA_NAME), externalWeights);
+    const net = await load(join(dir, 'torch', 'model.onnx'), { seed: 9 });
+    expect(net.seed).toBe(9);
+    expect(net.getWeights()).toEqual(reference.getWeights());
+    const rows = (JSON.parse(readFileSync(new URL('mlp-external.json', EXTERNAL), 'utf8')) as { input: number[][] }).input;
+    expect(net.predict(rows)).toEqual(reference.predict(rows));
+    // a file: URL, and a location in a subfolder of the model's
+    expect((await load(pathToFileURL(join(dir, 'torch', 'model.onnx')))).getWeights()).toEqual(reference.getWeights());
+    writeFileSync(join(dir, 'torch', 'in-sub.onnx'), renamed('sub/weights-file.bin__'));
+    writeFileSync(join(dir, 'torch', 'sub', 'weights-file.bin__'), externalWeights);
+    expect((await load(join(dir, 'torch', 'in-sub.onnx'))).getWeights()).toEqual(reference.getWeights());
+  });
+
+  it('a data file that is not there is an IOError naming its path', async () => {
+    mkdirSync(join(dir, 'torch-alone'), { recursive: true });
+    writeFileSync(join(dir, 'torch-alone', 'model.onnx'), externalModel);
+    const error = await rejection(load(join(dir, 'torch-alone', 'model.onnx')));
+    expect(error).toBeInstanceOf(IOError);
+    expect(error.message).toBe(`could not read ${join(dir, 'torch-alone', DATA_NAME)}: no such file`);
+  });
+
+  it('a location outside the model\'s folder (.., an absolute path, a URL, a backslash) is a FormatError, nothing read', async () => {
+    // a file the hostile names would reach if they were followed
+    writeFileSync(join(dir, 'aaaaaaaaaaaaaaaaaaa'), externalWeights);
+    for (const location of ['../aaaaaaaaaaaaaaaaaaa', `/${'a'.repeat(21)}`, 'file:///aaaaaaaaaaaaaa', 'C:/aaaaaaaaaaaaaaaaaaa', 'sub\\aaaaaaaaaaaaaaaaaa', 'x/../aaaaaaaaaaaaaaaaa']) {
+      const path = join(dir, 'torch', 'hostile.onnx');
+      writeFileSync(path, renamed(location));
+      const error = await rejection(load(path));
+      expect(error).toBeInstanceOf(FormatError);
+      expect(error.message).toBe(`${path}: external data location ${JSON.stringify(location)} is not a file name relative to the model's folder (no "..", no absolute path or URL)`);
+    }
+  });
+});
+
 describe('URLs (a local HTTP server)', () => {
   let server: Server;
   let base = '';
@@ -116,6 +172,17 @@ describe('URLs (a local HTTP server)', () => {
     expect(hex(await load(new URL(`${base}/m/model.json`)))).toBe(hex(net));
     expect((await load(`${base}/tfjs/v1/model.json`)).getWeights()).toEqual(f32(net));
     expect((await load(`${base}/mlp.onnx`)).getWeights()).toEqual(fromONNX(onnxBytes).getWeights());
+  });
+
+  it("an ONNX model's external data is fetched relative to its URL; a missing one is an IOError with the URL", async () => {
+    routes.set('/torch/v2/model.onnx', { body: externalModel });
+    routes.set(`/torch/v2/${DATA_NAME}`, { body: externalWeights });
+    expect((await load(`${base}/torch/v2/model.onnx`)).getWeights()).toEqual(reference.getWeights());
+    routes.set('/torch/v3/model.onnx', { body: externalModel });
+    const error = await rejection(load(`${base}/torch/v3/model.onnx`));
+    expect(error).toBeInstanceOf(IOError);
+    expect(error.message).toBe(`could not load ${base}/torch/v3/${DATA_NAME}: HTTP 404 Not Found`);
+    expect((error as IOError).status).toBe(404);
   });
 
   it('an HTTP 404 is an IOError with the URL and the status; so is a missing tfjs weight file', async () => {

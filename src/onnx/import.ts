@@ -394,6 +394,21 @@ function floatAttr(node: OnnxNode, name: string, fallback: number): number {
 /** An initializer whose bytes are in an external file (PyTorch 2.x's exporter writes them so even
  *  for small models): its bytes from the file the caller passed, checked against the entry's
  *  offset and length. */
+/** The external files a model's tensors name (initializers and Constant nodes' values), each
+ *  once, in the order they are first named: what `fromONNX`'s `externalData` must hold. */
+export function externalFiles(bytes: Uint8Array): string[] {
+  const g = decodeModel(bytes).graph;
+  const names = new Set<string>();
+  if (g === undefined) return [];
+  const note = (t: OnnxTensor | undefined) => {
+    const location = t?.external ? t.externalData?.get('location') : undefined;
+    if (location !== undefined) names.add(location);
+  };
+  for (const t of g.initializers) note(t);
+  for (const n of g.nodes) if (n.opType === 'Constant') note(n.attributes.get('value')?.t);
+  return [...names];
+}
+
 function attachExternal(t: OnnxTensor, files: ReadonlyMap<string, Uint8Array> | undefined): void {
   const entry = t.externalData;
   const location = entry?.get('location');

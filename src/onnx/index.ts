@@ -3,7 +3,7 @@
 import type { Network } from 'wasmnet';
 import { buildNetwork, type ImportOptions } from '../interop/build';
 import { exportONNX, type ToONNXOptions } from './export';
-import { planONNX } from './import';
+import { externalFiles, planONNX } from './import';
 import { ConfigError, FormatError } from 'wasmnet';
 
 export type { ImportOptions } from '../interop/build';
@@ -45,11 +45,7 @@ export interface ONNXImportOptions extends ImportOptions {
  * ```
  */
 export function fromONNX(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: ONNXImportOptions): Network {
-  let view: Uint8Array;
-  if (bytes instanceof Uint8Array) view = bytes;
-  else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
-  else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  else throw new FormatError(`fromONNX expects the model's bytes (Uint8Array, ArrayBuffer or another view), got ${bytes === null ? 'null' : typeof bytes}`);
+  const view = modelBytes(bytes, 'fromONNX');
   const { externalData, ...rest } = (options ?? {}) as ONNXImportOptions;
   let files: Map<string, Uint8Array> | undefined;
   if (externalData !== undefined) {
@@ -64,6 +60,34 @@ export function fromONNX(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, opti
   }
   const plan = planONNX(view, files);
   return buildNetwork(plan.inputSize, plan.layers, options === undefined ? undefined : rest, 'fromONNX');
+}
+
+/**
+ * The external data files an ONNX model's weights are in, by the names `fromONNX`'s
+ * `externalData` takes (each once; `[]` when every weight is inside the model). PyTorch 2.x's
+ * exporter writes `model.onnx.data` beside `model.onnx`; this says what to fetch or read:
+ *
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { externalDataFiles, fromONNX } from 'wasmnet/onnx';
+ *
+ * const bytes = await readFile('mlp-external.onnx'); // a PyTorch 2.x export
+ * const externalData: Record<string, Uint8Array> = {};
+ * for (const name of externalDataFiles(bytes)) externalData[name] = await readFile(name); // 'mlp-external.onnx.data'
+ * const net = fromONNX(bytes, { externalData });
+ * ```
+ * (`load('model.onnx')` from `wasmnet/storage` does this for files and URLs.)
+ * @throws FormatError when the bytes are not an ONNX model.
+ */
+export function externalDataFiles(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): string[] {
+  return externalFiles(modelBytes(bytes, 'externalDataFiles'));
+}
+
+function modelBytes(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, fn: string): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new FormatError(`${fn} expects the model's bytes (Uint8Array, ArrayBuffer or another view), got ${bytes === null ? 'null' : typeof bytes}`);
 }
 
 /**

@@ -10,7 +10,8 @@
  * | a file path, `'file://…'` | ✓ | ✓ | Node, Bun, Deno |
  *
  * Loading recognises what it reads: wasmnet's own formats (`toBytes`, `toJSON`), a TensorFlow.js
- * `model.json` (its weight files are fetched or read relative to it) and an ONNX model. In a
+ * `model.json` (its weight files are fetched or read relative to it) and an ONNX model (the
+ * external data files it names too, from its folder). In a
  * browser, a path without a scheme is a URL relative to the page; in Node, Bun and Deno it is a
  * file path. Failures outside the model's content (not found, an HTTP status, a full quota, a
  * destination this runtime lacks) are an `IOError` naming the destination and the cause;
@@ -29,7 +30,7 @@
  * @module
  */
 import { ConfigError, FormatError, IOError, Network, WasmnetError, type BackendName, type LossConfig, type OptimizerConfig } from 'wasmnet';
-import { fromONNX } from 'wasmnet/onnx';
+import { externalDataFiles, fromONNX } from 'wasmnet/onnx';
 import { fromTfjs } from 'wasmnet/tfjs';
 
 /** Where {@link save} writes and {@link load} reads: see the module's table. */
@@ -275,11 +276,26 @@ async function decode(bytes: Uint8Array, where: string, options: StorageLoadOpti
     }
     throw new FormatError(`${where} is JSON but neither a wasmnet model (format "wasmnet") nor a TensorFlow.js model.json (modelTopology)`);
   }
-  return named(where, () => fromONNX(bytes, importOptions(options)));
+  // an ONNX model whose weights are in files beside it (PyTorch 2.x's model.onnx.data)
+  const names = named(where, () => externalDataFiles(bytes));
+  if (names.length > MAX_EXTERNAL_FILES) throw new FormatError(`${where} names ${names.length} external data files; load() reads at most ${MAX_EXTERNAL_FILES}`);
+  const externalData: Record<string, Uint8Array> = {};
+  for (const name of names) {
+    // onnxruntime's rule: a location is a path relative to the model's folder, inside it
+    if (name === '' || name.length > 1024 || /^[a-z][a-z0-9+.-]*:|^[\\/]|\\/i.test(name) || name.split('/').includes('..')) {
+      throw new FormatError(`${where}: external data location ${JSON.stringify(name.slice(0, 80))} is not a file name relative to the model's folder (no "..", no absolute path or URL)`);
+    }
+    externalData[name] = await related(name);
+  }
+  return named(where, () => fromONNX(bytes, { ...importOptions(options), ...(names.length > 0 ? { externalData } : {}) }));
 }
 
+/** External data files load() reads for one ONNX model (PyTorch writes one; onnx's
+ *  save_model one per tensor with all_tensors_to_one_file=False). */
+const MAX_EXTERNAL_FILES = 1000;
+
 /** Runs a loader; a FormatError's message gets the source's name in front. */
-function named(where: string, run: () => Network): Network {
+function named<T>(where: string, run: () => T): T {
   try {
     return run();
   } catch (error) {
