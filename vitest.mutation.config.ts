@@ -11,14 +11,26 @@
 //     which worker threads cannot).
 // Stryker's vitest runner uses worker threads, which take no --expose-gc: no execArgv here.
 // Every one of these still runs in `npm test`.
+//
+// MUTATION_TESTS (optional): a comma-separated list of test files or globs, e.g.
+//   MUTATION_TESTS="test/references.test.ts,test/contracts.test.ts" npm run test:mutation -- --mutate src/activations.ts
+// runs only those files (minus the exclusions above), so a one-module run does not load and
+// dry-run the whole suite. A mutant the chosen files miss counts as survived or not covered,
+// never as killed: a narrow choice can only lower the score (test/mutation/REPORT.md).
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config';
+
+const chosen = (process.env.MUTATION_TESTS ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s !== '');
 
 // spread, not mergeConfig (which would concatenate execArgv)
 export default defineConfig({
   ...base,
   test: {
     ...base.test,
+    ...(chosen.length > 0 ? { include: chosen } : {}),
     execArgv: [],
     env: { WASMNET_MUTATION_RUN: '1' }, // test/helpers/mutation.ts
     exclude: [
