@@ -21,8 +21,6 @@ export default {
     // generated: the wasm core's bytes as hex
     '!src/core/wasm-inline.generated.ts',
     '!src/threads/core-inline.generated.ts',
-    // being reworked on main (issue 20); to be added then
-    '!src/threads/**',
     // declarations and the entry points' re-exports: nothing to mutate
     '!src/**/*.d.ts',
     '!src/index.ts',

@@ -1,6 +1,5 @@
 // The test run StrykerJS uses (stryker.config.mjs): the whole suite but the files that cannot
 // kill a mutant in Stryker's in-process runner or would make every mutant slow:
-//   - test/threads.test.ts: src/threads/** is not mutated yet (it is being reworked);
 //   - test/fuzz.test.ts: minutes per run, and it checks "a typed error or a working network",
 //     which the unit tests below pin more precisely;
 //   - test/examples.test.ts, test/bench.test.ts, test/links.test.ts: child processes (which
@@ -34,7 +33,6 @@ export default defineConfig({
     execArgv: [],
     env: { WASMNET_MUTATION_RUN: '1' }, // test/helpers/mutation.ts
     exclude: [
-      'test/threads.test.ts',
       'test/fuzz.test.ts',
       'test/examples.test.ts',
       'test/bench.test.ts',
