@@ -32,8 +32,6 @@ export interface Rows {
   data: Float64Array;
   rows: number;
   cols: number;
-  /** true when the caller passed a Float64Array (results come back in the same form) */
-  typed: boolean;
 }
 
 /** Checks `value` is a matrix with `cols` columns and only finite numbers, and returns its
@@ -96,14 +94,14 @@ export function notFinite(value: Float64Array, i: number, cols: number, name: st
 export function toRows(input: unknown, cols: number, name: string): Rows {
   const value = asFloat64(input, cols, name);
   const rows = checkRows(value, cols, name);
-  if (value instanceof Float64Array) return { data: value, rows, cols, typed: true };
+  if (value instanceof Float64Array) return { data: value, rows, cols };
   const nested = value as number[][];
   const data = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     const row = nested[r]!;
     for (let j = 0; j < cols; j++) data[r * cols + j] = row[j]!;
   }
-  return { data, rows, cols, typed: false };
+  return { data, rows, cols };
 }
 
 /** x and y must describe the same number of samples. */
@@ -111,13 +109,6 @@ export function checkSameRows(x: Rows, y: Rows): void {
   if (x.rows !== y.rows) {
     throw new ShapeError(`x has ${x.rows} rows but y has ${y.rows}; each input row needs one target row`);
   }
-}
-
-/** Row-major Float64Array → number[][] */
-export function toNested(data: Float64Array, rows: number, cols: number): number[][] {
-  const out: number[][] = new Array(rows);
-  for (let r = 0; r < rows; r++) out[r] = Array.from(data.subarray(r * cols, (r + 1) * cols));
-  return out;
 }
 
 /** A brain.js-style training sample. */

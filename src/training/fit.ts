@@ -483,8 +483,8 @@ export function abortReason(signal: AbortSignalLike): unknown {
 function splitRows(all: Rows, rows: number): [Rows, Rows] {
   const at = rows * all.cols;
   return [
-    { data: all.data.subarray(0, at), rows, cols: all.cols, typed: all.typed },
-    { data: all.data.subarray(at), rows: all.rows - rows, cols: all.cols, typed: all.typed },
+    { data: all.data.subarray(0, at), rows, cols: all.cols },
+    { data: all.data.subarray(at), rows: all.rows - rows, cols: all.cols },
   ];
 }
 
