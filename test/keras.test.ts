@@ -152,7 +152,7 @@ describe('fromKeras refuses what wasmnet does not have, naming it', () => {
   it('weights that do not fit the config: shape, missing dataset, float64 that float32 cannot hold', async () => {
     const keras = file('k3-sequential.keras');
     const config = new TextDecoder().decode((await unzip(keras)).get('config.json'));
-    await rejects(await withEntry(keras, 'config.json', new TextEncoder().encode(config.replace('"units": 8', '"units": 9'))), /Dense "dense": kernel has shape \[4, 8\], expected \[4, 9\]/);
+    await rejects(await withEntry(keras, 'config.json', new TextEncoder().encode(config.replace('"units": 8', '"units": 9'))), /^Dense "dense": kernel has shape \[4, 8\], expected \[inputs, 9\] for its 9 units$/);
     const h5 = (groups: Map<string, H5Node>) => writeHDF5(new Map<string, H5Node>([['layers', { group: groups }], ['vars', { group: new Map() }]]));
     await rejects(await withEntry(keras, 'model.weights.h5', h5(new Map())), /Dense layer "dense": model\.weights\.h5 has no group layers\/dense\/vars/);
   });

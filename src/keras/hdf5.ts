@@ -703,8 +703,8 @@ export class H5File {
       throw new FormatError(`${what} has an HDF5 datatype of class ${type.cls} and size ${type.size}; weights must be floats`);
     }
     const shape = this.dataspace(spaceMsg.at) ?? [];
-    accept?.({ shape, float: type.cls === 1 });
     const count = this.elements(shape, what);
+    accept?.({ shape, float: type.cls === 1 });
     const bytesNeeded = count * type.size;
     const layout = this.layout(layoutMsg.at, layoutMsg.size, what);
     const filters = this.filters(header, what);

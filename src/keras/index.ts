@@ -154,6 +154,8 @@ interface LayerRef {
   name: string;
   cls: string;
   useBias: boolean;
+  /** a Dense layer's units, when its config gives a positive integer */
+  units?: number;
 }
 
 /** The layers of a Keras config that have weights, in order (the rest of the config is read by fromTfjs). */
@@ -172,7 +174,8 @@ function weightedLayers(config: unknown, where: string): LayerRef[] {
     if (typeof cls !== 'string' || SNAKE[cls] === undefined) return;
     const name = l.config.name;
     if (typeof name !== 'string') throw new FormatError(`${where}: ${cls} layer ${i} has no name`);
-    out.push({ name, cls, useBias: l.config.use_bias !== false });
+    const units = l.config.units;
+    out.push({ name, cls, useBias: l.config.use_bias !== false, ...(cls === 'Dense' && Number.isInteger(units) && (units as number) > 0 ? { units: units as number } : {}) });
   });
   return out;
 }
@@ -189,8 +192,16 @@ interface Weight {
 async function readWeight(h5: H5File, address: number | undefined, path: string, layer: LayerRef, suffix: string): Promise<Weight> {
   if (address === undefined || !h5.isDataset(address)) throw new FormatError(`${layer.cls} layer "${layer.name}": no dataset ${path} in the weights`);
   // an integer dataset is refused before it is decoded (8 bytes of float64 per stored byte)
-  const accept = ({ float }: { float: boolean }) => {
+  // and a Dense weight whose shape cannot be its units' before it is decoded (the file's size
+  // again as float64); the inputs a kernel must have are checked by fromTfjs, after
+  const accept = ({ shape, float }: { shape: number[]; float: boolean }) => {
     if (!float && layer.cls !== 'Normalization') throw new FormatError(`weight ${path} is an integer dataset; ${layer.cls} weights are floats`);
+    const units = layer.units;
+    const kernel = suffix === '0' || suffix === 'kernel';
+    if (units === undefined || !(kernel || suffix === '1' || suffix === 'bias')) return;
+    if (kernel ? shape.length === 2 && shape[1] === units : shape.length === 1 && shape[0] === units) return;
+    const shown = `[${shape.slice(0, 8).join(', ')}${shape.length > 8 ? ', …' : ''}]`;
+    throw new FormatError(`Dense "${layer.name.slice(0, 80)}": ${kernel ? 'kernel' : 'bias'} has shape ${shown}, expected ${kernel ? `[inputs, ${units}]` : `[${units}]`} for its ${units} units`);
   };
   const { shape, values, float } = await h5.dataset(address, `weight ${path}`, accept);
   for (let i = 0; i < values.length; i++) {
