@@ -7,7 +7,7 @@ import { version } from '../../package.json';
 import { buildNetwork, type ImportedLayer, type ImportOptions } from '../interop/build';
 import { jsonTextProblem, jsonValueProblem } from '../io/json-limits';
 import { planGraph } from './graph';
-import { normalizationStatistics, normWeights, planNorm, planNormalization, tfjsNorm, tfjsNormalization, type PlannedNorm, type PlannedNormalization } from './normalization';
+import { echo, normalizationStatistics, normWeights, planNorm, planNormalization, tfjsNorm, tfjsNormalization, type PlannedNorm, type PlannedNormalization } from './normalization';
 
 export type { ImportOptions } from '../interop/build';
 
@@ -91,16 +91,6 @@ export const LIMITS = {
   nameLength: 4_096,
 } as const;
 
-/** A value from the file as messages show it: JSON, cut at 80 characters. */
-function echo(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = '(a value JSON cannot show)'; // an object passed in (not parsed) may contain itself, or a BigInt
-  }
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
 
 /** A name read from the file: a string of at most LIMITS.nameLength characters. */
 function checkName(value: string, what: string): string {

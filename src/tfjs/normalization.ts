@@ -22,8 +22,8 @@ export interface PlannedNormalization {
   epsilon: number;
 }
 
-/** A value from the file as messages show it: JSON, cut at 80 characters (as fromTfjs's echo). */
-function echo(value: unknown): string {
+/** A value from the file as messages show it: JSON, cut at 80 characters (fromTfjs's messages too). */
+export function echo(value: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
