@@ -91,7 +91,6 @@ export const LIMITS = {
   nameLength: 4_096,
 } as const;
 
-
 /** A name read from the file: a string of at most LIMITS.nameLength characters. */
 function checkName(value: string, what: string): string {
   if (value.length > LIMITS.nameLength) throw new FormatError(`${what} ${echo(value)} is ${value.length} characters long, over the limit of ${LIMITS.nameLength}`);
