@@ -4,6 +4,7 @@
 // them: edits to module-level tables (a list of option names, say), which run when the module
 // loads, before Stryker switches the mutant on for a test.
 //   node scripts/mutation-verify.mjs reports/mutation/x.json src/optimizers.ts -- test/contracts.test.ts …
+// The mutants it applies: the survivors and the ones no test covered in the run.
 // With --static, also the static mutants the run left out (ignoreStatic: status "Ignored").
 // Restores every file it edits (also on Ctrl-C).
 import { execFileSync } from 'node:child_process';
@@ -31,7 +32,7 @@ for (const [path, { mutants }] of Object.entries(report.files)) {
   originals.set(file, source);
   const lines = source.split('\n');
   const offset = (p) => lines.slice(0, p.line - 1).reduce((n, l) => n + l.length + 1, 0) + p.column - 1;
-  for (const m of mutants.filter((x) => x.status === 'Survived' || (withStatic && x.status === 'Ignored'))) {
+  for (const m of mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage' || (withStatic && x.status === 'Ignored'))) {
     const mutated = source.slice(0, offset(m.location.start)) + m.replacement + source.slice(offset(m.location.end));
     writeFileSync(file, mutated);
     let killed = false;
@@ -41,7 +42,7 @@ for (const [path, { mutants }] of Object.entries(report.files)) {
       killed = true;
     }
     writeFileSync(file, source);
-    console.log(`${killed ? 'killed  ' : 'SURVIVED'} ${m.status === 'Ignored' ? '(static) ' : ''}${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} → ${String(m.replacement).replace(/\s+/g, ' ').slice(0, 70)}`);
+    console.log(`${killed ? 'killed  ' : 'SURVIVED'} ${m.status === 'Ignored' ? '(static) ' : m.status === 'NoCoverage' ? '(not covered) ' : ''}${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} → ${String(m.replacement).replace(/\s+/g, ' ').slice(0, 70)}`);
   }
 }
 restore();

@@ -154,7 +154,8 @@ class Reader {
     } else {
       throw new ShapeError(`${name} must be an iterable of { x, y } batches (an array, a generator, an async generator) or a function returning one, got ${show(source)}`);
     }
-    if (typeof this.iterator !== 'object' || this.iterator === null || typeof this.iterator.next !== 'function') {
+    // any value with a callable next() is an iterator (as for for…of, a function with one too)
+    if (typeof (this.iterator as { next?: unknown } | null | undefined)?.next !== 'function') {
       throw new ShapeError(`${name}: its iterator has no next() method`);
     }
   }
