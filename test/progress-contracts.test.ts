@@ -52,16 +52,32 @@ describe('progressBar options', () => {
 });
 
 describe('progressBar on a terminal', () => {
-  it('fills the terminal exactly: every redraw is columns − 1 wide, from the narrowest terminal to where the bar reaches its 30 cells', async () => {
-    for (let columns = 12; columns <= 70; columns += 7) {
+  it('fits the terminal: the bar takes what the text leaves (10 to 30 cells), and a line is cut only when even 10 cells do not fit', async () => {
+    let middle = 0;
+    for (let columns = 12; columns <= 110; columns += 7) {
       fakeClock();
       const { writes, stream } = recorder(true, columns);
       await net().fit(X, Y, { epochs: 2, batchSize: 8, metrics: ['mae'], callbacks: [progressBar({ stream, interval: 0 })] });
       const lines = draws(writes);
       expect(lines.length).toBeGreaterThan(3);
-      for (const line of lines) expect(line.length, `${columns} columns: ${line}`).toBe(columns - 1);
+      for (const line of lines) {
+        const [, head, bar, tail] = line.match(/^(epoch \d\/2 )\[([█░]*)\](.*)$/) ?? line.match(/^(epoch \d\/2 )\[([█░]*)()/) ?? [];
+        expect(bar, `${columns} columns: ${line}`).toBeDefined();
+        if (/  mae \d\.\d{4}$/.test(line)) {
+          // whole: the bar fills the width the text leaves (2 for its brackets, 1 column spare)
+          expect(bar!.length, `${columns} columns: ${line}`).toBe(Math.max(10, Math.min(30, columns - 3 - head!.length - tail!.length)));
+          expect(line.length).toBeLessThanOrEqual(columns - 1);
+          if (bar!.length > 10 && bar!.length < 30) middle++;
+        } else {
+          // cut: only at the narrowest bar (itself cut on the narrowest terminals), to exactly the width
+          expect(bar!.length, `${columns} columns: ${line}`).toBeLessThanOrEqual(10);
+          if (columns > 30) expect(bar!.length).toBe(10);
+          expect(line.length).toBe(columns - 1);
+        }
+      }
       vi.restoreAllMocks();
     }
+    expect(middle).toBeGreaterThan(10); // the widths between the two limits were seen
     // wide: the bar stops at 30 cells, the line is shorter than the terminal
     fakeClock();
     const { writes, stream } = recorder(true, 200);
@@ -197,19 +213,22 @@ describe('progressBar default streams', () => {
     expect(write.mock.calls.map((c) => String(c[0])).join('')).toMatch(/epoch 2\/2/);
   });
 
-  it('a process without stderr (a browser shim): console.log, one line per epoch without its newline', async () => {
-    vi.stubGlobal('process', { env: {} });
-    let bar: Callback;
-    try {
-      bar = progressBar();
-    } finally {
-      vi.unstubAllGlobals();
+  it('a process without a usable stderr (a browser shim): console.log, one line per epoch without its newline', async () => {
+    for (const shim of [{ env: {} }, { env: {}, stderr: {} }]) {
+      vi.stubGlobal('process', shim);
+      let bar: Callback;
+      try {
+        bar = progressBar();
+      } finally {
+        vi.unstubAllGlobals();
+      }
+      const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      await net().fit(X, Y, { epochs: 2, batchSize: 8, callbacks: [bar] });
+      const logged = log.mock.calls.map((c) => String(c[0]));
+      log.mockRestore();
+      expect(logged).toHaveLength(2);
+      expect(logged[0]).toMatch(/^epoch 1\/2  loss \d\.\d{4}  [0-9.]+s  eta [0-9.]+s$/);
+      expect(logged[1]).toMatch(/^epoch 2\/2  loss \d\.\d{4}  [0-9.]+s$/);
     }
-    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    await net().fit(X, Y, { epochs: 2, batchSize: 8, callbacks: [bar] });
-    const logged = log.mock.calls.map((c) => String(c[0]));
-    expect(logged).toHaveLength(2);
-    expect(logged[0]).toMatch(/^epoch 1\/2  loss \d\.\d{4}  [0-9.]+s  eta [0-9.]+s$/);
-    expect(logged[1]).toMatch(/^epoch 2\/2  loss \d\.\d{4}  [0-9.]+s$/);
   });
 });

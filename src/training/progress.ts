@@ -50,7 +50,7 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
   checkObject(options, 'progressBar options');
   checkKeys(options, ['stream', 'interval', 'now'], 'progressBar options');
   const stream = (options.stream ?? defaultStream()) as ProgressStream;
-  if (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function') {
+  if (typeof (stream as Partial<ProgressStream> | null)?.write !== 'function') {
     throw new ConfigError(`progressBar options.stream must have a write(text) method, got ${show(stream)}`);
   }
   const interval = options.interval ?? 100;
@@ -89,7 +89,7 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
     lastDraw = t;
     drawn = true;
     // fitDataset knows its batches per epoch once the first epoch has ended (NaN before)
-    const part = Number.isFinite(batches) && batches > 0 ? Math.min(1, batchesDone / batches) : 0;
+    const part = batches > 0 ? Math.min(1, batchesDone / batches) : 0;
     const fraction = Math.min(1, (epochsDone + (epochsDone > epoch ? 0 : part)) / epochs);
     const elapsed = t - started;
     const timing = end
@@ -199,9 +199,9 @@ function defaultStream(): ProgressStream {
     const encoder = new TextEncoder();
     let isTTY = false;
     try {
-      isTTY = deno.stderr.isTerminal?.() ?? false;
+      isTTY = deno.stderr.isTerminal?.() === true;
     } catch {
-      isTTY = false;
+      // not a terminal, then
     }
     return {
       isTTY,
