@@ -76,7 +76,6 @@ const ALIASES: Record<string, string> = {
   meanabsoluteerror: 'mae',
   huberloss: 'huber',
   silu: 'swish',
-  sparsecategoricalcrossentropy: 'sparseCategoricalCrossentropy',
 };
 
 const normalize = (name: string): string => name.toLowerCase().replace(/[\s_-]/g, '');
