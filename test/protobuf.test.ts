@@ -12,6 +12,7 @@ import { varint as varintBytes } from './helpers/hostile'; // the hostile files'
 
 const reader = (...bytes: number[]) => new Reader(Uint8Array.from(bytes));
 const malformed = (at: number, what: string) => new FormatError(`malformed ONNX protobuf at byte ${at}: ${what}`);
+
 describe('varints', () => {
   it('non-negative values of every length, up to 2^53 − 1', () => {
     for (const v of [0, 1, 127, 128, 300, 2 ** 14, 2 ** 21 + 3, 2 ** 28 - 1, 2 ** 28, 2 ** 31 + 5, 2 ** 32 + 1, 2 ** 35 + 7, 2 ** 42 + 11, 2 ** 49 + 13, 2 ** 53 - 1]) {
