@@ -78,6 +78,24 @@ describe('fromTfjs: model.json itself', () => {
       .toThrow(new FormatError('graph model: node 0 must have a name and an op'));
   });
 
+  test('options errors name fromTfjs, for graph models too', () => {
+    const graphModel = {
+      format: 'graph-model',
+      modelTopology: { node: [
+        { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '2' }] } } } },
+        { name: 'w', op: 'Const', attr: { value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }, { size: '1' }] } } }, dtype: { type: 'DT_FLOAT' } } },
+        { name: 'y', op: 'MatMul', input: ['x', 'w'], attr: { T: { type: 'DT_FLOAT' } } },
+      ] },
+      weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [2, 1], dtype: 'float32' }] }],
+    } as unknown as TfjsModelJSON;
+    const data = new Uint8Array(new Float32Array([0.5, -1]).buffer);
+    expect(fromTfjs(graphModel, data).inputSize).toBe(2);
+    const unknown = new ConfigError('fromTfjs options: unknown option "lr" (expected loss, optimizer, seed, backend)');
+    expect(() => fromTfjs(graphModel, data, { lr: 1 } as never)).toThrow(unknown);
+    const m = seq(2, []);
+    expect(() => fromTfjs(m.modelJSON, m.weightData, { lr: 1 } as never)).toThrow(unknown);
+  });
+
   test('no modelTopology object, no layers, an unsupported model class, a layer that is not { class_name, config }', () => {
     expect(() => fromTfjs({ modelTopology: 5, weightsManifest: [] } as unknown as TfjsModelJSON, new Uint8Array())).toThrow(new FormatError('model.json has no modelTopology object'));
     refused(model([], []), '"Sequential" model: config.layers must be a non-empty array');
@@ -127,6 +145,10 @@ describe('fromTfjs: input shapes', () => {
     for (const [shape, shown] of [[[null, 0, 6], '[null,0,6]'], [[null, 2.5, 2], '[null,2.5,2]'], [[null, 2, null], '[null,2,null]']] as const) {
       refused(flat(shape), `InputLayer layer "in" has input shape ${shown}; ${INPUT_2D}`);
     }
+    refused(flat([5]), `InputLayer layer "in" has input shape [5]; ${INPUT_2D}`);
+    // a Flatten on 2-D changes nothing, also after a Dense
+    const after = load(model([input([null, 2]), denseLayer('d', 3), { class_name: 'Flatten', config: { name: 'fl' } }, denseLayer('out', 2)], [...denseWeights('d', 2, 3), ...denseWeights('out', 3, 2)]));
+    expect(after.layers.map((l) => l.type === 'dense' && l.units)).toEqual([3, 2]);
     refused(flat(undefined, { class_name: 'Flatten', config: { name: 'f0', batch_input_shape: 'abcd' } }), `Flatten layer "f0" has input shape "abcd"; ${INPUT_2D}`);
     // not into a Flatten: a Dense given [batch, d1, d2], even with a Flatten after it
     refused(model([denseLayer('d', 2, { batch_input_shape: [null, 2, 3] }), { class_name: 'Flatten', config: { name: 'fl' } }, denseLayer('out', 2)], [...denseWeights('d', 6, 2), ...denseWeights('out', 2, 2)]),
@@ -243,6 +265,8 @@ describe('fromTfjs: Functional models, a single chain', () => {
     refused(functional([named(first, []), named(denseLayer('out', 2), k2('in', 'a', 'b', 'c', 'd', 'e'))], [['out', 0, 0]], denseWeights('out', 2, 2)), `Dense layer "out" takes input from "in", "a", "b", "c", "d", … (6 in all); ${chain}`);
     // an unnamed layer is "#i"; an inbound entry is [name, node index, …] (a number second)
     refused(functional([named(first, []), { class_name: 'Dense', config: { units: 2 }, inbound_nodes: [[['in', 'x', 0, {}]]] }], [['#1', 0, 0]], []), `Dense layer "#1" takes input from no layer; ${chain}`);
+    refused(functional([named(first, []), named(denseLayer('out', 2), [[[7, 0, 0, {}]]])], [['out', 0, 0]], denseWeights('out', 2, 2)), `Dense layer "out" takes input from no layer; ${chain}`);
+    refused(functional([named(first, []), named(denseLayer('out', 2), [{ args: [{ config: { keras_history: [7, 0, 0] } }] }])], [['out', 0, 0]], denseWeights('out', 2, 2)), `Dense layer "out" takes input from no layer; ${chain}`);
   });
 
   test('one output, the last layer', () => {
@@ -265,6 +289,8 @@ describe('fromTfjs: the weights', () => {
     refused(kernel([4]), 'Dense "out": kernel has shape [4], expected [2, 2]');
     refused(model([input([null, 2]), denseLayer('out', 2)], [{ name: 'out/kernel', shape: [2, 2], values: [1, 2, 3, 4] }, { name: 'out/bias', shape: [3], values: [0, 0, 0] }]),
       'Dense "out": bias has shape [3], expected [2]');
+    refused(model([input([null, 2]), denseLayer('out', 2)], [{ name: 'out/kernel', shape: [2, 2], values: [1, 2, 3, 4] }, { name: 'out/bias', shape: [1, 3], values: [0, 0, 0] }]),
+      'Dense "out": bias has shape [1, 3], expected [2]');
     // use_bias false: no bias read, zeros
     const net = load(model([input([null, 2]), denseLayer('out', 2, { use_bias: false })], [{ name: 'out/kernel', shape: [2, 2], values: [1, 2, 3, 4] }]));
     expect(Array.from(net.getWeights()[0]!.bias)).toEqual([0, 0]);
@@ -330,6 +356,11 @@ describe('fromTfjs: the weights', () => {
     for (const q of [{ min: 0 }, { scale: 1 }, { scale: '1', min: 0 }, { scale: 1, min: '0' }, { scale: Number.POSITIVE_INFINITY, min: 0 }, { scale: 1, min: Number.NaN }]) {
       refused(extra({ name: 'w', shape: [1], dtype: 'float32', quantization: { dtype: 'uint8', ...q } }, [0]), 'weight "w": quantization needs finite scale and min');
     }
+  });
+
+  test('an int32 weight is read as integers', () => {
+    const net = load(model([input([null, 2]), denseLayer('out', 2)], [{ name: 'out/kernel', shape: [2, 2], values: [1, -2, 3, 40], dtype: 'int32' }, denseWeights('out', 2, 2)[1]!]));
+    expect(Array.from(net.getWeights()[0]!.weights)).toEqual([1, -2, 3, 40]);
   });
 
   test('quantized weights are dequantized: q·scale + min', () => {
@@ -414,6 +445,9 @@ describe('toTfjs: the model.json it writes', () => {
     refuse([dense(2), layerNorm({ activation: 'elu', alpha: 0.5 }), dense(1)], 'toTfjs: layerNorm layer 1 uses elu with alpha 0.5; tfjs supports only alpha 1');
     refuse([dense(2), dense(1, { activation: 'gelu' })], 'toTfjs: dense layer 1 uses gelu, whose tfjs twin "gelu_new" tfjs cannot load');
     refuse([dense(2, { activation: 'elu', alpha: 2 }), dense(1)], 'toTfjs: dense layer 0 uses elu with alpha 2; tfjs supports only alpha 1');
+    // a linear normalization has no Activation layer after it
+    const linear = new Network({ inputSize: 2, layers: [dense(2), layerNorm(), dense(1)], seed: 1, loss: 'mse' });
+    expect((toTfjs(linear).modelJSON.modelTopology as { config: { layers: { class_name: string }[] } }).config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Dense', 'LayerNormalization', 'Dense']);
     // elu with α 1 is written
     const net = new Network({ inputSize: 2, layers: [dense(2), layerNorm({ activation: 'elu' }), dense(1)], seed: 1, loss: 'mse' });
     const layers = (toTfjs(net).modelJSON.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
