@@ -229,7 +229,7 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
         throw new FormatError(`${cls} layer "${name}" has input shape ${echo(Array.isArray(shape) ? shape : given)}; wasmnet networks take 2-D input [batch, features] (or [batch, d1, d2, …] straight into a Flatten layer)`);
       }
       const features = flattened ? (shape as number[]).slice(1).reduce((p, d) => p * d, 1) : (shape[1] as number);
-      if (i === 0 || inputSize === undefined) inputSize = features;
+      if (inputSize === undefined) inputSize = features; // the first shape given
     }
     if (cls === 'InputLayer') {
       if (i !== 0) throw new FormatError(`InputLayer "${name}" must come first`);
@@ -244,10 +244,8 @@ function readTopology(topology: unknown): { inputSize: number; layers: Planned[]
       if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new FormatError(`Dropout layer "${name}" has rate ${echo(rate)}; expected a number in [0, 1)`);
       if (rate > 0) planned.push({ type: 'dropout', rate });
     } else if (cls === 'Flatten') {
-      if (planned.length > 0 || inputSize === undefined) {
-        // on [batch, width] Flatten changes nothing, and every layer wasmnet loads keeps 2-D
-        if (inputSize === undefined) throw new FormatError(`Flatten layer "${name}" comes before any input shape`);
-      }
+      // on [batch, width] Flatten changes nothing, and every layer wasmnet loads keeps 2-D
+      if (inputSize === undefined) throw new FormatError(`Flatten layer "${name}" comes before any input shape`);
     } else if (cls === 'Activation') {
       const act = activationOf(c.activation, cls, name);
       setActivation(cls, name, act.activation, act.alpha);
@@ -414,7 +412,7 @@ function readWeights(manifest: unknown, data: ArrayBuffer | Uint8Array | readonl
     }
     // int32: Keras Normalization's `count` (written as int32 by the converter), not a weight wasmnet uses
     if (s.dtype !== 'float32' && !(s.dtype === 'int32' && !q)) throw new FormatError(`weight "${s.name}" has dtype ${echo(s.dtype)}; dense weights are float32`);
-    if (q && (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min))) {
+    if (q && (!Number.isFinite(q.scale) || !Number.isFinite(q.min))) { // (false for anything not a number)
       throw new FormatError(`weight "${s.name}": quantization needs finite scale and min`);
     }
     return { spec: s, count, width };
