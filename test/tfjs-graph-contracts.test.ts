@@ -98,6 +98,13 @@ describe('graph models: what the reader accepts', () => {
     refused(g, 'graph model: MatMul node "m": its weight takes 2 inputs, but 3 arrive');
   });
 
+  it('100 000 nodes are read (the limit itself)', () => {
+    const g = graph();
+    matmul(g);
+    while (g.nodes.length < 100_000) g.nodes.push({ name: `unused${g.nodes.length}`, op: 'Const' });
+    expect(g.load().predict([[1, 1]])).toEqual([[4, 6]]);
+  });
+
   it('Identity passes through; a NoOp reading the output is not part of the chain', () => {
     const g = graph();
     const m = matmul(g, g.node('id', 'Identity', ['x']));
@@ -136,7 +143,10 @@ describe('graph models: refusals, whole messages', () => {
     expect(bad({ node: Array.from({ length: 100_001 }, () => 0) })).toThrow(new FormatError('graph model: 100001 nodes, over the limit of 100000'));
   });
 
-  it('a long node name is cut at 120 characters', () => {
+  it('a long node name is cut at 120 characters (120 are shown whole)', () => {
+    const g120 = graph();
+    g120.node('m'.repeat(120), 'Square', ['x']);
+    refused(g120, `graph model: Square (node "${'m'.repeat(120)}") is not supported; wasmnet reads chains of MatMul, BiasAdd/Add/AddV2, _FusedMatMul, Identity and Relu, Relu6, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus, LeakyRelu`);
     const name = 'n'.repeat(200);
     const g = graph();
     g.node(name, 'Square', ['x']);
@@ -144,7 +154,7 @@ describe('graph models: refusals, whole messages', () => {
   });
 
   it('the Placeholder\'s shape: [batch, features] only', () => {
-    for (const [shape, listed] of [[[-1, 0], '-1, 0'], [[-1, 2, 3], '-1, 2, 3'], [[5], '5'], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], '1, 2, 3, 4, 5, 6, 7, 8, … (10 dimensions)'], [[-1, 1, 1, 1, 1, 1, 1, 1], '-1, 1, 1, 1, 1, 1, 1, 1']] as const) {
+    for (const [shape, listed] of [[[-1, 0], '-1, 0'], [[-1, 2, 3], '-1, 2, 3'], [[-1, -1, 3], '-1, -1, 3'], [[5], '5'], [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], '1, 2, 3, 4, 5, 6, 7, 8, … (10 dimensions)'], [[-1, 1, 1, 1, 1, 1, 1, 1], '-1, 1, 1, 1, 1, 1, 1, 1']] as const) {
       const g = graph([...shape]);
       matmul(g);
       refused(g, `graph model: input "x" has shape [${listed}]; wasmnet reads [batch, features] inputs`);
