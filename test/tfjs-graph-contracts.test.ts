@@ -112,6 +112,12 @@ describe('graph models: what the reader accepts', () => {
     expect(g.load().predict([[1, 0]])).toEqual([[1, 2]]);
   });
 
+  it('one feature in, one unit out', () => {
+    const g = graph([-1, 1]);
+    g.node('m', 'MatMul', ['x', g.constant('w', [1, 1], [3])]);
+    expect(g.load().predict([[2]])).toEqual([[6]]);
+  });
+
   it('transpose_b: the weight is read transposed', () => {
     const g = graph();
     g.node('m', 'MatMul', ['x', g.constant('w', [3, 2], [1, 2, 3, 4, 5, 6])], { transpose_b: { b: true } });
