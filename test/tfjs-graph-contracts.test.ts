@@ -224,6 +224,9 @@ describe('graph models: refusals, whole messages', () => {
     const g7 = graph();
     g7.node('b', 'BiasAdd', [matmul(g7)]);
     refused(g7, 'graph model: BiasAdd node "b" must add a constant to the data');
+    const g8 = graph();
+    g8.node('b', 'BiasAdd', [matmul(g8), g8.constant('c', [2]), g8.constant('d', [2])]);
+    refused(g8, 'graph model: BiasAdd node "b" must add a constant to the data');
   });
 
   it('activations', () => {
