@@ -42,7 +42,11 @@ describe('Keras Normalization', () => {
     }
   });
 
-  it('a long axis is shown cut at 80 characters', () => {
+  it('a long axis is shown cut at 80 characters (80 are shown whole); one JSON cannot show is said so', () => {
+    const axis80 = [100, ...Array.from({ length: 25 }, (_, i) => i + 10)];
+    expect(JSON.stringify(axis80)).toHaveLength(80);
+    refused(keras({ axis: axis80 }), `Normalization layer "norm" has axis ${JSON.stringify(axis80)}; wasmnet normalizes each feature of [batch, features] (axis -1)`);
+    refused(keras({ axis: 2n }), 'Normalization layer "norm" has axis (a value JSON cannot show); wasmnet normalizes each feature of [batch, features] (axis -1)');
     const axis = Array.from({ length: 40 }, (_, i) => i + 10);
     refused(keras({ axis }), `Normalization layer "norm" has axis ${JSON.stringify(axis).slice(0, 80)}…; wasmnet normalizes each feature of [batch, features] (axis -1)`);
   });

@@ -252,9 +252,11 @@ describe('graph models: refusals, whole messages', () => {
     refused(fusedNode([7]), 'graph model: _FusedMatMul node "f" fuses []; wasmnet reads [BiasAdd] or [BiasAdd, an activation]');
     refused(fusedNode(['BiasAdd'], (g) => ['x', g.constant('w', [2, 2])]), 'graph model: _FusedMatMul node "f" fuses [BiasAdd]; wasmnet reads [BiasAdd] or [BiasAdd, an activation]');
     refused(fusedNode(['BiasAdd'], (g) => [g.constant('w', [2, 2]), 'x', g.constant('b', [2])]), 'graph model: _FusedMatMul node "f" multiplies a constant by the data; wasmnet reads x·W');
-    const g = graph();
-    g.node('f', '_FusedMatMul', ['x', g.constant('w', [2, 2]), g.constant('b', [2])], { fused_ops: { list: 'BiasAdd' } });
-    refused(g, 'graph model: _FusedMatMul node "f" fuses []; wasmnet reads [BiasAdd] or [BiasAdd, an activation]');
+    for (const fusedOps of [{ list: 'BiasAdd' }, { list: { s: btoa('BiasAdd') } }]) {
+      const g = graph();
+      g.node('f', '_FusedMatMul', ['x', g.constant('w', [2, 2]), g.constant('b', [2])], { fused_ops: fusedOps });
+      refused(g, 'graph model: _FusedMatMul node "f" fuses []; wasmnet reads [BiasAdd] or [BiasAdd, an activation]');
+    }
   });
 
   it('the chain: a cycle, several consumers, no product', () => {
