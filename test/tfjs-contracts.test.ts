@@ -132,6 +132,7 @@ describe('trainable BatchNormalization and LayerNormalization', () => {
   });
 
   it('center and scale off: β = 0 and γ = 1, no weights read for them (Keras 3 numbers the rest from 0)', () => {
+    expect(ln({ center: false, scale: false, trainable: false }, []).load().layers[0]).toMatchObject({ type: 'layerNorm' });
     const net = ln({ center: false, scale: false }, []);
     expect(net.load().layers[0]).toMatchObject({ type: 'layerNorm', epsilon: 0.001 });
     // γ = 1, β = 0: the two features of a row come out as ±1 (·√(1/(1+ε))), summed to 0 by the dense layer
