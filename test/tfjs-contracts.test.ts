@@ -156,7 +156,7 @@ describe('toTfjs: a normalization layer', () => {
     const { modelJSON } = toTfjs(net);
     const layers = (modelJSON.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
     const norm = layers.find((l) => l.class_name === 'BatchNormalization')!;
-    expect(norm.config).toMatchObject({ trainable: false, axis: -1, epsilon: 0, center: false, scale: false });
+    expect(norm.config).toMatchObject({ trainable: false, dtype: 'float32', axis: -1, epsilon: 0, center: false, scale: false });
     expect(fromTfjs(toTfjs(net).modelJSON, toTfjs(net).weightData).layers[0]).toEqual({ type: 'normalization', mean: [1, 2], variance: [4, Math.fround(1e-14)] }); // max(variance, 1e-14), as float32
   });
 
