@@ -39,11 +39,8 @@ interface GraphNode {
 function source(input: string): string | null {
   if (input.startsWith('^')) return null;
   const colon = input.lastIndexOf(':');
-  if (colon > 0 && /^\d+$/.test(input.slice(colon + 1))) {
-    if (input.slice(colon + 1) !== '0') return `${input}`; // a second output: never an MLP's
-    return input.slice(0, colon);
-  }
-  return input;
+  if (colon > 0 && input.slice(colon + 1) === '0') return input.slice(0, colon);
+  return input; // "node:1", a second output, stays its own name: never an MLP's
 }
 
 const shown = (name: string): string => JSON.stringify(name.length > 120 ? `${name.slice(0, 120)}…` : name);
