@@ -247,3 +247,11 @@ test('a Reshape that reads a [batch, 1, 2] input as its shape, not its data, doe
     'input "x" has shape [?, 1, 2], and no Flatten or reshape to [batch, features] follows it; wasmnet reads inputs of [batch, features]',
   );
 });
+
+test('a [batch, 0, 2] input: flattening it needs every dimension but the batch above 0', () => {
+  const bytes = onnx((g) => {
+    g.inputs = [value('x', [null, 0, 2])];
+    g.nodes = [node('Flatten', ['x'], ['f'], [], 'flatten'), node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense')];
+  });
+  expect(message(() => fromONNX(bytes))).toBe('input "x" has shape [?, 0, 2]: flattening it needs every dimension but the batch to be known');
+});
