@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { FormatError, type Network } from 'wasmnet';
 import { fromONNX } from 'wasmnet/onnx';
-import { baseGraph, bytesField, cat, f32, floatAttr, intField, model, node, strField, tensor, value, type GraphParts } from './helpers/hostile';
+import { report, baseGraph, bytesField, cat, f32, floatAttr, intField, model, node, strField, tensor, value, type GraphParts } from './helpers/hostile';
 
 const DOUBLE = 11;
 const INT64 = 7;
@@ -16,6 +16,9 @@ function onnx(change: (g: GraphParts) => void): Uint8Array {
   change(g);
   return model(g);
 }
+
+/** AttributeProto of FLOATS (floats[7], type[20] = 6). */
+const floats = (name: string, values: number[]): Uint8Array => cat([strField(1, name), bytesField(7, f32(values)), intField(20, 6)]);
 
 /** NodeProto with a domain (field 7). */
 const inDomain = (domain: string, op: string, inputs: string[], outputs: string[], name = ''): Uint8Array => cat([node(op, inputs, outputs, [], name), strField(7, domain)]);
@@ -254,4 +257,275 @@ test('a [batch, 0, 2] input: flattening it needs every dimension but the batch a
     g.nodes = [node('Flatten', ['x'], ['f'], [], 'flatten'), node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense')];
   });
   expect(message(() => fromONNX(bytes))).toBe('input "x" has shape [?, 0, 2]: flattening it needs every dimension but the batch to be known');
+});
+
+describe('the header: IR version, graph, opset', () => {
+  test('IR versions 3 to 10 are read; 2 and 11 refused; no IR and no graph is not an ONNX model', () => {
+    for (const ir of [3, 10]) predictsBase(fromONNX(model(baseGraph(), { ir })));
+    expect(message(() => fromONNX(model(baseGraph(), { ir: 2 })))).toBe('ONNX IR version 2 is not supported (wasmnet reads IR 3 to 10)');
+    expect(message(() => fromONNX(model(baseGraph(), { ir: 11 })))).toBe('ONNX IR version 11 is not supported (wasmnet reads IR 3 to 10)');
+    expect(message(() => fromONNX(strField(2, 'someone')))).toBe('not an ONNX model: no ir_version and no graph');
+    expect(message(() => fromONNX(intField(1, 8)))).toBe('the ONNX model has no graph');
+  });
+
+  test('opsets 9 to 22 are read; 23 refused; a model of ai.onnx.ml operators only may import none', () => {
+    for (const opset of [9, 22]) predictsBase(fromONNX(model(baseGraph(), { opset })));
+    expect(message(() => fromONNX(model(baseGraph(), { opset: 23 })))).toBe('ONNX opset 23 is not supported (wasmnet reads opsets 9 to 22)');
+    // model() writes the opset import last: [0x42, 4, 0x0a, 0, 0x10, opset]; without it, none
+    const noOpset = (g: GraphParts) => model(g).subarray(0, -6);
+    expect(Array.from(model(baseGraph()).subarray(-6))).toEqual([0x42, 4, 0x0a, 0, 0x10, 17]);
+    expect(message(() => fromONNX(noOpset(baseGraph())))).toBe('ONNX opset 0 is not supported (wasmnet reads opsets 9 to 22)');
+    const regressor = (extra: Uint8Array[] = []): GraphParts => ({
+      nodes: [cat([node('LinearRegressor', ['x'], ['y'], [floats('coefficients', [0.5, -0.25]), floats('intercepts', [0.125])], 'linear'), strField(7, 'ai.onnx.ml')]), ...extra],
+      initializers: [],
+      inputs: [value('x', [null, 2])],
+      outputs: [value(extra.length > 0 ? 'z' : 'y', [null, 1])],
+    });
+    predictsBase(fromONNX(noOpset(regressor())));
+    // one operator of the default domain needs its opset
+    expect(message(() => fromONNX(noOpset(regressor([node('Identity', ['y'], ['z'], [], 'same')]))))).toBe('ONNX opset 0 is not supported (wasmnet reads opsets 9 to 22)');
+    predictsBase(fromONNX(model(regressor([node('Identity', ['y'], ['z'], [], 'same')]))));
+  });
+});
+
+describe('scikit-learn linear models', () => {
+  test('an activation after a LinearRegressor (post_transform NONE) is its layer\'s activation', () => {
+    const bytes = model({
+      nodes: [
+        cat([node('LinearRegressor', ['x'], ['y'], [floats('coefficients', [0.5, -0.25]), floats('intercepts', [0.125])], 'linear'), strField(7, 'ai.onnx.ml')]),
+        node('Relu', ['y'], ['z'], [], 'relu'),
+      ],
+      initializers: [],
+      inputs: [value('x', [null, 2])],
+      outputs: [value('z', [null, 1])],
+    });
+    // [1, 2] → 0.125; [−1, 2] → −0.875 → 0
+    expect(fromONNX(bytes).predict([[1, 2], [-1, 2]])).toEqual([[0.125], [0]]);
+  });
+});
+
+describe('Constant nodes: each form of value', () => {
+  const withConstant = (attribute: Uint8Array) =>
+    onnx((g) => {
+      g.nodes.push(node('Constant', [], ['c'], [attribute], 'const'), node('Add', ['y', 'c'], ['z'], [], 'bias'));
+      g.outputs = [value('z', [null, 1])];
+    });
+  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
+  const intsAttribute = (name: string, vs: number[]) => cat([strField(1, name), ...vs.map((v) => intField(8, v)), intField(20, 7)]);
+
+  test('value_float and value_floats: a bias of 0.5 added; value_int and value_ints: INT64 tensors', () => {
+    // 0.5·x0 − 0.25·x1 + 0.125 + c at [1, 2] and [3, −1]
+    expect(fromONNX(withConstant(floatAttr('value_float', 0.5))).predict([[1, 2], [3, -1]])).toEqual([[0.625], [2.375]]);
+    expect(fromONNX(withConstant(floats('value_floats', [0.5]))).predict([[1, 2], [3, -1]])).toEqual([[0.625], [2.375]]);
+    // integer constants are read as INT64 tensors named for the Constant's output, and a bias must be floating point
+    const int64Bias = 'Add (node "bias"): tensor "c" has data type 7; wasmnet reads FLOAT (1) and DOUBLE (11) weights';
+    expect(message(() => fromONNX(withConstant(intAttribute('value_int', 2))))).toBe(int64Bias);
+    expect(message(() => fromONNX(withConstant(intsAttribute('value_ints', [2]))))).toBe(int64Bias);
+  });
+
+  test('a Constant with none of them: refused by name', () => {
+    expect(message(() => fromONNX(withConstant(strField(1, 'sparse_value'))))).toBe('Constant (node "const") has no value wasmnet can read (value, value_float(s) or value_int(s))');
+  });
+});
+
+describe('where the chain ends', () => {
+  const graph = (change: (g: GraphParts) => void) => message(() => fromONNX(onnx(change)));
+
+  test('the declared output width must be the layers\' width; a width the graph leaves open is read', () => {
+    expect(graph((g) => (g.outputs = [value('y', [null, 3])]))).toBe('output "y" is declared [batch, 3] but the layers produce 1 columns');
+    for (const dims of [[null, null], [null], [null, 1, 3]]) predictsBase(fromONNX(onnx((g) => (g.outputs = [value('y', dims)]))));
+  });
+
+  test('no dense layer, a normalization last, an end that is not an output, a node off the chain', () => {
+    expect(graph((g) => (g.nodes = [node('Relu', ['x'], ['y'], [], 'relu')]))).toBe('Relu (node "relu") applies relu before any dense layer; wasmnet layers are dense → activation');
+    expect(graph((g) => (g.nodes = [node('Identity', ['x'], ['y'], [], 'same')]))).toBe('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+    expect(
+      graph((g) => {
+        g.nodes.push(node('LayerNormalization', ['y', 'gamma'], ['z'], [floatAttr('epsilon', 0.5)], 'ln'));
+        g.initializers.push(tensor('gamma', [1], f32([1])));
+        g.outputs = [value('z', [null, 1])];
+      }),
+    ).toBe('the ONNX graph ends with a normalization; wasmnet networks end with a dense layer');
+    expect(graph((g) => (g.outputs = [value('elsewhere', [null, 1])]))).toBe('the chain of layers ends at tensor "y", which is not a graph output');
+    expect(
+      graph((g) => {
+        g.nodes.push(node('Relu', ['W'], ['stray'], [], 'aside'));
+      }),
+    ).toBe('Relu (node "aside") is not on the path from input "x" to the output; wasmnet loads a chain of layers');
+    // a Constant off the chain is allowed
+    predictsBase(fromONNX(onnx((g) => g.nodes.push(node('Constant', [], ['unused'], [floatAttr('value_float', 1)], 'spare')))));
+  });
+
+  test('a node whose second output is read, or is a graph output: refused; an unread second output is fine', () => {
+    const dropout = (outputs: string[], change: (g: GraphParts) => void = () => {}) =>
+      onnx((g) => {
+        g.nodes.push(node('Dropout', ['y'], outputs, [], 'drop'));
+        g.outputs = [value('z', [null, 1])];
+        change(g);
+      });
+    predictsBase(fromONNX(dropout(['z', 'mask'])));
+    predictsBase(fromONNX(dropout(['z', ''])));
+    expect(message(() => fromONNX(dropout(['z', 'mask'], (g) => g.outputs.push(value('mask', [null, 1])))))).toBe('Dropout (node "drop") uses its second output; wasmnet reads only the first');
+    expect(message(() => fromONNX(dropout(['z', 'mask'], (g) => g.nodes.push(node('Identity', ['mask'], ['m2'], [], 'reader')))))).toBe('Dropout (node "drop") uses its second output; wasmnet reads only the first');
+  });
+});
+
+describe('operators on the chain', () => {
+  test('Softmax: axis 1 or −1, or none (1 before opset 13, −1 since: the last axis of [batch, units] either way)', () => {
+    const softmax = (attributes: Uint8Array[], opset = 17) =>
+      model(
+        (() => {
+          const g = baseGraph();
+          g.nodes.push(node('Softmax', ['y'], ['z'], attributes, 'soft'));
+          g.outputs = [value('z', [null, 1])];
+          return g;
+        })(),
+        { opset },
+      );
+    // i[3] as a varint; −1 is ten bytes (int64 two's complement)
+    const intAttribute = (name: string, v: number) => cat([strField(1, name), v === -1 ? [0x18, ...Array(9).fill(0xff), 0x01] : intField(3, v), intField(20, 2)]);
+    for (const [attributes, opset] of [[[], 11], [[], 13], [[intAttribute('axis', 1)], 17], [[intAttribute('axis', -1)], 12]] as const) {
+      // a softmax over one unit is 1 everywhere
+      expect(fromONNX(softmax([...attributes], opset)).predict([[1, 2], [3, -1]])).toEqual([[1], [1]]);
+    }
+    expect(message(() => fromONNX(softmax([intAttribute('axis', 0)])))).toBe('Softmax (node "soft") has axis 0; on [batch, units] wasmnet\'s softmax is over axis 1');
+    expect(message(() => fromONNX(softmax([intAttribute('axis', 2)])))).toBe('Softmax (node "soft") has axis 2; on [batch, units] wasmnet\'s softmax is over axis 1');
+  });
+
+  test('a bias added after the layer: [units], [1, units] or a scalar; other shapes refused', () => {
+    const wide = (shape: number[], values: number[]) =>
+      model({
+        nodes: [node('MatMul', ['x', 'W'], ['h'], [], 'mm'), node('Add', ['h', 'c'], ['y'], [], 'bias')],
+        initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('c', shape, f32(values))],
+        inputs: [value('x', [null, 2])],
+        outputs: [value('y', [null, 2])],
+      });
+    expect(fromONNX(wide([2], [0.5, -0.5])).predict([[1, 2]])).toEqual([[1.5, 1.5]]);
+    expect(fromONNX(wide([1, 2], [0.5, -0.5])).predict([[1, 2]])).toEqual([[1.5, 1.5]]);
+    expect(fromONNX(wide([], [0.5])).predict([[1, 2]])).toEqual([[1.5, 2.5]]);
+    expect(fromONNX(wide([1], [0.5])).predict([[1, 2]])).toEqual([[1.5, 2.5]]);
+    expect(message(() => fromONNX(wide([3], [1, 2, 3])))).toBe('Add (node "bias") adds a constant of shape [3] to 2 units; a bias must be [2] or [1, 2]');
+    expect(message(() => fromONNX(wide([2, 1], [1, 2])))).toBe('Add (node "bias") adds a constant of shape [2, 1] to 2 units; a bias must be [2] or [1, 2]');
+  });
+});
+
+test("float attributes: read as the shortest decimal that rounds to the stored float32, the float32 itself when that needs 9 digits", () => {
+  const elu = (alpha: number) =>
+    onnx((g) => {
+      g.nodes.push(node('Elu', ['y'], ['z'], [floatAttr('alpha', alpha)], 'elu'), node('Gemm', ['z', 'W2', 'b2'], ['out'], [], 'head'));
+      g.initializers.push(tensor('W2', [1, 1], f32([1])), tensor('b2', [1], f32([0])));
+      g.outputs = [value('out', [null, 1])];
+    });
+  const alphaOf = (bytes: Uint8Array) => (fromONNX(bytes).toJSON().config.layers as { alpha?: number }[])[0]!.alpha;
+  expect(alphaOf(elu(0.2))).toBe(0.2); // float32 0.2 is 0.20000000298…; 0.2 is what the exporter was given
+  expect(alphaOf(elu(1.5))).toBe(1.5);
+  // float32 10.0000105 is 10.00001049041748…, and no decimal of 8 digits rounds to it: kept as is
+  expect(Math.fround(10.0000105)).toBe(10.00001049041748);
+  expect(alphaOf(elu(10.0000105))).toBe(Math.fround(10.0000105));
+});
+
+describe('the walk: one reader per tensor, each operator in its place', () => {
+  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
+  const sAttribute = (name: string, v: string) => cat([strField(1, name), strField(4, v), intField(20, 3)]);
+  const ml = (op: string, inputs: string[], outputs: string[], attributes: Uint8Array[], name: string) => cat([node(op, inputs, outputs, attributes, name), strField(7, 'ai.onnx.ml')]);
+  /** x → Gemm (2 units) → h → `activation` (or none) → y, then `rest` reading y; outputs as given. */
+  const twoUnits = (activation: string | undefined, rest: Uint8Array[], outputs: string[], extra: Uint8Array[] = []) =>
+    model({
+      nodes: [node('Gemm', ['x', 'W', 'b'], [activation ? 'h' : 'y'], [], 'dense'), ...(activation ? [node(activation, ['h'], ['y'], [], 'act')] : []), ...rest],
+      initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('b', [2], f32([0, 0])), ...extra],
+      inputs: [value('x', [null, 2])],
+      outputs: outputs.map((o) => value(o, [null, 2])),
+    });
+
+  test('a branch is refused whatever its first reader is', () => {
+    const first: [string, Uint8Array][] = [
+      ['Gemm (node "a")', node('Gemm', ['y', 'W', 'b'], ['a'], [], 'a')],
+      ['Add (node "a")', node('Add', ['y', 'b'], ['a'], [], 'a')],
+      ['Identity (node "a")', node('Identity', ['y'], ['a'], [], 'a')],
+      ['Softmax (node "a")', node('Softmax', ['y'], ['a'], [], 'a')],
+      ['Sigmoid (node "a")', node('Sigmoid', ['y'], ['a'], [], 'a')],
+      ['BatchNormalization (node "a")', node('BatchNormalization', ['y', 'b', 'b', 'b', 'W'], ['a'], [], 'a')],
+      ['Sub (node "a")', node('Sub', ['y', 'b'], ['a'], [], 'a')],
+      ['Mul (node "a")', node('Mul', ['y', 'h2'], ['a'], [], 'a')],
+    ];
+    for (const [named, reader] of first) {
+      report(named);
+      expect(message(() => fromONNX(twoUnits(undefined, [reader, node('Relu', ['y'], ['r'], [], 'relu')], ['a', 'r'])))).toBe(
+        `tensor "y" feeds 2 operators (${named}, Relu (node "relu")): wasmnet loads a chain of layers, not a branching graph`,
+      );
+    }
+  });
+
+  test('an operator fromONNX reads, in a place it does not: named with the tensor it follows', () => {
+    expect(message(() => fromONNX(twoUnits(undefined, [node('Shape', ['y'], ['s'], [], 'shape')], ['s'])))).toBe(
+      'Shape (node "shape") is not supported here: after tensor "y" wasmnet expects a dense layer, an activation or a no-op',
+    );
+    // an Add after the activation is not a bias (it would be one before it)
+    expect(message(() => fromONNX(twoUnits('Relu', [node('Add', ['y', 'b'], ['z'], [], 'late')], ['z'])))).toBe(
+      'Add (node "late") is not supported here: its input "b" is not a scalar constant; wasmnet reads activations whose other operands are scalar constants',
+    );
+  });
+
+  test('a bias that overflows once added is named', () => {
+    const f64 = (values: number[]) => {
+      const bytes = new Uint8Array(values.length * 8);
+      values.forEach((v, i) => new DataView(bytes.buffer).setFloat64(i * 8, v, true));
+      return bytes;
+    };
+    const bytes = model({
+      nodes: [node('MatMul', ['x', 'W'], ['y'], [], 'mm'), node('Add', ['y', 'big'], ['z'], [], 'bias1'), node('Add', ['z', 'big'], ['z2'], [], 'bias2')],
+      initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('big', [2], f64([0, 1.7e308]), 11)],
+      inputs: [value('x', [null, 2])],
+      outputs: [value('z2', [null, 2])],
+    });
+    expect(message(() => fromONNX(bytes))).toBe('Add (node "bias2"): tensor "big"[1] added to the bias is Infinity; weights must be finite');
+  });
+
+  test('an L1 normalization (ai.onnx.ml.Normalizer) is read after a softmax only', () => {
+    const normalizer = (activation: string | undefined, norm?: string, inputs = ['y']) =>
+      twoUnits(activation, [ml('Normalizer', inputs, ['z'], norm ? [sAttribute('norm', norm)] : [], 'l1')], ['z']);
+    // a no-op after a softmax: the network's output is the softmax's
+    expect(fromONNX(normalizer('Softmax', 'L1')).predict([[0, 0]])).toEqual([[0.5, 0.5]]);
+    const tail = '; wasmnet reads L1 after a softmax (a no-op), not one-vs-rest probabilities (sigmoids over their sum)';
+    expect(message(() => fromONNX(normalizer('Softmax')))).toBe(`Normalizer (node "l1") normalizes (MAX) the softmax scores of 2 classes${tail}`);
+    expect(message(() => fromONNX(normalizer('Softmax', 'L2')))).toBe(`Normalizer (node "l1") normalizes (L2) the softmax scores of 2 classes${tail}`);
+    expect(message(() => fromONNX(normalizer('Sigmoid', 'L1')))).toBe(`Normalizer (node "l1") normalizes (L1) the sigmoid scores of 2 classes${tail}`);
+    expect(message(() => fromONNX(normalizer(undefined, 'L1')))).toBe(`Normalizer (node "l1") normalizes (L1) the unbounded scores of 2 classes${tail}`);
+    // reading the scores as its second input: not a normalization of them
+    expect(message(() => fromONNX(normalizer('Softmax', 'L1', ['b', 'y'])))).toBe(`Normalizer (node "l1") normalizes (L1) the softmax scores of 2 classes${tail}`);
+  });
+
+  test("a BatchNormalization's running variance is unbiased in PyTorch's exports (producer_name \"pytorch\") only", () => {
+    const bn = (producer?: string) => {
+      const g = baseGraph();
+      g.nodes.push(node('BatchNormalization', ['y', 'one', 'zero', 'zero', 'one'], ['n'], [], 'bn'), node('Gemm', ['n', 'W2', 'zero'], ['z'], [], 'head'));
+      g.initializers.push(tensor('one', [1], f32([1])), tensor('zero', [1], f32([0])), tensor('W2', [1, 1], f32([1])));
+      g.outputs = [value('z', [null, 1])];
+      const bytes = model(g);
+      // ModelProto.producer_name (field 2), after ir_version
+      return producer === undefined ? bytes : cat([bytes.subarray(0, 2), strField(2, producer), bytes.subarray(2)]);
+    };
+    const unbiased = (bytes: Uint8Array) => (fromONNX(bytes).toJSON().config.layers as { type: string; unbiasedVariance?: boolean }[]).find((l) => l.type === 'batchNorm')!.unbiasedVariance;
+    expect(unbiased(bn('pytorch'))).toBe(true);
+    expect(unbiased(bn('skl2onnx'))).toBe(false);
+    expect(unbiased(bn())).toBe(false);
+  });
+
+  test('skl2onnx\'s label tail: the chain may end at a tensor that is not a graph output when labels are computed from it', () => {
+    const bytes = twoUnits('Softmax', [node('ArgMax', ['y'], ['label'], [intAttribute('axis', 1)], 'argmax')], ['label']);
+    expect(fromONNX(bytes).predict([[0, 0]])).toEqual([[0.5, 0.5]]);
+  });
+
+  test('the declared width checked is the chain\'s output\'s, not the first output\'s', () => {
+    predictsBase(fromONNX(onnx((g) => g.outputs.unshift(value('x', [null, 2])))));
+  });
+
+  test('an opset import of domain "ai.onnx" is the default domain\'s', () => {
+    const g = baseGraph();
+    const bytes = model(g).subarray(0, -6);
+    const withOpset = (domain: string, version: number) => cat([bytes, bytesField(8, cat([strField(1, domain), intField(2, version)]))]);
+    predictsBase(fromONNX(withOpset('ai.onnx', 17)));
+    expect(message(() => fromONNX(withOpset('ai.onnx', 8)))).toBe('ONNX opset 8 is not supported (wasmnet reads opsets 9 to 22)');
+    expect(message(() => fromONNX(withOpset('com.example', 17)))).toBe('ONNX opset 0 is not supported (wasmnet reads opsets 9 to 22)');
+  });
 });

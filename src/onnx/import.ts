@@ -266,7 +266,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     } else if (next.length === 1 && PASS.has(op)) {
       passThrough(node, cur, width, constant, at(node));
     } else if (next.length === 1 && op === 'Softmax') {
-      const axis = intAttr(node, 'axis', opsetOf(model) >= 13 ? -1 : 1);
+      const axis = intAttr(node, 'axis', -1); // (the default, 1 before opset 13, −1 since, is the last axis of [batch, units] either way)
       if (axis !== 1 && axis !== -1) throw new FormatError(`${at(node)} has axis ${axis}; on [batch, units] wasmnet's softmax is over axis 1`);
       setActivation(node, 'softmax');
     } else if (next.length === 1 && ACTIVATION_OPS.has(op) && node.input.length === 1) {
@@ -778,8 +778,12 @@ function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string,
     const open = [...produced].filter((t) => (consumers.get(t) ?? []).some((n) => !nodes.includes(n)));
     // Closed (one tensor escapes): done, unless only more elementwise work on it follows
     // (PyTorch's GELU ends with a Mul by 0.5 after x·(1 + erf(…)) has already closed).
-    if (nodes.length > 0 && open.length === 1 && open[0] !== cur && !(consumers.get(open[0]!) ?? []).every(ready)) return { nodes, output: open[0]! };
-    if (nodes.length > 0 && open.length === 0) return { nodes, output: nodes[nodes.length - 1]!.output[0]! };
+    // A region has one end: a tensor nothing reads (a graph output) besides the one that escapes
+    // is a second end (Identity(y) and Relu(y), both outputs, are a branch, not an activation).
+    const ends = () => nodes.filter((n) => (consumers.get(n.output[0]!) ?? []).length === 0).length;
+    if (nodes.length > 0 && open.length === 1 && open[0] !== cur && !(consumers.get(open[0]!) ?? []).every(ready)) return ends() === 0 ? { nodes, output: open[0]! } : undefined;
+    // (closed with nothing escaping: the last node's output is the end, since nothing in the region can read it)
+    if (nodes.length > 0 && open.length === 0) return ends() === 1 ? { nodes, output: nodes[nodes.length - 1]!.output[0]! } : undefined;
     const candidate = open.flatMap((t) => consumers.get(t) ?? []).find(ready);
     if (!candidate) return undefined;
     nodes.push(candidate);
