@@ -529,3 +529,109 @@ describe('the walk: one reader per tensor, each operator in its place', () => {
     expect(message(() => fromONNX(withOpset('com.example', 17)))).toBe('ONNX opset 0 is not supported (wasmnet reads opsets 9 to 22)');
   });
 });
+
+describe('the rest of the walk', () => {
+  const ml = (op: string, inputs: string[], outputs: string[], attributes: Uint8Array[], name: string) => cat([node(op, inputs, outputs, attributes, name), strField(7, 'ai.onnx.ml')]);
+  const sAttribute = (name: string, v: string) => cat([strField(1, name), strField(4, v), intField(20, 3)]);
+  /** x → Gemm (1 unit, the base) → y → `middle` → m → Gemm (W2 [1, 1] = 2) → z */
+  const between = (middle: (from: string, to: string) => Uint8Array[], extra: Uint8Array[] = []) =>
+    onnx((g) => {
+      g.nodes.push(...middle('y', 'm'), node('Gemm', ['m', 'W2', 'b2'], ['z'], [], 'head'));
+      g.initializers.push(tensor('W2', [1, 1], f32([2])), tensor('b2', [1], f32([0])), ...extra);
+      g.outputs = [value('z', [null, 1])];
+    });
+
+  test('a standardization between dense layers: ai.onnx.ml.Scaler, or Sub then Div, becomes a normalization layer', () => {
+    // y at [1, 2] is 0.125, at [3, −1] 1.875; (y − 0.125) / 0.5 · 2
+    const scaler = between((a, b) => [ml('Scaler', [a], [b], [floats('offset', [0.125]), floats('scale', [2])], 'scale')]);
+    expect(fromONNX(scaler).predict([[1, 2], [3, -1]])).toEqual([[0], [7]]);
+    const subDiv = between((a, b) => [node('Sub', [a, 'mean'], ['c'], [], 'center'), node('Div', ['c', 'sd'], [b], [], 'scale')], [tensor('mean', [1], f32([0.125])), tensor('sd', [1], f32([0.5]))]);
+    expect(fromONNX(subDiv).predict([[1, 2], [3, -1]])).toEqual([[0], [7]]);
+    expect((fromONNX(subDiv).toJSON().config.layers as { type: string }[]).map((l) => l.type)).toEqual(['dense', 'normalization', 'dense']);
+  });
+
+  test('an L1 Normalizer before any dense layer: the scores of ? classes', () => {
+    const bytes = onnx((g) => {
+      g.nodes = [ml('Normalizer', ['x'], ['n'], [sAttribute('norm', 'L1')], 'l1'), node('Gemm', ['n', 'W', 'b'], ['y'], [], 'dense')];
+    });
+    expect(message(() => fromONNX(bytes))).toBe(
+      'Normalizer (node "l1") normalizes (L1) the unbounded scores of ? classes; wasmnet reads L1 after a softmax (a no-op), not one-vs-rest probabilities (sigmoids over their sum)',
+    );
+  });
+
+  test("skl2onnx's binary tail [1 − p, p] is read after one sigmoid unit only", () => {
+    const tail = (activation: string, units = 1, extra: Uint8Array[] = []) =>
+      model({
+        nodes: [
+          node('Gemm', ['x', 'W', 'b'], ['h'], [], 'dense'),
+          ...extra,
+          node(activation, [extra.length > 0 ? 'n' : 'h'], ['p'], [], 'act'),
+          node('Sub', ['one', 'p'], ['q'], [], 'complement'),
+          node('Concat', ['q', 'p'], ['probabilities'], [cat([strField(1, 'axis'), intField(3, 1), intField(20, 2)])], 'concat'),
+        ],
+        initializers: [tensor('W', [2, units], f32(units === 1 ? [0.5, -0.25] : [0.5, -0.5, -0.25, 0.25])), tensor('b', [units], f32(units === 1 ? [0.125] : [0.125, -0.125])), tensor('one', [], f32([1])), tensor('g', [units], f32(Array(units).fill(1)))],
+        inputs: [value('x', [null, 2])],
+        outputs: [value('probabilities', [null, 2])],
+      });
+    // softmax over [0, z] with z = 0.5·x0 − 0.25·x1 + 0.125: at [1, 2], z = 0.125
+    const [p0, p1] = fromONNX(tail('Sigmoid')).predict([[1, 2]])[0]!;
+    expect(p1).toBeCloseTo(1 / (1 + Math.exp(-0.125)), 15);
+    expect(p0! + p1!).toBeCloseTo(1, 15);
+    // after a relu, two sigmoid units, or a sigmoid on a normalization: a branch
+    const branch = 'tensor "p" feeds 2 operators (Sub (node "complement"), Concat (node "concat")): wasmnet loads a chain of layers, not a branching graph';
+    expect(message(() => fromONNX(tail('Relu')))).toBe(branch);
+    expect(message(() => fromONNX(tail('Sigmoid', 2)))).toBe(branch);
+    expect(message(() => fromONNX(tail('Sigmoid', 1, [node('LayerNormalization', ['h', 'g'], ['n'], [floatAttr('epsilon', 0.5)], 'ln')])))).toBe(branch);
+  });
+
+  test('a normalization and no dense layer: no dense layer to load', () => {
+    const bytes = onnx((g) => {
+      g.nodes = [node('LayerNormalization', ['x', 'g'], ['y'], [floatAttr('epsilon', 0.5)], 'ln')];
+      g.initializers = [tensor('g', [2], f32([1, 1]))];
+      g.outputs = [value('y', [null, 2])];
+    });
+    expect(message(() => fromONNX(bytes))).toBe('the ONNX graph has no Gemm or MatMul: no dense layer to load');
+  });
+
+  test('a declared output of another rank is not compared with the width', () => {
+    predictsBase(fromONNX(onnx((g) => (g.outputs = [value('y', [null, 3, 1])]))));
+  });
+
+  test('a model of ai.onnx.ml operators only is held to the opset range when it imports one', () => {
+    const bytes = model(
+      {
+        nodes: [ml('LinearRegressor', ['x'], ['y'], [floats('coefficients', [0.5, -0.25]), floats('intercepts', [0.125])], 'linear')],
+        initializers: [],
+        inputs: [value('x', [null, 2])],
+        outputs: [value('y', [null, 1])],
+      },
+      { opset: 23 },
+    );
+    expect(message(() => fromONNX(bytes))).toBe('ONNX opset 23 is not supported (wasmnet reads opsets 9 to 22)');
+  });
+
+  test('any output past the first that is read is refused, not only the second', () => {
+    const bytes = onnx((g) => {
+      g.nodes.push(node('Identity', ['y'], ['z', 'spare', 'third'], [], 'many'), node('Identity', ['third'], ['t2'], [], 'reader'));
+      g.outputs = [value('z', [null, 1])];
+    });
+    expect(message(() => fromONNX(bytes))).toBe('Identity (node "many") uses its second output; wasmnet reads only the first');
+  });
+});
+
+describe('externalDataFiles', () => {
+  test('the files named by initializers and Constant values, each once; none without a graph', async () => {
+    const { externalDataFiles } = await import('wasmnet/onnx');
+    const external = (name: string, file: string) => tensor(name, [2, 1], undefined, 1, [bytesField(13, cat([strField(1, 'location'), strField(2, file)])), intField(14, 1)]);
+    const bytes = onnx((g) => {
+      g.initializers = [external('W', 'a.bin'), tensor('b', [1], f32([0.125]))];
+      g.nodes.push(node('Constant', [], ['c'], [cat([strField(1, 'value'), bytesField(5, external('Wc', 'b.bin')), intField(20, 4)])], 'const'));
+      g.nodes.push(node('Constant', [], ['d'], [cat([strField(1, 'value'), bytesField(5, external('Wd', 'a.bin')), intField(20, 4)])], 'const2'));
+    });
+    expect(externalDataFiles(bytes)).toEqual(['a.bin', 'b.bin']);
+    expect(externalDataFiles(intField(1, 8))).toEqual([]);
+    // a node that is not a Constant: its attributes name no file
+    const notConstant = onnx((g) => g.nodes.push(node('Identity', ['y'], ['z'], [cat([strField(1, 'value'), bytesField(5, external('We', 'c.bin')), intField(20, 4)])], 'odd')));
+    expect(externalDataFiles(notConstant)).toEqual([]);
+  });
+});
