@@ -635,3 +635,95 @@ describe('externalDataFiles', () => {
     expect(externalDataFiles(notConstant)).toEqual([]);
   });
 });
+
+describe('Constant values in their places', () => {
+  const i64 = (values: number[]) => {
+    const b = new Uint8Array(values.length * 8);
+    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
+    return b;
+  };
+  const constantNode = (output: string, attribute: Uint8Array) => node('Constant', [], [output], [attribute], `const ${output}`);
+  const ints = (name: string, vs: number[]) => cat([strField(1, name), ...vs.map((v) => (v < 0 ? [0x40, ...Array(9).fill(0xff), 0x01] : intField(8, v))), intField(20, 7)]);
+
+  test('value_floats of two values: a bias of shape [2]', () => {
+    const bytes = model({
+      nodes: [node('MatMul', ['x', 'W'], ['h'], [], 'mm'), constantNode('c', floats('value_floats', [0.5, -0.5])), node('Add', ['h', 'c'], ['y'], [], 'bias')],
+      initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1]))],
+      inputs: [value('x', [null, 2])],
+      outputs: [value('y', [null, 2])],
+    });
+    expect(fromONNX(bytes).predict([[1, 2]])).toEqual([[1.5, 1.5]]);
+  });
+
+  test("value_ints as a Reshape's shape, value_int as the view chain's Gather index", () => {
+    const reshape = onnx((g) => {
+      g.inputs = [value('x', [null, 1, 2])];
+      g.nodes = [constantNode('s', ints('value_ints', [-1, 2])), node('Reshape', ['x', 's'], ['f'], [], 'view'), node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense')];
+    });
+    predictsBase(fromONNX(reshape));
+    // x.view(x.size(0), -1): Shape → Gather(·, 0) → Unsqueeze → Concat(·, [−1]) → Reshape
+    const view = onnx((g) => {
+      g.inputs = [value('x', [null, 1, 2])];
+      g.nodes = [
+        node('Shape', ['x'], ['shape'], [], 'shape'),
+        constantNode('zero', cat([strField(1, 'value_int'), intField(3, 0), intField(20, 2)])),
+        node('Gather', ['shape', 'zero'], ['batch'], [], 'gather'),
+        node('Unsqueeze', ['batch', 'axes'], ['batch1'], [], 'unsqueeze'),
+        node('Concat', ['batch1', 'minus1'], ['target'], [cat([strField(1, 'axis'), intField(3, 0), intField(20, 2)])], 'concat'),
+        node('Reshape', ['x', 'target'], ['f'], [], 'view'),
+        node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense'),
+      ];
+      g.initializers.push(tensor('axes', [1], i64([0]), INT64), tensor('minus1', [1], i64([-1]), INT64));
+    });
+    predictsBase(fromONNX(view));
+  });
+});
+
+describe('external data, entry by entry', () => {
+  /** The base model with W [2, 1] in `file` at the given external_data entries (and `own` data fields). */
+  const externalW = (entries: [string, string][], own: Uint8Array[] = [], marked = true) =>
+    onnx((g) => {
+      g.initializers[0] = tensor('W', [2, 1], undefined, 1, [...entries.map(([k, v]) => bytesField(13, cat([strField(1, k), strField(2, v)]))), ...own, ...(marked ? [intField(14, 1)] : [])]);
+    });
+  const weights = f32([0.5, -0.25]);
+  const load = (bytes: Uint8Array, file: Uint8Array, name = 'w.bin') => fromONNX(bytes, { externalData: { [name]: file } });
+
+  test('the location is required; data of its own besides is refused, whichever field holds it', () => {
+    expect(message(() => load(externalW([]), weights))).toBe('tensor "W" is marked as external but names no location');
+    const own = 'tensor "W" has data of its own and external_data naming "w.bin"; ONNX keeps a tensor\'s data in one place';
+    const f64 = new Uint8Array(8);
+    // raw_data[9]; float_data[4]; double_data[10]; int32_data[5]; int64_data[7] (packed), in pairs
+    const fields: Record<string, Uint8Array> = { raw: bytesField(9, weights), float: bytesField(4, f32([1])), double: bytesField(10, f64), int32: bytesField(5, [1]), int64: bytesField(7, [1]) };
+    for (const pair of [['raw'], ['float'], ['double'], ['int32'], ['int64'], ['float', 'double'], ['double', 'int32'], ['int32', 'int64']]) {
+      expect(message(() => load(externalW([['location', 'w.bin']], pair.map((k) => fields[k]!)), weights))).toBe(own);
+    }
+  });
+
+  test('offset and length: decimal byte counts within the file; a long location is cut in the hint', () => {
+    const file = cat([new Uint8Array(4), weights]); // 12 bytes: 4 of padding, then W
+    predictsBase(load(externalW([['location', 'w.bin'], ['offset', '4']]), file));
+    predictsBase(load(externalW([['location', 'w.bin'], ['offset', '4'], ['length', '8']]), file));
+    for (const bad of ['4x', 'x4', '-4', '1234567890123456']) {
+      expect(message(() => load(externalW([['location', 'w.bin'], ['offset', bad]]), file))).toBe(`tensor "W": external_data offset is "${bad}", not a byte count`);
+    }
+    expect(message(() => load(externalW([['location', 'w.bin'], ['offset', '13']]), file))).toBe('tensor "W": external_data offset 13 is past the end of "w.bin", which has 12 bytes');
+    // an offset at the end reads no bytes: refused for the weight's size, not the offset
+    expect(message(() => load(externalW([['location', 'w.bin'], ['offset', '12']]), file))).toBe('Gemm (node "dense"): tensor "W" of shape [2, 1] needs 2 values but holds 0');
+    expect(message(() => load(externalW([['location', 'w.bin'], ['offset', '4'], ['length', '0']]), file))).toBe('Gemm (node "dense"): tensor "W" of shape [2, 1] needs 2 values but holds 0');
+    expect(message(() => load(externalW([['location', 'w.bin'], ['offset', '8'], ['length', '8']]), file))).toBe('tensor "W": bytes 8 to 16 of "w.bin", which has 12');
+    const long = 'd'.repeat(100);
+    expect(message(() => fromONNX(externalW([['location', long]])))).toBe(
+      `tensor "W" keeps its data in the external file "${'d'.repeat(80)}…"; pass that file's bytes: fromONNX(bytes, { externalData: { "${'d'.repeat(80)}": bytes } })`,
+    );
+  });
+
+  test('a negative dimension is named', () => {
+    // a LayerNormalization's scale of dims [−1] (a ten-byte varint): its values are read before its shape is compared
+    const bytes = onnx((g) => {
+      g.nodes.push(node('LayerNormalization', ['y', 'gamma'], ['n'], [floatAttr('epsilon', 0.5)], 'ln'), node('Gemm', ['n', 'W2', 'b'], ['z'], [], 'head'));
+      g.initializers.push(cat([[0x08, ...Array(9).fill(0xff), 0x01], intField(2, 1), strField(8, 'gamma'), bytesField(9, f32([1]))]), tensor('W2', [1, 1], f32([1])));
+      g.outputs = [value('z', [null, 1])];
+    });
+    expect(message(() => fromONNX(bytes))).toBe('LayerNormalization (node "ln"): tensor "gamma" has invalid dimension -1');
+  });
+});
