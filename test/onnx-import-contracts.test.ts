@@ -727,3 +727,45 @@ describe('external data, entry by entry', () => {
     expect(message(() => fromONNX(bytes))).toBe('LayerNormalization (node "ln"): tensor "gamma" has invalid dimension -1');
   });
 });
+
+describe('more places', () => {
+  test('two readers after a sigmoid unit that are not the binary tail: a branch', () => {
+    const bytes = onnx((g) => {
+      g.nodes.push(node('Sigmoid', ['y'], ['p'], [], 'sig'), node('Relu', ['p'], ['r'], [], 'relu'), node('Tanh', ['p'], ['t'], [], 'tanh'));
+      g.outputs = [value('r', [null, 1]), value('t', [null, 1])];
+    });
+    expect(message(() => fromONNX(bytes))).toBe('tensor "p" feeds 2 operators (Relu (node "relu"), Tanh (node "tanh")): wasmnet loads a chain of layers, not a branching graph');
+  });
+
+  test('between dense layers a standardization starts with Sub (or is a Scaler): a Div alone is not one', () => {
+    const bytes = onnx((g) => {
+      g.nodes.push(node('Div', ['y', 'sd'], ['m'], [], 'scale'), node('Gemm', ['m', 'W2', 'b'], ['z'], [], 'head'));
+      g.initializers.push(tensor('sd', [1], f32([0.5])), tensor('W2', [1, 1], f32([2])));
+      g.outputs = [value('z', [null, 1])];
+    });
+    expect(message(() => fromONNX(bytes))).toBe('the operators Div from Div (node "scale") compute an elementwise function that is none of wasmnet\'s activations');
+  });
+
+  test('a second standardization before the first dense layer', () => {
+    const bytes = onnx((g) => {
+      g.nodes = [
+        node('Sub', ['x', 'mean'], ['c1'], [], 'center1'),
+        node('Div', ['c1', 'sd'], ['s1'], [], 'scale1'),
+        node('Sub', ['s1', 'mean'], ['c2'], [], 'center2'),
+        node('Div', ['c2', 'sd'], ['s2'], [], 'scale2'),
+        node('Gemm', ['s2', 'W', 'b'], ['y'], [], 'dense'),
+      ];
+      g.initializers.push(tensor('mean', [2], f32([0, 0])), tensor('sd', [2], f32([1, 1])));
+    });
+    expect(message(() => fromONNX(bytes))).toBe('Sub (node "center2") is not supported here: its input "mean" is not a scalar constant; wasmnet reads activations whose other operands are scalar constants');
+  });
+
+  test('a dimension of 0 is a size, named by the shape check', () => {
+    const bytes = onnx((g) => {
+      g.nodes.push(node('LayerNormalization', ['y', 'gamma'], ['n'], [floatAttr('epsilon', 0.5)], 'ln'), node('Gemm', ['n', 'W2', 'b'], ['z'], [], 'head'));
+      g.initializers.push(tensor('gamma', [0], new Uint8Array(0)), tensor('W2', [1, 1], f32([1])));
+      g.outputs = [value('z', [null, 1])];
+    });
+    expect(message(() => fromONNX(bytes))).toBe('LayerNormalization (node "ln"): scale "gamma" has shape [0]; expected [1]');
+  });
+});
