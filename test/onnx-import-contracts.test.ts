@@ -769,3 +769,75 @@ describe('more places', () => {
     expect(message(() => fromONNX(bytes))).toBe('LayerNormalization (node "ln"): scale "gamma" has shape [0]; expected [1]');
   });
 });
+
+describe('tensors: types, sizes, encodings', () => {
+  const f64 = (values: number[]) => {
+    const b = new Uint8Array(values.length * 8);
+    values.forEach((v, i) => new DataView(b.buffer).setFloat64(i * 8, v, true));
+    return b;
+  };
+  const withW = (w: Uint8Array) => onnx((g) => (g.initializers[0] = w));
+
+  test('weights as raw float32, raw float64, float_data and double_data read the same', () => {
+    predictsBase(fromONNX(withW(tensor('W', [2, 1], f64([0.5, -0.25]), 11))));
+    predictsBase(fromONNX(withW(tensor('W', [2, 1], undefined, 1, [bytesField(4, f32([0.5, -0.25]))]))));
+    predictsBase(fromONNX(withW(tensor('W', [2, 1], undefined, 11, [bytesField(10, f64([0.5, -0.25]))]))));
+  });
+
+  test('sizes and types refused with the tensor named', () => {
+    expect(message(() => fromONNX(withW(tensor('W', [2, 1], new Uint8Array(7)))))).toBe('Gemm (node "dense"): tensor "W" of shape [2, 1] has 7 bytes of data, not a whole number of 4-byte values');
+    expect(message(() => fromONNX(withW(tensor('W', [2, 1], f32([0.5])))))).toBe('Gemm (node "dense"): tensor "W" of shape [2, 1] needs 2 values but holds 1');
+    expect(message(() => fromONNX(withW(tensor('W', [2, 1], undefined, 1, [bytesField(4, f32([0.5, -0.25, 1]))]))))).toBe('Gemm (node "dense"): tensor "W" of shape [2, 1] needs 2 values but holds 3');
+    expect(message(() => fromONNX(withW(tensor('W', [2, 1], new Uint8Array(2), 2))))).toBe('Gemm (node "dense"): tensor "W" has data type 2; wasmnet reads FLOAT (1) and DOUBLE (11) weights');
+    expect(message(() => fromONNX(withW(tensor('W', [2, 1], new Uint8Array(4), 10))))).toBe('Gemm (node "dense"): tensor "W" has data type 10; wasmnet reads FLOAT (1) and DOUBLE (11) weights');
+  });
+
+  test('a weight with a non-finite value is named with its index', () => {
+    expect(message(() => fromONNX(withW(tensor('W', [2, 1], f32([0.5, NaN])))))).toBe('Gemm (node "dense"): tensor "W"[1] is NaN; weights must be finite');
+  });
+});
+
+describe('dense layers: Gemm and MatMul', () => {
+  const gemm = (attributes: Uint8Array[], inputs = ['x', 'W', 'b'], initializers?: Uint8Array[], op = 'Gemm') =>
+    onnx((g) => {
+      g.nodes = [node(op, inputs, ['y'], attributes, 'dense')];
+      if (initializers) g.initializers = initializers;
+    });
+  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
+
+  test('alpha scales the weights, beta the bias; transB reads W as [units, inputs]', () => {
+    // 2·(0.5·x0 − 0.25·x1) + 4·0.125 at [1, 2] and [3, −1]
+    expect(fromONNX(gemm([floatAttr('alpha', 2), floatAttr('beta', 4)])).predict([[1, 2], [3, -1]])).toEqual([[0.5], [4]]);
+    predictsBase(fromONNX(gemm([intAttribute('transB', 1)], ['x', 'Wt', 'b'], [tensor('Wt', [1, 2], f32([0.5, -0.25])), tensor('b', [1], f32([0.125]))])));
+    expect(message(() => fromONNX(gemm([intAttribute('transB', 1)])))).toBe('Gemm (node "dense"): weight "W" of shape [2, 1] (transB=1) expects 1 inputs, but the data has 2 columns');
+  });
+
+  test('refusals: transA, the data second, a computed weight, a weight that is not 2-D or is empty, a MatMul with a third input, a computed or misshapen bias', () => {
+    expect(message(() => fromONNX(gemm([intAttribute('transA', 1)])))).toBe('Gemm (node "dense") has transA=1 on the data; wasmnet needs data as [batch, features]');
+    expect(message(() => fromONNX(gemm([], ['W', 'x', 'b'])))).toBe('Gemm (node "dense") takes the data as its second operand; wasmnet needs data × weights');
+    expect(message(() => fromONNX(gemm([], ['x', 'x', 'b'])))).toBe('Gemm (node "dense") multiplies two computed tensors; its second operand must be a constant weight matrix');
+    expect(message(() => fromONNX(gemm([], ['x', 'W3', 'b'], [tensor('W3', [2, 1, 1], f32([0.5, -0.25])), tensor('b', [1], f32([0.125]))])))).toBe('Gemm (node "dense"): weight "W3" has shape [2, 1, 1]; a dense layer\'s weight is 2-D');
+    expect(message(() => fromONNX(gemm([], ['x', 'W0', 'b'], [tensor('W0', [2, 0], new Uint8Array(0)), tensor('b', [1], f32([0.125]))])))).toBe('Gemm (node "dense"): weight "W0" has an empty shape [2, 0]');
+    expect(message(() => fromONNX(gemm([], ['x', 'W', 'b'], undefined, 'MatMul')))).toBe('MatMul (node "dense") must have two inputs');
+    expect(message(() => fromONNX(gemm([], ['x', 'W', 'x'])))).toBe('Gemm (node "dense"): its bias C must be a constant');
+    expect(message(() => fromONNX(gemm([], ['x', 'W', 'b2'], [tensor('W', [2, 1], f32([0.5, -0.25])), tensor('b2', [2], f32([1, 2]))])))).toBe('Gemm (node "dense"): bias "b2" has shape [2]; expected [1] or [1, 1]');
+    // a scalar bias, [1] and [1, 1] broadcast
+    for (const dims of [[], [1], [1, 1]]) predictsBase(fromONNX(gemm([], ['x', 'W', 'c'], [tensor('W', [2, 1], f32([0.5, -0.25])), tensor('c', dims, f32([0.125]))])));
+  });
+
+  test("Add's constant may come first", () => {
+    const bytes = onnx((g) => {
+      g.nodes = [node('MatMul', ['x', 'W'], ['h'], [], 'mm'), node('Add', ['b', 'h'], ['y'], [], 'bias')];
+    });
+    predictsBase(fromONNX(bytes));
+  });
+});
+
+describe('the graph as a whole', () => {
+  test('a tensor written twice, or both an initializer and an output; a cycle named by a node on it', () => {
+    expect(message(() => fromONNX(onnx((g) => g.nodes.push(node('Relu', ['y'], ['y'], [], 'again')))))).toBe('tensor "y" is written twice (by Gemm (node "dense") and Relu (node "again")); an ONNX tensor has one producer');
+    expect(message(() => fromONNX(onnx((g) => g.nodes.push(node('Relu', ['y'], ['z', 'z'], [], 'twice')))))).toBe('tensor "z" is written twice (twice by Relu (node "twice")); an ONNX tensor has one producer');
+    expect(message(() => fromONNX(onnx((g) => g.nodes.push(node('Relu', ['y'], ['b'], [], 'over')))))).toBe('tensor "b" is both an initializer and an output of Relu (node "over"); an ONNX tensor has one producer');
+    expect(message(() => fromONNX(onnx((g) => g.nodes.push(node('Relu', ['z2'], ['z1'], [], 'one'), node('Relu', ['z1'], ['z2'], [], 'two')))))).toBe('Relu (node "one") is on a cycle: it reads, through the graph, a tensor it writes itself; an ONNX graph is acyclic');
+  });
+});
