@@ -15,10 +15,12 @@ const originals = new Map();
 const restore = () => {
   for (const [file, text] of originals) writeFileSync(file, text);
 };
-process.on('SIGINT', () => {
-  restore();
-  process.exit(130);
-});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    restore();
+    process.exit(130);
+  });
+}
 
 const vitest = await createVitest('test', { watch: false, reporters: [{}], bail: 1 });
 await vitest.standalone();
