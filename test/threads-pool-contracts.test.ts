@@ -41,6 +41,8 @@ interface NodeRecord {
   url: string;
   /** 'ready' answers seen */
   answered: number;
+  /** 'pong' answers seen (to settled()'s pings) */
+  pongs: number;
   unrefs: number;
   exited: Promise<number>;
 }
@@ -57,9 +59,10 @@ beforeEach(() => {
     constructor(url: string | URL, options?: object) {
       super(url, options);
       live.push(this);
-      const record: NodeRecord = { worker: this, url: String(url), answered: 0, unrefs: 0, exited: new Promise((resolve) => this.once('exit', resolve)) };
+      const record: NodeRecord = { worker: this, url: String(url), answered: 0, pongs: 0, unrefs: 0, exited: new Promise((resolve) => this.once('exit', resolve)) };
       this.on('message', (m: { type?: string }) => {
         if (m.type === 'ready') record.answered++;
+        if (m.type === 'pong') record.pongs++;
       });
       records.push(record);
     }
@@ -395,6 +398,19 @@ describe('a worker that fails', () => {
     for (const net of [one, many]) net.trainBatch(X, Y);
     expect(same(many, one)).toBe(true);
     expect(web.length).toBe(2); // a new worker
+  });
+
+  it('settled() (the wait the tests and the bench use) resolves once every worker has answered, and at once for a pool that failed', { timeout: 60_000 }, async () => {
+    const { initThreads } = await fresh();
+    expect(await initThreads({ threads: 3 })).toBe(3);
+    const net = new Network(config(3));
+    const k = kernels(net);
+    await k.settled();
+    expect(started.map((r) => r.pongs)).toEqual([1, 1]);
+    void started[0]!.worker.terminate();
+    await started[0]!.exited;
+    await k.settled(); // its workers are gone: nothing to wait for
+    expect(thrown(() => net.predict(X))).toBeInstanceOf(ThreadError);
   });
 });
 
