@@ -21,7 +21,6 @@ const BLOCKS = 2;
 const MAIL = 8;
 /** Most threads a network uses (the board has room for 64). */
 export const MAX_THREADS = 64;
-const PAGE = 65536;
 const MAX_PAGES = 65536;
 /** Dropped networks' memories kept for new networks: at most this many, of this many bytes. */
 const FREE_COUNT = 16;
@@ -107,10 +106,6 @@ export class Pool {
     }
   }
 
-  get size(): number {
-    return this.workers.length + 1;
-  }
-
   private spawn(index: number): void {
     const NodeWorker = nodeWorkerClass();
     let handle: WorkerHandle;
@@ -162,19 +157,17 @@ export class Pool {
     Atomics.notify(this.bell, RING);
   }
 
-  /** A shared memory of at least `bytes` for a network, and its id: a dropped network's (the
-   *  workers already have an instance over it; its contents are stale) or a new one. The
-   *  memory returns to the pool when `owner` is garbage-collected. */
-  acquire(bytes: number, owner: object): { id: number; memory: WebAssembly.Memory } {
+  /** A shared memory for a network, and its id: a dropped network's (the workers already have
+   *  an instance over it; its contents are stale) or a new one of one page (the engine grows
+   *  either to its arena). The memory returns to the pool when `owner` is garbage-collected. */
+  acquire(owner: object): { id: number; memory: WebAssembly.Memory } {
     let id = this.free.pop();
     let memory: WebAssembly.Memory;
     if (id !== undefined) {
       memory = this.memories.get(id)!;
       this.freeBytes -= memory.buffer.byteLength;
-      const missing = bytes - memory.buffer.byteLength;
-      if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
     } else {
-      memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)), maximum: MAX_PAGES, shared: true });
+      memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
       id = this.adopt(memory);
     }
     this.dropper.register(owner, id);

@@ -128,14 +128,14 @@ function makeRuntime(Base: typeof WasmKernels, Failure: typeof ThreadError): Thr
        *  this view stays valid (no allocation per call in check()). */
       private readonly words: Int32Array;
 
-      /** `size`: f64s the memory must hold. The board is where the engine puts it with threads:
-       *  the first 16-byte-aligned address after the core's static data, the same in every network
-       *  (the pool's workers keep it per memory). */
-      constructor(readonly threads: number, size: number) {
+      /** The board is where the engine puts it with threads: the first 16-byte-aligned address
+       *  after the core's static data, the same in every network (the pool's workers keep it per
+       *  memory). */
+      constructor(readonly threads: number) {
         const self: { k?: { ring(): void } } = {};
         const owner = {}; // collected with these kernels (the instance refers to them; this does not)
         const pool = currentPool(threads);
-        const { id, memory } = pool.acquire(size * 8, owner);
+        const { id, memory } = pool.acquire(owner);
         const wake = (): void => self.k!.ring();
         super(new WebAssembly.Instance(module!, { env: { memory, wake } }).exports as unknown as CoreExports);
         self.k = this;
@@ -198,7 +198,7 @@ function makeRuntime(Base: typeof WasmKernels, Failure: typeof ThreadError): Thr
 
   return {
     kernels(threads) {
-      const k = new ThreadedKernels(threads, 0);
+      const k = new ThreadedKernels(threads);
       k.heap.fill(0, k.base); // a reused memory holds a dropped network's data
       return k;
     },
