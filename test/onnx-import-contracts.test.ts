@@ -841,3 +841,63 @@ describe('the graph as a whole', () => {
     expect(message(() => fromONNX(onnx((g) => g.nodes.push(node('Relu', ['z2'], ['z1'], [], 'one'), node('Relu', ['z1'], ['z2'], [], 'two')))))).toBe('Relu (node "one") is on a cycle: it reads, through the graph, a tensor it writes itself; an ONNX graph is acyclic');
   });
 });
+
+describe('tensors of other types, and the graph checks', () => {
+  const i32 = (values: number[]) => {
+    const b = new Uint8Array(values.length * 4);
+    values.forEach((v, i) => new DataView(b.buffer).setInt32(i * 4, v, true));
+    return b;
+  };
+  /** x [batch, 1, 2] → x.view(x.size(0), -1) with the Gather index `index` → the base Gemm */
+  const viewWithIndex = (index: Uint8Array) =>
+    onnx((g) => {
+      g.inputs = [value('x', [null, 1, 2])];
+      g.nodes = [
+        node('Shape', ['x'], ['shape'], [], 'shape'),
+        node('Gather', ['shape', 'zero'], ['batch'], [], 'gather'),
+        node('Unsqueeze', ['batch', 'axes'], ['batch1'], [], 'unsqueeze'),
+        node('Concat', ['batch1', 'minus1'], ['target'], [cat([strField(1, 'axis'), intField(3, 0), intField(20, 2)])], 'concat'),
+        node('Reshape', ['x', 'target'], ['f'], [], 'view'),
+        node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense'),
+      ];
+      const i64 = (v: number) => {
+        const b = new Uint8Array(8);
+        new DataView(b.buffer).setBigInt64(0, BigInt(v), true);
+        return b;
+      };
+      g.initializers.push(index, tensor('axes', [1], i64(0), INT64), tensor('minus1', [1], i64(-1), INT64));
+    });
+
+  test('an INT32 Gather index, raw or in int32_data, reads as the INT64 one', () => {
+    predictsBase(fromONNX(viewWithIndex(tensor('zero', [], i32([0]), 6))));
+    predictsBase(fromONNX(viewWithIndex(tensor('zero', [], undefined, 6, [intField(5, 0)]))));
+    // index 1 (the features, not the batch) is not the view chain
+    expect(message(() => fromONNX(viewWithIndex(tensor('zero', [], i32([1]), 6))))).toMatch(/^input "x" has shape \[\?, 1, 2\]; Reshape \(node "view"\) does not flatten it/);
+  });
+
+  test('a tensor of a type wasmnet does not read, where a shape is read: named with its type', () => {
+    const bytes = onnx((g) => {
+      g.inputs = [value('x', [null, 1, 2])];
+      g.nodes = [node('Reshape', ['x', 's'], ['f'], [], 'view'), node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense')];
+      g.initializers.push(tensor('s', [2], new Uint8Array(4), 8));
+    });
+    expect(message(() => fromONNX(bytes))).toBe('Reshape (node "view"): tensor "s" has data type 8; wasmnet reads FLOAT (1) and DOUBLE (11) weights');
+  });
+
+  test('a non-finite first value is named with index 0', () => {
+    expect(message(() => fromONNX(onnx((g) => (g.initializers[0] = tensor('W', [2, 1], f32([Infinity, 1]))))))).toBe('Gemm (node "dense"): tensor "W"[0] is Infinity; weights must be finite');
+  });
+
+  test("outputs left out ('') are not tensors: two nodes may leave out theirs", () => {
+    const bytes = onnx((g) => {
+      g.nodes.push(node('Dropout', ['y'], ['d1', ''], [], 'drop1'), node('Dropout', ['d1'], ['d2', ''], [], 'drop2'));
+      g.outputs = [value('d2', [null, 1])];
+    });
+    predictsBase(fromONNX(bytes));
+  });
+
+  test('a cycle is named by a node on it, not by one after it', () => {
+    const bytes = onnx((g) => g.nodes.push(node('Relu', ['z2'], ['after'], [], 'after'), node('Relu', ['z2'], ['z1'], [], 'one'), node('Relu', ['z1'], ['z2'], [], 'two')));
+    expect(message(() => fromONNX(bytes))).toMatch(/^Relu \(node "(one|two)"\) is on a cycle: it reads, through the graph, a tensor it writes itself; an ONNX graph is acyclic$/);
+  });
+});
