@@ -901,3 +901,101 @@ describe('tensors of other types, and the graph checks', () => {
     expect(message(() => fromONNX(bytes))).toMatch(/^Relu \(node "(one|two)"\) is on a cycle: it reads, through the graph, a tensor it writes itself; an ONNX graph is acyclic$/);
   });
 });
+
+describe("skl2onnx's float64 forms, and the layer's arithmetic", () => {
+  const sAttribute = (name: string, v: string) => cat([strField(1, name), strField(4, v), intField(20, 3)]);
+  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
+  const intsAttribute = (name: string, vs: number[]) => cat([strField(1, name), ...vs.map((v) => intField(8, v)), intField(20, 7)]);
+  const i64 = (values: number[]) => {
+    const b = new Uint8Array(values.length * 8);
+    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
+    return b;
+  };
+  /** x → Gemm (2 units: W, b) → Sigmoid or Softmax → y, then `tail` reading y; output z */
+  const scores = (W: number[], b: number[], activation: string, tail: Uint8Array[], extra: Uint8Array[] = [], opset = 17) =>
+    model(
+      {
+        nodes: [node('Gemm', ['x', 'W', 'b'], ['h'], [], 'dense'), node(activation, ['h'], ['y'], [], 'act'), ...tail],
+        initializers: [tensor('W', [2, 2], f32(W)), tensor('b', [2], f32(b)), ...extra],
+        inputs: [value('x', [null, 2])],
+        outputs: [value('z', [null, 2])],
+      },
+      { opset },
+    );
+  const l1 = cat([node('Normalizer', ['y'], ['z'], [sAttribute('norm', 'L1')], 'l1'), strField(7, 'ai.onnx.ml')]);
+
+  test('two sigmoid units with negated weights and biases are softmax over [0, z]; any other pair is not', () => {
+    // z = 0.5·x0 − 0.25·x1 + 0.125; [σ(−z), σ(z)]
+    const net = fromONNX(scores([-0.5, 0.5, 0.25, -0.25], [-0.125, 0.125], 'Sigmoid', [l1]));
+    const [p0, p1] = net.predict([[1, 2]])[0]!;
+    expect(p1).toBeCloseTo(1 / (1 + Math.exp(-0.125)), 15);
+    expect(p0! + p1!).toBeCloseTo(1, 15);
+    expect((net.toJSON().config.layers as { activation: string }[])[0]!.activation).toBe('softmax');
+    const refused = 'Normalizer (node "l1") normalizes (L1) the sigmoid scores of 2 classes; wasmnet reads L1 after a softmax (a no-op), not one-vs-rest probabilities (sigmoids over their sum)';
+    expect(message(() => fromONNX(scores([-0.5, 0.5, 0.25, -0.5], [-0.125, 0.125], 'Sigmoid', [l1])))).toBe(refused);
+    expect(message(() => fromONNX(scores([-0.5, 0.5, -0.25, -0.25], [-0.125, 0.125], 'Sigmoid', [l1])))).toBe(refused);
+    expect(message(() => fromONNX(scores([-0.5, 0.5, 0.25, -0.25], [-0.125, 0.25], 'Sigmoid', [l1])))).toBe(refused);
+  });
+
+  test('the written-out L1 (Abs → ReduceSum over axis 1, keepdims → Div): read after a softmax, axes as an input or an attribute', () => {
+    const written = (axes: number[] | undefined, attributes: Uint8Array[] = [], divInputs = ['y', 's']) => [
+      node('Abs', ['y'], ['a'], [], 'abs'),
+      node('ReduceSum', axes ? ['a', 'axes'] : ['a'], ['s'], attributes, 'sum'),
+      node('Div', divInputs, ['z'], [], 'div'),
+    ];
+    const W = [1, 0, 0, 1];
+    const b = [0, 0];
+    for (const axis of [1, -1]) {
+      expect(fromONNX(scores(W, b, 'Softmax', written([axis]), [tensor('axes', [1], i64([axis]), INT64)])).predict([[0, 0]])).toEqual([[0.5, 0.5]]);
+    }
+    expect(fromONNX(scores(W, b, 'Softmax', written(undefined, [intsAttribute('axes', [1])]), [], 11)).predict([[0, 0]])).toEqual([[0.5, 0.5]]);
+    const branch = 'tensor "y" feeds 2 operators (Abs (node "abs"), Div (node "div")): wasmnet loads a chain of layers, not a branching graph';
+    // over axis 0, without keepdims, with no axes, or dividing the sum by the scores: not an L1
+    expect(message(() => fromONNX(scores(W, b, 'Softmax', written([0]), [tensor('axes', [1], i64([0]), INT64)])))).toBe(branch);
+    expect(message(() => fromONNX(scores(W, b, 'Softmax', written([1], [intAttribute('keepdims', 0)]), [tensor('axes', [1], i64([1]), INT64)])))).toBe(branch);
+    expect(message(() => fromONNX(scores(W, b, 'Softmax', written(undefined))))).toBe(branch);
+    expect(message(() => fromONNX(scores(W, b, 'Softmax', written([1], [], ['s', 'y']), [tensor('axes', [1], i64([1]), INT64)])))).toMatch(/^tensor "y" feeds 2 operators/);
+    // after two sigmoid units that are not a binary softmax: named
+    expect(message(() => fromONNX(scores(W, b, 'Sigmoid', written([1]), [tensor('axes', [1], i64([1]), INT64)])))).toBe(
+      'Abs (node "abs") normalizes (L1) the sigmoid scores of 2 classes; wasmnet reads L1 after a softmax (a no-op), not one-vs-rest probabilities (sigmoids over their sum)',
+    );
+  });
+
+  test('a Gemm without C has no bias; beta\'s product and a [?, ?] input\'s empty weight are checked', () => {
+    predictsBase(fromONNX(onnx((g) => (g.nodes = [node('Gemm', ['x', 'W'], ['y'], [], 'dense')], g.initializers = [tensor('W', [2, 1], f32([0.5, -0.25]))], g.nodes.push(node('Add', ['y', 'b'], ['z'], [], 'bias')), g.initializers.push(tensor('b', [1], f32([0.125]))), (g.outputs = [value('z', [null, 1])])))));
+    const f64 = (v: number) => {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setFloat64(0, v, true);
+      return b;
+    };
+    expect(message(() => fromONNX(onnx((g) => ((g.nodes = [node('Gemm', ['x', 'W', 'big'], ['y'], [floatAttr('beta', 4)], 'dense')]), g.initializers.push(tensor('big', [1], f64(1e308), 11))))))).toBe(
+      'Gemm (node "dense"): tensor "big"[0] × beta 4 is Infinity; weights must be finite',
+    );
+    expect(message(() => fromONNX(onnx((g) => ((g.inputs = [value('x', [null, null])]), (g.initializers = [tensor('W', [0, 1], new Uint8Array(0)), tensor('b', [1], f32([0.125]))])))))).toBe(
+      'Gemm (node "dense"): weight "W" has an empty shape [0, 1]',
+    );
+    // a MatMul's attributes are not Gemm's: an alpha on it scales nothing
+    predictsBase(fromONNX(onnx((g) => ((g.nodes = [node('MatMul', ['x', 'W'], ['h'], [floatAttr('alpha', 2)], 'mm'), node('Add', ['h', 'b'], ['y'], [], 'bias')])))));
+  });
+
+  test('biases of more dimensions than two are refused even when they hold one value', () => {
+    expect(message(() => fromONNX(onnx((g) => (g.initializers[1] = tensor('b', [1, 1, 1], f32([0.125]))))))).toBe('Gemm (node "dense"): bias "b" has shape [1, 1, 1]; expected [1] or [1, 1]');
+  });
+
+  test('the view chain is not read when the input has another reader', () => {
+    const bytes = onnx((g) => {
+      g.inputs = [value('x', [null, 1, 2])];
+      g.nodes = [
+        node('Shape', ['x'], ['shape'], [], 'shape'),
+        node('Gather', ['shape', 'zero'], ['batch'], [], 'gather'),
+        node('Unsqueeze', ['batch', 'axes'], ['batch1'], [], 'unsqueeze'),
+        node('Concat', ['batch1', 'minus1'], ['target'], [cat([strField(1, 'axis'), intField(3, 0), intField(20, 2)])], 'concat'),
+        node('Reshape', ['x', 'target'], ['f'], [], 'view'),
+        node('Relu', ['x'], ['other'], [], 'other'),
+        node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense'),
+      ];
+      g.initializers.push(tensor('zero', [], i64([0]), INT64), tensor('axes', [1], i64([0]), INT64), tensor('minus1', [1], i64([-1]), INT64));
+    });
+    expect(message(() => fromONNX(bytes))).toMatch(/^input "x" has shape \[\?, 1, 2\]; Reshape \(node "view"\) does not flatten it/);
+  });
+});
