@@ -999,3 +999,51 @@ describe("skl2onnx's float64 forms, and the layer's arithmetic", () => {
     expect(message(() => fromONNX(bytes))).toMatch(/^input "x" has shape \[\?, 1, 2\]; Reshape \(node "view"\) does not flatten it/);
   });
 });
+
+describe('the written-out L1 and the binary pair, condition by condition', () => {
+  const i64 = (values: number[]) => {
+    const b = new Uint8Array(values.length * 8);
+    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
+    return b;
+  };
+  const sAttribute = (name: string, v: string) => cat([strField(1, name), strField(4, v), intField(20, 3)]);
+  /** x → Gemm (2 units) → Softmax → y → `tail`, output z */
+  const softmaxThen = (tail: Uint8Array[], extra: Uint8Array[] = [], outputs = ['z'], W = [1, 0, 0, 1], b = [0, 0]) =>
+    model({
+      nodes: [node('Gemm', ['x', 'W', 'b'], ['h'], [], 'dense'), node('Softmax', ['h'], ['y'], [], 'act'), ...tail],
+      initializers: [tensor('W', [2, 2], f32(W)), tensor('b', [2], f32(b)), tensor('axes', [1], i64([1]), INT64), ...extra],
+      inputs: [value('x', [null, 2])],
+      outputs: outputs.map((o) => value(o, [null, 2])),
+    });
+  const abs = node('Abs', ['y'], ['a'], [], 'abs');
+  const sum = node('ReduceSum', ['a', 'axes'], ['s'], [], 'sum');
+  const div = node('Div', ['y', 's'], ['z'], [], 'div');
+
+  test('found whatever the order of its nodes in the file', () => {
+    expect(fromONNX(softmaxThen([div, sum, abs])).predict([[0, 0]])).toEqual([[0.5, 0.5]]);
+    expect(fromONNX(softmaxThen([abs, div, sum])).predict([[0, 0]])).toEqual([[0.5, 0.5]]);
+  });
+
+  test('each part out of place: not an L1 normalization', () => {
+    const variants: [string, Uint8Array[], Uint8Array[], string[]][] = [
+      ['Abs read twice', [abs, sum, div, node('Identity', ['a'], ['a2'], [], 'extra')], [], ['z', 'a2']],
+      ['a ReduceMean', [abs, node('ReduceMean', ['a', 'axes'], ['s'], [], 'sum'), div], [], ['z']],
+      ['the sum read twice', [abs, sum, div, node('Identity', ['s'], ['s2'], [], 'extra')], [], ['z', 's2']],
+      ['a Div by a constant', [abs, sum, node('Div', ['y', 'two'], ['z'], [], 'div'), node('Identity', ['s'], ['s2'], [], 'reader')], [tensor('two', [], f32([2]))], ['z', 's2']],
+      ['a ReduceSum of something else', [abs, node('Identity', ['a'], ['a2'], [], 'copy'), node('ReduceSum', ['a2', 'axes'], ['s'], [], 'sum'), div], [], ['z']],
+      ['axes [1, 0]', [abs, node('ReduceSum', ['a', 'axes2'], ['s'], [], 'sum'), div], [tensor('axes2', [2], i64([1, 0]), INT64)], ['z']],
+    ];
+    for (const [what, tail, extra, outputs] of variants) {
+      report(what);
+      expect(() => fromONNX(softmaxThen(tail, extra, outputs))).toThrow(FormatError);
+    }
+  });
+
+  test('two softmax units with negated weights stay a softmax over both (only sigmoid pairs are rewritten)', () => {
+    const l1 = cat([node('Normalizer', ['y'], ['z'], [sAttribute('norm', 'L1')], 'l1'), strField(7, 'ai.onnx.ml')]);
+    // softmax([−z, z]) with z = 0.5: p1 = σ(2z) = σ(1)
+    const [p0, p1] = fromONNX(softmaxThen([l1], [], ['z'], [-0.5, 0.5, 0, 0], [0, 0])).predict([[1, 0]])[0]!;
+    expect(p1).toBeCloseTo(1 / (1 + Math.exp(-1)), 15);
+    expect(p0! + p1!).toBeCloseTo(1, 15);
+  });
+});
