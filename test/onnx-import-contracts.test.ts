@@ -1035,8 +1035,30 @@ describe('the written-out L1 and the binary pair, condition by condition', () =>
     ];
     for (const [what, tail, extra, outputs] of variants) {
       report(what);
-      expect(() => fromONNX(softmaxThen(tail, extra, outputs))).toThrow(FormatError);
+      expect(message(() => fromONNX(softmaxThen(tail, extra, outputs)))).toBe(
+        'tensor "y" feeds 2 operators (Abs (node "abs"), Div (node "div")): wasmnet loads a chain of layers, not a branching graph',
+      );
     }
+  });
+
+  test('a label ArgMax beside Abs and Div: not the L1 normalization skl2onnx writes', () => {
+    const argmax = node('ArgMax', ['y'], ['label'], [cat([strField(1, 'axis'), intField(3, 1), intField(20, 2)])], 'argmax');
+    expect(message(() => fromONNX(softmaxThen([abs, sum, div, argmax], [], ['z', 'label'])))).toBe(
+      'tensor "y" feeds 2 operators (Abs (node "abs"), Div (node "div")): wasmnet loads a chain of layers, not a branching graph',
+    );
+  });
+
+  test('four sigmoid units whose first two are a negated pair: not a binary softmax', () => {
+    const l1 = cat([node('Normalizer', ['y'], ['z'], [sAttribute('norm', 'L1')], 'l1'), strField(7, 'ai.onnx.ml')]);
+    const bytes = model({
+      nodes: [node('Gemm', ['x', 'W', 'b'], ['h'], [], 'dense'), node('Sigmoid', ['h'], ['y'], [], 'act'), l1],
+      initializers: [tensor('W', [2, 4], f32([0.5, -0.5, 0.25, -0.25, 1, -1, 2, -2])), tensor('b', [4], f32([-0.125, 0.125, 0.5, 0.75]))],
+      inputs: [value('x', [null, 2])],
+      outputs: [value('z', [null, 4])],
+    });
+    expect(message(() => fromONNX(bytes))).toBe(
+      'Normalizer (node "l1") normalizes (L1) the sigmoid scores of 4 classes; wasmnet reads L1 after a softmax (a no-op), not one-vs-rest probabilities (sigmoids over their sum)',
+    );
   });
 
   test('two softmax units with negated weights stay a softmax over both (only sigmoid pairs are rewritten)', () => {
