@@ -1069,3 +1069,82 @@ describe('the written-out L1 and the binary pair, condition by condition', () =>
     expect(p0! + p1!).toBeCloseTo(1, 15);
   });
 });
+
+describe('shapes, biases and indices at their edges', () => {
+  const i64 = (values: number[]) => {
+    const b = new Uint8Array(values.length * 8);
+    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
+    return b;
+  };
+  const i32 = (values: number[]) => {
+    const b = new Uint8Array(values.length * 4);
+    values.forEach((v, i) => new DataView(b.buffer).setInt32(i * 4, v, true));
+    return b;
+  };
+  const reshapeTo = (shape: Uint8Array) =>
+    onnx((g) => {
+      g.inputs = [value('x', [null, 1, 2])];
+      g.nodes = [node('Reshape', ['x', 's'], ['f'], [], 'view'), node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense')];
+      g.initializers.push(shape);
+    });
+  const notFlat = /^input "x" has shape \[\?, 1, 2\]; Reshape \(node "view"\) does not flatten it to \[batch, features\]/;
+
+  test('a raw INT32 shape [0, −1] reads as the INT64 one (little-endian, value by value)', () => {
+    predictsBase(fromONNX(reshapeTo(tensor('s', [2], i32([0, -1]), 6))));
+  });
+
+  test('reshapes to [2, 2] or [−1, 0] do not flatten', () => {
+    expect(message(() => fromONNX(reshapeTo(tensor('s', [2], i64([2, 2]), INT64))))).toMatch(notFlat);
+    expect(message(() => fromONNX(reshapeTo(tensor('s', [2], i64([-1, 0]), INT64))))).toMatch(notFlat);
+  });
+
+  test('view chains with an Add for the Concat, an Identity for the Shape, or a Gather index of two values: not the view chain', () => {
+    const view = (change: { concat?: string; shape?: string; index?: number[] }) =>
+      onnx((g) => {
+        g.inputs = [value('x', [null, 1, 2])];
+        g.nodes = [
+          node(change.shape ?? 'Shape', ['x'], ['shape'], [], 'shape'),
+          node('Gather', ['shape', 'zero'], ['batch'], [], 'gather'),
+          node('Unsqueeze', ['batch', 'axes'], ['batch1'], [], 'unsqueeze'),
+          node(change.concat ?? 'Concat', ['batch1', 'minus1'], ['target'], change.concat ? [] : [cat([strField(1, 'axis'), intField(3, 0), intField(20, 2)])], 'concat'),
+          node('Reshape', ['x', 'target'], ['f'], [], 'view'),
+          node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense'),
+        ];
+        const index = change.index ?? [0];
+        g.initializers.push(tensor('zero', index.length === 1 ? [] : [index.length], i64(index), INT64), tensor('axes', [1], i64([0]), INT64), tensor('minus1', [1], i64([-1]), INT64));
+      });
+    predictsBase(fromONNX(view({})));
+    for (const change of [{ concat: 'Add' }, { shape: 'Identity' }, { index: [0, 0] }]) {
+      report(JSON.stringify(change));
+      expect(message(() => fromONNX(view(change)))).toMatch(notFlat);
+    }
+  });
+
+  test('biases: a [1, 1] or scalar bias on two units broadcasts; [3, 2] and [1, 2, 1] do not', () => {
+    const twoUnits = (C: Uint8Array, op: 'Gemm' | 'Add' = 'Gemm') =>
+      model({
+        nodes: op === 'Gemm' ? [node('Gemm', ['x', 'W', 'c'], ['y'], [], 'dense')] : [node('MatMul', ['x', 'W'], ['h'], [], 'mm'), node('Add', ['h', 'c'], ['y'], [], 'bias')],
+        initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), C],
+        inputs: [value('x', [null, 2])],
+        outputs: [value('y', [null, 2])],
+      });
+    for (const op of ['Gemm', 'Add'] as const) {
+      expect(fromONNX(twoUnits(tensor('c', [1, 1], f32([0.5])), op)).predict([[1, 2]])).toEqual([[1.5, 2.5]]);
+      expect(fromONNX(twoUnits(tensor('c', [], f32([0.5])), op)).predict([[1, 2]])).toEqual([[1.5, 2.5]]);
+    }
+    expect(message(() => fromONNX(twoUnits(tensor('c', [3, 2], f32([1, 2, 3, 4, 5, 6])))))).toBe('Gemm (node "dense"): bias "c" has shape [3, 2]; expected [2] or [1, 2]');
+    expect(message(() => fromONNX(twoUnits(tensor('c', [1, 2, 1], f32([1, 2])))))).toBe('Gemm (node "dense"): bias "c" has shape [1, 2, 1]; expected [2] or [1, 2]');
+  });
+
+  test('an Add of three inputs is not a bias', () => {
+    const bytes = onnx((g) => {
+      g.nodes = [node('MatMul', ['x', 'W'], ['h'], [], 'mm'), node('Add', ['h', 'b', 'b'], ['y'], [], 'bias3')];
+    });
+    expect(message(() => fromONNX(bytes))).toBe('Add (node "bias3") is not supported here: after tensor "h" wasmnet expects a dense layer, an activation or a no-op');
+  });
+
+  test('a cycle reached through a node that also reads a finished tensor', () => {
+    const bytes = onnx((g) => g.nodes.push(node('Add', ['y', 'z2'], ['after'], [], 'after'), node('Relu', ['z2'], ['z1'], [], 'one'), node('Relu', ['z1'], ['z2'], [], 'two')));
+    expect(message(() => fromONNX(bytes))).toMatch(/^Relu \(node "(one|two)"\) is on a cycle/);
+  });
+});
