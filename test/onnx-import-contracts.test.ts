@@ -1091,6 +1091,7 @@ describe('shapes, biases and indices at their edges', () => {
 
   test('a raw INT32 shape [0, −1] reads as the INT64 one (little-endian, value by value)', () => {
     predictsBase(fromONNX(reshapeTo(tensor('s', [2], i32([0, -1]), 6))));
+    predictsBase(fromONNX(reshapeTo(tensor('s', [2], i32([-1, 2]), 6))));
   });
 
   test('reshapes to [2, 2] or [−1, 0] do not flatten', () => {
@@ -1134,6 +1135,7 @@ describe('shapes, biases and indices at their edges', () => {
     }
     expect(message(() => fromONNX(twoUnits(tensor('c', [3, 2], f32([1, 2, 3, 4, 5, 6])))))).toBe('Gemm (node "dense"): bias "c" has shape [3, 2]; expected [2] or [1, 2]');
     expect(message(() => fromONNX(twoUnits(tensor('c', [1, 2, 1], f32([1, 2])))))).toBe('Gemm (node "dense"): bias "c" has shape [1, 2, 1]; expected [2] or [1, 2]');
+    expect(message(() => fromONNX(twoUnits(tensor('c', [1, 3], f32([1, 2, 3])))))).toBe('Gemm (node "dense"): bias "c" has shape [1, 3]; expected [2] or [1, 2]');
   });
 
   test('an Add of three inputs is not a bias', () => {
