@@ -1150,3 +1150,63 @@ describe('shapes, biases and indices at their edges', () => {
     expect(message(() => fromONNX(bytes))).toMatch(/^Relu \(node "(one|two)"\) is on a cycle/);
   });
 });
+
+describe('no-ops, single activations, column picks', () => {
+  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
+  const i64 = (values: number[]) => {
+    const b = new Uint8Array(values.length * 8);
+    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
+    return b;
+  };
+  /** the base model, then `after` reading y; output z */
+  const then = (after: Uint8Array[], extra: Uint8Array[] = []) =>
+    onnx((g) => {
+      g.nodes.push(...after);
+      g.initializers.push(...extra);
+      g.outputs = [value('z', [null, 1])];
+    });
+
+  test('Cast to a float type, Flatten(axis=1) and a Reshape that keeps [batch, width] are no-ops; others are named', () => {
+    predictsBase(fromONNX(then([node('Cast', ['y'], ['z'], [intAttribute('to', 11)], 'cast')])));
+    predictsBase(fromONNX(then([node('Cast', ['y'], ['z'], [intAttribute('to', 1)], 'cast')])));
+    expect(message(() => fromONNX(then([node('Cast', ['y'], ['z'], [intAttribute('to', 7)], 'cast')])))).toBe('Cast (node "cast") casts to data type 7; wasmnet computes in floating point');
+    expect(message(() => fromONNX(then([node('Cast', ['y'], ['z'], [], 'cast')])))).toBe('Cast (node "cast") casts to data type 0; wasmnet computes in floating point');
+    predictsBase(fromONNX(then([node('Flatten', ['y'], ['z'], [], 'flat')])));
+    expect(message(() => fromONNX(then([node('Flatten', ['y'], ['z'], [intAttribute('axis', 0)], 'flat')])))).toBe('Flatten (node "flat") has axis 0; only Flatten(axis=1) keeps [batch, features]');
+    for (const shape of [[-1, 1], [0, 1], [0, -1]]) predictsBase(fromONNX(then([node('Reshape', ['y', 's'], ['z'], [], 'view')], [tensor('s', [2], i64(shape), INT64)])));
+    for (const shape of [[-1, 2], [1, 1], [-1, -1]]) {
+      expect(message(() => fromONNX(then([node('Reshape', ['y', 's'], ['z'], [], 'view')], [tensor('s', [2], i64(shape), INT64)])))).toBe(`Reshape (node "view") reshapes to [${shape.join(', ')}]; wasmnet keeps [batch, 1]`);
+    }
+    expect(message(() => fromONNX(then([node('Reshape', ['y', 's'], ['z'], [], 'view')], [tensor('s', [3], i64([-1, 1, 1]), INT64)])))).toBe('Reshape (node "view") reshapes to [?]; wasmnet keeps [batch, 1]');
+    expect(message(() => fromONNX(then([node('Reshape', ['y', 'y'], ['z'], [], 'view')])))).toBe('Reshape (node "view") reshapes to [?]; wasmnet keeps [batch, 1]');
+    expect(message(() => fromONNX(then([node('Identity', ['b', 'y'], ['z'], [], 'odd')])))).toBe('Identity (node "odd") does not take the data as its first input');
+  });
+
+  test("single activations: LeakyRelu's and Elu's defaults, Selu's constants, Gelu's approximations", () => {
+    const layer = (op: string, attributes: Uint8Array[] = []) => (fromONNX(then([node(op, ['y'], ['h'], attributes, 'act'), node('Gemm', ['h', 'one', 'zero'], ['z'], [], 'head')], [tensor('one', [1, 1], f32([1])), tensor('zero', [1], f32([0]))])).toJSON().config.layers as { activation: string; alpha?: number }[])[0]!;
+    expect(layer('LeakyRelu')).toMatchObject({ activation: 'leakyRelu', alpha: 0.01 });
+    expect(layer('Elu')).toMatchObject({ activation: 'elu', alpha: 1 });
+    expect(layer('Selu')).toMatchObject({ activation: 'selu' });
+    expect(layer('Softplus')).toMatchObject({ activation: 'softplus' });
+    expect(layer('Tanh')).toMatchObject({ activation: 'tanh' });
+    expect(layer('Gelu')).toMatchObject({ activation: 'geluExact' });
+    expect(layer('Gelu', [cat([strField(1, 'approximate'), strField(4, 'tanh'), intField(20, 3)])])).toMatchObject({ activation: 'gelu' });
+    expect(layer('Gelu', [cat([strField(1, 'approximate'), strField(4, 'none'), intField(20, 3)])])).toMatchObject({ activation: 'geluExact' });
+    expect(() => layer('Selu', [floatAttr('alpha', 1.5)])).toThrow(new FormatError('Selu (node "act") has alpha 1.5, gamma 1.0507009873554805; wasmnet\'s selu uses the standard constants'));
+    expect(() => layer('Selu', [floatAttr('gamma', 1)])).toThrow(new FormatError('Selu (node "act") has alpha 1.6732632423543772, gamma 1; wasmnet\'s selu uses the standard constants'));
+  });
+
+  test('an ArrayFeatureExtractor that picks a column out of range is named', () => {
+    const pick = (k: number) =>
+      model({
+        nodes: [node('Gemm', ['x', 'W', 'b'], ['y'], [], 'dense'), cat([node('ArrayFeatureExtractor', ['y', 'k'], ['z'], [], 'pick'), strField(7, 'ai.onnx.ml')])],
+        initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('b', [2], f32([0, 0])), tensor('k', [1], i64([k]), INT64)],
+        inputs: [value('x', [null, 2])],
+        outputs: [value('z', [null, 1])],
+      });
+    expect(fromONNX(pick(1)).predict([[3, 4]])).toEqual([[4]]);
+    expect(fromONNX(pick(0)).predict([[3, 4]])).toEqual([[3]]);
+    expect(message(() => fromONNX(pick(2)))).toBe('ArrayFeatureExtractor (node "pick") picks column 2 of 2');
+    expect(message(() => fromONNX(pick(-1)))).toBe('ArrayFeatureExtractor (node "pick") picks column -1 of 2');
+  });
+});
