@@ -17,6 +17,35 @@ function onnx(change: (g: GraphParts) => void): Uint8Array {
   return model(g);
 }
 
+/** Little-endian bytes of int64, int32 and float64 values (raw_data). */
+const bytesOf = (values: number[], size: number, set: (view: DataView, at: number, v: number) => void): Uint8Array => {
+  const b = new Uint8Array(values.length * size);
+  const view = new DataView(b.buffer);
+  values.forEach((v, i) => set(view, i * size, v));
+  return b;
+};
+const i64 = (values: number[]) => bytesOf(values, 8, (view, at, v) => view.setBigInt64(at, BigInt(v), true));
+const i32 = (values: number[]) => bytesOf(values, 4, (view, at, v) => view.setInt32(at, v, true));
+const f64 = (values: number[]) => bytesOf(values, 8, (view, at, v) => view.setFloat64(at, v, true));
+
+/** A varint of an int64 (two's complement: ten bytes for a negative value). */
+function varint64(v: number): number[] {
+  let u = BigInt.asUintN(64, BigInt(v));
+  const out: number[] = [];
+  do {
+    const byte = Number(u & 0x7fn);
+    u >>= 7n;
+    out.push(u > 0n ? byte | 0x80 : byte);
+  } while (u > 0n);
+  return out;
+}
+/** AttributeProto of INT (i[3], type 2), INTS (ints[8], type 7), STRING (s[4], type 3). */
+const intAttribute = (name: string, v: number): Uint8Array => cat([strField(1, name), [0x18, ...varint64(v)], intField(20, 2)]);
+const intsAttribute = (name: string, vs: number[]): Uint8Array => cat([strField(1, name), ...vs.map((v) => [0x40, ...varint64(v)]), intField(20, 7)]);
+const sAttribute = (name: string, v: string): Uint8Array => cat([strField(1, name), strField(4, v), intField(20, 3)]);
+/** A node of the ai.onnx.ml domain. */
+const ml = (op: string, inputs: string[], outputs: string[], attributes: Uint8Array[], name: string): Uint8Array => cat([node(op, inputs, outputs, attributes, name), strField(7, 'ai.onnx.ml')]);
+
 /** AttributeProto of FLOATS (floats[7], type[20] = 6). */
 const floats = (name: string, values: number[]): Uint8Array => cat([strField(1, name), bytesField(7, f32(values)), intField(20, 6)]);
 
@@ -226,11 +255,6 @@ describe('operators that read the chain twice, and no-op reshapes', () => {
   });
 
   test('a Reshape of a [batch, 2] input to [-1, 3] is not a no-op: refused', () => {
-    const i64 = (values: number[]) => {
-      const b = new Uint8Array(values.length * 8);
-      values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
-      return b;
-    };
     const reshape = (shape: number[]) =>
       onnx((g) => {
         g.nodes = [node('Reshape', ['x', 's'], ['f'], [], 'view'), node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense')];
@@ -310,8 +334,6 @@ describe('Constant nodes: each form of value', () => {
       g.nodes.push(node('Constant', [], ['c'], [attribute], 'const'), node('Add', ['y', 'c'], ['z'], [], 'bias'));
       g.outputs = [value('z', [null, 1])];
     });
-  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
-  const intsAttribute = (name: string, vs: number[]) => cat([strField(1, name), ...vs.map((v) => intField(8, v)), intField(20, 7)]);
 
   test('value_float and value_floats: a bias of 0.5 added; value_int and value_ints: INT64 tensors', () => {
     // 0.5·x0 − 0.25·x1 + 0.125 + c at [1, 2] and [3, −1]
@@ -383,7 +405,6 @@ describe('operators on the chain', () => {
         { opset },
       );
     // i[3] as a varint; −1 is ten bytes (int64 two's complement)
-    const intAttribute = (name: string, v: number) => cat([strField(1, name), v === -1 ? [0x18, ...Array(9).fill(0xff), 0x01] : intField(3, v), intField(20, 2)]);
     for (const [attributes, opset] of [[[], 11], [[], 13], [[intAttribute('axis', 1)], 17], [[intAttribute('axis', -1)], 12]] as const) {
       // a softmax over one unit is 1 everywhere
       expect(fromONNX(softmax([...attributes], opset)).predict([[1, 2], [3, -1]])).toEqual([[1], [1]]);
@@ -425,9 +446,6 @@ test("float attributes: read as the shortest decimal that rounds to the stored f
 });
 
 describe('the walk: one reader per tensor, each operator in its place', () => {
-  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
-  const sAttribute = (name: string, v: string) => cat([strField(1, name), strField(4, v), intField(20, 3)]);
-  const ml = (op: string, inputs: string[], outputs: string[], attributes: Uint8Array[], name: string) => cat([node(op, inputs, outputs, attributes, name), strField(7, 'ai.onnx.ml')]);
   /** x → Gemm (2 units) → h → `activation` (or none) → y, then `rest` reading y; outputs as given. */
   const twoUnits = (activation: string | undefined, rest: Uint8Array[], outputs: string[], extra: Uint8Array[] = []) =>
     model({
@@ -467,11 +485,6 @@ describe('the walk: one reader per tensor, each operator in its place', () => {
   });
 
   test('a bias that overflows once added is named', () => {
-    const f64 = (values: number[]) => {
-      const bytes = new Uint8Array(values.length * 8);
-      values.forEach((v, i) => new DataView(bytes.buffer).setFloat64(i * 8, v, true));
-      return bytes;
-    };
     const bytes = model({
       nodes: [node('MatMul', ['x', 'W'], ['y'], [], 'mm'), node('Add', ['y', 'big'], ['z'], [], 'bias1'), node('Add', ['z', 'big'], ['z2'], [], 'bias2')],
       initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('big', [2], f64([0, 1.7e308]), 11)],
@@ -531,8 +544,6 @@ describe('the walk: one reader per tensor, each operator in its place', () => {
 });
 
 describe('the rest of the walk', () => {
-  const ml = (op: string, inputs: string[], outputs: string[], attributes: Uint8Array[], name: string) => cat([node(op, inputs, outputs, attributes, name), strField(7, 'ai.onnx.ml')]);
-  const sAttribute = (name: string, v: string) => cat([strField(1, name), strField(4, v), intField(20, 3)]);
   /** x → Gemm (1 unit, the base) → y → `middle` → m → Gemm (W2 [1, 1] = 2) → z */
   const between = (middle: (from: string, to: string) => Uint8Array[], extra: Uint8Array[] = []) =>
     onnx((g) => {
@@ -637,13 +648,7 @@ describe('externalDataFiles', () => {
 });
 
 describe('Constant values in their places', () => {
-  const i64 = (values: number[]) => {
-    const b = new Uint8Array(values.length * 8);
-    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
-    return b;
-  };
   const constantNode = (output: string, attribute: Uint8Array) => node('Constant', [], [output], [attribute], `const ${output}`);
-  const ints = (name: string, vs: number[]) => cat([strField(1, name), ...vs.map((v) => (v < 0 ? [0x40, ...Array(9).fill(0xff), 0x01] : intField(8, v))), intField(20, 7)]);
 
   test('value_floats of two values: a bias of shape [2]', () => {
     const bytes = model({
@@ -658,7 +663,7 @@ describe('Constant values in their places', () => {
   test("value_ints as a Reshape's shape, value_int as the view chain's Gather index", () => {
     const reshape = onnx((g) => {
       g.inputs = [value('x', [null, 1, 2])];
-      g.nodes = [constantNode('s', ints('value_ints', [-1, 2])), node('Reshape', ['x', 's'], ['f'], [], 'view'), node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense')];
+      g.nodes = [constantNode('s', intsAttribute('value_ints', [-1, 2])), node('Reshape', ['x', 's'], ['f'], [], 'view'), node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense')];
     });
     predictsBase(fromONNX(reshape));
     // x.view(x.size(0), -1): Shape → Gather(·, 0) → Unsqueeze → Concat(·, [−1]) → Reshape
@@ -771,11 +776,6 @@ describe('more places', () => {
 });
 
 describe('tensors: types, sizes, encodings', () => {
-  const f64 = (values: number[]) => {
-    const b = new Uint8Array(values.length * 8);
-    values.forEach((v, i) => new DataView(b.buffer).setFloat64(i * 8, v, true));
-    return b;
-  };
   const withW = (w: Uint8Array) => onnx((g) => (g.initializers[0] = w));
 
   test('weights as raw float32, raw float64, float_data and double_data read the same', () => {
@@ -803,7 +803,6 @@ describe('dense layers: Gemm and MatMul', () => {
       g.nodes = [node(op, inputs, ['y'], attributes, 'dense')];
       if (initializers) g.initializers = initializers;
     });
-  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
 
   test('alpha scales the weights, beta the bias; transB reads W as [units, inputs]', () => {
     // 2·(0.5·x0 − 0.25·x1) + 4·0.125 at [1, 2] and [3, −1]
@@ -842,32 +841,23 @@ describe('the graph as a whole', () => {
   });
 });
 
-describe('tensors of other types, and the graph checks', () => {
-  const i32 = (values: number[]) => {
-    const b = new Uint8Array(values.length * 4);
-    values.forEach((v, i) => new DataView(b.buffer).setInt32(i * 4, v, true));
-    return b;
-  };
-  /** x [batch, 1, 2] → x.view(x.size(0), -1) with the Gather index `index` → the base Gemm */
-  const viewWithIndex = (index: Uint8Array) =>
-    onnx((g) => {
-      g.inputs = [value('x', [null, 1, 2])];
-      g.nodes = [
-        node('Shape', ['x'], ['shape'], [], 'shape'),
-        node('Gather', ['shape', 'zero'], ['batch'], [], 'gather'),
-        node('Unsqueeze', ['batch', 'axes'], ['batch1'], [], 'unsqueeze'),
-        node('Concat', ['batch1', 'minus1'], ['target'], [cat([strField(1, 'axis'), intField(3, 0), intField(20, 2)])], 'concat'),
-        node('Reshape', ['x', 'target'], ['f'], [], 'view'),
-        node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense'),
-      ];
-      const i64 = (v: number) => {
-        const b = new Uint8Array(8);
-        new DataView(b.buffer).setBigInt64(0, BigInt(v), true);
-        return b;
-      };
-      g.initializers.push(index, tensor('axes', [1], i64(0), INT64), tensor('minus1', [1], i64(-1), INT64));
-    });
+/** x [batch, 1, 2] → x.view(x.size(0), -1) with the Gather index `index` (and `more` nodes) → the base Gemm */
+const viewWithIndex = (index: Uint8Array, more: Uint8Array[] = []) =>
+  onnx((g) => {
+    g.inputs = [value('x', [null, 1, 2])];
+    g.nodes = [
+      node('Shape', ['x'], ['shape'], [], 'shape'),
+      node('Gather', ['shape', 'zero'], ['batch'], [], 'gather'),
+      node('Unsqueeze', ['batch', 'axes'], ['batch1'], [], 'unsqueeze'),
+      node('Concat', ['batch1', 'minus1'], ['target'], [intAttribute('axis', 0)], 'concat'),
+      node('Reshape', ['x', 'target'], ['f'], [], 'view'),
+      ...more,
+      node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense'),
+    ];
+    g.initializers.push(index, tensor('axes', [1], i64([0]), INT64), tensor('minus1', [1], i64([-1]), INT64));
+  });
 
+describe('tensors of other types, and the graph checks', () => {
   test('an INT32 Gather index, raw or in int32_data, reads as the INT64 one', () => {
     predictsBase(fromONNX(viewWithIndex(tensor('zero', [], i32([0]), 6))));
     predictsBase(fromONNX(viewWithIndex(tensor('zero', [], undefined, 6, [intField(5, 0)]))));
@@ -903,14 +893,6 @@ describe('tensors of other types, and the graph checks', () => {
 });
 
 describe("skl2onnx's float64 forms, and the layer's arithmetic", () => {
-  const sAttribute = (name: string, v: string) => cat([strField(1, name), strField(4, v), intField(20, 3)]);
-  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
-  const intsAttribute = (name: string, vs: number[]) => cat([strField(1, name), ...vs.map((v) => intField(8, v)), intField(20, 7)]);
-  const i64 = (values: number[]) => {
-    const b = new Uint8Array(values.length * 8);
-    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
-    return b;
-  };
   /** x → Gemm (2 units: W, b) → Sigmoid or Softmax → y, then `tail` reading y; output z */
   const scores = (W: number[], b: number[], activation: string, tail: Uint8Array[], extra: Uint8Array[] = [], opset = 17) =>
     model(
@@ -963,12 +945,7 @@ describe("skl2onnx's float64 forms, and the layer's arithmetic", () => {
 
   test('a Gemm without C has no bias; beta\'s product and a [?, ?] input\'s empty weight are checked', () => {
     predictsBase(fromONNX(onnx((g) => (g.nodes = [node('Gemm', ['x', 'W'], ['y'], [], 'dense')], g.initializers = [tensor('W', [2, 1], f32([0.5, -0.25]))], g.nodes.push(node('Add', ['y', 'b'], ['z'], [], 'bias')), g.initializers.push(tensor('b', [1], f32([0.125]))), (g.outputs = [value('z', [null, 1])])))));
-    const f64 = (v: number) => {
-      const b = new Uint8Array(8);
-      new DataView(b.buffer).setFloat64(0, v, true);
-      return b;
-    };
-    expect(message(() => fromONNX(onnx((g) => ((g.nodes = [node('Gemm', ['x', 'W', 'big'], ['y'], [floatAttr('beta', 4)], 'dense')]), g.initializers.push(tensor('big', [1], f64(1e308), 11))))))).toBe(
+    expect(message(() => fromONNX(onnx((g) => ((g.nodes = [node('Gemm', ['x', 'W', 'big'], ['y'], [floatAttr('beta', 4)], 'dense')]), g.initializers.push(tensor('big', [1], f64([1e308]), 11))))))).toBe(
       'Gemm (node "dense"): tensor "big"[0] × beta 4 is Infinity; weights must be finite',
     );
     expect(message(() => fromONNX(onnx((g) => ((g.inputs = [value('x', [null, null])]), (g.initializers = [tensor('W', [0, 1], new Uint8Array(0)), tensor('b', [1], f32([0.125]))])))))).toBe(
@@ -983,30 +960,12 @@ describe("skl2onnx's float64 forms, and the layer's arithmetic", () => {
   });
 
   test('the view chain is not read when the input has another reader', () => {
-    const bytes = onnx((g) => {
-      g.inputs = [value('x', [null, 1, 2])];
-      g.nodes = [
-        node('Shape', ['x'], ['shape'], [], 'shape'),
-        node('Gather', ['shape', 'zero'], ['batch'], [], 'gather'),
-        node('Unsqueeze', ['batch', 'axes'], ['batch1'], [], 'unsqueeze'),
-        node('Concat', ['batch1', 'minus1'], ['target'], [cat([strField(1, 'axis'), intField(3, 0), intField(20, 2)])], 'concat'),
-        node('Reshape', ['x', 'target'], ['f'], [], 'view'),
-        node('Relu', ['x'], ['other'], [], 'other'),
-        node('Gemm', ['f', 'W', 'b'], ['y'], [], 'dense'),
-      ];
-      g.initializers.push(tensor('zero', [], i64([0]), INT64), tensor('axes', [1], i64([0]), INT64), tensor('minus1', [1], i64([-1]), INT64));
-    });
+    const bytes = viewWithIndex(tensor('zero', [], i64([0]), INT64), [node('Relu', ['x'], ['other'], [], 'other')]);
     expect(message(() => fromONNX(bytes))).toMatch(/^input "x" has shape \[\?, 1, 2\]; Reshape \(node "view"\) does not flatten it/);
   });
 });
 
 describe('the written-out L1 and the binary pair, condition by condition', () => {
-  const i64 = (values: number[]) => {
-    const b = new Uint8Array(values.length * 8);
-    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
-    return b;
-  };
-  const sAttribute = (name: string, v: string) => cat([strField(1, name), strField(4, v), intField(20, 3)]);
   /** x → Gemm (2 units) → Softmax → y → `tail`, output z */
   const softmaxThen = (tail: Uint8Array[], extra: Uint8Array[] = [], outputs = ['z'], W = [1, 0, 0, 1], b = [0, 0]) =>
     model({
@@ -1071,16 +1030,6 @@ describe('the written-out L1 and the binary pair, condition by condition', () =>
 });
 
 describe('shapes, biases and indices at their edges', () => {
-  const i64 = (values: number[]) => {
-    const b = new Uint8Array(values.length * 8);
-    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
-    return b;
-  };
-  const i32 = (values: number[]) => {
-    const b = new Uint8Array(values.length * 4);
-    values.forEach((v, i) => new DataView(b.buffer).setInt32(i * 4, v, true));
-    return b;
-  };
   const reshapeTo = (shape: Uint8Array) =>
     onnx((g) => {
       g.inputs = [value('x', [null, 1, 2])];
@@ -1152,12 +1101,6 @@ describe('shapes, biases and indices at their edges', () => {
 });
 
 describe('no-ops, single activations, column picks', () => {
-  const intAttribute = (name: string, v: number) => cat([strField(1, name), intField(3, v), intField(20, 2)]);
-  const i64 = (values: number[]) => {
-    const b = new Uint8Array(values.length * 8);
-    values.forEach((v, i) => new DataView(b.buffer).setBigInt64(i * 8, BigInt(v), true));
-    return b;
-  };
   /** the base model, then `after` reading y; output z */
   const then = (after: Uint8Array[], extra: Uint8Array[] = []) =>
     onnx((g) => {

@@ -3,6 +3,7 @@
 // bit) on both backends and with threads; sync, async and per-epoch sources; validation as a
 // stream; callbacks, early stopping, abort, progress; bounded memory; exact errors.
 import { describe, expect, it } from 'vitest';
+import { rows } from './helpers/data';
 import { ConfigError, DataError, Network, ShapeError, dense, dropout, earlyStopping, init, progressBar, type Batch, type NetworkConfig } from 'wasmnet';
 import { initThreads, threadsInfo } from 'wasmnet/threads';
 
@@ -12,15 +13,6 @@ const THREADS = await initThreads({ threads: 2 });
 const INPUTS = 37;
 const CLASSES = 5;
 
-function rows(count: number, cols: number, seed: number): Float64Array {
-  const a = new Float64Array(count * cols);
-  let s = seed >>> 0;
-  for (let i = 0; i < a.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32 - 0.5;
-  }
-  return a;
-}
 function labels(count: number, seed: number): Float64Array {
   return rows(count, 1, seed).map((v) => Math.floor((v + 0.5) * CLASSES));
 }

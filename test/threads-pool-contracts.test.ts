@@ -21,6 +21,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Worker as NodeWorker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { rows } from './helpers/data';
 import { Network, ThreadError, dense, init, type NetworkConfig } from 'wasmnet';
 import type { ThreadedKernels } from '../src/threads/runtime';
 
@@ -168,15 +169,6 @@ async function withoutBuiltinModule<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-function rows(count: number, cols: number, seed: number): Float64Array {
-  const a = new Float64Array(count * cols);
-  let s = seed >>> 0;
-  for (let i = 0; i < a.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32 - 0.5;
-  }
-  return a;
-}
 
 const INPUTS = 64;
 // 128 rows · 64 inputs · 256 units ≥ 2¹⁷ multiply-adds: the first layer's products are split

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { rows } from './helpers/data';
 import { ConfigError, DivergenceError, Network, ThreadError, batchNorm, dense, dropout, init, layerNorm, normalization, type NetworkConfig, type OptimizerConfig } from '../src/index';
 import { initThreads, threadsInfo } from 'wasmnet/threads';
 import type { ThreadedKernels } from '../src/threads/runtime';
@@ -19,15 +20,6 @@ const AVAILABLE = await initThreads({ threads: 4 });
 const INPUTS = 101;
 const CLASSES = 7;
 
-function rows(count: number, cols: number, seed: number): Float64Array {
-  const a = new Float64Array(count * cols);
-  let s = seed >>> 0;
-  for (let i = 0; i < a.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 32 - 0.5;
-  }
-  return a;
-}
 function oneHot(count: number, seed: number): Float64Array {
   const labels = rows(count, 1, seed);
   const y = new Float64Array(count * CLASSES);

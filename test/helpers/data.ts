@@ -12,6 +12,18 @@ export function seeded(seed: number): () => number {
   };
 }
 
+/** `count` rows of `cols` values in [−0.5, 0.5), row-major, from a 32-bit LCG (Numerical
+ *  Recipes' constants): bulk data for the tests that only need numbers, not a distribution. */
+export function rows(count: number, cols: number, seed: number): Float64Array {
+  const a = new Float64Array(count * cols);
+  let s = seed >>> 0;
+  for (let i = 0; i < a.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 32 - 0.5;
+  }
+  return a;
+}
+
 export const XOR_X = [
   [0, 0],
   [0, 1],
