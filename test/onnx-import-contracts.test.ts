@@ -1153,3 +1153,115 @@ describe('no-ops, single activations, column picks', () => {
     expect(message(() => fromONNX(pick(-1)))).toBe('ArrayFeatureExtractor (node "pick") picks column -1 of 2');
   });
 });
+
+describe('activations written out: each operator the recogniser evaluates', () => {
+  // The base model's y, then `region` (reading y, writing h), then a 1 → 1 Gemm head, so that the
+  // recognised activation is the first layer's. Constants: one = 1, zero = 0, two = 2, six = 6.
+  const constants = [tensor('one', [], f32([1])), tensor('zero', [], f32([0])), tensor('two', [], f32([2])), tensor('half', [], f32([0.5])), tensor('six', [], f32([6])), tensor('w1', [1, 1], f32([1])), tensor('b0', [1], f32([0]))];
+  const bytes = (region: Uint8Array[], extra: Uint8Array[] = []) =>
+    onnx((g) => {
+      g.nodes.push(...region, node('Gemm', ['h', 'w1', 'b0'], ['z'], [], 'head'));
+      g.initializers.push(...constants, ...extra);
+      g.outputs = [value('z', [null, 1])];
+    });
+  const first = (region: Uint8Array[], extra: Uint8Array[] = []) => (fromONNX(bytes(region, extra)).toJSON().config.layers as { activation: string; alpha?: number }[])[0]!;
+  /** y · 1, then `op` on it: a region of two nodes, so `op` is evaluated rather than read alone */
+  const after = (op: string, attributes: Uint8Array[] = []) => [node('Mul', ['y', 'one'], ['m'], [], 'scale'), node(op, ['m'], ['h'], attributes, 'act')];
+  const gelu = (approximate: string) => cat([strField(1, 'approximate'), strField(4, approximate), intField(20, 3)]);
+
+  test("LeakyRelu and Elu inside a region: their α (ONNX's default when absent) is the activation's", () => {
+    expect(first(after('LeakyRelu', [floatAttr('alpha', 0.25)]))).toMatchObject({ activation: 'leakyRelu', alpha: 0.25 });
+    expect(first(after('LeakyRelu'))).toMatchObject({ activation: 'leakyRelu', alpha: 0.01 });
+    expect(first(after('Elu', [floatAttr('alpha', 0.5)]))).toMatchObject({ activation: 'elu', alpha: 0.5 });
+    expect(first(after('Elu'))).toMatchObject({ activation: 'elu', alpha: 1 });
+  });
+
+  test('Selu, Softplus, Gelu (both forms), Sigmoid, Tanh and Relu inside a region', () => {
+    expect(first(after('Selu'))).toMatchObject({ activation: 'selu' });
+    expect(first(after('Softplus'))).toMatchObject({ activation: 'softplus' });
+    expect(first(after('Gelu'))).toMatchObject({ activation: 'geluExact' });
+    expect(first(after('Gelu', [gelu('tanh')]))).toMatchObject({ activation: 'gelu' });
+    expect(first(after('Sigmoid'))).toMatchObject({ activation: 'sigmoid' });
+    expect(first(after('Tanh'))).toMatchObject({ activation: 'tanh' });
+    expect(first(after('Relu'))).toMatchObject({ activation: 'relu' });
+    // a Selu with other constants computes none of them: named with the region's operators
+    expect(message(() => fromONNX(bytes(after('Selu', [floatAttr('gamma', 2)]))))).toBe(
+      'the operators Mul, Selu from Mul (node "scale") compute an elementwise function that is none of wasmnet\'s activations',
+    );
+  });
+
+  test('Max and Min of the data and a constant, or of the data alone', () => {
+    expect(first([node('Max', ['y', 'zero'], ['h'], [], 'max')])).toMatchObject({ activation: 'relu' });
+    expect(first([node('Max', ['y', 'zero'], ['r'], [], 'max'), node('Min', ['r', 'six'], ['h'], [], 'min')])).toMatchObject({ activation: 'relu6' });
+    expect(first([node('Max', ['zero', 'y'], ['r'], [], 'max'), node('Min', ['six', 'r'], ['h'], [], 'min')])).toMatchObject({ activation: 'relu6' });
+    // one operand: the data itself
+    expect(first([node('Max', ['y'], ['h'], [], 'max')])).toMatchObject({ activation: 'linear' });
+    expect(first([node('Min', ['y'], ['h'], [], 'min')])).toMatchObject({ activation: 'linear' });
+    expect(first([node('Mul', ['y', 'one'], ['r'], [], 'scale'), node('Min', ['r'], ['h'], [], 'min')])).toMatchObject({ activation: 'linear' });
+  });
+
+  test('the arithmetic operators, as the textbook formulas write each activation', () => {
+    // relu = ½(y + |y|) and = y − min(y, 0); sigmoid = 1/(1 + e^−y); softplus = ln(e^y + 1)
+    expect(first([node('Abs', ['y'], ['a'], [], 'abs'), node('Add', ['y', 'a'], ['s'], [], 'sum'), node('Mul', ['s', 'half'], ['h'], [], 'halve')])).toMatchObject({ activation: 'relu' });
+    expect(first([node('Min', ['y', 'zero'], ['n'], [], 'min'), node('Sub', ['y', 'n'], ['h'], [], 'sub')])).toMatchObject({ activation: 'relu' });
+    expect(first([node('Neg', ['y'], ['n'], [], 'neg'), node('Exp', ['n'], ['e'], [], 'exp'), node('Add', ['e', 'one'], ['d'], [], 'add'), node('Reciprocal', ['d'], ['h'], [], 'inv')])).toMatchObject({ activation: 'sigmoid' });
+    expect(first([node('Exp', ['y'], ['e'], [], 'exp'), node('Add', ['e', 'one'], ['d'], [], 'add'), node('Log', ['d'], ['h'], [], 'log')])).toMatchObject({ activation: 'softplus' });
+    // relu = ½(y + √(y²)), with y² as Pow(y, 2); swish = y / (1 + e^−y)
+    expect(first([node('Pow', ['y', 'two'], ['p'], [], 'pow'), node('Sqrt', ['p'], ['a'], [], 'sqrt'), node('Add', ['y', 'a'], ['s'], [], 'sum'), node('Div', ['s', 'two'], ['h'], [], 'halve')])).toMatchObject({ activation: 'relu' });
+    expect(first([node('Neg', ['y'], ['n'], [], 'neg'), node('Exp', ['n'], ['e'], [], 'exp'), node('Add', ['one', 'e'], ['d'], [], 'add'), node('Div', ['y', 'd'], ['h'], [], 'div')])).toMatchObject({ activation: 'swish' });
+    // the same formulas with one operator changed compute none of wasmnet's activations
+    expect(message(() => fromONNX(bytes([node('Abs', ['y'], ['a'], [], 'abs'), node('Sub', ['y', 'a'], ['s'], [], 'sum'), node('Mul', ['s', 'two'], ['h'], [], 'halve')])))).toBe(
+      'the operators Abs, Sub, Mul from Abs (node "abs") compute an elementwise function that is none of wasmnet\'s activations',
+    );
+    expect(message(() => fromONNX(bytes([node('Exp', ['y'], ['e'], [], 'exp'), node('Add', ['e', 'one'], ['d'], [], 'add'), node('Sqrt', ['d'], ['h'], [], 'log')])))).toBe(
+      'the operators Exp, Add, Sqrt from Exp (node "exp") compute an elementwise function that is none of wasmnet\'s activations',
+    );
+    // y · ½ is not the exact GELU y · ½(1 + erf(y/√2)), nor y · 2 a leaky ReLU of α 2
+    expect(message(() => fromONNX(bytes([node('Mul', ['y', 'half'], ['h'], [], 'halve')])))).toBe(
+      'the operators Mul from Mul (node "halve") compute an elementwise function that is none of wasmnet\'s activations',
+    );
+  });
+});
+
+describe("skl2onnx's binary tail [1 − p, p], part by part", () => {
+  // x → Gemm (1 unit) → Sigmoid → p; Sub(c, p) → q; Concat(q, p) → z [batch, 2]
+  const tail = (sub: Uint8Array, concat: Uint8Array, extra: Uint8Array[] = [tensor('c', [], f32([1]))]) =>
+    model({
+      nodes: [node('Gemm', ['x', 'W', 'b'], ['h'], [], 'dense'), node('Sigmoid', ['h'], ['p'], [], 'act'), sub, concat],
+      initializers: [tensor('W', [2, 1], f32([0.5, -0.25])), tensor('b', [1], f32([0.125])), ...extra],
+      inputs: [value('x', [null, 2])],
+      outputs: [value('z', [null, 2])],
+    });
+  const sub = node('Sub', ['c', 'p'], ['q'], [], 'sub');
+  const concat = (inputs = ['q', 'p'], axis?: number) => node('Concat', inputs, ['z'], axis === undefined ? [] : [intAttribute('axis', axis)], 'cat');
+  const branch = 'tensor "p" feeds 2 operators (Sub (node "sub"), Concat (node "cat")): wasmnet loads a chain of layers, not a branching graph';
+
+  test('read as softmax over [0, z] with the axis 1, −1 or left out, and the 1 as a scalar or [1, 1]', () => {
+    const p = 1 / (1 + Math.exp(-(0.5 - 0.25 * 2 + 0.125))); // x = [1, 2]
+    for (const [c, axis] of [[tensor('c', [], f32([1])), 1], [tensor('c', [], f32([1])), -1], [tensor('c', [], f32([1])), undefined], [tensor('c', [1, 1], f32([1])), 1]] as const) {
+      const net = fromONNX(tail(sub, concat(['q', 'p'], axis), [c]));
+      expect(net.toJSON().config.layers).toMatchObject([{ units: 2, activation: 'softmax' }]);
+      const [q0, q1] = net.predict([[1, 2]])[0]!;
+      expect(q1).toBeCloseTo(p, 14);
+      expect(q0).toBeCloseTo(1 - p, 14);
+    }
+  });
+
+  test('each part out of place: a branch', () => {
+    const variants: [string, Uint8Array, Uint8Array, Uint8Array[]?][] = [
+      ['the constant is 2', sub, concat(), [tensor('c', [], f32([2]))]],
+      ['the constant is computed', node('Sub', ['k', 'p'], ['q'], [], 'sub'), concat(), [tensor('c', [], f32([1]))]],
+      ['the data first in the Sub', node('Sub', ['p', 'c'], ['q'], [], 'sub'), concat()],
+      ['[p, 1 − p]', sub, concat(['p', 'q'])],
+      ['three inputs', sub, concat(['q', 'p', 'p'])],
+      ['axis 0', sub, concat(['q', 'p'], 0)],
+      ['a constant of 1,025 ones', sub, concat(), [tensor('c', [1025], f32(Array.from({ length: 1025 }, () => 1)))]],
+    ];
+    for (const [what, s, c, extra] of variants) {
+      report(what);
+      expect(message(() => fromONNX(tail(s, c, extra)))).toBe(branch);
+    }
+    // a Concat of 1 − p alone: p is read once, and 1 − p is no activation
+    expect(message(() => fromONNX(tail(sub, concat(['q']))))).toBe('the operators Sub from Sub (node "sub") compute an elementwise function that is none of wasmnet\'s activations');
+  });
+});

@@ -34,6 +34,9 @@ const FUSED = new Set(['DynamicQuantizeMatMul', 'MatMulIntegerToFloat']);
 
 const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
+/** ONNX's default α of LeakyRelu and Elu. */
+const LEAKY_ALPHA = 0.01;
+const ELU_ALPHA = 1;
 
 /** A decoded, checked plan: the input width and the layers with their weights. */
 export interface OnnxPlan {
@@ -723,8 +726,8 @@ function singleActivation(node: OnnxNode, where: string): [ActivationName, numbe
     case 'Sigmoid': return ['sigmoid'];
     case 'Tanh': return ['tanh'];
     case 'Softplus': return ['softplus'];
-    case 'LeakyRelu': return ['leakyRelu', floatAttr(node, 'alpha', 0.01)];
-    case 'Elu': return ['elu', floatAttr(node, 'alpha', 1)];
+    case 'LeakyRelu': return ['leakyRelu', floatAttr(node, 'alpha', LEAKY_ALPHA)];
+    case 'Elu': return ['elu', floatAttr(node, 'alpha', ELU_ALPHA)];
     case 'Selu': {
       const alpha = floatAttr(node, 'alpha', SELU_ALPHA);
       const gamma = floatAttr(node, 'gamma', SELU_LAMBDA);
@@ -825,8 +828,8 @@ function evaluate(nodes: OnnxNode[], cur: string, scalars: Map<string, number>, 
       case 'Min': r = n.input.length === 1 ? a : Math.min(a, b); break;
       case 'Max': r = n.input.length === 1 ? a : Math.max(a, b); break;
       case 'Relu': r = Math.max(a, 0); break;
-      case 'LeakyRelu': r = a > 0 ? a : f('alpha', 0.01) * a; break;
-      case 'Elu': r = a > 0 ? a : f('alpha', 1) * Math.expm1(a); break;
+      case 'LeakyRelu': r = a > 0 ? a : f('alpha', LEAKY_ALPHA) * a; break;
+      case 'Elu': r = a > 0 ? a : f('alpha', ELU_ALPHA) * Math.expm1(a); break;
       case 'Selu': r = f('gamma', SELU_LAMBDA) * (a > 0 ? a : f('alpha', SELU_ALPHA) * Math.expm1(a)); break;
       case 'Sigmoid': r = 1 / (1 + Math.exp(-a)); break;
       case 'Tanh': r = Math.tanh(a); break;
@@ -868,7 +871,8 @@ function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where:
     const want = g(x);
     return Math.abs(f(x) - want) <= 1e-6 * (1 + Math.abs(want));
   });
-  const alphas = [...new Set(scalars.values())];
+  // leakyRelu's and elu's α: a constant the region reads, or the α of a LeakyRelu or Elu in it
+  const alphas = [...new Set([...scalars.values(), ...nodes.flatMap((n) => (n.opType === 'LeakyRelu' ? [floatAttr(n, 'alpha', LEAKY_ALPHA)] : n.opType === 'Elu' ? [floatAttr(n, 'alpha', ELU_ALPHA)] : []))])];
   const fixed: [ActivationName, (x: number) => number][] = [
     ['linear', (x) => x],
     ['relu', (x) => Math.max(x, 0)],
