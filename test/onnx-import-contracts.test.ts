@@ -1152,6 +1152,33 @@ describe('no-ops, single activations, column picks', () => {
     expect(message(() => fromONNX(pick(2)))).toBe('ArrayFeatureExtractor (node "pick") picks column 2 of 2');
     expect(message(() => fromONNX(pick(-1)))).toBe('ArrayFeatureExtractor (node "pick") picks column -1 of 2');
   });
+
+  test('a column that cannot be folded into the last layer is not a label: refused when it is all the graph outputs', () => {
+    // x → Gemm (2 units) → `before` → ArrayFeatureExtractor(src, k) → z [batch, 1], then `after`
+    const graph = (before: Uint8Array[], src: string, k = 'k', after: Uint8Array[] = [], out = 'z') =>
+      model({
+        nodes: [node('Gemm', ['x', 'W', 'b'], ['y'], [], 'dense'), ...before, ml('ArrayFeatureExtractor', [src, k], ['z'], [], 'pick'), ...after],
+        initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('b', [2], f32([0, 0])), tensor('k', [1], i64([1]), INT64), tensor('one', [1, 1], f32([1])), tensor('ones', [2], f32([1, 1])), tensor('zeros', [2], f32([0, 0]))],
+        inputs: [value('x', [null, 2])],
+        outputs: [value(out, [null, 1])],
+      });
+    const end = (t: string) => `the chain of layers ends at tensor "${t}", which is not a graph output`;
+    // after a softmax (the columns depend on each other), by a computed index, of the input itself
+    expect(message(() => fromONNX(graph([node('Softmax', ['y'], ['n'], [], 'act')], 'n')))).toBe(end('n'));
+    expect(message(() => fromONNX(graph([node('Relu', ['y'], ['n'], [], 'act'), node('Identity', ['k'], ['kk'], [], 'index')], 'n', 'kk')))).toBe(end('n'));
+    expect(message(() => fromONNX(graph([], 'x')))).toBe(end('y'));
+    // after a normalization layer: not folded into it, so a dense layer after the pick is never reached
+    const bn = node('BatchNormalization', ['y', 'ones', 'zeros', 'zeros', 'ones'], ['n'], [], 'bn');
+    expect(message(() => fromONNX(graph([bn], 'n', 'k', [node('Gemm', ['z', 'one'], ['w'], [], 'head')], 'w')))).toBe('the ONNX graph ends with a normalization; wasmnet networks end with a dense layer');
+    // a softmax's output with labels computed from it is read, the labels left out
+    const labels = model({
+      nodes: [node('Gemm', ['x', 'W', 'b'], ['y'], [], 'dense'), node('Softmax', ['y'], ['n'], [], 'act'), node('ArgMax', ['n'], ['label'], [intAttribute('axis', 1)], 'argmax')],
+      initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('b', [2], f32([0, 0]))],
+      inputs: [value('x', [null, 2])],
+      outputs: [value('label', [null, 1])],
+    });
+    expect(fromONNX(labels).predict([[0, 0]])).toEqual([[0.5, 0.5]]);
+  });
 });
 
 describe('activations written out: each operator the recogniser evaluates', () => {

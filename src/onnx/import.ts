@@ -121,7 +121,8 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     }
   }
   const visited = new Set<OnnxNode>();
-  const tail = new Set<OnnxNode>();
+  // the label tail: each node with the tensor it reads (undefined: a linear classifier's labels)
+  const tail = new Map<OnnxNode, string | undefined>();
   const outputs = new Set(g.outputs.map((o) => o.name));
 
   // The input's width: [batch, features]; [batch, ?] (the first weight says); [n], one sample;
@@ -204,7 +205,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     pending = { units: found.units, weights: found.weights, bias: found.bias, ...(found.activation && found.activation !== 'linear' ? { activation: found.activation } : {}) };
     width = found.units;
     for (const n of found.nodes) visited.add(n);
-    if (found.labels !== undefined) for (const n of consumers.get(found.labels) ?? []) tail.add(n);
+    if (found.labels !== undefined) for (const n of consumers.get(found.labels) ?? []) tail.set(n, undefined);
     cur = found.output;
   };
 
@@ -224,7 +225,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
       continue;
     }
     const next = live.filter((n) => !TAIL.has(n.opType));
-    for (const n of live) if (TAIL.has(n.opType)) tail.add(n);
+    for (const n of live) if (TAIL.has(n.opType)) tail.set(n, cur);
     if (next.length === 0) break;
     const node = next[0]!;
     const op = node.opType;
@@ -332,7 +333,12 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
 
   if (!layers.some((l) => l.type === 'dense')) throw new FormatError('the ONNX graph has no Gemm or MatMul: no dense layer to load');
   if (layers[layers.length - 1]!.type !== 'dense') throw new FormatError('the ONNX graph ends with a normalization; wasmnet networks end with a dense layer');
-  if (!outputs.has(cur) && tail.size === 0) throw new FormatError(`the chain of layers ends at tensor ${quote(cur)}, which is not a graph output`);
+  // The chain's end is a graph output, or labels are computed from it (skl2onnx's ArgMax, ZipMap):
+  // the probabilities then stand for them. A column picked from it that could not be folded into
+  // the last layer (after a softmax) is an output the network does not compute.
+  if (!outputs.has(cur) && ![...tail].some(([n, read]) => read === cur && n.opType !== 'ArrayFeatureExtractor')) {
+    throw new FormatError(`the chain of layers ends at tensor ${quote(cur)}, which is not a graph output`);
+  }
   // Every node must be on the chain, a constant, or in the label tail (or computed from it).
   const ignored = new Set<OnnxNode>();
   // (each node is pushed once: the work is linear in the graph's edges)
@@ -342,7 +348,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     ignored.add(n);
     spread.push(n);
   };
-  tail.forEach(ignore);
+  tail.forEach((_, n) => ignore(n));
   while (spread.length > 0) for (const o of spread.pop()!.output) for (const c of consumers.get(o) ?? []) ignore(c);
   for (const n of g.nodes) {
     if (!visited.has(n) && !ignored.has(n) && n.opType !== 'Constant') {
