@@ -1282,12 +1282,27 @@ describe("skl2onnx's binary tail [1 − p, p], part by part", () => {
       ['[p, 1 − p]', sub, concat(['p', 'q'])],
       ['three inputs', sub, concat(['q', 'p', 'p'])],
       ['axis 0', sub, concat(['q', 'p'], 0)],
-      ['a constant of 1,025 ones', sub, concat(), [tensor('c', [1025], f32(Array.from({ length: 1025 }, () => 1)))]],
+      ['a constant of two ones (1 − p would be two columns)', sub, concat(), [tensor('c', [2], f32([1, 1]))]],
+      ['the constant first in the Concat', sub, concat(['c', 'p'])],
     ];
     for (const [what, s, c, extra] of variants) {
       report(what);
       expect(message(() => fromONNX(tail(s, c, extra)))).toBe(branch);
     }
+    // no Concat: an Identity beside the Sub
+    expect(message(() => fromONNX(tail(sub, node('Identity', ['p'], ['z'], [], 'copy'))))).toBe(
+      'tensor "p" feeds 2 operators (Sub (node "sub"), Identity (node "copy")): wasmnet loads a chain of layers, not a branching graph',
+    );
+    // found whatever the order of the two nodes in the file
+    const reordered = model({
+      nodes: [node('Gemm', ['x', 'W', 'b'], ['h'], [], 'dense'), node('Sigmoid', ['h'], ['p'], [], 'act'), concat(), sub],
+      initializers: [tensor('W', [2, 1], f32([0.5, -0.25])), tensor('b', [1], f32([0.125])), tensor('c', [], f32([1]))],
+      inputs: [value('x', [null, 2])],
+      outputs: [value('z', [null, 2])],
+    });
+    expect(fromONNX(reordered).toJSON().config.layers).toMatchObject([{ units: 2, activation: 'softmax' }]);
+    // a 1 of a type wasmnet does not read is named with the Sub
+    expect(message(() => fromONNX(tail(sub, concat(), [tensor('c', [], new Uint8Array([1]), 9)])))).toBe('Sub (node "sub"): tensor "c" has data type 9; wasmnet reads FLOAT (1) and DOUBLE (11) weights');
     // a Concat of 1 − p alone: p is read once, and 1 − p is no activation
     expect(message(() => fromONNX(tail(sub, concat(['q']))))).toBe('the operators Sub from Sub (node "sub") compute an elementwise function that is none of wasmnet\'s activations');
   });

@@ -276,7 +276,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
     } else if (next.length === 1 && ACTIVATION_OPS.has(op) && node.input.length === 1) {
       const [activation, alpha] = singleActivation(node, at(node));
       setActivation(node, activation, alpha);
-    } else if (next.length === 2 && isBinaryTail(next, cur, constant) && pending?.activation === 'sigmoid' && pending.units === 1 && !pending.norm) {
+    } else if (next.length === 2 && isBinaryTail(next, cur, constant, at) && pending?.activation === 'sigmoid' && pending.units === 1 && !pending.norm) {
       // skl2onnx binary classifier: [1 − p, p] from a sigmoid unit = softmax over [0, z].
       const p: Pending = pending;
       const inputs: number = p.weights.length;
@@ -748,14 +748,14 @@ function singleActivation(node: OnnxNode, where: string): [ActivationName, numbe
 }
 
 /** skl2onnx's binary classifier: Sub(1, p) and Concat([1 − p, p], axis 1). */
-function isBinaryTail(next: OnnxNode[], cur: string, constant: Lookup): boolean {
+function isBinaryTail(next: OnnxNode[], cur: string, constant: Lookup, at: (n: OnnxNode) => string): boolean {
   const sub = next.find((n) => n.opType === 'Sub');
   const concat = next.find((n) => n.opType === 'Concat');
   if (!sub || !concat || sub.input[1] !== cur) return false;
   const one = constant(sub.input[0]);
   const axis = intAttr(concat, 'axis', 1);
-  // (the constant's size is checked before it is decoded: a 1 is small)
-  return one !== undefined && sizeOf(one) <= 1024 && tensorValues(one, 'Sub').every((v) => v === 1) && (axis === 1 || axis === -1) &&
+  // (a scalar 1: a [k] of ones would broadcast 1 − p to k columns)
+  return one !== undefined && sizeOf(one) === 1 && tensorValues(one, at(sub))[0] === 1 && (axis === 1 || axis === -1) &&
     concat.input.length === 2 && concat.input[0] === sub.output[0] && concat.input[1] === cur;
 }
 
