@@ -1117,7 +1117,7 @@ describe('no-ops, single activations, column picks', () => {
     predictsBase(fromONNX(then([node('Flatten', ['y'], ['z'], [], 'flat')])));
     expect(message(() => fromONNX(then([node('Flatten', ['y'], ['z'], [intAttribute('axis', 0)], 'flat')])))).toBe('Flatten (node "flat") has axis 0; only Flatten(axis=1) keeps [batch, features]');
     for (const shape of [[-1, 1], [0, 1], [0, -1]]) predictsBase(fromONNX(then([node('Reshape', ['y', 's'], ['z'], [], 'view')], [tensor('s', [2], i64(shape), INT64)])));
-    for (const shape of [[-1, 2], [1, 1], [-1, -1]]) {
+    for (const shape of [[-1, 2], [0, 2], [1, 1], [-1, -1]]) {
       expect(message(() => fromONNX(then([node('Reshape', ['y', 's'], ['z'], [], 'view')], [tensor('s', [2], i64(shape), INT64)])))).toBe(`Reshape (node "view") reshapes to [${shape.join(', ')}]; wasmnet keeps [batch, 1]`);
     }
     expect(message(() => fromONNX(then([node('Reshape', ['y', 's'], ['z'], [], 'view')], [tensor('s', [3], i64([-1, 1, 1]), INT64)])))).toBe('Reshape (node "view") reshapes to [?]; wasmnet keeps [batch, 1]');
@@ -1158,7 +1158,7 @@ describe('no-ops, single activations, column picks', () => {
     const graph = (before: Uint8Array[], src: string, k = 'k', after: Uint8Array[] = [], out = 'z') =>
       model({
         nodes: [node('Gemm', ['x', 'W', 'b'], ['y'], [], 'dense'), ...before, ml('ArrayFeatureExtractor', [src, k], ['z'], [], 'pick'), ...after],
-        initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('b', [2], f32([0, 0])), tensor('k', [1], i64([1]), INT64), tensor('one', [1, 1], f32([1])), tensor('ones', [2], f32([1, 1])), tensor('zeros', [2], f32([0, 0]))],
+        initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('b', [2], f32([0, 0])), tensor('k', [1], i64([1]), INT64), tensor('k2', [2], i64([0, 1]), INT64), tensor('one', [1, 1], f32([1])), tensor('ones', [2], f32([1, 1])), tensor('zeros', [2], f32([0, 0]))],
         inputs: [value('x', [null, 2])],
         outputs: [value(out, [null, 1])],
       });
@@ -1167,6 +1167,8 @@ describe('no-ops, single activations, column picks', () => {
     expect(message(() => fromONNX(graph([node('Softmax', ['y'], ['n'], [], 'act')], 'n')))).toBe(end('n'));
     expect(message(() => fromONNX(graph([node('Relu', ['y'], ['n'], [], 'act'), node('Identity', ['k'], ['kk'], [], 'index')], 'n', 'kk')))).toBe(end('n'));
     expect(message(() => fromONNX(graph([], 'x')))).toBe(end('y'));
+    // by an index of two values (a pick is of one column)
+    expect(message(() => fromONNX(graph([node('Relu', ['y'], ['n'], [], 'act')], 'n', 'k2')))).toBe(end('n'));
     // after a normalization layer: not folded into it, so a dense layer after the pick is never reached
     const bn = node('BatchNormalization', ['y', 'ones', 'zeros', 'zeros', 'ones'], ['n'], [], 'bn');
     expect(message(() => fromONNX(graph([bn], 'n', 'k', [node('Gemm', ['z', 'one'], ['w'], [], 'head')], 'w')))).toBe('the ONNX graph ends with a normalization; wasmnet networks end with a dense layer');
@@ -1225,6 +1227,33 @@ describe('activations written out: each operator the recogniser evaluates', () =
     expect(first([node('Max', ['y'], ['h'], [], 'max')])).toMatchObject({ activation: 'linear' });
     expect(first([node('Min', ['y'], ['h'], [], 'min')])).toMatchObject({ activation: 'linear' });
     expect(first([node('Mul', ['y', 'one'], ['r'], [], 'scale'), node('Min', ['r'], ['h'], [], 'min')])).toMatchObject({ activation: 'linear' });
+  });
+
+  test('a region of 64 operators is read; one of 65 is refused by name, with the limit', () => {
+    const muls = (n: number) => Array.from({ length: n }, (_, i) => node('Mul', [i === 0 ? 'y' : `m${i}`, 'one'], [i === n - 1 ? 'h' : `m${i + 1}`], [], `mul${i}`));
+    expect(first(muls(64))).toMatchObject({ activation: 'linear' });
+    expect(message(() => fromONNX(bytes(muls(65))))).toBe('the elementwise operators after tensor "y" run past 64 nodes; wasmnet reads an activation written out in at most 64');
+  });
+
+  test('values are compared to within 1e-6 · (1 + |value|): a float32 constant one ulp from 1 reads as 1, 1.0001 does not', () => {
+    // y · (1 + 2⁻²³) differs from y by 1.07e-6 at y = 9: under 1e-5, over 1e-6 / 10
+    expect(first([node('Mul', ['y', 'near'], ['h'], [], 'scale')], [tensor('near', [], f32([1 + 2 ** -23]))])).toMatchObject({ activation: 'linear' });
+    expect(message(() => fromONNX(bytes([node('Mul', ['y', 'far'], ['h'], [], 'scale')], [tensor('far', [], f32([1.0001]))])))).toBe(
+      'the operators Mul from Mul (node "scale") compute an elementwise function that is none of wasmnet\'s activations',
+    );
+  });
+
+  test('what is not a region: named by the operator, or by the operand that is not a scalar constant', () => {
+    const notHere = (what: string) => `${what} is not supported here: after tensor "y" wasmnet expects a dense layer, an activation or a no-op`;
+    const stray = (what: string, input: string) => `${what} is not supported here: its input "${input}" is not a scalar constant; wasmnet reads activations whose other operands are scalar constants`;
+    // a Clip with its min left out ('') and a max of two values: the max is named, not the ''
+    expect(message(() => fromONNX(bytes([node('Clip', ['y', '', 'pair'], ['h'], [], 'clip')], [tensor('pair', [2], f32([0, 6]))])))).toBe(stray('Clip (node "clip")', 'pair'));
+    // an input left out is read only as Clip's bound
+    expect(message(() => fromONNX(bytes([node('Add', ['y', ''], ['h'], [], 'add')])))).toBe(notHere('Add (node "add")'));
+    // an operator that is not elementwise, with an operand that is no scalar
+    expect(message(() => fromONNX(bytes([node('Concat', ['y', 'w1'], ['h'], [intAttribute('axis', 1)], 'cat')])))).toBe(notHere('Concat (node "cat")'));
+    // an elementwise node with a second output is not part of an activation
+    expect(message(() => fromONNX(bytes([node('Mul', ['y', 'one'], ['h', 'extra'], [], 'scale')])))).toBe(notHere('Mul (node "scale")'));
   });
 
   test('the arithmetic operators, as the textbook formulas write each activation', () => {

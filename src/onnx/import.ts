@@ -769,6 +769,9 @@ function strayOperand(node: OnnxNode, cur: string, constant: Lookup): string | u
   });
 }
 
+/** The most nodes an activation written out may take (PyTorch's erf GELU takes 5, its tanh GELU 9). */
+const MAX_REGION = 64;
+
 /** The smallest set of elementwise nodes, fed only by `cur` and scalar constants, whose single
  *  escaping tensor is the activation's output. */
 function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string, OnnxNode[]>, constant: Lookup, visited: Set<OnnxNode>) {
@@ -783,7 +786,8 @@ function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string,
   const ready = (n: OnnxNode) => ELEMENTWISE.has(n.opType) && n.input.length <= (n.opType === 'Clip' ? 3 : 2) && !visited.has(n) && !nodes.includes(n) && n.output.length === 1 &&
     n.input.every((i) => produced.has(i) || scalar(i) || (i === '' && n.opType === 'Clip')) && n.input.some((i) => produced.has(i));
   if (!first.some(ready)) return undefined;
-  for (let guard = 0; guard < 64; guard++) {
+  // (each turn returns or adds a node: a region is at most as large as the graph, and MAX_REGION)
+  for (;;) {
     const open = [...produced].filter((t) => (consumers.get(t) ?? []).some((n) => !nodes.includes(n)));
     // Closed (one tensor escapes): done, unless only more elementwise work on it follows
     // (PyTorch's GELU ends with a Mul by 0.5 after x·(1 + erf(…)) has already closed).
@@ -795,10 +799,10 @@ function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string,
     if (nodes.length > 0 && open.length === 0) return ends() === 1 ? { nodes, output: nodes[nodes.length - 1]!.output[0]! } : undefined;
     const candidate = open.flatMap((t) => consumers.get(t) ?? []).find(ready);
     if (!candidate) return undefined;
+    if (nodes.length === MAX_REGION) throw new FormatError(`the elementwise operators after tensor ${quote(cur)} run past ${MAX_REGION} nodes; wasmnet reads an activation written out in at most ${MAX_REGION}`);
     nodes.push(candidate);
     produced.add(candidate.output[0]!);
   }
-  return undefined;
 }
 
 function erf(x: number): number {
