@@ -8,6 +8,8 @@ import { dense, dropout, FormatError, Network, type ActivationName } from 'wasmn
 import { fromONNX, toONNX } from 'wasmnet/onnx';
 import { ACTIVATIONS } from '../src/activations';
 import { decodeModel } from '../src/onnx/model';
+import { erf as recogniserErf } from '../src/onnx/import';
+import { erf as backendErf } from '../src/backend/math';
 
 const DIR = new URL('./fixtures/onnx/', import.meta.url);
 const file = (name: string) => readFileSync(new URL(name, DIR));
@@ -247,5 +249,16 @@ describe('corrupt ONNX bytes', () => {
     }), { numRuns: 300, seed: 13 });
     expect(() => fromONNX(Uint8Array.of(0x3a, 0x05, 0x01))).toThrow('malformed ONNX protobuf at byte 2: length 5 runs past the end');
     expect(() => fromONNX('model.onnx' as unknown as Uint8Array)).toThrow(FormatError);
+  });
+});
+
+describe("the recogniser's erf", () => {
+  // The written-out GELU and the geluExact it is compared with both call this erf, so only this
+  // test sees its value: within Abramowitz & Stegun's bound of the backends' erf (1 ulp, tested
+  // in test/backends.test.ts), from −6 to 6, odd, and 0 at 0.
+  test('within 1.5e-7 of the backends\' erf', () => {
+    for (let x = -6; x <= 6; x += 1 / 64) expect(Math.abs(recogniserErf(x) - backendErf(x))).toBeLessThan(1.5e-7);
+    expect(recogniserErf(0)).toBe(0);
+    expect(recogniserErf(-0.5)).toBe(-recogniserErf(0.5));
   });
 });

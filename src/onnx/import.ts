@@ -805,9 +805,9 @@ function activationRegion(cur: string, first: OnnxNode[], consumers: Map<string,
   }
 }
 
-function erf(x: number): number {
-  // Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): only used to recognise an erf GELU (the
-  // network then computes it with the backends' accurate erf).
+/** Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): only used to recognise an erf GELU (the
+ *  network then computes it with the backends' accurate erf). Exported for its test. */
+export function erf(x: number): number {
   const s = Math.sign(x);
   const t = 1 / (1 + 0.3275911 * Math.abs(x));
   const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
