@@ -402,9 +402,6 @@ function floatAttr(node: OnnxNode, name: string, fallback: number): number {
   return f;
 }
 
-/** An initializer whose bytes are in an external file (PyTorch 2.x's exporter writes them so even
- *  for small models): its bytes from the file the caller passed, checked against the entry's
- *  offset and length. */
 /** The external files a model's tensors name (initializers and Constant nodes' values), each
  *  once, in the order they are first named: what `fromONNX`'s `externalData` must hold. */
 export function externalFiles(bytes: Uint8Array): string[] {
@@ -420,6 +417,9 @@ export function externalFiles(bytes: Uint8Array): string[] {
   return [...names];
 }
 
+/** An initializer whose bytes are in an external file (PyTorch 2.x's exporter writes them so even
+ *  for small models): its bytes from the file the caller passed, checked against the entry's
+ *  offset and length. */
 function attachExternal(t: OnnxTensor, files: ReadonlyMap<string, Uint8Array> | undefined): void {
   const entry = t.externalData;
   const location = entry?.get('location');
@@ -638,7 +638,6 @@ function linear(node: OnnxNode, cur: string, width: number | undefined, constant
   return { weights, bias, units };
 }
 
-/** Identity, Dropout, Cast to a float type, Flatten(axis 1) and Reshape to [-1 or 0, width]. */
 /** The flattening right after a [batch, d1, d2, …] input: its nodes, its output and the width a
  *  constant reshape names (undefined for -1 or Flatten); undefined if there is none of the
  *  recognised forms. */
@@ -708,6 +707,7 @@ function columnPick(n: OnnxNode, cur: string, pending: { units: number; activati
   return k;
 }
 
+/** Identity, Dropout, Cast to a float type, Flatten(axis 1) and Reshape to [-1 or 0, width]. */
 function passThrough(node: OnnxNode, cur: string, width: number | undefined, constant: Lookup, where: string): void {
   if (node.input[0] !== cur) throw new FormatError(`${where} does not take the data as its first input`);
   if (node.opType === 'Cast') {
