@@ -154,7 +154,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
       const tried = flat ? undefined : (consumers.get(cur) ?? []).find((n) => (n.opType === 'Reshape' || n.opType === 'Flatten') && n.input[0] === cur);
       if (tried) {
         throw new FormatError(
-          `input ${quote(input.name)} has shape ${shown}; ${at(tried)} does not flatten it to [batch, features] (wasmnet reads Flatten(axis=1), a Reshape to [-1, n], [0, -1] or [-1, -1], or x.view(x.size(0), -1))`,
+          `input ${quote(input.name)} has shape ${shown}; ${at(tried)} does not flatten it to [batch, features] (wasmnet reads Flatten(axis=1), a Reshape to [-1 or 0, n or -1], or x.view(x.size(0), -1))`,
         );
       }
       if (!flat) {
@@ -652,7 +652,8 @@ function inputFlattening(cur: string, consumers: Map<string, OnnxNode[]>, nodes:
   if (shape) {
     if (uses.length !== 1 || sizeOf(shape) !== 2) return undefined;
     const [a, b] = tensorValues(shape, at(reshape));
-    if ((a === -1 && b! > 0) || (a === 0 && b === -1) || (a === -1 && b === -1)) return { nodes: [reshape], output: reshape.output[0]!, ...(b! > 0 ? { width: b! } : {}) };
+    // the batch kept (-1, or 0: copied from the input), the features n or -1 (all the rest)
+    if ((a === -1 || a === 0) && (b! > 0 || b === -1)) return { nodes: [reshape], output: reshape.output[0]!, ...(b! > 0 ? { width: b! } : {}) };
     return undefined;
   }
   // Concat(Unsqueeze(Gather(Shape(x), 0)), [-1]), axis 0
