@@ -174,7 +174,7 @@ const INPUTS = 64;
 // 128 rows · 64 inputs · 256 units ≥ 2¹⁷ multiply-adds: the first layer's products are split
 const X = rows(128, INPUTS, 1);
 const Y = rows(128, 4, 2);
-const config = (threads: number, seed = 3): NetworkConfig => ({
+const config = (threads: number | 'auto', seed = 3): NetworkConfig => ({
   inputSize: INPUTS,
   layers: [dense(256, { activation: 'relu' }), dense(4)],
   loss: 'mse',
@@ -298,6 +298,60 @@ describe('initThreads starts the pool', () => {
     expect(many.threads).toBe(1);
     for (const net of [one, many]) net.trainBatch(X, Y);
     expect(same(many, one)).toBe(true);
+  });
+
+  /** A worker_threads Worker that cannot start: its creation throws (a process out of threads),
+   *  or its script throws before it answers (an error event, then its exit). */
+  const cannotStart = {
+    construct: class {
+      constructor() {
+        throw new Error('ERR_WORKER_INIT_FAILED: out of threads');
+      }
+    } as unknown as NodeWorkerClass,
+    run: class extends RealWorker {
+      constructor(_url: string | URL, options?: object) {
+        super(new URL('data:text/javascript,throw new Error("no threads left")'), options);
+        live.push(this);
+      }
+    } as NodeWorkerClass,
+  };
+
+  it.each(['construct', 'run'] as const)('a pool in use that cannot grow (a new worker that cannot start: %s): initThreads resolves to the earlier count; the networks on the pool go on, on their workers', { timeout: 60_000 }, async (how) => {
+    const { initThreads, threadsInfo } = await fresh();
+    expect(await initThreads({ threads: 2 })).toBe(2);
+    const one = new Network(config(1));
+    const two = new Network(config(2));
+    for (const net of [one, two]) net.trainBatch(X, Y);
+    expect(await workersTakePart(threadsInfo, two)).toBe(true);
+    workerThreads.Worker = cannotStart[how];
+    expect(await initThreads({ threads: 4 })).toBe(2);
+    expect(threadsInfo().threads).toBe(2);
+    // no ThreadError: the pool did not fail, and its worker still runs blocks
+    for (const net of [one, two]) net.trainBatch(X, Y);
+    expect(same(two, one)).toBe(true);
+    expect(await workersTakePart(threadsInfo, two)).toBe(true);
+    expect(new Network(config(4)).threads).toBe(2);
+  });
+
+  it('a first pool whose second worker cannot be created: initThreads resolves to the threads before it, and networks use them', { timeout: 60_000 }, async () => {
+    const Recording = workerThreads.Worker;
+    let made = 0;
+    workerThreads.Worker = class extends Recording {
+      constructor(url: string | URL, options?: object) {
+        if (++made === 2) throw new Error('ERR_WORKER_INIT_FAILED: out of threads');
+        super(url, options);
+      }
+    } as NodeWorkerClass;
+    const { initThreads, threadsInfo } = await fresh();
+    expect(await initThreads({ threads: 4 })).toBe(2);
+    expect(made).toBe(2); // no third worker is tried after one could not be created
+    expect(started.map((r) => r.answered)).toEqual([1]);
+    const one = new Network(config(1));
+    const many = new Network(config('auto'));
+    expect(many.threads).toBe(2);
+    for (const net of [one, many]) net.trainBatch(X, Y);
+    expect(same(many, one)).toBe(true);
+    expect(await workersTakePart(threadsInfo, many)).toBe(true);
   });
 
   it('where WebAssembly cannot make a shared memory, initThreads resolves 1 and networks run on one thread', { timeout: 60_000 }, async () => {

@@ -73,6 +73,8 @@ let asked = 0;
  * `SharedArrayBuffer` (a page that is not cross-origin isolated), no Worker (Cloudflare Workers,
  * Next.js Edge), or workers refused (a Content-Security-Policy without `worker-src blob:`).
  * Calling it again returns the same promise, or grows the pool if more threads are asked for.
+ * Workers that cannot start are not an error: it resolves to the threads whose workers did
+ * start (the earlier count when the pool cannot grow; networks already on it go on).
  * The pool never keeps a Node, Bun or Deno process alive.
  *
  * @throws ConfigError if `options.threads` is not an integer from 1 to 64.

@@ -8,10 +8,13 @@
 // grows; idle workers sleep in Atomics.wait.
 //
 // Failures: a worker that throws (a trap in a block; its block is run again by the main
-// thread), exits or cannot start marks the pool failed. initThreads waits for every worker of
-// the first pool to start (where workers are refused, networks then run on one thread).
-// Networks report a later failure once, as a ThreadError on their next call (Engine), and move
-// to a new pool.
+// thread) or exits once started marks the pool failed: networks report it once, as a ThreadError
+// on their next call (Engine), and move to a new pool. A worker that cannot start (its creation
+// throws, or it fails before it answers: a page's CSP refuses it, the process is out of threads)
+// is not a failure: no network has run a block on it (blocks are claimed, and it never claimed
+// one), so it is ended with the workers started after it, and the pool keeps the threads before
+// it. initThreads resolves to the threads whose workers did start: 1 where none could, the
+// earlier count when a larger pool cannot grow, and networks already on the pool go on.
 import { WORKER_SOURCE } from './worker-source';
 
 const RING = 0;
@@ -68,11 +71,11 @@ export class Pool {
   private waitingPongs = 0;
   /** Why the pool stopped working (a worker failed), or null. */
   failure: string | null = null;
-  /** Workers that have started (answered their init message). */
-  private readyCount = 0;
-  /** Waiting for a number of started workers: resolved with true when it is reached, false if
-   *  the pool fails first. */
-  private waiters: { count: number; resolve: (ok: boolean) => void }[] = [];
+  /** started[i - 1]: worker i has answered its init message */
+  private readonly started: boolean[] = [];
+  /** Waiting for a number of started workers: resolved with that number once they have
+   *  started, with fewer if a worker cannot start (the workers before it), 0 if the pool fails. */
+  private waiters: { count: number; resolve: (started: number) => void }[] = [];
   private readonly dropper = new FinalizationRegistry<number>((id) => this.release(id));
 
   /** `board`: the byte address of the board in every network's memory. */
@@ -81,13 +84,25 @@ export class Pool {
     private readonly board: number,
   ) {}
 
-  /** Resolves to true once `count` workers have started (answered their init message), or to
-   *  false if the pool failed first: a worker refused (a page's CSP without `worker-src blob:`),
-   *  or one that could not be created or crashed. */
-  ready(count: number): Promise<boolean> {
-    if (this.failure !== null) return Promise.resolve(false);
-    if (this.readyCount >= count) return Promise.resolve(true);
-    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  /** Resolves once `count` workers have started (answered their init message) to `count`; to
+   *  the workers left, fewer, if one of them cannot start (a page's CSP without `worker-src
+   *  blob:`, a creation that throws); to 0 if the pool fails first. */
+  ready(count: number): Promise<number> {
+    return new Promise((resolve) => {
+      this.waiters.push({ count, resolve });
+      this.settle();
+    });
+  }
+
+  /** Resolves the waiters that can be answered now. */
+  private settle(): void {
+    const startedCount = this.started.filter(Boolean).length;
+    this.waiters = this.waiters.filter((w) => {
+      const count = Math.min(w.count, this.workers.length);
+      if (this.failure === null && startedCount < count) return true;
+      w.resolve(this.failure === null ? count : 0);
+      return false;
+    });
   }
 
   /** Blocks the workers have run, over every network. */
@@ -95,30 +110,45 @@ export class Pool {
     return Atomics.load(this.bell, BLOCKS);
   }
 
-  /** Starts workers until `threads` threads (main included) can take part. */
+  /** Starts workers until `threads` threads (main included) can take part, or until one cannot
+   *  be created. */
   grow(threads: number): void {
     while (this.workers.length < threads - 1 && this.failure === null) {
       try {
         this.spawn(this.workers.length + 1);
-      } catch (error) {
-        this.fail(`worker thread ${this.workers.length + 1} could not be created: ${String(error)}`);
+      } catch {
+        this.notStarted(this.workers.length + 1);
+        return;
       }
     }
   }
 
+  /** Worker `index` cannot start: end it and the workers after it (none has run a block). */
+  private notStarted(index: number): void {
+    for (const w of this.workers.splice(index - 1)) w.terminate();
+    this.started.length = this.workers.length;
+    this.settle();
+  }
+
   private spawn(index: number): void {
     const NodeWorker = nodeWorkerClass();
-    let handle: WorkerHandle;
     // A worker keeps the process alive until it has started (so that awaiting its start works
     // in a script: initThreads does), then never again: unref'd once it answers
     // (after its listeners were added: adding a 'message' listener refs a Node worker again).
     let unref: () => void;
+    let handle: WorkerHandle;
+    // an error or exit of a worker that has not answered yet: it cannot start (not a failure)
+    const failed = (reason: string) => {
+      if (this.workers[index - 1] !== handle) return; // ended already
+      if (this.started[index - 1]) this.fail(reason);
+      else this.notStarted(index);
+    };
     const onMessage = (m: { type: string; message?: string }) => {
       if (m.type === 'ready') {
         unref();
-        this.readyCount++;
-        this.waiters = this.waiters.filter((w) => (w.count <= this.readyCount ? (w.resolve(true), false) : true));
-      } else if (m.type === 'failed') this.fail(`worker thread ${index} failed: ${m.message}`);
+        this.started[index - 1] = true;
+        this.settle();
+      } else if (m.type === 'failed') failed(`worker thread ${index} failed: ${m.message}`);
       else if (m.type === 'pong' && --this.waitingPongs === 0) {
         const done = this.pongs;
         this.pongs = [];
@@ -128,8 +158,8 @@ export class Pool {
     if (NodeWorker) {
       const w = new NodeWorker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`));
       w.on('message', onMessage as (value: never) => void);
-      w.on('error', ((e: unknown) => this.fail(`worker thread ${index} failed: ${String(e)}`)) as (value: never) => void);
-      w.on('exit', ((code: number) => this.fail(`worker thread ${index} exited (code ${code})`)) as (value: never) => void);
+      w.on('error', ((e: unknown) => failed(`worker thread ${index} failed: ${String(e)}`)) as (value: never) => void);
+      w.on('exit', ((code: number) => failed(`worker thread ${index} exited (code ${code})`)) as (value: never) => void);
       unref = () => w.unref();
       handle = { post: (m) => w.postMessage(m), terminate: () => void w.terminate() };
     } else {
@@ -138,13 +168,14 @@ export class Pool {
       w.onmessage = (e: MessageEvent) => onMessage(e.data);
       w.onerror = (e: ErrorEvent) => {
         e.preventDefault?.();
-        this.fail(`worker thread ${index} failed: ${e.message ?? 'error'}`);
+        failed(`worker thread ${index} failed: ${e.message ?? 'error'}`);
       };
       // Bun's Web Worker has unref(); a browser's never keeps anything alive
       unref = () => (w as Worker & { unref?: () => void }).unref?.();
       handle = { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
     }
     this.workers.push(handle);
+    this.started.push(false);
     this.post(index, { type: 'init', bell: this.bell, index, module: this.module });
     for (const [id, memory] of this.memories) this.post(index, { type: 'add', id, memory, board: this.board });
   }
@@ -224,8 +255,7 @@ export class Pool {
   fail(reason: string): void {
     if (this.failure !== null) return;
     this.failure = reason;
-    for (const w of this.waiters) w.resolve(false);
-    this.waiters = [];
+    this.settle();
     for (const w of this.workers) w.terminate();
     const done = this.pongs;
     this.pongs = [];

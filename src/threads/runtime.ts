@@ -98,7 +98,7 @@ export async function startPool(threads: number): Promise<number> {
   }
   if (threads < 2) return 1;
   const p = currentPool(threads);
-  return (await p.ready(threads - 1)) ? threads : 1;
+  return 1 + (await p.ready(threads - 1));
 }
 
 /** Blocks the pool's workers have run, over every network, since the pool started. */
