@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { FormatError, type Network } from 'wasmnet';
 import { fromONNX } from 'wasmnet/onnx';
-import { report, baseGraph, bytesField, cat, f32, floatAttr, intField, model, node, strField, tensor, value, type GraphParts } from './helpers/hostile';
+import { report, baseGraph, bytesField, cat, f32, floatAttr, floatField, intField, model, node, strField, tensor, value, varint, type GraphParts } from './helpers/hostile';
 
 const DOUBLE = 11;
 const INT64 = 7;
@@ -1344,5 +1344,37 @@ describe("skl2onnx's binary tail [1 − p, p], part by part", () => {
     expect(message(() => fromONNX(tail(sub, concat(), [tensor('c', [], new Uint8Array([1]), 9)])))).toBe('Sub (node "sub"): tensor "c" has data type 9; wasmnet reads FLOAT (1) and DOUBLE (11) weights');
     // a Concat of 1 − p alone: p is read once, and 1 − p is no activation
     expect(message(() => fromONNX(tail(sub, concat(['q']))))).toBe('the operators Sub from Sub (node "sub") compute an elementwise function that is none of wasmnet\'s activations');
+  });
+});
+
+describe('fields wasmnet does not read are skipped, in every message', () => {
+  // One field of each wire type with a number no message uses (doc strings and metadata are
+  // such fields too): a varint, bytes, a fixed64 and a fixed32.
+  const junk = cat([intField(99, 300), bytesField(98, [1, 2, 3]), varint(97 * 8 + 1), new Uint8Array(8).fill(7), floatField(96, 2.5)]);
+  const withJunk = (...parts: (Uint8Array | number[])[]) => cat([...parts, junk]);
+
+  test('model, opset import, graph, node, attribute, tensor, value info, type, tensor type, shape and dimension', () => {
+    // ValueInfoProto { name, type { tensor_type { elem_type, shape { dim { dim_param | dim_value } } } } }, junk at each level
+    const dim = (d: number | null) => bytesField(1, withJunk(d === null ? strField(2, 'batch') : intField(1, d)));
+    const valueInfo = (name: string, dims: (number | null)[]) =>
+      withJunk(strField(1, name), bytesField(2, withJunk(bytesField(1, withJunk(intField(1, 1), bytesField(2, withJunk(...dims.map(dim))))))));
+    const gemm = withJunk(node('Gemm', ['x', 'W', 'b'], ['y'], [withJunk(floatAttr('alpha', 1))], 'dense'));
+    const graph = withJunk(
+      bytesField(1, gemm),
+      strField(2, 'junk'),
+      bytesField(5, tensor('W', [2, 1], f32([0.5, -0.25]), 1, [junk])),
+      bytesField(5, tensor('b', [1], f32([0.125]), 1, [junk])),
+      bytesField(11, valueInfo('x', [null, 2])),
+      bytesField(12, valueInfo('y', [null, 1])),
+    );
+    const bytes = withJunk(intField(1, 8), bytesField(7, graph), bytesField(8, withJunk(strField(1, ''), intField(2, 17))));
+    predictsBase(fromONNX(bytes));
+  });
+
+  test("a model's functions (field 25) are skipped: a node that calls one is refused by its domain", () => {
+    const fn = cat([strField(1, 'MyOp'), strField(10, 'custom')]);
+    predictsBase(fromONNX(cat([model(baseGraph()), bytesField(25, fn)])));
+    const calls = model({ ...baseGraph(), nodes: [...baseGraph().nodes, cat([node('MyOp', ['y'], ['z'], [], 'call'), strField(7, 'custom')])], outputs: [value('z', [null, 1])] });
+    expect(message(() => fromONNX(cat([calls, bytesField(25, fn)])))).toBe('custom.MyOp (node "call") is not supported: wasmnet loads dense networks');
   });
 });

@@ -156,7 +156,6 @@ export interface OnnxModel {
   producerName: string;
   producerVersion: string;
   graph: OnnxGraph | undefined;
-  functions: number;
 }
 
 type FieldReader = (r: Reader, field: number, wire: number) => boolean;
@@ -369,7 +368,7 @@ function graph(r: Reader): OnnxGraph {
 
 /** Decodes a ModelProto (the parts above); malformed bytes throw FormatError. */
 export function decodeModel(bytes: Uint8Array): OnnxModel {
-  const m: OnnxModel = { irVersion: 0, opsets: [], producerName: '', producerVersion: '', graph: undefined, functions: 0 };
+  const m: OnnxModel = { irVersion: 0, opsets: [], producerName: '', producerVersion: '', graph: undefined };
   message(new Reader(bytes), (r, f, w) => {
     if (f === 1) m.irVersion = int(r, w);
     else if (f === 2) m.producerName = str(r, w);
@@ -385,9 +384,6 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
         return true;
       });
       m.opsets.push(o);
-    } else if (f === 25) {
-      sub(r, w);
-      m.functions++;
     } else return false;
     return true;
   });
