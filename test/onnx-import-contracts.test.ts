@@ -1378,3 +1378,54 @@ describe('fields wasmnet does not read are skipped, in every message', () => {
     expect(message(() => fromONNX(cat([calls, bytesField(25, fn)])))).toBe('custom.MyOp (node "call") is not supported: wasmnet loads dense networks');
   });
 });
+
+describe('fields left out, and the fields of external data', () => {
+  /** NodeProto without a name (field 3) or without an op_type (field 4) */
+  const bare = (op: string | undefined, inputs: string[], outputs: string[], name?: string) =>
+    cat([...inputs.map((i) => strField(1, i)), ...outputs.map((o) => strField(2, o)), ...(name === undefined ? [] : [strField(3, name)]), ...(op === undefined ? [] : [strField(4, op)])]);
+
+  test('a node without a name is named by its index; one without an op_type by its name', () => {
+    expect(message(() => fromONNX(onnx((g) => g.nodes.push(bare('Conv', ['y', 'W'], ['z'])))))).toBe('Conv (node #1) is not supported: wasmnet loads dense networks');
+    expect(message(() => fromONNX(onnx((g) => g.nodes.push(bare(undefined, ['y'], ['z'], 'nameless')))))).toBe('(no op_type) (node "nameless") is not supported: wasmnet loads dense networks');
+  });
+
+  test('a graph input without a name, or whose type is not a tensor', () => {
+    expect(message(() => fromONNX(onnx((g) => (g.inputs = [bytesField(2, bytesField(1, cat([intField(1, 1)])))]))))).toBe("the ONNX graph's data input has no name; every graph input needs one");
+    // TypeProto.sequence_type (field 4) of a tensor type
+    const sequence = cat([strField(1, 'x'), bytesField(2, bytesField(4, bytesField(1, bytesField(1, intField(1, 1)))))]);
+    expect(message(() => fromONNX(onnx((g) => (g.inputs = [sequence]))))).toBe('input "x" must be a FLOAT or DOUBLE tensor (element type 0)');
+  });
+
+  test('a subgraph attribute, as one graph (g) or several (graphs), is refused by name', () => {
+    for (const field of [6, 11]) {
+      const attribute = cat([strField(1, 'body'), bytesField(field, cat([strField(2, 'sub')])), intField(20, field === 6 ? 5 : 10)]);
+      expect(message(() => fromONNX(onnx((g) => g.nodes.push(node('Identity', ['y'], ['z'], [attribute], 'odd')))))).toBe('Identity (node "odd") has a subgraph attribute "body": wasmnet loads dense networks');
+    }
+  });
+
+  test("a Constant's unnamed value is named by the Constant's output in messages", () => {
+    const unnamed = cat([intField(1, 2), intField(1, 1), intField(2, 9), bytesField(9, [1, 0])]); // BOOL [2, 1], no name
+    const bytes = onnx((g) => {
+      g.initializers = [tensor('b', [1], f32([0.125]))];
+      g.nodes = [node('Constant', [], ['W'], [cat([strField(1, 'value'), bytesField(5, unnamed), intField(20, 4)])], 'const'), ...g.nodes];
+    });
+    expect(message(() => fromONNX(bytes))).toBe('Gemm (node "dense"): tensor "W" has data type 9; wasmnet reads FLOAT (1) and DOUBLE (11) weights');
+  });
+
+  test('external data: entries without data_location, unknown fields in an entry, and at most 16 entries', () => {
+    const entry = (key: string, value: string, extra: Uint8Array[] = []) => bytesField(13, cat([strField(1, key), strField(2, value), ...extra]));
+    const weight = (entries: Uint8Array[]) =>
+      onnx((g) => {
+        g.initializers = [tensor('W', [2, 1], undefined, 1, entries), tensor('b', [1], f32([0.125]))];
+      });
+    const files = { externalData: { 'w.bin': f32([0.5, -0.25]) } };
+    // external_data alone (no data_location EXTERNAL) is read as external data
+    predictsBase(fromONNX(weight([entry('location', 'w.bin')]), files));
+    // an entry's unknown fields are skipped
+    predictsBase(fromONNX(weight([entry('location', 'w.bin', [intField(9, 1), bytesField(8, [1, 2])])]), files));
+    // 16 entries (location and 15 others) are read; a 17th is refused
+    const others = (n: number) => Array.from({ length: n }, (_, i) => entry(`k${i}`, 'v'));
+    predictsBase(fromONNX(weight([entry('location', 'w.bin'), ...others(15)]), files));
+    expect(message(() => fromONNX(weight([entry('location', 'w.bin'), ...others(16)]), files))).toBe('a tensor has more than 16 external_data entries (the limit)');
+  });
+});

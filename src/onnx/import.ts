@@ -45,7 +45,7 @@ export interface OnnxPlan {
 }
 
 function describe(node: OnnxNode, index: number): string {
-  return `${quote(node.opType).slice(1, -1)} (node ${node.name ? quote(node.name) : `#${index}`})`;
+  return `${node.opType === '' ? '(no op_type)' : quote(node.opType).slice(1, -1)} (node ${node.name ? quote(node.name) : `#${index}`})`;
 }
 
 /** A name as it appears in messages: quoted, and cut at 80 characters (names come from the file). */
@@ -454,7 +454,9 @@ function constantOf(n: OnnxNode, where: string): OnnxTensor {
   const a = n.attributes;
   const none = Repeated.of([]);
   const empty = { name: n.output[0] ?? '', raw: undefined, floatData: none, doubleData: none, int32Data: none, int64Data: none, external: false };
-  if (a.get('value')?.t) return a.get('value')!.t!;
+  const t = a.get('value')?.t;
+  // (an unnamed value is named in messages by the Constant's output)
+  if (t) return t.name === '' ? { ...t, name: empty.name } : t;
   if (a.get('value_float')?.f !== undefined) return { ...empty, dims: [], dataType: FLOAT, floatData: Repeated.of([a.get('value_float')!.f!]) };
   if (a.get('value_floats')) return { ...empty, dims: [a.get('value_floats')!.floats.count], dataType: FLOAT, floatData: a.get('value_floats')!.floats };
   if (a.get('value_int')?.i !== undefined) return { ...empty, dims: [], dataType: INT64, int64Data: Repeated.of([a.get('value_int')!.i!]) };

@@ -142,7 +142,6 @@ export interface OnnxValueInfo {
 }
 
 export interface OnnxGraph {
-  name: string;
   nodes: OnnxNode[];
   initializers: OnnxTensor[];
   inputs: OnnxValueInfo[];
@@ -340,14 +339,13 @@ function valueInfo(r: Reader): OnnxValueInfo {
 }
 
 function graph(r: Reader): OnnxGraph {
-  const g: OnnxGraph = { name: '', nodes: [], initializers: [], inputs: [], outputs: [], sparseInitializers: 0 };
+  const g: OnnxGraph = { nodes: [], initializers: [], inputs: [], outputs: [], sparseInitializers: 0 };
   const budget = { edges: 0, attributes: 0, names: new Map<string, string>() };
   message(r, (r, f, w) => {
     if (f === 1) {
       limit(r, g.nodes.length + 1, LIMITS.nodes, 'nodes');
       g.nodes.push(node(sub(r, w), budget));
-    } else if (f === 2) g.name = str(r, w);
-    else if (f === 5) {
+    } else if (f === 5) {
       limit(r, g.initializers.length + 1, LIMITS.initializers, 'initializers');
       g.initializers.push(tensor(sub(r, w)));
     } else if (f === 11) {
