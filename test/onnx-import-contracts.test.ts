@@ -1371,6 +1371,14 @@ describe('fields wasmnet does not read are skipped, in every message', () => {
     predictsBase(fromONNX(bytes));
   });
 
+  test('a field wasmnet reads, of another wire type: malformed, with the byte and both types', () => {
+    // ModelProto { ir_version = 8, graph[7] as a varint }: the graph's key is byte 2, its value byte 3
+    expect(message(() => fromONNX(cat([intField(1, 8), intField(7, 1)])))).toBe('malformed ONNX protobuf at byte 3: wire type 0 where 2 was expected');
+    // a node's op_type (field 4) as a varint, inside the graph
+    const bad = model({ ...baseGraph(), nodes: [cat([strField(1, 'x'), strField(2, 'y'), intField(4, 1)])] });
+    expect(message(() => fromONNX(bad))).toMatch(/^malformed ONNX protobuf at byte \d+: wire type 0 where 2 was expected$/);
+  });
+
   test("a model's functions (field 25) are skipped: a node that calls one is refused by its domain", () => {
     const fn = cat([strField(1, 'MyOp'), strField(10, 'custom')]);
     predictsBase(fromONNX(cat([model(baseGraph()), bytesField(25, fn)])));
