@@ -106,7 +106,7 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
   const input = inputs[0]!;
   // ('' is how a node leaves out an optional input: it names no tensor)
   if (input.name === '') throw new FormatError('the ONNX graph\'s data input has no name; every graph input needs one');
-  if (!input.isTensor || (input.elemType !== FLOAT && input.elemType !== DOUBLE)) {
+  if (input.elemType !== FLOAT && input.elemType !== DOUBLE) { // (0: a sequence or a map)
     throw new FormatError(`input ${quote(input.name)} must be a FLOAT or DOUBLE tensor (element type ${input.elemType})`);
   }
 

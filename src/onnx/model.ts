@@ -134,8 +134,7 @@ export interface OnnxNode {
 /** A graph input or output: its element type and shape (null dims are symbolic or unknown). */
 export interface OnnxValueInfo {
   name: string;
-  /** false for sequences and maps (skl2onnx's ZipMap output) */
-  isTensor: boolean;
+  /** the tensor's element type; 0 for sequences and maps (skl2onnx's ZipMap output) */
   elemType: number;
   /** undefined when the shape is not given */
   dims: (number | null)[] | undefined;
@@ -303,14 +302,13 @@ function node(r: Reader, budget: { edges: number; attributes: number; names: Nam
 }
 
 function valueInfo(r: Reader): OnnxValueInfo {
-  const v: OnnxValueInfo = { name: '', isTensor: false, elemType: 0, dims: undefined };
+  const v: OnnxValueInfo = { name: '', elemType: 0, dims: undefined };
   message(r, (r, f, w) => {
     if (f === 1) v.name = str(r, w);
     else if (f === 2) {
       // TypeProto: tensor_type[1] { elem_type[1], shape[2] { dim[1] { dim_value[1] | dim_param[2] } } }
       message(sub(r, w), (r, f, w) => {
         if (f !== 1) return false;
-        v.isTensor = true;
         message(sub(r, w), (r, f, w) => {
           if (f === 1) v.elemType = int(r, w);
           else if (f === 2) {
