@@ -7,7 +7,8 @@ import { describe, expect, test } from 'vitest';
 import { dense, dropout, FormatError, Network, type ActivationName } from 'wasmnet';
 import { fromONNX, toONNX } from 'wasmnet/onnx';
 import { ACTIVATIONS } from '../src/activations';
-import { decodeModel } from '../src/onnx/model';
+import { decodeModel, LIMITS } from '../src/onnx/model';
+import { bytesField, cat, intField, strField } from './helpers/hostile';
 import { erf as recogniserErf } from '../src/onnx/import';
 import { erf as backendErf } from '../src/backend/math';
 
@@ -260,5 +261,35 @@ describe("the recogniser's erf", () => {
     for (let x = -6; x <= 6; x += 1 / 64) expect(Math.abs(recogniserErf(x) - backendErf(x))).toBeLessThan(1.5e-7);
     expect(recogniserErf(0)).toBe(0);
     expect(recogniserErf(-0.5)).toBe(-recogniserErf(0.5));
+  });
+});
+
+describe("the decoder's limits at their boundaries: the limit is read, one more is refused", () => {
+  // test/hostile.test.ts takes each limit far past it through fromONNX; these count exactly.
+  const times = (n: number, part: Uint8Array) => cat(Array.from({ length: n }, () => part));
+  const inGraph = (...parts: Uint8Array[]) => cat([intField(1, 8), bytesField(7, cat(parts))]);
+  const over = (max: number, what: string) => new RegExp(`^the ONNX model has more than ${max} ${what} \\(the limit\\), at byte \\d+$`);
+  const node = (...parts: Uint8Array[]) => bytesField(1, cat([strField(4, 'Identity'), ...parts]));
+  const edge = strField(2, 'o');
+  const attribute = bytesField(5, strField(1, 'a'));
+  const cases: [string, number, string, (n: number) => Uint8Array][] = [
+    ['nodes', LIMITS.nodes, 'nodes', (n) => inGraph(times(n, node()))],
+    ['initializers', LIMITS.initializers, 'initializers', (n) => inGraph(times(n, bytesField(5, strField(8, 't'))))],
+    ['graph inputs', LIMITS.graphValues, 'graph inputs', (n) => inGraph(times(n, bytesField(11, strField(1, 'x'))))],
+    ['graph outputs', LIMITS.graphValues, 'graph outputs', (n) => inGraph(times(n, bytesField(12, strField(1, 'y'))))],
+    ['inputs of one node', LIMITS.nodeInputs, 'inputs of one node', (n) => inGraph(node(times(n, strField(1, 'i'))))],
+    ['outputs of one node', LIMITS.nodeOutputs, 'outputs of one node', (n) => inGraph(node(times(n, edge)))],
+    ['attributes of one node', LIMITS.attributes, 'attributes of one node', (n) => inGraph(node(times(n, attribute)))],
+    // 200 nodes of 1,000 attributes, and the rest on one more node
+    ['attributes in all', LIMITS.allAttributes, 'attributes in all', (n) => inGraph(times(200, node(times(1000, attribute))), node(times(n - 200_000, attribute)))],
+    // outputs only (each node also has its op_type, which is no edge): 250 nodes of 1,000
+    ['node inputs and outputs in all', LIMITS.edges, 'node inputs and outputs in all', (n) => inGraph(times(250, node(times(1000, edge))), node(times(n - 250_000, edge)))],
+    ['dimensions of a value shape', LIMITS.dims, 'dimensions in a value shape', (n) => inGraph(bytesField(11, cat([strField(1, 'x'), bytesField(2, bytesField(1, bytesField(2, times(n, bytesField(1, intField(1, 1))))))])))],
+    ['dimensions of a tensor', LIMITS.dims, 'dimensions in a tensor', (n) => inGraph(bytesField(5, times(n, intField(1, 1))))],
+    ['opset imports', LIMITS.opsets, 'opset imports', (n) => cat([intField(1, 8), times(n, bytesField(8, intField(2, 17)))])],
+  ];
+  test.each(cases)('%s', (_, max, what, build) => {
+    expect(() => decodeModel(build(max))).not.toThrow();
+    expect(() => decodeModel(build(max + 1))).toThrow(over(max, what));
   });
 });
