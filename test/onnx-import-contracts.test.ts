@@ -3,8 +3,8 @@
 // operator's domain, the node by name or index, the data inputs listed five at most), and the
 // graph forms read around them. Small models built in code with test/helpers/hostile.ts.
 import { describe, expect, test } from 'vitest';
-import { FormatError, type Network } from 'wasmnet';
-import { fromONNX } from 'wasmnet/onnx';
+import { ConfigError, FormatError, type Network } from 'wasmnet';
+import { externalDataFiles, fromONNX } from 'wasmnet/onnx';
 import { report, baseGraph, bytesField, cat, f32, floatAttr, floatField, intField, model, node, strField, tensor, value, varint, type GraphParts } from './helpers/hostile';
 
 const DOUBLE = 11;
@@ -1435,5 +1435,34 @@ describe('fields left out, and the fields of external data', () => {
     const others = (n: number) => Array.from({ length: n }, (_, i) => entry(`k${i}`, 'v'));
     predictsBase(fromONNX(weight([entry('location', 'w.bin'), ...others(15)]), files));
     expect(message(() => fromONNX(weight([entry('location', 'w.bin'), ...others(16)]), files))).toBe('a tensor has more than 16 external_data entries (the limit)');
+  });
+});
+
+describe("fromONNX's and externalDataFiles' arguments", () => {
+  test('the bytes as a Uint8Array, an ArrayBuffer, or any view over them (at its offset)', () => {
+    const bytes = model(baseGraph());
+    const padded = new Uint8Array(bytes.length + 8);
+    padded.set(bytes, 8);
+    predictsBase(fromONNX(bytes));
+    predictsBase(fromONNX(bytes.slice().buffer));
+    predictsBase(fromONNX(new DataView(padded.buffer, 8, bytes.length)));
+    predictsBase(fromONNX(padded.subarray(8)));
+    expect(externalDataFiles(new DataView(padded.buffer, 8, bytes.length))).toEqual([]);
+  });
+
+  test('anything else is a FormatError naming what it got', () => {
+    for (const [bytes, got] of [[null, 'null'], [undefined, 'undefined'], [42, 'number'], ['model.onnx', 'string'], [[1, 2], 'object']] as const) {
+      expect(() => fromONNX(bytes as never)).toThrow(new FormatError(`fromONNX expects the model's bytes (Uint8Array, ArrayBuffer or another view), got ${got}`));
+    }
+  });
+
+  test('externalData must be an object of bytes; each refusal whole', () => {
+    const bytes = model(baseGraph());
+    for (const [value, shown] of [[null, 'null'], ['x', 'x'], [[new Uint8Array(1)], '0'], [7, '7']] as const) {
+      expect(() => fromONNX(bytes, { externalData: value as never })).toThrow(new ConfigError(`fromONNX options: externalData must be an object of { [file name]: bytes }, got ${shown}`));
+    }
+    expect(() => fromONNX(bytes, { externalData: { 'a.bin': new Float32Array(2) as never } })).toThrow(new ConfigError('fromONNX options: externalData["a.bin"] must be a Uint8Array or an ArrayBuffer'));
+    // files it does not need are fine, and an ArrayBuffer is read as its bytes
+    predictsBase(fromONNX(bytes, { externalData: { 'a.bin': new ArrayBuffer(4), 'b.bin': new Uint8Array(2) } }));
   });
 });
