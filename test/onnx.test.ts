@@ -283,7 +283,8 @@ describe("the decoder's limits at their boundaries: the limit is read, one more 
     // 200 nodes of 1,000 attributes, and the rest on one more node
     ['attributes in all', LIMITS.allAttributes, 'attributes in all', (n) => inGraph(times(200, node(times(1000, attribute))), node(times(n - 200_000, attribute)))],
     // outputs only (each node also has its op_type, which is no edge): 250 nodes of 1,000
-    ['node inputs and outputs in all', LIMITS.edges, 'node inputs and outputs in all', (n) => inGraph(times(250, node(times(1000, edge))), node(times(n - 250_000, edge)))],
+    ['node inputs and outputs in all (outputs)', LIMITS.edges, 'node inputs and outputs in all', (n) => inGraph(times(250, node(times(1000, edge))), node(times(n - 250_000, edge)))],
+    ['node inputs and outputs in all (inputs)', LIMITS.edges, 'node inputs and outputs in all', (n) => inGraph(times(250, node(times(1000, strField(1, 'i')))), node(times(n - 250_000, strField(1, 'i'))))],
     ['dimensions of a value shape', LIMITS.dims, 'dimensions in a value shape', (n) => inGraph(bytesField(11, cat([strField(1, 'x'), bytesField(2, bytesField(1, bytesField(2, times(n, bytesField(1, intField(1, 1))))))])))],
     ['dimensions of a tensor', LIMITS.dims, 'dimensions in a tensor', (n) => inGraph(bytesField(5, times(n, intField(1, 1))))],
     ['opset imports', LIMITS.opsets, 'opset imports', (n) => cat([intField(1, 8), times(n, bytesField(8, intField(2, 17)))])],
