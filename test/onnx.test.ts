@@ -4,12 +4,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { dense, dropout, FormatError, Network, type ActivationName } from 'wasmnet';
+import { batchNorm, ConfigError, dense, dropout, FormatError, layerNorm, Network, normalization, type ActivationName } from 'wasmnet';
 import { fromONNX, toONNX } from 'wasmnet/onnx';
 import { ACTIVATIONS } from '../src/activations';
 import { decodeModel, LIMITS } from '../src/onnx/model';
 import { bytesField, cat, intField, strField } from './helpers/hostile';
-import { erf as recogniserErf } from '../src/onnx/import';
+import { erf as recogniserErf, tensorValues } from '../src/onnx/import';
 import { erf as backendErf } from '../src/backend/math';
 
 const DIR = new URL('./fixtures/onnx/', import.meta.url);
@@ -216,9 +216,77 @@ describe('toONNX', () => {
     expect(g.nodes.map((n) => n.opType)).toEqual(['Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Identity']);
   });
 
-  test('bad arguments are ConfigErrors', () => {
-    expect(() => toONNX({} as Network)).toThrow(/toONNX expects a Network/);
-    expect(() => toONNX(netWith('relu'), { dtype: 'float16' as 'float32' })).toThrow('toONNX dtype must be "float32" or "float64", got "float16"');
+  test('bad arguments are ConfigErrors, each whole', () => {
+    for (const [net, got] of [[{}, 'object'], [null, 'null'], [undefined, 'undefined'], [42, 'number']] as const) {
+      expect(() => toONNX(net as unknown as Network)).toThrow(new ConfigError(`toONNX expects a Network, got ${got}`));
+    }
+    for (const options of [null, 'float64', 64]) expect(() => toONNX(netWith('relu'), options as never)).toThrow(new ConfigError('toONNX options must be an object'));
+    expect(() => toONNX(netWith('relu'), { dtpye: 'float64' } as never)).toThrow(new ConfigError('toONNX options: unknown option "dtpye" (expected dtype)'));
+    expect(() => toONNX(netWith('relu'), { dtype: 'float16' as 'float32' })).toThrow(new ConfigError('toONNX dtype must be "float32" or "float64", got "float16"'));
+  });
+
+  // The names toONNX writes (docs/interop.md, "What it writes"): each layer's tensors under its
+  // prefix (dense_0, normalization_0, batch_norm_1, layer_norm_2, …: dense layers count apart
+  // from the normalizations), nodes named as PyTorch names them, /dense_0/Gemm, /dense_0/Relu_1.
+  const SCALARS: Record<string, number> = { zero: 0, one: 1, six: 6, half: 0.5, gelu_c: 0.7978845608028654, gelu_k: 0.044715, sqrt1_2: Math.SQRT1_2, lambda: 1.0507009873554805 };
+  function checkNames(bytes: Uint8Array, f64: boolean, alpha?: number): string[] {
+    const g = decodeModel(bytes).graph!;
+    const produced = g.nodes.flatMap((n) => n.output);
+    expect(new Set(produced).size).toBe(produced.length); // each tensor written once
+    expect(new Set(g.nodes.map((n) => n.name)).size).toBe(g.nodes.length);
+    const names = new Set(g.initializers.map((t) => t.name));
+    expect(names.size).toBe(g.initializers.length);
+    for (const t of g.initializers) {
+      const [, prefix, key] = /^((?:dense|normalization|batch_norm|layer_norm)_\d+)\.(\w+)$/.exec(t.name) ?? [];
+      expect(prefix, t.name).toBeDefined();
+      const value = key === 'alpha' ? alpha : SCALARS[key!];
+      if (value !== undefined) expect(tensorValues(t, 'test')[0]).toBe(f64 ? value : Math.fround(value));
+    }
+    for (const n of g.nodes) {
+      if (n.opType === 'Identity') expect([n.name, n.output]).toEqual(['/output/Identity', ['output']]);
+      else expect(n.name).toMatch(new RegExp(`^/(dense|normalization|batch_norm|layer_norm)_\\d+/${n.opType}(_\\d+)?$`));
+      // every input is the graph's input, an initializer or a tensor a node wrote
+      for (const i of n.input) expect(i === 'input' || names.has(i) || produced.includes(i), i).toBe(true);
+    }
+    return g.nodes.map((n) => n.name);
+  }
+
+  test('names: every layer\'s tensors under its prefix, nodes named as PyTorch names them, each once', () => {
+    for (const activation of ACTIVATIONS) {
+      for (const f64 of [false, true]) {
+        const alpha = activation === 'leakyRelu' ? 0.13 : activation === 'elu' ? 0.8 : undefined;
+        checkNames(toONNX(netWith(activation), { dtype: f64 ? 'float64' : 'float32' }), f64, alpha);
+      }
+    }
+    const net = new Network({
+      inputSize: 3,
+      layers: [normalization({ mean: [1, 2, 3], variance: [1, 4, 9] }), dense(4, { activation: 'relu' }), batchNorm({ activation: 'gelu' }), dense(4), layerNorm({ activation: 'elu', alpha: 0.5 }), dense(2)],
+      loss: 'mse',
+      seed: 3,
+    });
+    for (const f64 of [false, true]) {
+      const nodes = checkNames(toONNX(net, { dtype: f64 ? 'float64' : 'float32' }), f64, 0.5);
+      expect(nodes.slice(0, 4)).toEqual(['/normalization_0/Sub', '/normalization_0/Div', '/dense_0/Gemm', '/dense_0/Relu_1']);
+      expect(nodes).toContain('/batch_norm_1/BatchNormalization');
+      expect(nodes).toContain('/layer_norm_2/LayerNormalization');
+      expect(nodes).toContain('/dense_2/Gemm');
+      expect(fromONNX(toONNX(net, { dtype: 'float64' })).predict([[1, 2, 3]])).toEqual(net.predict([[1, 2, 3]]));
+    }
+  });
+
+  test('float32 writes the activations as ONNX operators: LeakyRelu and Elu with their alpha, Selu, Softplus, Clip(0, 6), Softmax over axis 1', () => {
+    const ops = (activation: ActivationName) => {
+      const g = decodeModel(toONNX(netWith(activation))).graph!;
+      const first = g.nodes.filter((n) => n.name.startsWith('/dense_0/') && n.opType !== 'Gemm');
+      return first.map((n) => [n.opType, n.attributes.get('alpha')?.f ?? n.attributes.get('axis')?.i]);
+    };
+    expect(ops('leakyRelu')).toEqual([['LeakyRelu', Math.fround(0.13)]]);
+    expect(ops('elu')).toEqual([['Elu', Math.fround(0.8)]]);
+    expect(ops('selu')).toEqual([['Selu', undefined]]);
+    expect(ops('softplus')).toEqual([['Softplus', undefined]]);
+    expect(ops('relu6')).toEqual([['Clip', undefined]]);
+    expect(ops('softmax')).toEqual([['Softmax', 1]]);
+    expect(ops('swish')).toEqual([['Sigmoid', undefined], ['Mul', undefined]]);
   });
 });
 
