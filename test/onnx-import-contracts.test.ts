@@ -1456,6 +1456,14 @@ describe("fromONNX's and externalDataFiles' arguments", () => {
     }
   });
 
+  test('options that are not an object are named; null is no options, as for the other importers', () => {
+    const bytes = model(baseGraph());
+    for (const [options, shown] of [['x', 'x'], [7, '7'], [[], '']] as const) {
+      expect(() => fromONNX(bytes, options as never)).toThrow(new ConfigError(`fromONNX options must be an object, got ${shown}`));
+    }
+    for (const options of [{}, undefined, null]) predictsBase(fromONNX(bytes, options as never));
+  });
+
   test('externalData must be an object of bytes; each refusal whole', () => {
     const bytes = model(baseGraph());
     for (const [value, shown] of [[null, 'null'], ['x', 'x'], [[new Uint8Array(1)], '0'], [7, '7']] as const) {

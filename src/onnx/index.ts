@@ -59,7 +59,9 @@ export function fromONNX(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, opti
     }
   }
   const plan = planONNX(view, files);
-  return buildNetwork(plan.inputSize, plan.layers, options === undefined ? undefined : rest, 'fromONNX');
+  // (options that are not an object go to buildNetwork as they are, which names them)
+  const other = options === undefined || typeof options !== 'object' || options === null || Array.isArray(options) ? options : rest;
+  return buildNetwork(plan.inputSize, plan.layers, other, 'fromONNX');
 }
 
 /**
