@@ -1474,3 +1474,70 @@ describe("fromONNX's and externalDataFiles' arguments", () => {
     predictsBase(fromONNX(bytes, { externalData: { 'a.bin': new ArrayBuffer(4), 'b.bin': new Uint8Array(2) } }));
   });
 });
+
+describe('BatchNormalization and LayerNormalization nodes, condition by condition', () => {
+  // x [batch, 2] → Gemm (identity) → y → `norm` → n → Gemm (W2 = [1, 1]) → z
+  const graph = (norm: Uint8Array[], extra: Uint8Array[] = [], { producer = '', input = [null, 2] as (number | null)[] } = {}) => {
+    const bytes = model({
+      nodes: [node('Gemm', ['x', 'W', 'b'], ['y'], [], 'dense'), ...norm, node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')],
+      initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('b', [2], f32([0, 0])), tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0])), tensor('g', [2], f32([1, 2])), tensor('beta', [2], f32([0.5, -0.5])), tensor('m', [2], f32([1, -1])), tensor('v', [2], f32([4, 0.25])), ...extra],
+      inputs: [value('x', input)],
+      outputs: [value('z', [null, 1])],
+    });
+    return producer === '' ? bytes : cat([bytes, strField(2, producer)]);
+  };
+  const bn = (inputs = ['y', 'g', 'beta', 'm', 'v'], attributes: Uint8Array[] = []) => node('BatchNormalization', inputs, ['n'], attributes, 'bn');
+  const ln = (inputs = ['y', 'g', 'beta'], attributes: Uint8Array[] = []) => node('LayerNormalization', inputs, ['n'], attributes, 'ln');
+  const layer = (bytes: Uint8Array) => (fromONNX(bytes).toJSON().config.layers as Record<string, unknown>[])[1]!;
+
+  test('BatchNormalization: its statistics, ε (1e-5 when absent), momentum (0.9 when absent, to 7 digits), the variance unbiased from PyTorch', () => {
+    expect(layer(graph([bn()]))).toMatchObject({ type: 'batchNorm', epsilon: 1e-5, momentum: 0.9, unbiasedVariance: false });
+    expect(layer(graph([bn(undefined, [floatAttr('epsilon', 0.001), floatAttr('momentum', 0.99)])]))).toMatchObject({ epsilon: 0.001, momentum: 0.99 });
+    expect(layer(graph([bn()], [], { producer: 'pytorch' }))).toMatchObject({ unbiasedVariance: true });
+    // (x − mean)/√(var + ε)·γ + β for x = [3, 3]: [(2/√(4+ε))·1 + 0.5, (4/√(0.25+ε))·2 − 0.5], summed by the head
+    const [[z]] = fromONNX(graph([bn()])).predict([[3, 3]]) as number[][];
+    expect(z).toBeCloseTo(2 / Math.sqrt(4 + 1e-5) + 0.5 + 8 / Math.sqrt(0.25 + 1e-5) - 0.5, 5);
+  });
+
+  test('BatchNormalization refused, each with its whole message', () => {
+    const cases: [string, Uint8Array[], string, Uint8Array[]?][] = [
+      ['the data second', [bn(['g', 'y', 'beta', 'm', 'v'])], 'BatchNormalization (node "bn") does not take the data as its first input'],
+      ['a computed scale', [node('Identity', ['g'], ['g2'], [], 'copy'), bn(['y', 'g2', 'beta', 'm', 'v'])], 'BatchNormalization (node "bn"): its scale must be a constant'],
+      ['a scale of shape [1, 2]', [bn(['y', 'g12', 'beta', 'm', 'v'])], 'BatchNormalization (node "bn"): scale "g12" has shape [1, 2]; expected [2]', [tensor('g12', [1, 2], f32([1, 2]))]],
+      ['a scale of 3 values', [bn(['y', 'g3', 'beta', 'm', 'v'])], 'BatchNormalization (node "bn"): scale "g3" has shape [3]; expected [2]', [tensor('g3', [3], f32([1, 2, 3]))]],
+      ['a NaN mean', [bn(['y', 'g', 'beta', 'mnan', 'v'])], 'BatchNormalization (node "bn"): mean "mnan"[1] is NaN; weights must be finite', [tensor('mnan', [2], f32([0, NaN]))]],
+      ['ε 0', [bn(undefined, [floatAttr('epsilon', 0)])], 'BatchNormalization (node "bn") has epsilon 0; wasmnet needs ε > 0'],
+      ['ε −1', [bn(undefined, [floatAttr('epsilon', -1)])], 'BatchNormalization (node "bn") has epsilon -1; wasmnet needs ε > 0'],
+      ['training_mode 1', [bn(undefined, [intAttribute('training_mode', 1)])], 'BatchNormalization (node "bn") has training_mode 1; wasmnet reads inference graphs'],
+      ['four inputs', [bn(['y', 'g', 'beta', 'm'])], 'BatchNormalization (node "bn") must have 5 inputs (X, scale, B, mean, var)'],
+      ['a negative variance', [bn(['y', 'g', 'beta', 'm', 'vneg'])], 'BatchNormalization (node "bn"): var has a negative value', [tensor('vneg', [2], f32([1, -0.5]))]],
+    ];
+    for (const [what, norm, expected, extra] of cases) {
+      report(what);
+      expect(message(() => fromONNX(graph(norm, extra)))).toBe(expected);
+    }
+    // statistics of different lengths, on an input whose width the norm's scale sets ([batch, ?])
+    const unknown = model({
+      nodes: [bn(['x', 'g', 'beta', 'm3', 'v']), node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')],
+      initializers: [tensor('g', [2], f32([1, 2])), tensor('beta', [2], f32([0, 0])), tensor('m3', [3], f32([0, 0, 0])), tensor('v', [2], f32([1, 1])), tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0]))],
+      inputs: [value('x', [null, null])],
+      outputs: [value('z', [null, 1])],
+    });
+    expect(message(() => fromONNX(unknown))).toBe('BatchNormalization (node "bn"): scale, B, mean and var must have one value per feature');
+  });
+
+  test('LayerNormalization: axis −1 or 1, the bias optional (zeros), ε; other axes and a bias of another length refused', () => {
+    expect(layer(graph([ln()]))).toMatchObject({ type: 'layerNorm', epsilon: 1e-5 });
+    expect(layer(graph([ln(undefined, [intAttribute('axis', 1), floatAttr('epsilon', 0.5)])]))).toMatchObject({ type: 'layerNorm', epsilon: 0.5 });
+    const noBias = fromONNX(graph([ln(['y', 'g'])]));
+    expect(noBias.getWeights()[1]!.bias).toEqual(Float64Array.of(0, 0));
+    expect(message(() => fromONNX(graph([ln(undefined, [intAttribute('axis', 0)])])))).toBe('LayerNormalization (node "ln") has axis 0; wasmnet normalizes each row of [batch, features] (axis -1)');
+    const unknown = model({
+      nodes: [ln(['x', 'g', 'b3']), node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')],
+      initializers: [tensor('g', [2], f32([1, 2])), tensor('b3', [3], f32([0, 0, 0])), tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0]))],
+      inputs: [value('x', [null, null])],
+      outputs: [value('z', [null, 1])],
+    });
+    expect(message(() => fromONNX(unknown))).toBe('LayerNormalization (node "ln"): bias has 3 values, scale 2');
+  });
+});
