@@ -1495,7 +1495,7 @@ describe('BatchNormalization and LayerNormalization nodes, condition by conditio
     expect(layer(graph([bn(undefined, [floatAttr('epsilon', 0.001), floatAttr('momentum', 0.99)])]))).toMatchObject({ epsilon: 0.001, momentum: 0.99 });
     expect(layer(graph([bn()], [], { producer: 'pytorch' }))).toMatchObject({ unbiasedVariance: true });
     // (x − mean)/√(var + ε)·γ + β for x = [3, 3]: [(2/√(4+ε))·1 + 0.5, (4/√(0.25+ε))·2 − 0.5], summed by the head
-    const [[z]] = fromONNX(graph([bn()])).predict([[3, 3]]) as number[][];
+    const z = fromONNX(graph([bn()])).predict([[3, 3]])[0]![0]!;
     expect(z).toBeCloseTo(2 / Math.sqrt(4 + 1e-5) + 0.5 + 8 / Math.sqrt(0.25 + 1e-5) - 0.5, 5);
   });
 
@@ -1539,5 +1539,128 @@ describe('BatchNormalization and LayerNormalization nodes, condition by conditio
       outputs: [value('z', [null, 1])],
     });
     expect(message(() => fromONNX(unknown))).toBe('LayerNormalization (node "ln"): bias has 3 values, scale 2');
+  });
+});
+
+describe('LayerNorm written out (PyTorch below opset 17, tf2onnx), part by part', () => {
+  // x [batch, 2] → Gemm (identity) → y → the nodes below → n → Gemm (W2 = [1, 1]) → z
+  const axes = intsAttribute('axes', [-1]);
+  const parts = {
+    mean: node('ReduceMean', ['y'], ['mu'], [axes], 'mean'),
+    sub: node('Sub', ['y', 'mu'], ['d'], [], 'sub'),
+    square: node('Pow', ['d', 'two'], ['sq'], [], 'pow'),
+    variance: node('ReduceMean', ['sq'], ['var'], [axes], 'var'),
+    add: node('Add', ['var', 'eps'], ['ve'], [], 'eps'),
+    sqrt: node('Sqrt', ['ve'], ['sd'], [], 'sqrt'),
+    div: node('Div', ['d', 'sd'], ['nrm'], [], 'div'),
+    mul: node('Mul', ['nrm', 'g'], ['sc'], [], 'gamma'),
+    bias: node('Add', ['sc', 'beta'], ['n'], [], 'beta'),
+  };
+  type Parts = Partial<Record<keyof typeof parts, Uint8Array>>;
+  const graph = (change: Parts = {}, extra: Uint8Array[] = [], { opset = 17, input = [null, 2] as (number | null)[], more = [] as Uint8Array[] } = {}) =>
+    model(
+      {
+        nodes: [node('Gemm', ['x', 'W', 'b'], ['y'], [], 'dense'), ...Object.values({ ...parts, ...change }).filter((n) => n !== undefined), ...more, node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')],
+        initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('b', [2], f32([0, 0])), tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0])), tensor('two', [], f32([2])), tensor('eps', [], f32([0.25])), tensor('g', [2], f32([1, 2])), tensor('beta', [2], f32([0.5, -0.5])), tensor('ax', [1], i64([-1]), INT64), ...extra],
+        inputs: [value('x', input)],
+        outputs: [value('z', [null, 1])],
+      },
+      { opset },
+    );
+  const norm = (bytes: Uint8Array) => {
+    const net = fromONNX(bytes);
+    return [(net.toJSON().config.layers as Record<string, unknown>[])[1]!, net.getWeights()[1]!] as const;
+  };
+  const branch = 'tensor "y" feeds 2 operators (ReduceMean (node "mean"), Sub (node "sub")): wasmnet loads a chain of layers, not a branching graph';
+
+  test('read as layerNorm: ε, γ and β from the graph; Mul(d, d) for the square, operands either way round, axes as an input from opset 18, no γ or β', () => {
+    for (const [bytes, gamma, beta] of [
+      [graph(), [1, 2], [0.5, -0.5]],
+      [graph({ square: node('Mul', ['d', 'd'], ['sq'], [], 'pow'), add: node('Add', ['eps', 'var'], ['ve'], [], 'eps'), mul: node('Mul', ['g', 'nrm'], ['sc'], [], 'gamma'), bias: node('Add', ['beta', 'sc'], ['n'], [], 'beta') }), [1, 2], [0.5, -0.5]],
+      [graph({ mean: node('ReduceMean', ['y', 'ax'], ['mu'], [], 'mean'), variance: node('ReduceMean', ['sq', 'ax'], ['var'], [], 'var') }, [], { opset: 18 }), [1, 2], [0.5, -0.5]],
+      [graph({ mean: node('ReduceMean', ['y'], ['mu'], [intsAttribute('axes', [1])], 'mean') }), [1, 2], [0.5, -0.5]],
+      [graph({ div: node('Div', ['d', 'sd'], ['n'], [], 'div'), mul: undefined, bias: undefined }), [1, 1], [0, 0]],
+    ] as const) {
+      const [config, weights] = norm(bytes);
+      expect(config).toMatchObject({ type: 'layerNorm', epsilon: 0.25 });
+      expect(Array.from(weights.weights)).toEqual(gamma);
+      expect(Array.from(weights.bias)).toEqual(beta);
+    }
+  });
+
+  test('each part out of place: not a layer norm (a branch at its first tensor)', () => {
+    const variants: [string, Parts, Uint8Array[]?, number?][] = [
+      ['keepdims 0', { mean: node('ReduceMean', ['y'], ['mu'], [axes, intAttribute('keepdims', 0)], 'mean') }],
+      ['axis 0', { mean: node('ReduceMean', ['y'], ['mu'], [intsAttribute('axes', [0])], 'mean') }],
+      ['two axes', { mean: node('ReduceMean', ['y'], ['mu'], [intsAttribute('axes', [-1, 0])], 'mean') }],
+      ['no axes', { mean: node('ReduceMean', ['y'], ['mu'], [], 'mean') }],
+      ['axes as an input before opset 18', { mean: node('ReduceMean', ['y', 'ax'], ['mu'], [], 'mean') }],
+      ['axes of two values as an input', { mean: node('ReduceMean', ['y', 'ax2'], ['mu'], [], 'mean'), variance: node('ReduceMean', ['sq', 'ax'], ['var'], [], 'var') }, [tensor('ax2', [2], i64([-1, 0]), INT64)], 18],
+      ['the Sub the other way round', { sub: node('Sub', ['mu', 'y'], ['d'], [], 'sub') }],
+      ['a Pow by 3', { square: node('Pow', ['d', 'three'], ['sq'], [], 'pow') }, [tensor('three', [], f32([3]))]],
+      ['a Mul of d by something else', { square: node('Mul', ['d', 'two'], ['sq'], [], 'pow') }],
+      ['the variance over axis 0', { variance: node('ReduceMean', ['sq'], ['var'], [intsAttribute('axes', [0])], 'var') }],
+      ['ε of two values', { add: node('Add', ['var', 'eps2'], ['ve'], [], 'eps') }, [tensor('eps2', [2], f32([0.25, 0.25]))]],
+      ['ε 0', { add: node('Add', ['var', 'zero'], ['ve'], [], 'eps') }, [tensor('zero', [], f32([0]))]],
+      ['an Identity for the Sqrt', { sqrt: node('Identity', ['ve'], ['sd'], [], 'sqrt') }],
+      ['a Div by something else', { div: node('Div', ['d', 'two'], ['nrm'], [], 'div') }],
+    ];
+    for (const [what, change, extra, opset] of variants) {
+      report(what);
+      expect(message(() => fromONNX(graph(change, extra, { opset })))).toBe(branch);
+    }
+  });
+
+  test('a mean or a deviation read by another node is not a layer norm either', () => {
+    expect(message(() => fromONNX(graph({}, [], { more: [node('Identity', ['mu'], ['mu2'], [], 'copy')] })))).toBe(branch);
+    expect(message(() => fromONNX(graph({}, [], { more: [node('Identity', ['sd'], ['sd2'], [], 'copy')] })))).toBe(branch);
+  });
+});
+
+describe('input standardizations: the Scaler and Sub, Div or Mul by constants, condition by condition', () => {
+  // x [batch, 2] → `first` → s → Gemm (W = [1, 2], b = 0.5) → y
+  const graph = (first: Uint8Array[], extra: Uint8Array[] = []) =>
+    model({
+      nodes: [...first, node('Gemm', ['s', 'W', 'b'], ['y'], [], 'dense')],
+      initializers: [tensor('W', [2, 1], f32([1, 2])), tensor('b', [1], f32([0.5])), tensor('mean', [2], f32([1, 2])), tensor('sd', [2], f32([4, 0.5])), ...extra],
+      inputs: [value('x', [null, 2])],
+      outputs: [value('y', [null, 1])],
+    });
+  const scaler = (attributes: Uint8Array[]) => ml('Scaler', ['x'], ['s'], attributes, 'scale');
+  const statistics = (bytes: Uint8Array) => {
+    const l = (fromONNX(bytes).toJSON().config.layers as { type: string; mean?: number[]; variance?: number[] }[])[0]!;
+    return [l.type, l.mean, l.variance];
+  };
+
+  test('the Scaler: (x − offset)·scale, offset 0 and scale 1 when absent, one value spread over every column', () => {
+    expect(statistics(graph([scaler([floats('offset', [1, 2]), floats('scale', [0.25, 2])])]))).toEqual(['normalization', [1, 2], [16, 0.25]]);
+    expect(statistics(graph([scaler([floats('scale', [0.5])])]))).toEqual(['normalization', [0, 0], [4, 4]]);
+    expect(statistics(graph([scaler([floats('offset', [3])])]))).toEqual(['normalization', [3, 3], [1, 1]]);
+  });
+
+  test('the Scaler refused, each with its whole message', () => {
+    expect(message(() => fromONNX(graph([scaler([floats('offset', [1, 2, 3])])])))).toBe('Scaler (node "scale"): offset has 3 values for 2 input columns');
+    expect(message(() => fromONNX(graph([scaler([floats('scale', [1, 2, 3])])])))).toBe('Scaler (node "scale"): scale has 3 values for 2 input columns');
+    expect(message(() => fromONNX(graph([scaler([floats('offset', [1, NaN])])])))).toBe('Scaler (node "scale"): offset has a value that is not finite');
+    expect(message(() => fromONNX(graph([scaler([floats('scale', [1, Infinity])])])))).toBe('Scaler (node "scale"): scale has a value that is not finite');
+    expect(message(() => fromONNX(graph([scaler([floats('scale', [1, 0])])])))).toBe('Scaler (node "scale"): scale has a value ≤ 0; wasmnet\'s normalization divides by a positive standard deviation');
+  });
+
+  test('Sub then Div or Mul: the constant second (Mul either way round), [w], [1, w] or one value', () => {
+    expect(statistics(graph([node('Sub', ['x', 'mean'], ['c'], [], 'sub'), node('Div', ['c', 'sd'], ['s'], [], 'div')]))).toEqual(['normalization', [1, 2], [16, 0.25]]);
+    expect(statistics(graph([node('Sub', ['x', 'mean'], ['c'], [], 'sub'), node('Mul', ['sd', 'c'], ['s'], [], 'mul')]))).toEqual(['normalization', [1, 2], [1 / 16, 4]]);
+    expect(statistics(graph([node('Sub', ['x', 'm12'], ['s'], [], 'sub')], [tensor('m12', [1, 2], f32([1, 2]))]))).toEqual(['normalization', [1, 2], [1, 1]]);
+    expect(statistics(graph([node('Div', ['x', 'one'], ['s'], [], 'div')], [tensor('one', [1, 1], f32([2]))]))).toEqual(['normalization', [0, 0], [4, 4]]);
+    // a Sub or Div whose constant comes first is no standardization: the Gemm then reads a computed tensor
+    const stray = (what: string, input: string) => `${what} is not supported here: its input "${input}" is not a scalar constant; wasmnet reads activations whose other operands are scalar constants`;
+    expect(message(() => fromONNX(graph([node('Sub', ['mean', 'x'], ['s'], [], 'sub')])))).toBe(stray('Sub (node "sub")', 'mean'));
+    expect(message(() => fromONNX(graph([node('Div', ['sd', 'x'], ['s'], [], 'div')])))).toBe(stray('Div (node "div")', 'sd'));
+  });
+
+  test('a standardization refused, each with its whole message', () => {
+    expect(message(() => fromONNX(graph([node('Sub', ['x', 'm22'], ['s'], [], 'sub')], [tensor('m22', [2, 2], f32([1, 2, 3, 4]))])))).toBe('Sub (node "sub"): constant "m22" of shape [2, 2] does not apply per feature to 2 input columns');
+    expect(message(() => fromONNX(graph([node('Sub', ['x', 'mnan'], ['s'], [], 'sub')], [tensor('mnan', [2], f32([1, NaN]))])))).toBe('Sub (node "sub"): tensor "mnan"[1] is NaN; a normalization\'s constants must be finite');
+    expect(message(() => fromONNX(graph([node('Mul', ['x', 'neg'], ['s'], [], 'mul')], [tensor('neg', [2], f32([1, -1]))])))).toBe('Mul (node "mul") multiplies by a value ≤ 0; wasmnet\'s normalization divides by a positive standard deviation');
+    expect(message(() => fromONNX(graph([node('Div', ['x', 'tiny'], ['s'], [], 'div')], [tensor('tiny', [2], f32([1, 1e-9]))])))).toBe(`the input normalization divides feature 1 by ${Math.fround(1e-9)} (scales it by ${Number((1 / Math.fround(1e-9)).toPrecision(6))}); wasmnet's normalization divides by at least 1e-7 (Keras's floor)`);
   });
 });
