@@ -1511,6 +1511,9 @@ describe('BatchNormalization and LayerNormalization nodes, condition by conditio
       ['training_mode 1', [bn(undefined, [intAttribute('training_mode', 1)])], 'BatchNormalization (node "bn") has training_mode 1; wasmnet reads inference graphs'],
       ['four inputs', [bn(['y', 'g', 'beta', 'm'])], 'BatchNormalization (node "bn") must have 5 inputs (X, scale, B, mean, var)'],
       ['a negative variance', [bn(['y', 'g', 'beta', 'm', 'vneg'])], 'BatchNormalization (node "bn"): var has a negative value', [tensor('vneg', [2], f32([1, -0.5]))]],
+      ['a NaN first scale', [bn(['y', 'gnan', 'beta', 'm', 'v'])], 'BatchNormalization (node "bn"): scale "gnan"[0] is NaN; weights must be finite', [tensor('gnan', [2], f32([NaN, 1]))]],
+      ['an infinite B', [bn(['y', 'g', 'binf', 'm', 'v'])], 'BatchNormalization (node "bn"): B "binf"[1] is Infinity; weights must be finite', [tensor('binf', [2], f32([0, Infinity]))]],
+      ['a NaN var', [bn(['y', 'g', 'beta', 'm', 'vnan'])], 'BatchNormalization (node "bn"): var "vnan"[0] is NaN; weights must be finite', [tensor('vnan', [2], f32([NaN, 1]))]],
     ];
     for (const [what, norm, expected, extra] of cases) {
       report(what);
@@ -1524,6 +1527,17 @@ describe('BatchNormalization and LayerNormalization nodes, condition by conditio
       outputs: [value('z', [null, 1])],
     });
     expect(message(() => fromONNX(unknown))).toBe('BatchNormalization (node "bn"): scale, B, mean and var must have one value per feature');
+    for (const inputs of [['x', 'g', 'b3', 'm2', 'v'], ['x', 'g', 'beta', 'm2', 'v3']]) {
+      const other = model({
+        nodes: [bn(inputs), node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')],
+        initializers: [tensor('g', [2], f32([1, 2])), tensor('beta', [2], f32([0, 0])), tensor('b3', [3], f32([0, 0, 0])), tensor('m2', [2], f32([0, 0])), tensor('v', [2], f32([1, 1])), tensor('v3', [3], f32([1, 1, 1])), tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0]))],
+        inputs: [value('x', [null, null])],
+        outputs: [value('z', [null, 1])],
+      });
+      expect(message(() => fromONNX(other))).toBe('BatchNormalization (node "bn"): scale, B, mean and var must have one value per feature');
+    }
+    // a variance of 0 is a variance (ε keeps the division finite)
+    expect(layer(graph([bn(['y', 'g', 'beta', 'm', 'v0'])], [tensor('v0', [2], f32([0, 1]))]))).toMatchObject({ type: 'batchNorm' });
   });
 
   test('LayerNormalization: axis −1 or 1, the bias optional (zeros), ε; other axes and a bias of another length refused', () => {
@@ -1532,6 +1546,7 @@ describe('BatchNormalization and LayerNormalization nodes, condition by conditio
     const noBias = fromONNX(graph([ln(['y', 'g'])]));
     expect(noBias.getWeights()[1]!.bias).toEqual(Float64Array.of(0, 0));
     expect(message(() => fromONNX(graph([ln(undefined, [intAttribute('axis', 0)])])))).toBe('LayerNormalization (node "ln") has axis 0; wasmnet normalizes each row of [batch, features] (axis -1)');
+    expect(message(() => fromONNX(graph([ln(['y', 'g', 'bnan'])], [tensor('bnan', [2], f32([NaN, 0]))])))).toBe('LayerNormalization (node "ln"): bias "bnan"[0] is NaN; weights must be finite');
     const unknown = model({
       nodes: [ln(['x', 'g', 'b3']), node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')],
       initializers: [tensor('g', [2], f32([1, 2])), tensor('b3', [3], f32([0, 0, 0])), tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0]))],
@@ -1660,6 +1675,8 @@ describe('input standardizations: the Scaler and Sub, Div or Mul by constants, c
   test('a standardization refused, each with its whole message', () => {
     expect(message(() => fromONNX(graph([node('Sub', ['x', 'm22'], ['s'], [], 'sub')], [tensor('m22', [2, 2], f32([1, 2, 3, 4]))])))).toBe('Sub (node "sub"): constant "m22" of shape [2, 2] does not apply per feature to 2 input columns');
     expect(message(() => fromONNX(graph([node('Sub', ['x', 'mnan'], ['s'], [], 'sub')], [tensor('mnan', [2], f32([1, NaN]))])))).toBe('Sub (node "sub"): tensor "mnan"[1] is NaN; a normalization\'s constants must be finite');
+    expect(message(() => fromONNX(graph([node('Sub', ['x', 'minf'], ['s'], [], 'sub')], [tensor('minf', [2], f32([-Infinity, 1]))])))).toBe('Sub (node "sub"): tensor "minf"[0] is -Infinity; a normalization\'s constants must be finite');
+    expect(message(() => fromONNX(graph([node('Div', ['x', 'tiny0'], ['s'], [], 'div')], [tensor('tiny0', [2], f32([1e-8, 1]))])))).toBe(`the input normalization divides feature 0 by ${Math.fround(1e-8)} (scales it by ${Number((1 / Math.fround(1e-8)).toPrecision(6))}); wasmnet's normalization divides by at least 1e-7 (Keras's floor)`);
     expect(message(() => fromONNX(graph([node('Mul', ['x', 'neg'], ['s'], [], 'mul')], [tensor('neg', [2], f32([1, -1]))])))).toBe('Mul (node "mul") multiplies by a value ≤ 0; wasmnet\'s normalization divides by a positive standard deviation');
     expect(message(() => fromONNX(graph([node('Div', ['x', 'tiny'], ['s'], [], 'div')], [tensor('tiny', [2], f32([1, 1e-9]))])))).toBe(`the input normalization divides feature 1 by ${Math.fround(1e-9)} (scales it by ${Number((1 / Math.fround(1e-9)).toPrecision(6))}); wasmnet's normalization divides by at least 1e-7 (Keras's floor)`);
   });

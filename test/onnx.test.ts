@@ -269,6 +269,13 @@ describe('toONNX', () => {
       expect(nodes.slice(0, 4)).toEqual(['/normalization_0/Sub', '/normalization_0/Div', '/dense_0/Gemm', '/dense_0/Relu_1']);
       expect(nodes).toContain('/batch_norm_1/BatchNormalization');
       expect(nodes).toContain('/layer_norm_2/LayerNormalization');
+      const attributes = (op: string) => {
+        const n = decodeModel(toONNX(net, { dtype: f64 ? 'float64' : 'float32' })).graph!.nodes.find((m) => m.opType === op)!;
+        return Object.fromEntries([...n.attributes].map(([k, a]) => [k, a.i ?? a.f]));
+      };
+      // LayerNormalization over axis −1 with its ε; BatchNormalization with ε and momentum (float32 attributes)
+      expect(attributes('LayerNormalization')).toEqual({ axis: -1, epsilon: Math.fround(1e-3) });
+      expect(attributes('BatchNormalization')).toEqual({ epsilon: Math.fround(1e-3), momentum: Math.fround(0.99) });
       expect(nodes).toContain('/dense_2/Gemm');
       expect(fromONNX(toONNX(net, { dtype: 'float64' })).predict([[1, 2, 3]])).toEqual(net.predict([[1, 2, 3]]));
     }
