@@ -137,7 +137,7 @@ describe('fromONNX: onnxruntime dynamic quantization', () => {
 
 /** x [batch, 2] → DynamicQuantizeLinear → MatMulInteger(Wq, Wz) → Cast → Mul(Mul(x scale, Ws)) →
  *  y, as quantize_dynamic writes it; `edit` changes a part. */
-export function quantizedModel(edit: (p: { nodes: Uint8Array[]; Wq: Uint8Array; Wz: Uint8Array; Ws: Uint8Array }) => void = () => {}): Uint8Array {
+export function quantizedModel(edit: (p: { nodes: Uint8Array[]; Wq: Uint8Array; Wz: Uint8Array; Ws: Uint8Array }) => void = () => {}, units = 1): Uint8Array {
   const p = {
     nodes: [
       node('DynamicQuantizeLinear', ['x'], ['xq', 'xs', 'xz'], [], 'x_QuantizeLinear'),
@@ -151,7 +151,7 @@ export function quantizedModel(edit: (p: { nodes: Uint8Array[]; Wq: Uint8Array; 
     Ws: tensor('Ws', [], f32([0.1])),
   };
   edit(p);
-  return model({ nodes: p.nodes, initializers: [p.Wq, p.Wz, p.Ws], inputs: [value('x', [null, 2])], outputs: [value('y', [null, 1])] });
+  return model({ nodes: p.nodes, initializers: [p.Wq, p.Wz, p.Ws], inputs: [value('x', [null, 2])], outputs: [value('y', [null, units])] });
 }
 const INT8 = 3;
 
@@ -189,6 +189,61 @@ describe('fromONNX: dynamic quantization refusals name the node and the tensor',
     // onnxruntime's fused form, written by its optimizer
     expect(refused((p) => (p.nodes = [cat([node('DynamicQuantizeMatMul', ['x', 'Wq', 'Ws', 'Wz'], ['y'], [], 'fused'), strField(7, 'com.microsoft')])]))).toThrow(
       new FormatError('com.microsoft.DynamicQuantizeMatMul (node "fused") is onnxruntime\'s fused form, saved from an optimized session; wasmnet reads what quantize_dynamic writes'));
+  });
+});
+
+describe('fromONNX: dynamic quantization, part by part', () => {
+  const layout = 'DynamicQuantizeLinear (node "x_QuantizeLinear") is not followed by the layout quantize_dynamic writes (MatMulInteger with its zero point, Cast to FLOAT, Mul by the data\'s and the weight\'s scales), which is the one wasmnet reads';
+  const message = (bytes: Uint8Array): string => {
+    try {
+      fromONNX(bytes);
+    } catch (e) {
+      expect(e).toBeInstanceOf(FormatError);
+      return (e as Error).message;
+    }
+    throw new Error('expected a FormatError, and the model loaded');
+  };
+
+  test('each link of the layout out of place is named as the layout', () => {
+    const variants: [string, (p: { nodes: Uint8Array[] }) => void][] = [
+      ['the data second in DynamicQuantizeLinear', (p) => (p.nodes[0] = node('DynamicQuantizeLinear', ['Ws', 'x'], ['xq', 'xs', 'xz'], [], 'x_QuantizeLinear'))],
+      ['the quantized data second in MatMulInteger', (p) => (p.nodes[2] = node('MatMulInteger', ['Wq', 'xq', 'xz', 'Wz'], ['mi'], [], 'MatMul_quant'))],
+      ["the data's zero point fourth", (p) => (p.nodes[2] = node('MatMulInteger', ['xq', 'Wq', 'Wz', 'xz'], ['mi'], [], 'MatMul_quant'))],
+      ["the data's zero point read twice", (p) => p.nodes.push(node('Identity', ['xz'], ['xz2'], [], 'copy'))],
+      ['the quantized data read twice', (p) => p.nodes.push(node('Identity', ['xq'], ['xq2'], [], 'copy'))],
+      ['an Add for the last Mul', (p) => (p.nodes[4] = node('Add', ['mc', 'sc'], ['y'], [], 'output_scale_mul'))],
+      ['the scales read twice', (p) => p.nodes.push(node('Identity', ['sc'], ['sc2'], [], 'copy'))],
+    ];
+    for (const [what, edit] of variants) expect(message(quantizedModel(edit)), what).toBe(layout);
+  });
+
+  test('per column: two units with a zero point and a scale each; UINT8 weights; a DOUBLE scale', () => {
+    // W = (Wq − Wz[j])·Ws[j]: Wq = [[3, −5], [7, 2]] (inputs × units), Wz = [1, −1], Ws = [0.5, 0.25]
+    const two = quantizedModel((p) => {
+      p.Wq = tensor('Wq', [2, 2], Uint8Array.of(3, 251, 7, 2), INT8); // −5 as a byte
+      p.Wz = tensor('Wz', [2], Uint8Array.of(1, 255), INT8); // −1 as a byte
+      p.Ws = tensor('Ws', [2], f32([0.5, 0.25]));
+    }, 2);
+    const x = [1, 2];
+    const expected = [0, 1].map((j) => x.reduce((s, v, i) => s + v * ([[3, -5], [7, 2]][i]![j]! - [1, -1][j]!) * [0.5, 0.25][j]!, 0));
+    expect(fromONNX(two).predict([x])[0]!.map((v, j) => Math.abs(v - expected[j]!))).toEqual([0, 0]);
+    // UINT8: 0 to 255 around a zero point of 128
+    const u8 = quantizedModel((p) => {
+      p.Wq = tensor('Wq', [2, 1], Uint8Array.of(255, 0), 2);
+      p.Wz = tensor('Wz', [], Uint8Array.of(128), 2);
+    });
+    expect(fromONNX(u8).predict([[1, 1]])[0]![0]).toBeCloseTo((127 - 128) * Math.fround(0.1), 15);
+    const f64 = quantizedModel((p) => (p.Ws = tensor('Ws', [], new Uint8Array(Float64Array.of(0.5).buffer), 11)));
+    expect(fromONNX(f64).predict([[1, 0]])[0]![0]).toBe(1.5);
+  });
+
+  test('shapes and values refused whole: a [1, 1] scale, a value out of range at index 0, UINT8 named', () => {
+    expect(message(quantizedModel((p) => (p.Ws = tensor('Ws', [1, 1], f32([0.1])))))).toBe('Mul (node "scales_mul"): scale "Ws" has shape [1, 1]; it must be a scalar or one per column ([1])');
+    expect(message(quantizedModel((p) => (p.Wq = tensor('Wq', [2, 1], undefined, INT8, [intField(5, 200), intField(5, 3)]))))).toBe('MatMulInteger (node "MatMul_quant"): "Wq"[0] is 200, outside INT8');
+    expect(message(quantizedModel((p) => {
+      p.Wq = tensor('Wq', [2, 1], undefined, 2, [intField(5, 3), intField(5, 256)]);
+      p.Wz = tensor('Wz', [], Uint8Array.of(0), 2);
+    }))).toBe('MatMulInteger (node "MatMul_quant"): "Wq"[1] is 256, outside UINT8');
   });
 });
 

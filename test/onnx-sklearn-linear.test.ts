@@ -159,6 +159,15 @@ describe('fromONNX: LinearClassifier and LinearRegressor refusals name the node 
       'LinearRegressor (node "LinearRegressor") has post_transform "SOFTMAX"; wasmnet loads NONE'));
     expect(regressor([floatsAttr('coefficients', [1, 2]), intAttr('targets', 2 ** 40)])).toThrow(new FormatError(
       'LinearRegressor (node "LinearRegressor"): 2 coefficients are not 1099511627776 targets × 2 input features'));
+
+    // a non-finite first coefficient, no targets, a classifier without its scores output
+    expect(regressor([floatsAttr('coefficients', [Infinity, 2])])).toThrow(new FormatError('LinearRegressor (node "LinearRegressor"): coefficients[0] is Infinity; it must be finite'));
+    expect(regressor([floatsAttr('coefficients', [1, 2]), intAttr('targets', 0)])).toThrow(new FormatError(
+      'LinearRegressor (node "LinearRegressor"): 2 coefficients are not 0 targets × 2 input features'));
+    expect(() => fromONNX(mlModel('LinearClassifier', [floatsAttr('coefficients', [1, 2, 3, 4]), intsAttr('classlabels_ints', [0, 1])], ['label', '']))).toThrow(new FormatError(
+      'LinearClassifier (node "LinearClassifier") must read the data and write scores (its second output)'));
+    // one row for one class label is one unit
+    expect(classifier([floatsAttr('coefficients', [1, 2]), floatsAttr('intercepts', [0.5]), intsAttr('classlabels_ints', [7])], false)().predict([[1, 1]])).toEqual([[3.5]]);
   });
 });
 
