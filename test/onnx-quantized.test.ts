@@ -237,6 +237,28 @@ describe('fromONNX: dynamic quantization, part by part', () => {
     expect(fromONNX(f64).predict([[1, 0]])[0]![0]).toBe(1.5);
   });
 
+  test('a scale of shape [1] on two units, a Cast to DOUBLE, no weight zero point', () => {
+    const two = (edit: (p: { nodes: Uint8Array[]; Wq: Uint8Array; Wz: Uint8Array; Ws: Uint8Array }) => void) =>
+      quantizedModel((p) => {
+        p.Wq = tensor('Wq', [2, 2], Uint8Array.of(1, 2, 3, 4), INT8);
+        p.Wz = tensor('Wz', [1], Uint8Array.of(0), INT8);
+        p.Ws = tensor('Ws', [1], f32([0.5]));
+        edit(p);
+      }, 2);
+    // W = Wq · 0.5: [1, 1]·W = [(1 + 3)/2, (2 + 4)/2]
+    expect(fromONNX(two(() => {})).predict([[1, 1]])).toEqual([[2, 3]]);
+    expect(fromONNX(two((p) => (p.nodes[3] = node('Cast', ['mi'], ['mc'], [intAttr('to', 11)], 'cast')))).predict([[1, 1]])).toEqual([[2, 3]]);
+    expect(fromONNX(two((p) => (p.nodes[2] = node('MatMulInteger', ['xq', 'Wq', 'xz'], ['mi'], [], 'MatMul_quant')))).predict([[1, 1]])).toEqual([[2, 3]]);
+  });
+
+  test('a value below the type\'s range (int32_data −1 for UINT8) is named', () => {
+    const minusOne = [0x28, ...Array.from({ length: 9 }, () => 0xff), 0x01]; // int32_data (field 5), varint of −1 (ten bytes)
+    expect(message(quantizedModel((p) => {
+      p.Wq = tensor('Wq', [2, 1], undefined, 2, [Uint8Array.from(minusOne), intField(5, 3)]);
+      p.Wz = tensor('Wz', [], Uint8Array.of(0), 2);
+    }))).toBe('MatMulInteger (node "MatMul_quant"): "Wq"[0] is -1, outside UINT8');
+  });
+
   test('shapes and values refused whole: a [1, 1] scale, a value out of range at index 0, UINT8 named', () => {
     expect(message(quantizedModel((p) => (p.Ws = tensor('Ws', [1, 1], f32([0.1])))))).toBe('Mul (node "scales_mul"): scale "Ws" has shape [1, 1]; it must be a scalar or one per column ([1])');
     expect(message(quantizedModel((p) => (p.Wq = tensor('Wq', [2, 1], undefined, INT8, [intField(5, 200), intField(5, 3)]))))).toBe('MatMulInteger (node "MatMul_quant"): "Wq"[0] is 200, outside INT8');

@@ -166,6 +166,18 @@ describe('fromONNX: LinearClassifier and LinearRegressor refusals name the node 
       'LinearRegressor (node "LinearRegressor"): 2 coefficients are not 0 targets × 2 input features'));
     expect(() => fromONNX(mlModel('LinearClassifier', [floatsAttr('coefficients', [1, 2, 3, 4]), intsAttr('classlabels_ints', [0, 1])], ['label', '']))).toThrow(new FormatError(
       'LinearClassifier (node "LinearClassifier") must read the data and write scores (its second output)'));
+    // the data second; a regressor without its output
+    const second = model({ nodes: [cat([node('LinearRegressor', ['c', 'x'], ['y'], [floatsAttr('coefficients', [1, 2])], 'LinearRegressor'), strField(7, ML)])], initializers: [tensor('c', [1], f32([0]))], inputs: [value('x', [null, 2])], outputs: [value('y', [null, 1])] });
+    expect(() => fromONNX(second)).toThrow(new FormatError('LinearRegressor (node "LinearRegressor") must read the data and write its output'));
+    expect(regressor([floatsAttr('coefficients', [1, 2])])).not.toThrow();
+    const noOutput = model({ nodes: [cat([node('LinearRegressor', ['x'], [''], [floatsAttr('coefficients', [1, 2])], 'LinearRegressor'), strField(7, ML)])], initializers: [], inputs: [value('x', [null, 2])], outputs: [value('y', [null, 1])] });
+    expect(() => fromONNX(noOutput)).toThrow(new FormatError('LinearRegressor (node "LinearRegressor") has no output; every ONNX operator writes its first output'));
+    // an input whose width is not declared takes the coefficients' count; one input feature is enough
+    const onInput = (dims: (number | null)[], coefficients: number[], targets = 1) =>
+      fromONNX(model({ nodes: [cat([node('LinearRegressor', ['x'], ['y'], [floatsAttr('coefficients', coefficients), intAttr('targets', targets)], 'LinearRegressor'), strField(7, ML)])], initializers: [], inputs: [value('x', dims)], outputs: [value('y', [null, targets])] }));
+    expect(onInput([null, null], [1, 2, 3, 4], 2).predict([[1, 1]])).toEqual([[3, 7]]);
+    expect(onInput([null, 1], [5]).predict([[2]])).toEqual([[10]]);
+    expect(() => onInput([null, null], [1, 2, 3, 4, 5], 2)).toThrow(new FormatError('LinearRegressor (node "LinearRegressor"): 5 coefficients are not 2 targets × a whole number of input features'));
     // one row for one class label is one unit
     expect(classifier([floatsAttr('coefficients', [1, 2]), floatsAttr('intercepts', [0.5]), intsAttr('classlabels_ints', [7])], false)().predict([[1, 1]])).toEqual([[3.5]]);
   });
