@@ -177,6 +177,7 @@ describe('fromONNX: LinearClassifier and LinearRegressor refusals name the node 
       fromONNX(model({ nodes: [cat([node('LinearRegressor', ['x'], ['y'], [floatsAttr('coefficients', coefficients), intAttr('targets', targets)], 'LinearRegressor'), strField(7, ML)])], initializers: [], inputs: [value('x', dims)], outputs: [value('y', [null, targets])] }));
     expect(onInput([null, null], [1, 2, 3, 4], 2).predict([[1, 1]])).toEqual([[3, 7]]);
     expect(onInput([null, 1], [5]).predict([[2]])).toEqual([[10]]);
+    expect(() => onInput([null, null], [], 1)).toThrow(new FormatError('LinearRegressor (node "LinearRegressor"): 0 coefficients are not 1 targets × a whole number of input features'));
     expect(() => onInput([null, null], [1, 2, 3, 4, 5], 2)).toThrow(new FormatError('LinearRegressor (node "LinearRegressor"): 5 coefficients are not 2 targets × a whole number of input features'));
     // one row for one class label is one unit
     expect(classifier([floatsAttr('coefficients', [1, 2]), floatsAttr('intercepts', [0.5]), intsAttr('classlabels_ints', [7])], false)().predict([[1, 1]])).toEqual([[3.5]]);
