@@ -1626,6 +1626,26 @@ describe('LayerNorm written out (PyTorch below opset 17, tf2onnx), part by part'
     }
   });
 
+  test("on an input whose width is not declared, γ and β set it; without them there is nothing to size it by", () => {
+    // x [batch, ?] → the nodes → n → Gemm (W2 [2, 1]) → z; the LayerNorm reads x
+    // (the parts read y: an Identity, a no-op, makes y the input's copy)
+    const open = (change: Parts = {}) => {
+      return model({
+        nodes: [node('Identity', ['x'], ['y'], [], 'copy'), ...Object.values({ ...parts, ...change }).filter((n) => n !== undefined), node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')],
+        initializers: [tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0])), tensor('two', [], f32([2])), tensor('eps', [], f32([0.25])), tensor('g', [2], f32([1, 2])), tensor('beta', [2], f32([0.5, -0.5])), tensor('g21', [2, 1], f32([1, 2]))],
+        inputs: [value('x', [null, null])],
+        outputs: [value('z', [null, 1])],
+      });
+    };
+    const net = fromONNX(open());
+    expect((net.toJSON().config.layers as Record<string, unknown>[])[0]).toMatchObject({ type: 'layerNorm', epsilon: 0.25 });
+    expect([Array.from(net.getWeights()[0]!.weights), Array.from(net.getWeights()[0]!.bias)]).toEqual([[1, 2], [0.5, -0.5]]);
+    // without γ and β, or with a γ of shape [2, 1], the width is not known: not read as a layer norm
+    for (const change of [{ div: node('Div', ['d', 'sd'], ['n'], [], 'div'), mul: undefined, bias: undefined }, { mul: node('Mul', ['nrm', 'g21'], ['sc'], [], 'gamma') }] as Parts[]) {
+      expect(message(() => fromONNX(open(change)))).toBe(branch);
+    }
+  });
+
   test('a mean or a deviation read by another node is not a layer norm either', () => {
     expect(message(() => fromONNX(graph({}, [], { more: [node('Identity', ['mu'], ['mu2'], [], 'copy')] })))).toBe(branch);
     expect(message(() => fromONNX(graph({}, [], { more: [node('Identity', ['sd'], ['sd2'], [], 'copy')] })))).toBe(branch);
@@ -1670,6 +1690,24 @@ describe('input standardizations: the Scaler and Sub, Div or Mul by constants, c
     const stray = (what: string, input: string) => `${what} is not supported here: its input "${input}" is not a scalar constant; wasmnet reads activations whose other operands are scalar constants`;
     expect(message(() => fromONNX(graph([node('Sub', ['mean', 'x'], ['s'], [], 'sub')])))).toBe(stray('Sub (node "sub")', 'mean'));
     expect(message(() => fromONNX(graph([node('Div', ['sd', 'x'], ['s'], [], 'div')])))).toBe(stray('Div (node "div")', 'sd'));
+  });
+
+  test('on an input whose width is not declared ([batch, ?]): the statistics set it, and must match the first layer', () => {
+    const open = (first: Uint8Array[], extra: Uint8Array[] = []) =>
+      model({
+        nodes: [...first, node('Gemm', ['s', 'W', 'b'], ['y'], [], 'dense')],
+        initializers: [tensor('W', [2, 1], f32([1, 2])), tensor('b', [1], f32([0.5])), ...extra],
+        inputs: [value('x', [null, null])],
+        outputs: [value('y', [null, 1])],
+      });
+    expect(statistics(open([node('Sub', ['x', 'm2'], ['s'], [], 'sub')], [tensor('m2', [2], f32([1, 2]))]))).toEqual(['normalization', [1, 2], [1, 1]]);
+    expect(message(() => fromONNX(open([node('Sub', ['x', 'm3'], ['s'], [], 'sub')], [tensor('m3', [3], f32([1, 2, 3]))])))).toBe('the input normalization has statistics for 3 features, but the first dense layer takes 2');
+    expect(message(() => fromONNX(open([node('Sub', ['x', 'm22'], ['s'], [], 'sub')], [tensor('m22', [2, 2], f32([1, 2, 3, 4]))])))).toBe('Sub (node "sub"): constant "m22" of shape [2, 2] does not apply per feature to the input columns');
+  });
+
+  test('a constant per feature is [w] or [1, w]; one value of up to two dimensions', () => {
+    expect(message(() => fromONNX(graph([node('Sub', ['x', 'm21'], ['s'], [], 'sub')], [tensor('m21', [2, 1], f32([1, 2]))])))).toBe('Sub (node "sub"): constant "m21" of shape [2, 1] does not apply per feature to 2 input columns');
+    expect(message(() => fromONNX(graph([node('Sub', ['x', 'm111'], ['s'], [], 'sub')], [tensor('m111', [1, 1, 1], f32([1]))])))).toBe('Sub (node "sub"): constant "m111" of shape [1, 1, 1] does not apply per feature to 2 input columns');
   });
 
   test('a standardization refused, each with its whole message', () => {
