@@ -37,6 +37,8 @@ const SELU_ALPHA = 1.6732632423543772848170429916717;
 /** ONNX's default α of LeakyRelu and Elu. */
 const LEAKY_ALPHA = 0.01;
 const ELU_ALPHA = 1;
+/** A LeakyRelu's or an Elu's α (ONNX's default when the attribute is left out). */
+const alphaOf = (n: OnnxNode): number => floatAttr(n, 'alpha', n.opType === 'LeakyRelu' ? LEAKY_ALPHA : ELU_ALPHA);
 
 /** A decoded, checked plan: the input width and the layers with their weights. */
 export interface OnnxPlan {
@@ -735,8 +737,8 @@ function singleActivation(node: OnnxNode, where: string): [ActivationName, numbe
     case 'Sigmoid': return ['sigmoid'];
     case 'Tanh': return ['tanh'];
     case 'Softplus': return ['softplus'];
-    case 'LeakyRelu': return ['leakyRelu', floatAttr(node, 'alpha', LEAKY_ALPHA)];
-    case 'Elu': return ['elu', floatAttr(node, 'alpha', ELU_ALPHA)];
+    case 'LeakyRelu': return ['leakyRelu', alphaOf(node)];
+    case 'Elu': return ['elu', alphaOf(node)];
     case 'Selu': {
       const alpha = floatAttr(node, 'alpha', SELU_ALPHA);
       const gamma = floatAttr(node, 'gamma', SELU_LAMBDA);
@@ -841,8 +843,8 @@ function evaluate(nodes: OnnxNode[], cur: string, scalars: Map<string, number>, 
       case 'Min': r = n.input.length === 1 ? a : Math.min(a, b); break;
       case 'Max': r = n.input.length === 1 ? a : Math.max(a, b); break;
       case 'Relu': r = Math.max(a, 0); break;
-      case 'LeakyRelu': r = a > 0 ? a : f('alpha', LEAKY_ALPHA) * a; break;
-      case 'Elu': r = a > 0 ? a : f('alpha', ELU_ALPHA) * Math.expm1(a); break;
+      case 'LeakyRelu': r = a > 0 ? a : alphaOf(n) * a; break;
+      case 'Elu': r = a > 0 ? a : alphaOf(n) * Math.expm1(a); break;
       case 'Selu': r = f('gamma', SELU_LAMBDA) * (a > 0 ? a : f('alpha', SELU_ALPHA) * Math.expm1(a)); break;
       case 'Sigmoid': r = 1 / (1 + Math.exp(-a)); break;
       case 'Tanh': r = Math.tanh(a); break;
@@ -885,7 +887,7 @@ function identifyRegion(nodes: OnnxNode[], cur: string, constant: Lookup, where:
     return Math.abs(f(x) - want) <= 1e-6 * (1 + Math.abs(want));
   });
   // leakyRelu's and elu's α: a constant the region reads, or the α of a LeakyRelu or Elu in it
-  const alphas = [...new Set([...scalars.values(), ...nodes.flatMap((n) => (n.opType === 'LeakyRelu' ? [floatAttr(n, 'alpha', LEAKY_ALPHA)] : n.opType === 'Elu' ? [floatAttr(n, 'alpha', ELU_ALPHA)] : []))])];
+  const alphas = [...new Set([...scalars.values(), ...nodes.filter((n) => n.opType === 'LeakyRelu' || n.opType === 'Elu').map(alphaOf)])];
   const fixed: [ActivationName, (x: number) => number][] = [
     ['linear', (x) => x],
     ['relu', (x) => Math.max(x, 0)],

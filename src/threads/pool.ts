@@ -137,15 +137,18 @@ export class Pool {
     // (after its listeners were added: adding a 'message' listener refs a Node worker again).
     let unref: () => void;
     let handle: WorkerHandle;
+    // (a worker ended by notStarted may still report: its index may be another worker's by then)
+    const ended = () => this.workers[index - 1] !== handle;
     // an error or exit of a worker that has not answered yet: it cannot start (not a failure)
     const failed = (reason: string) => {
-      if (this.workers[index - 1] !== handle) return; // ended already
+      if (ended()) return;
       if (this.started[index - 1]) this.fail(reason);
       else this.notStarted(index);
     };
     const onMessage = (m: { type: string; message?: string }) => {
       if (m.type === 'ready') {
         unref();
+        if (ended()) return;
         this.started[index - 1] = true;
         this.settle();
       } else if (m.type === 'failed') failed(`worker thread ${index} failed: ${m.message}`);
