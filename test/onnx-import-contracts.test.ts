@@ -1572,16 +1572,18 @@ describe('LayerNorm written out (PyTorch below opset 17, tf2onnx), part by part'
     bias: node('Add', ['sc', 'beta'], ['n'], [], 'beta'),
   };
   type Parts = Partial<Record<keyof typeof parts, Uint8Array>>;
-  const graph = (change: Parts = {}, extra: Uint8Array[] = [], { opset = 17, input = [null, 2] as (number | null)[], more = [] as Uint8Array[] } = {}) =>
-    model(
+  const graph = (change: Parts = {}, extra: Uint8Array[] = [], { opset = 17, input = [null, 2] as (number | null)[], more = [] as Uint8Array[], reversed = false } = {}) => {
+    const nodes = [node('Gemm', ['x', 'W', 'b'], ['y'], [], 'dense'), ...Object.values({ ...parts, ...change }).filter((n) => n !== undefined), ...more, node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')];
+    return model(
       {
-        nodes: [node('Gemm', ['x', 'W', 'b'], ['y'], [], 'dense'), ...Object.values({ ...parts, ...change }).filter((n) => n !== undefined), ...more, node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')],
+        nodes: reversed ? nodes.reverse() : nodes,
         initializers: [tensor('W', [2, 2], f32([1, 0, 0, 1])), tensor('b', [2], f32([0, 0])), tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0])), tensor('two', [], f32([2])), tensor('eps', [], f32([0.25])), tensor('g', [2], f32([1, 2])), tensor('beta', [2], f32([0.5, -0.5])), tensor('ax', [1], i64([-1]), INT64), ...extra],
         inputs: [value('x', input)],
         outputs: [value('z', [null, 1])],
       },
       { opset },
     );
+  };
   const norm = (bytes: Uint8Array) => {
     const net = fromONNX(bytes);
     return [(net.toJSON().config.layers as Record<string, unknown>[])[1]!, net.getWeights()[1]!] as const;
@@ -1619,6 +1621,12 @@ describe('LayerNorm written out (PyTorch below opset 17, tf2onnx), part by part'
       ['ε 0', { add: node('Add', ['var', 'zero'], ['ve'], [], 'eps') }, [tensor('zero', [], f32([0]))]],
       ['an Identity for the Sqrt', { sqrt: node('Identity', ['ve'], ['sd'], [], 'sqrt') }],
       ['a Div by something else', { div: node('Div', ['d', 'two'], ['nrm'], [], 'div') }],
+      ['a Mul of something else by d', { square: node('Mul', ['two', 'd'], ['sq'], [], 'pow') }],
+      // ReduceMean-18 takes its axes only as an input (without it, it reduces every axis);
+      // ReduceMean-13 only as an attribute
+      ['axes as an attribute from opset 18', {}, [], 18],
+      ['axes as an attribute and an input before opset 18', { mean: node('ReduceMean', ['y', 'ax'], ['mu'], [axes], 'mean') }],
+      ['axes from opset 18 in a tensor that is not a constant', { mean: node('ReduceMean', ['y', 'computed'], ['mu'], [], 'mean'), variance: node('ReduceMean', ['sq', 'ax'], ['var'], [], 'var') }, [], 18],
     ];
     for (const [what, change, extra, opset] of variants) {
       report(what);
@@ -1632,7 +1640,7 @@ describe('LayerNorm written out (PyTorch below opset 17, tf2onnx), part by part'
     const open = (change: Parts = {}) => {
       return model({
         nodes: [node('Identity', ['x'], ['y'], [], 'copy'), ...Object.values({ ...parts, ...change }).filter((n) => n !== undefined), node('Gemm', ['n', 'W2', 'b2'], ['z'], [], 'head')],
-        initializers: [tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0])), tensor('two', [], f32([2])), tensor('eps', [], f32([0.25])), tensor('g', [2], f32([1, 2])), tensor('beta', [2], f32([0.5, -0.5])), tensor('g21', [2, 1], f32([1, 2]))],
+        initializers: [tensor('W2', [2, 1], f32([1, 1])), tensor('b2', [1], f32([0])), tensor('two', [], f32([2])), tensor('eps', [], f32([0.25])), tensor('g', [2], f32([1, 2])), tensor('beta', [2], f32([0.5, -0.5])), tensor('g21', [2, 1], f32([1, 2])), tensor('g12', [1, 2], f32([1, 2]))],
         inputs: [value('x', [null, null])],
         outputs: [value('z', [null, 1])],
       });
@@ -1640,15 +1648,69 @@ describe('LayerNorm written out (PyTorch below opset 17, tf2onnx), part by part'
     const net = fromONNX(open());
     expect((net.toJSON().config.layers as Record<string, unknown>[])[0]).toMatchObject({ type: 'layerNorm', epsilon: 0.25 });
     expect([Array.from(net.getWeights()[0]!.weights), Array.from(net.getWeights()[0]!.bias)]).toEqual([[1, 2], [0.5, -0.5]]);
-    // without γ and β, or with a γ of shape [2, 1], the width is not known: not read as a layer norm
-    for (const change of [{ div: node('Div', ['d', 'sd'], ['n'], [], 'div'), mul: undefined, bias: undefined }, { mul: node('Mul', ['nrm', 'g21'], ['sc'], [], 'gamma') }] as Parts[]) {
+    // β alone (its constant either side) sets it too, and so does a γ of shape [1, 2]
+    for (const bias of [node('Add', ['nrm', 'beta'], ['n'], [], 'beta'), node('Add', ['beta', 'nrm'], ['n'], [], 'beta')]) {
+      const alone = fromONNX(open({ mul: undefined, bias }));
+      expect([Array.from(alone.getWeights()[0]!.weights), Array.from(alone.getWeights()[0]!.bias)]).toEqual([[1, 1], [0.5, -0.5]]);
+    }
+    expect(Array.from(fromONNX(open({ mul: node('Mul', ['nrm', 'g12'], ['sc'], [], 'gamma') })).getWeights()[0]!.weights)).toEqual([1, 2]);
+    // without γ and β, or with a γ of shape [2, 1] or of one value, the width is not known: not read as a layer norm
+    for (const change of [{ div: node('Div', ['d', 'sd'], ['n'], [], 'div'), mul: undefined, bias: undefined }, { mul: node('Mul', ['nrm', 'g21'], ['sc'], [], 'gamma') }, { mul: node('Mul', ['nrm', 'two'], ['sc'], [], 'gamma'), bias: node('Add', ['sc', 'eps'], ['n'], [], 'beta') }] as Parts[]) {
       expect(message(() => fromONNX(open(change)))).toBe(branch);
     }
   });
 
-  test('a mean or a deviation read by another node is not a layer norm either', () => {
-    expect(message(() => fromONNX(graph({}, [], { more: [node('Identity', ['mu'], ['mu2'], [], 'copy')] })))).toBe(branch);
-    expect(message(() => fromONNX(graph({}, [], { more: [node('Identity', ['sd'], ['sd2'], [], 'copy')] })))).toBe(branch);
+  test('a mean, a difference or a deviation read by another node is not a layer norm either; nor is a third reader of the data, or a Sub of something else', () => {
+    for (const tensor of ['mu', 'd', 'sd']) {
+      report(tensor);
+      expect(message(() => fromONNX(graph({}, [], { more: [node('Identity', [tensor], [`${tensor}2`], [], 'copy')] })))).toBe(branch);
+    }
+    expect(message(() => fromONNX(graph({}, [], { more: [node('Identity', ['y'], ['y2'], [], 'copy')] })))).toBe(
+      'tensor "y" feeds 3 operators (ReduceMean (node "mean"), Sub (node "sub"), Identity (node "copy")): wasmnet loads a chain of layers, not a branching graph',
+    );
+    // the mean, read once but not by the Sub, which takes a constant instead
+    expect(message(() => fromONNX(graph({ sub: node('Sub', ['y', 'two'], ['d'], [], 'sub') }, [], { more: [node('Identity', ['mu'], ['mu2'], [], 'copy')] })))).toBe(branch);
+  });
+
+  test('the nodes in any order (here reversed): the same layer, the same outputs', () => {
+    const inOrder = fromONNX(graph());
+    const reversed = fromONNX(graph({}, [], { reversed: true }));
+    expect(reversed.toJSON().config.layers).toEqual(inOrder.toJSON().config.layers);
+    expect(reversed.getWeights()).toEqual(inOrder.getWeights());
+    expect(reversed.predict([[1, 3], [-2, 0.5]])).toEqual(inOrder.predict([[1, 3], [-2, 0.5]]));
+  });
+
+  test('γ and β are [w], [1, w] or one value spread over the features; other shapes are left to the operators after the layer', () => {
+    const weights = (change: Parts, extra: Uint8Array[]) => {
+      const [, w] = norm(graph(change, extra));
+      return [Array.from(w.weights), Array.from(w.bias)];
+    };
+    expect(weights({ mul: node('Mul', ['nrm', 'g12'], ['sc'], [], 'gamma'), bias: node('Add', ['b12', 'sc'], ['n'], [], 'beta') }, [tensor('g12', [1, 2], f32([1, 2])), tensor('b12', [1, 2], f32([0.5, -0.5]))])).toEqual([[1, 2], [0.5, -0.5]]);
+    expect(weights({ mul: node('Mul', ['three', 'nrm'], ['sc'], [], 'gamma'), bias: node('Add', ['sc', 'half'], ['n'], [], 'beta') }, [tensor('three', [], f32([3])), tensor('half', [1, 1], f32([0.5]))])).toEqual([[3, 3], [0.5, 0.5]]);
+    // a [w, 1] broadcasts [batch, w] to [w, w]; a γ of another width does not apply
+    expect(message(() => fromONNX(graph({ mul: node('Mul', ['nrm', 'g21'], ['sc'], [], 'gamma') }, [tensor('g21', [2, 1], f32([1, 2]))])))).toBe(
+      'Mul (node "gamma") is not supported here: its input "g21" is not a scalar constant; wasmnet reads activations whose other operands are scalar constants',
+    );
+    expect(message(() => fromONNX(graph({ mul: node('Mul', ['nrm', 'g3'], ['sc'], [], 'gamma') }, [tensor('g3', [3], f32([1, 2, 3]))])))).toBe(
+      'Mul (node "gamma") is not supported here: its input "g3" is not a scalar constant; wasmnet reads activations whose other operands are scalar constants',
+    );
+    expect(message(() => fromONNX(graph({ bias: node('Add', ['sc', 'b21'], ['n'], [], 'beta') }, [tensor('b21', [2, 1], f32([0.5, -0.5]))])))).toBe(
+      'Add (node "beta") adds a constant of shape [2, 1] to 2 units; a bias must be [2] or [1, 2]',
+    );
+  });
+
+  test('a constant it cannot read is named with the node that reads it', () => {
+    const str = (name: string, dims: number[]) => tensor(name, dims, new Uint8Array([1]), 8);
+    const cases: [string, Parts, Uint8Array, number?][] = [
+      ['ReduceMean (node "mean")', { mean: node('ReduceMean', ['y', 's'], ['mu'], [], 'mean'), variance: node('ReduceMean', ['sq', 'ax'], ['var'], [], 'var') }, str('s', [1]), 18],
+      ['Pow (node "pow")', { square: node('Pow', ['d', 's'], ['sq'], [], 'pow') }, str('s', [])],
+      ['Add (node "eps")', { add: node('Add', ['var', 's'], ['ve'], [], 'eps') }, str('s', [])],
+      ['Mul (node "gamma")', { mul: node('Mul', ['nrm', 's'], ['sc'], [], 'gamma') }, str('s', [2])],
+      ['Add (node "beta")', { bias: node('Add', ['sc', 's'], ['n'], [], 'beta') }, str('s', [2])],
+    ];
+    for (const [where, change, extra, opset] of cases) {
+      expect(message(() => fromONNX(graph(change, [extra], { opset })))).toBe(`${where}: tensor "s" has data type 8; wasmnet reads FLOAT (1) and DOUBLE (11) weights`);
+    }
   });
 });
 
@@ -1703,11 +1765,32 @@ describe('input standardizations: the Scaler and Sub, Div or Mul by constants, c
     expect(statistics(open([node('Sub', ['x', 'm2'], ['s'], [], 'sub')], [tensor('m2', [2], f32([1, 2]))]))).toEqual(['normalization', [1, 2], [1, 1]]);
     expect(message(() => fromONNX(open([node('Sub', ['x', 'm3'], ['s'], [], 'sub')], [tensor('m3', [3], f32([1, 2, 3]))])))).toBe('the input normalization has statistics for 3 features, but the first dense layer takes 2');
     expect(message(() => fromONNX(open([node('Sub', ['x', 'm22'], ['s'], [], 'sub')], [tensor('m22', [2, 2], f32([1, 2, 3, 4]))])))).toBe('Sub (node "sub"): constant "m22" of shape [2, 2] does not apply per feature to the input columns');
+    // a divisor of another length than the mean, and a Scaler
+    expect(message(() => fromONNX(open([node('Sub', ['x', 'm2'], ['c'], [], 'sub'), node('Div', ['c', 'sd3'], ['s'], [], 'div')], [tensor('m2', [2], f32([1, 2])), tensor('sd3', [3], f32([1, 2, 3]))])))).toBe('the input normalization has statistics for 3 features, but the first dense layer takes 2');
+    expect(statistics(open([ml('Scaler', ['x'], ['s'], [floats('offset', [1, 2]), floats('scale', [0.25, 2])], 'scale')]))).toEqual(['normalization', [1, 2], [16, 0.25]]);
+    // a BatchNormalization on it: the shape message cannot name the width
+    const bn = model({
+      nodes: [node('BatchNormalization', ['x', 'g21', 'b2', 'b2', 'b2'], ['s'], [], 'bn'), node('Gemm', ['s', 'W', 'b'], ['y'], [], 'dense')],
+      initializers: [tensor('W', [2, 1], f32([1, 2])), tensor('b', [1], f32([0.5])), tensor('g21', [2, 1], f32([1, 2])), tensor('b2', [2], f32([1, 1]))],
+      inputs: [value('x', [null, null])],
+      outputs: [value('y', [null, 1])],
+    });
+    expect(message(() => fromONNX(bn))).toBe('BatchNormalization (node "bn"): scale "g21" has shape [2, 1]; expected [features]');
+  });
+
+  test('the data, or the tensor between Sub and Div, read by another node too: a branch, not a standardization', () => {
+    expect(message(() => fromONNX(graph([node('Sub', ['x', 'mean'], ['s'], [], 'sub'), node('Identity', ['x'], ['x2'], [], 'copy')])))).toBe(
+      'tensor "x" feeds 2 operators (Sub (node "sub"), Identity (node "copy")): wasmnet loads a chain of layers, not a branching graph',
+    );
+    expect(message(() => fromONNX(graph([node('Sub', ['x', 'mean'], ['c'], [], 'sub'), node('Div', ['c', 'sd'], ['s'], [], 'div'), node('Identity', ['c'], ['c2'], [], 'copy')])))).toBe(
+      'tensor "c" feeds 2 operators (Div (node "div"), Identity (node "copy")): wasmnet loads a chain of layers, not a branching graph',
+    );
   });
 
   test('a constant per feature is [w] or [1, w]; one value of up to two dimensions', () => {
     expect(message(() => fromONNX(graph([node('Sub', ['x', 'm21'], ['s'], [], 'sub')], [tensor('m21', [2, 1], f32([1, 2]))])))).toBe('Sub (node "sub"): constant "m21" of shape [2, 1] does not apply per feature to 2 input columns');
     expect(message(() => fromONNX(graph([node('Sub', ['x', 'm111'], ['s'], [], 'sub')], [tensor('m111', [1, 1, 1], f32([1]))])))).toBe('Sub (node "sub"): constant "m111" of shape [1, 1, 1] does not apply per feature to 2 input columns');
+    expect(message(() => fromONNX(graph([node('Sub', ['x', 'm112'], ['s'], [], 'sub')], [tensor('m112', [1, 1, 2], f32([1, 2]))])))).toBe('Sub (node "sub"): constant "m112" of shape [1, 1, 2] does not apply per feature to 2 input columns');
   });
 
   test('a standardization refused, each with its whole message', () => {

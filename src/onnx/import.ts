@@ -302,9 +302,9 @@ export function planONNX(bytes: Uint8Array, externalData?: ReadonlyMap<string, U
       for (const n of p.nodes) visited.add(n);
       cur = p.output;
       continue;
-    } else if (next.length === 2 && writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))) {
+    } else if (writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model), at)) {
       // LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add)
-      const found = writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model))!;
+      const found = writtenOutLayerNorm(cur, width, consumers, constant, opsetOf(model), at)!;
       flush();
       pending = found.layer;
       width = found.layer.units;

@@ -24,14 +24,21 @@ export interface PlannedNormalization {
   output: string;
 }
 
+/** Whether a constant of shape `dims` holding `count` values applies per feature to a
+ *  [batch, width] tensor: [width], [1, width], or one value of at most two dimensions (a
+ *  [width, 1] would broadcast [batch, width] to [width, width]; a third dimension, to 3-D). */
+function appliesPerFeature(dims: readonly number[], count: number, width: number | undefined): boolean {
+  if (count === 1) return dims.length <= 2;
+  return (dims.length === 1 || (dims.length === 2 && dims[0] === 1)) && (width === undefined || count === width);
+}
+
 /** Per-feature values of a constant operand: [width], [1, width] or a scalar. */
 function perFeature(t: OnnxTensor, width: number | undefined, where: string): Float64Array {
   const values = tensorValues(t, where);
   const bad = values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new FormatError(`${where}: tensor ${JSON.stringify(t.name)}[${bad}] is ${values[bad]}; a normalization's constants must be finite`);
   const dims = t.dims;
-  const ok = values.length === 1 ? dims.length <= 2 : (dims.length === 1 || (dims.length === 2 && dims[0] === 1)) && (width === undefined || values.length === width);
-  if (!ok) throw new FormatError(`${where}: constant ${JSON.stringify(t.name)} of shape [${dims.join(', ')}] does not apply per feature to ${width ?? 'the'} input columns`);
+  if (!appliesPerFeature(dims, values.length, width)) throw new FormatError(`${where}: constant ${JSON.stringify(t.name)} of shape [${dims.join(', ')}] does not apply per feature to ${width ?? 'the'} input columns`);
   return values;
 }
 
@@ -208,24 +215,29 @@ export function writtenOutLayerNorm(
   consumers: Map<string, OnnxNode[]>,
   constant: Lookup,
   opset: number,
+  at: (n: OnnxNode) => string,
 ): { layer: PlannedNorm; nodes: OnnxNode[]; output: string } | undefined {
   const users = (t: string) => consumers.get(t) ?? [];
   const only = (t: string) => (users(t).length === 1 ? users(t)[0] : undefined);
   const plain = (n: OnnxNode | undefined, op: string) => n !== undefined && n.opType === op && (n.domain === '' || n.domain === 'ai.onnx') ? n : undefined;
   const lastAxis = (n: OnnxNode): boolean => {
     if ((n.attributes.get('keepdims')?.i ?? 1) !== 1) return false;
-    // (one axis: a constant's size, or the attribute's count, is checked before it is decoded)
-    const given = opset >= 18 && n.input[1] ? constant(n.input[1]) : undefined;
-    const ints = n.attributes.get('axes')?.ints;
-    const axes = opset >= 18 && n.input[1]
-      ? (given && given.dims.reduce((p, d) => p * d, 1) === 1 ? Array.from(tensorValues(given, 'ReduceMean')) : undefined)
-      : ints && ints.count === 1 ? Array.from(ints.read()) : undefined;
-    return axes !== undefined && axes.length === 1 && (axes[0] === -1 || axes[0] === 1);
+    // the axes: an input from opset 18 (without it, every axis), an attribute before (a second
+    // input is not ReduceMean's then); one axis, its count checked before it is decoded
+    let axes: Float64Array | undefined;
+    if (opset >= 18) {
+      const given = constant(n.input[1]);
+      if (given && given.dims.reduce((p, d) => p * d, 1) === 1) axes = tensorValues(given, at(n));
+    } else {
+      const ints = n.attributes.get('axes')?.ints;
+      if (!n.input[1] && ints?.count === 1) axes = ints.read();
+    }
+    return axes !== undefined && (axes[0] === -1 || axes[0] === 1);
   };
-  const scalar = (name: string | undefined): number | undefined => {
+  const scalar = (name: string | undefined, n: OnnxNode): number | undefined => {
     const t = constant(name);
     if (!t) return undefined;
-    const v = tensorValues(t, 'LayerNorm');
+    const v = tensorValues(t, at(n));
     return v.length === 1 ? v[0] : undefined;
   };
   const first = users(cur);
@@ -236,34 +248,37 @@ export function writtenOutLayerNorm(
   const d = sub.output[0]!;
   const dUsers = users(d);
   if (dUsers.length !== 2) return undefined;
-  const square = dUsers.find((n) => (plain(n, 'Pow') && n.input[0] === d && scalar(n.input[1]) === 2) || (plain(n, 'Mul') && n.input[0] === d && n.input[1] === d));
+  const square = dUsers.find((n) => (plain(n, 'Pow') && n.input[0] === d && scalar(n.input[1], n) === 2) || (plain(n, 'Mul') && n.input[0] === d && n.input[1] === d));
   const div = dUsers.find((n) => plain(n, 'Div') && n.input[0] === d);
   if (!square || !div) return undefined;
   const variance = plain(only(square.output[0]!), 'ReduceMean');
   if (!variance || !lastAxis(variance)) return undefined;
   const add = plain(only(variance.output[0]!), 'Add');
-  const epsilon = add ? scalar(add.input[0] === variance.output[0] ? add.input[1] : add.input[0]) : undefined;
+  const epsilon = add ? scalar(add.input[0] === variance.output[0] ? add.input[1] : add.input[0], add) : undefined;
   if (!add || epsilon === undefined || !(epsilon > 0)) return undefined;
   const sqrt = plain(only(add.output[0]!), 'Sqrt');
   if (!sqrt || div.input[1] !== sqrt.output[0] || only(sqrt.output[0]!) !== div) return undefined;
   const nodes = [mean, sub, square, variance, add, sqrt, div];
   let out = div.output[0]!;
-  const perFeature = (name: string | undefined): Float64Array | undefined => {
+  const perFeature = (name: string | undefined, n: OnnxNode): Float64Array | undefined => {
     const t = constant(name);
     if (!t) return undefined;
-    const v = tensorValues(t, 'LayerNorm');
-    return v.length === width || (width === undefined && t.dims.length === 1) ? v : undefined;
+    const v = tensorValues(t, at(n));
+    if (!appliesPerFeature(t.dims, v.length, width)) return undefined;
+    // one value is spread over the features; without a known width it sizes nothing
+    if (v.length === 1) return width === undefined ? undefined : new Float64Array(width).fill(v[0]!);
+    return v;
   };
   let gamma: Float64Array | undefined;
   let beta: Float64Array | undefined;
   const mul = plain(only(out), 'Mul');
   if (mul) {
-    gamma = perFeature(mul.input[0] === out ? mul.input[1] : mul.input[0]);
+    gamma = perFeature(mul.input[0] === out ? mul.input[1] : mul.input[0], mul);
     if (gamma) nodes.push(mul), (out = mul.output[0]!);
   }
   const bias = plain(only(out), 'Add');
   if (bias) {
-    beta = perFeature(bias.input[0] === out ? bias.input[1] : bias.input[0]);
+    beta = perFeature(bias.input[0] === out ? bias.input[1] : bias.input[0], bias);
     if (beta) nodes.push(bias), (out = bias.output[0]!);
   }
   const units = gamma?.length ?? beta?.length ?? width;
