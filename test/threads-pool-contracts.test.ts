@@ -354,6 +354,24 @@ describe('initThreads starts the pool', () => {
     expect(await workersTakePart(threadsInfo, many)).toBe(true);
   });
 
+  it('a started worker that fails while another is still starting: initThreads resolves 1 (not the count asked, and not never), and both workers are ended', { timeout: 60_000 }, async () => {
+    const Recording = workerThreads.Worker;
+    let made = 0;
+    workerThreads.Worker = class extends Recording {
+      constructor(url: string | URL, options?: object) {
+        // the second worker never answers: its script only waits
+        super(++made === 2 ? new URL('data:text/javascript,setInterval(() => {}, 1e9)') : url, options);
+      }
+    } as NodeWorkerClass;
+    const { initThreads } = await fresh();
+    const starting = initThreads({ threads: 3 });
+    while (started[0]?.answered !== 1) await pause(5);
+    expect(started.map((r) => r.answered)).toEqual([1, 0]);
+    started[0]!.worker.emit('error', new Error('out of memory'));
+    expect(await Promise.race([starting, pause(10_000).then(() => 'still pending after 10 s')])).toBe(1);
+    expect(await Promise.all(started.map((r) => r.exited))).toEqual([1, 1]);
+  });
+
   it('where WebAssembly cannot make a shared memory, initThreads resolves 1 and networks run on one thread', { timeout: 60_000 }, async () => {
     const { initThreads, threadsInfo } = await fresh();
     const wasm = WebAssembly as unknown as { Memory: typeof WebAssembly.Memory };
