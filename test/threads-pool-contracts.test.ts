@@ -370,6 +370,7 @@ describe('initThreads starts the pool', () => {
     started[0]!.worker.emit('error', new Error('out of memory'));
     expect(await Promise.race([starting, pause(10_000).then(() => 'still pending after 10 s')])).toBe(1);
     expect(await Promise.all(started.map((r) => r.exited))).toEqual([1, 1]);
+    expect(new Network(config(3)).threads).toBe(1);
   });
 
   it('where WebAssembly cannot make a shared memory, initThreads resolves 1 and networks run on one thread', { timeout: 60_000 }, async () => {
