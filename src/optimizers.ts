@@ -146,7 +146,7 @@ export function resolveOptimizer(config: unknown): ResolvedOptimizer {
     rho: type === 'rmsprop' ? unitInterval('rho', 0.9) : 0,
     weightDecay: type === 'adamw' ? numberInRange(c.weightDecay ?? 0.004, 'optimizer.weightDecay', 0, 1, true) : 0,
     initialAccumulatorValue:
-      type === 'adagrad' ? numberInRange(c.initialAccumulatorValue ?? 0.1, 'optimizer.initialAccumulatorValue', 0, Number.MAX_VALUE, true) : 0,
+      type === 'adagrad' ? nonNegativeNumber(c.initialAccumulatorValue ?? 0.1, 'optimizer.initialAccumulatorValue') : 0,
     clipNorm: c.clipNorm === undefined ? 0 : positiveNumber(c.clipNorm, 'optimizer.clipNorm'),
   };
 }

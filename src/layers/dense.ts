@@ -6,7 +6,7 @@ import { ACTIVATIONS, ACTIVATION_CODES, ALPHA_DEFAULTS, type ActivationName } fr
 import { LAYER_DENSE } from '../backend/codes';
 import { ConfigError } from '../errors';
 import { resolveInitializer, type InitializerConfig, type ResolvedInitializer } from '../initializers';
-import { checkKeys, checkObject, numberInRange, oneOf, positiveInteger, show } from '../validate';
+import { checkKeys, checkObject, nonNegativeNumber, oneOf, positiveInteger, show } from '../validate';
 
 /** Options of {@link dense}; every one is optional. */
 export interface DenseOptions {
@@ -94,8 +94,8 @@ export function resolveDense(units: unknown, options: Record<string, unknown> | 
     const r = o.kernelRegularizer as Record<string, unknown>;
     checkKeys(r, ['l1', 'l2'], `${where} kernelRegularizer`);
     layer.kernelRegularizer = Object.freeze({
-      l1: numberInRange(r.l1 ?? 0, `${where} kernelRegularizer.l1`, 0, Number.MAX_VALUE, true),
-      l2: numberInRange(r.l2 ?? 0, `${where} kernelRegularizer.l2`, 0, Number.MAX_VALUE, true),
+      l1: nonNegativeNumber(r.l1 ?? 0, `${where} kernelRegularizer.l1`),
+      l2: nonNegativeNumber(r.l2 ?? 0, `${where} kernelRegularizer.l2`),
     });
   }
   return Object.freeze(layer);

@@ -1,6 +1,6 @@
 // The layer kinds a Network accepts, and the check applied to each entry of `layers`.
 import { ConfigError } from '../errors';
-import { show } from '../validate';
+import { oneOf, show } from '../validate';
 import { resolveDense, type DenseLayer } from './dense';
 import { checkDropout, type DropoutLayer } from './dropout';
 import { checkBatchNorm, checkLayerNorm, checkNormalization, type BatchNormLayer, type LayerNormLayer, type NormalizationLayer } from './normalization';
@@ -8,6 +8,8 @@ import { checkBatchNorm, checkLayerNorm, checkNormalization, type BatchNormLayer
 /** A layer of a {@link NetworkConfig}: made by {@link dense}, {@link dropout},
  *  {@link normalization}, {@link batchNorm} or {@link layerNorm}. */
 export type Layer = DenseLayer | DropoutLayer | NormalizationLayer | BatchNormLayer | LayerNormLayer;
+
+const LAYER_TYPES = ['dense', 'dropout', 'normalization', 'batchNorm', 'layerNorm'] as const;
 
 /** Re-checks a layer given to a Network (it may be a hand-written or loaded object rather than
  *  the result of dense() or dropout()); returns a clean, frozen copy. */
@@ -20,6 +22,8 @@ export function checkLayer(layer: unknown, index: number): Layer {
     if (type === 'normalization') return checkNormalization(layer as Record<string, unknown>, where);
     if (type === 'batchNorm') return checkBatchNorm(layer as Record<string, unknown>, where);
     if (type === 'layerNorm') return checkLayerNorm(layer as Record<string, unknown>, where);
+    // a type wasmnet has not (or misspelt): named, with the nearest kind when there is one
+    if (type !== undefined) oneOf(type, `${where} type`, LAYER_TYPES);
   }
   throw new ConfigError(`${where} must be a layer made by dense(units, options), dropout(rate), normalization(options), batchNorm(options) or layerNorm(options), got ${show(layer)}`);
 }

@@ -64,7 +64,7 @@ export function normalization(options: NormalizationOptions): NormalizationLayer
 
 /** Each column's mean and population variance (Σ(x − mean)²/n, two passes), as Keras's adapt. */
 function adaptStatistics(x: unknown): { mean: number[]; variance: number[] } {
-  if (!Array.isArray(x) || x.length === 0 || !Array.isArray(x[0]) || x[0].length === 0) {
+  if (!Array.isArray(x) || !Array.isArray(x[0]) || x[0].length === 0) {
     throw new ConfigError(`normalization() adapt must be a non-empty number[][] (one row per sample), got ${show(x)}`);
   }
   const rows = x as unknown[][];
