@@ -95,6 +95,8 @@ describe('a Network’s layers', () => {
     expect(message(() => network([dense(1), null]))).toBe(`layers[1] ${made}, got null`);
     expect(message(() => network([3]))).toBe(`layers[0] ${made}, got 3`);
     expect(message(() => network([{ units: 1 }]))).toBe(`layers[0] ${made}, got an object`);
+    // a function is not a layer, whatever its fields
+    expect(message(() => network([Object.assign(() => 0, { type: 'dense', units: 1 })]))).toBe(`layers[0] ${made}, got a function`);
     // an unknown type is named, with the nearest kind when there is one
     expect(message(() => network([{ type: 'conv', units: 1 }]))).toBe('layers[0] type must be one of "dense", "dropout", "normalization", "batchNorm", "layerNorm", got "conv"');
     expect(message(() => network([{ type: 'Dense', units: 1 }]))).toBe('layers[0] type must be one of "dense", "dropout", "normalization", "batchNorm", "layerNorm", got "Dense" (did you mean "dense"?)');
