@@ -1699,6 +1699,11 @@ describe('LayerNorm written out (PyTorch below opset 17, tf2onnx), part by part'
     );
   });
 
+  test('a γ or β that is not finite is refused with its node and index', () => {
+    expect(message(() => fromONNX(graph({ mul: node('Mul', ['nrm', 'gnan'], ['sc'], [], 'gamma') }, [tensor('gnan', [2], f32([1, NaN]))])))).toBe('Mul (node "gamma"): tensor "gnan"[1] is NaN; weights must be finite');
+    expect(message(() => fromONNX(graph({ bias: node('Add', ['binf', 'sc'], ['n'], [], 'beta') }, [tensor('binf', [1, 2], f32([-Infinity, 0]))])))).toBe('Add (node "beta"): tensor "binf"[0] is -Infinity; weights must be finite');
+  });
+
   test('a constant it cannot read is named with the node that reads it', () => {
     const str = (name: string, dims: number[]) => tensor(name, dims, new Uint8Array([1]), 8);
     const cases: [string, Parts, Uint8Array, number?][] = [

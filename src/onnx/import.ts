@@ -504,7 +504,8 @@ export function tensorValues(t: OnnxTensor, where: string): Float64Array {
   return typed.read();
 }
 
-function finite(values: Float64Array, t: OnnxTensor, where: string, scaled = ''): Float64Array {
+/** `values` of tensor `t`, refused with their index when one is not finite. */
+export function finite(values: Float64Array, t: OnnxTensor, where: string, scaled = ''): Float64Array {
   const bad = values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new FormatError(`${where}: tensor ${quote(t.name)}[${bad}]${scaled} is ${values[bad]}; weights must be finite`);
   return values;

@@ -7,7 +7,7 @@
 import { FormatError } from 'wasmnet';
 import type { ImportedLayer } from '../interop/build';
 import type { NodeSpec, OnnxNode, OnnxTensor } from './model';
-import { tensorValues } from './import';
+import { finite, tensorValues } from './import';
 
 type Lookup = (n: string | undefined) => OnnxTensor | undefined;
 
@@ -265,6 +265,7 @@ export function writtenOutLayerNorm(
     if (!t) return undefined;
     const v = tensorValues(t, at(n));
     if (!appliesPerFeature(t.dims, v.length, width)) return undefined;
+    finite(v, t, at(n));
     // one value is spread over the features; without a known width it sizes nothing
     if (v.length === 1) return width === undefined ? undefined : new Float64Array(width).fill(v[0]!);
     return v;
